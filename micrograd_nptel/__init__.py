@@ -1,0 +1,37 @@
+"""micrograd_nptel: backpropagation as CS7015 Lecture 4 teaches it, on a scalar autodiff engine.
+
+Build expressions from :class:`Value` nodes, call ``backward()``, read every ``grad``;
+build the lecture's network (:class:`MLP`), train it on real data, and compare each
+gradient with the formula derived on the slides.
+"""
+
+from .datasets import Dataset, StandardScaler, load_iris, make_moons, train_test_split
+from .engine import Value, topological_order
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .nn import MLP, SGD, Layer, Module, Neuron, cross_entropy, softmax, squared_error
+from .training import accuracy, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLP",
+    "SGD",
+    "Dataset",
+    "GradcheckError",
+    "GradcheckReport",
+    "Layer",
+    "Module",
+    "Neuron",
+    "StandardScaler",
+    "Value",
+    "accuracy",
+    "cross_entropy",
+    "fit",
+    "gradcheck",
+    "load_iris",
+    "make_moons",
+    "softmax",
+    "squared_error",
+    "topological_order",
+    "train_test_split",
+]

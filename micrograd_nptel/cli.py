@@ -1,0 +1,143 @@
+"""The command line: ``micrograd-nptel train`` (the main job) and friends.
+
+Every failure prints one line on stderr and exits non-zero (2 for a usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from typing import NoReturn
+
+from tqdm import tqdm
+
+from .datasets import StandardScaler, load_iris, make_moons, train_test_split
+from .nn import ACTIVATIONS, MLP, OUTPUTS
+from .training import EpochStats, accuracy, fit
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``prog: error: ...``) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return n
+
+
+def _positive_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return x
+
+
+def _sizes(text: str) -> list[int]:
+    """``"4,4"`` -> [4, 4]; ``""`` -> [] (no hidden layer)."""
+    if not text.strip():
+        return []
+    return [_positive_int(t) for t in text.split(",")]
+
+
+def _add_train(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train the lecture's network on a real data set (the main job)",
+        description="Train MLP(n, hidden, k) by gradient descent with softmax + cross-entropy "
+        "(CS7015 Lecture 4) and report train and test accuracy.",
+    )
+    p.add_argument("--dataset", choices=("iris", "moons"), default="iris", help="data set (default: iris, 150 flowers)")
+    p.add_argument(
+        "--hidden",
+        type=_sizes,
+        default=None,
+        help="hidden-layer sizes, comma separated (default: the lecture's n,n with n inputs: L = 3; 16,16 for moons)",
+    )
+    p.add_argument("--activation", choices=ACTIVATIONS, default="logistic", help="g of the hidden layers (default: logistic)")
+    p.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        default="softmax",
+        help="O: softmax + cross-entropy, or linear + squared error to e(l) (default: softmax)",
+    )
+    p.add_argument("--epochs", type=_positive_int, default=200, help="passes over the training set (default: 200)")
+    p.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate η (default: 0.5)")
+    p.add_argument("--batch-size", type=_positive_int, default=8, help="examples per gradient step (default: 8)")
+    p.add_argument("--test-size", type=float, default=0.2, help="held-out fraction (default: 0.2, stratified)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initialisation, split and shuffling (default: 0)")
+    p.add_argument("--save", metavar="PATH", help="write the trained network here as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    data = load_iris() if args.dataset == "iris" else make_moons(200, noise=0.1, seed=args.seed)
+    X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    n, k = len(X_train[0]), len(data.class_names)
+    hidden = args.hidden if args.hidden is not None else ([n, n] if args.dataset == "iris" else [16, 16])
+    model = MLP(n, hidden, k, activation=args.activation, output=args.output, seed=args.seed)
+    print(
+        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test examples, {n} features, {k} classes; "
+        f"model {model}, {len(model.parameters())} parameters"
+    )
+    bar = tqdm(total=args.epochs, unit="epoch", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
+
+    def on_epoch(s: EpochStats) -> None:
+        bar.set_postfix(loss=f"{s.loss:.4f}", acc=f"{s.accuracy:.3f}")
+        bar.update(1)
+
+    start = time.perf_counter()
+    history = fit(model, X_train, y_train, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed, on_epoch=on_epoch)
+    bar.close()
+    seconds = time.perf_counter() - start
+    train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
+    print(
+        f"final loss {history[-1].loss:.4f}; train accuracy {train_acc:.4f}; test accuracy {test_acc:.4f}; "
+        f"{seconds / args.epochs:.3f} s per epoch ({seconds:.1f} s for {args.epochs} epochs)"
+    )
+    if args.save:
+        model.save(args.save)
+        print(f"saved the network to {args.save}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``micrograd-nptel`` parser with its subcommands."""
+    parser = _Parser(prog="micrograd-nptel", description="Backpropagation as taught in CS7015 Lecture 4, on a scalar autodiff engine.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    _add_train(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except (OSError, ValueError, TypeError, OverflowError) as e:
+        print(f"micrograd-nptel {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"micrograd-nptel {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+def main_exit() -> None:
+    """Console-script entry point: ``sys.exit(main())``."""
+    sys.exit(main())

@@ -1,0 +1,390 @@
+"""The scalar reverse-mode autodiff engine: :class:`Value`.
+
+A ``Value`` is one node of a computation graph. It records, in the forward pass,
+its ``parents`` and the **local derivative** ``∂self/∂parent`` towards each of them
+(``local_grads``, plain floats). ``backward()`` then orders the graph topologically
+(iteratively) and applies the chain rule, summing the contributions of every path:
+
+    CS7015 Lecture 4, Module 4.6 (chain rule along multiple paths):
+    ∂p/∂z = Σ_m (∂p/∂q_m)(∂q_m/∂z)
+
+Every op below is one statement of the slide's table of derivatives: the value and
+its local derivative side by side (for tanh: ``t`` and ``1 - t*t``). The engine is
+data (parents, local derivatives), not closures, so a graph holds no reference
+cycles and is freed by reference counting alone.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from operator import mul
+from typing import Union
+
+Scalar = Union["Value", int, float]
+"""Anything an op accepts on either side: a ``Value`` or a real number."""
+
+
+def _check_number(x: object, what: str) -> float:
+    """Return ``x`` as a finite float, or raise a clear ``TypeError``/``ValueError``.
+
+    Accepts ``int``, ``float`` and other real numbers (``numpy.float64``,
+    ``fractions.Fraction``); rejects ``bool``, ``str``, ``None``, ``complex`` and
+    containers with a ``TypeError`` naming the value, and NaN or ±inf with a
+    ``ValueError``.
+    """
+    if type(x) is float or type(x) is int:
+        f = float(x)
+    elif isinstance(x, numbers.Real) and not isinstance(x, bool) and type(x).__name__ != "bool_":
+        f = float(x)
+    else:
+        raise TypeError(f"{what} must be a real number (int or float), got {x!r} of type {type(x).__name__}")
+    if not math.isfinite(f):
+        raise ValueError(f"{what} must be finite, got {f!r}")
+    return f
+
+
+class Value:
+    """One scalar node of a computation graph, with its value and gradient.
+
+    Args:
+        data: the scalar value (a real number; ints are converted to float).
+        label: an optional name shown by ``repr`` and in drawn graphs (e.g. ``"x"``,
+            ``"W_{1,1,2}"``).
+
+    Attributes:
+        data (float): the value computed in the forward pass.
+        grad (float): ∂L/∂self after ``L.backward()``; 0.0 at creation. Leaves
+            accumulate it across ``backward()`` calls (as in PyTorch); every non-leaf
+            holds the last pass's value.
+        label (str): the name given at creation (or set later), "" by default.
+
+    Raises:
+        TypeError: ``data`` is a bool, str, None, complex, a list, or any non-real.
+        ValueError: ``data`` is NaN or infinite.
+
+    Source: CS7015 Lecture 4, Module 4.4 (backpropagation as a chain of local
+    derivatives); IIT Hyderabad Backpropagation-1 ("downstream = upstream × local").
+
+    Example:
+        >>> x = Value(2.0, label="x")
+        >>> y = x * x + 3 * x
+        >>> y.backward()
+        >>> x.grad  # 2x + 3
+        7.0
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local_grads", "__weakref__")
+
+    data: float
+    grad: float
+    label: str
+    _op: str
+    _parents: tuple[Value, ...]
+    _local_grads: tuple[float, ...]
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {label!r} of type {type(label).__name__}")
+        self.data = _check_number(data, "Value data")
+        self.grad = 0.0
+        self.label = label
+        self._op = ""
+        self._parents = ()
+        self._local_grads = ()
+
+    # ------------------------------------------------------------------ graph data
+    @property
+    def op(self) -> str:
+        """The op that produced this node (``"+"``, ``"*"``, ``"tanh"``, ``"linear"``, ...); "" for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in argument order; a parent used twice appears twice."""
+        return self._parents
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """``∂self/∂parents[i]`` for each parent, computed in the forward pass (same length as ``parents``)."""
+        return self._local_grads
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node with no parents (an input, a parameter or a constant)."""
+        return not self._parents
+
+    def __repr__(self) -> str:
+        name = f"label={self.label!r}, " if self.label else ""
+        return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
+
+    # ------------------------------------------------------------------ binary ops
+    # Each op: the value and its local derivatives towards (self, other), side by side.
+    def __add__(self, other: Scalar) -> Value:
+        o = _lift(other)
+        return _node(self.data + o.data, "+", (self, o), (1.0, 1.0))
+
+    def __radd__(self, other: Scalar) -> Value:
+        return _lift(other) + self
+
+    def __sub__(self, other: Scalar) -> Value:
+        o = _lift(other)
+        return _node(self.data - o.data, "-", (self, o), (1.0, -1.0))
+
+    def __rsub__(self, other: Scalar) -> Value:
+        return _lift(other) - self
+
+    def __mul__(self, other: Scalar) -> Value:
+        o = _lift(other)
+        return _node(self.data * o.data, "*", (self, o), (o.data, self.data))
+
+    def __rmul__(self, other: Scalar) -> Value:
+        return _lift(other) * self
+
+    def __truediv__(self, other: Scalar) -> Value:
+        o = _lift(other)
+        x, y = self.data, o.data
+        if y == 0.0:
+            raise ValueError(f"division by zero: {x!r} / {y!r} (the divisor must be nonzero)")
+        return _node(x / y, "/", (self, o), (1.0 / y, -x / (y * y)))
+
+    def __rtruediv__(self, other: Scalar) -> Value:
+        return _lift(other) / self
+
+    def __pow__(self, other: Scalar) -> Value:
+        """``x ** n`` for a number n (one parent, local ``n x^(n-1)``), or ``x ** y`` for a Value y.
+
+        With a ``Value`` exponent the parents are (x, y) and the local derivatives are
+        ``y x^(y-1)`` and ``x^y ln x``, defined for x > 0.
+
+        Raises:
+            ValueError: x <= 0 with a ``Value`` or non-integer exponent; x == 0 with a
+                negative exponent; a result too large for a float.
+        """
+        x = self.data
+        if isinstance(other, Value):
+            y = other.data
+            if x <= 0.0:
+                raise ValueError(f"x ** y with a Value exponent needs x > 0 (∂/∂y = x^y ln x), got x={x!r}")
+            v = _float_pow(x, y)
+            return _node(v, "**", (self, other), (y * _float_pow(x, y - 1.0), v * math.log(x)))
+        n = _check_number(other, "exponent")
+        if x <= 0.0 and not n.is_integer():
+            raise ValueError(f"x ** {n!r} with a non-integer exponent needs x > 0, got x={x!r}")
+        if x == 0.0 and n < 0.0:
+            raise ValueError(f"0.0 ** {n!r} is a division by zero (x must be nonzero for a negative exponent)")
+        v = _float_pow(x, n)
+        return _node(v, f"**{n:g}", (self,), (n * _float_pow(x, n - 1.0) if n != 0.0 else 0.0,))
+
+    def __rpow__(self, other: Scalar) -> Value:
+        return _lift(other) ** self
+
+    def __neg__(self) -> Value:
+        return _node(-self.data, "neg", (self,), (-1.0,))
+
+    # ------------------------------------------------------------------ unary ops
+    def exp(self) -> Value:
+        """``e^x``; local derivative ``e^x``. Raises ``OverflowError`` for x > 709.78 (never a silent inf)."""
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"exp({self.data!r}) overflows a float (exp needs x <= 709.78)") from None
+        return _node(e, "exp", (self,), (e,))
+
+    def log(self) -> Value:
+        """Natural log ``ln x``; local derivative ``1/x``. Raises ``ValueError`` for x <= 0."""
+        x = self.data
+        if x <= 0.0:
+            raise ValueError(f"log of a non-positive number: log({x!r}) needs x > 0")
+        return _node(math.log(x), "log", (self,), (1.0 / x,))
+
+    def sqrt(self) -> Value:
+        """``√x``; local derivative ``1/(2√x)``. Raises ``ValueError`` for x <= 0 (at 0 the derivative is infinite)."""
+        x = self.data
+        if x <= 0.0:
+            raise ValueError(f"sqrt needs x > 0 (its derivative 1/(2√x) is undefined at 0), got sqrt({x!r})")
+        s = math.sqrt(x)
+        return _node(s, "sqrt", (self,), (0.5 / s,))
+
+    def tanh(self) -> Value:
+        """``t = tanh x``; local derivative ``1 - t²`` (CS7015 Lecture 4, Module 4.9)."""
+        t = math.tanh(self.data)
+        return _node(t, "tanh", (self,), (1.0 - t * t,))
+
+    def sigmoid(self) -> Value:
+        """The logistic function ``g = 1/(1+e^{-x})``; local derivative ``g(1-g)`` (CS7015 Lecture 4, Module 4.9).
+
+        Computed without overflow for any finite x.
+        """
+        x = self.data
+        g = 1.0 / (1.0 + math.exp(-x)) if x >= 0.0 else 1.0 - 1.0 / (1.0 + math.exp(x))
+        return _node(g, "sigmoid", (self,), (g * (1.0 - g),))
+
+    logistic = sigmoid
+
+    def relu(self) -> Value:
+        """``max(0, x)``; local derivative 1 for x > 0, else 0 (0 at x = 0, as in PyTorch)."""
+        x = self.data
+        return _node(x, "relu", (self,), (1.0,)) if x > 0.0 else _node(0.0, "relu", (self,), (0.0,))
+
+    def sin(self) -> Value:
+        """``sin x``; local derivative ``cos x``."""
+        return _node(math.sin(self.data), "sin", (self,), (math.cos(self.data),))
+
+    def cos(self) -> Value:
+        """``cos x``; local derivative ``-sin x``."""
+        return _node(math.cos(self.data), "cos", (self,), (-math.sin(self.data),))
+
+    def abs(self) -> Value:
+        """``|x|``; local derivative ``sign x`` (0 at x = 0, as in PyTorch)."""
+        x = self.data
+        return _node(abs(x), "abs", (self,), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,))
+
+    __abs__ = abs
+
+    # ------------------------------------------------------------------ fused n-ary nodes
+    @staticmethod
+    def sum(values: Iterable[Scalar]) -> Value:
+        """``Σ_i v_i`` as ONE node with n parents, each with local derivative 1.
+
+        Args:
+            values: n >= 1 Values or numbers.
+
+        Raises:
+            ValueError: ``values`` is empty.
+            TypeError: an item is not a Value or a real number.
+        """
+        parents = tuple(_lift(v) for v in values)
+        if not parents:
+            raise ValueError("Value.sum needs at least one term, got an empty sequence")
+        return _node(math.fsum(p.data for p in parents), "sum", parents, (1.0,) * len(parents))
+
+    @staticmethod
+    def linear(weights: Sequence[Scalar], inputs: Sequence[Scalar], bias: Scalar | None = None) -> Value:
+        """The pre-activation ``a = b + Σ_j w_j h_j`` as ONE node.
+
+        Its parents are the n weights, then the n inputs, then the bias (if given);
+        its local derivatives are ``h_j`` (towards ``w_j``), ``w_j`` (towards ``h_j``)
+        and ``1`` (towards ``b``).
+
+        Source: CS7015 Lecture 4, Module 4.1 (``a_i = b_i + W_i h_{i-1}``) and Module 4.7
+        (``∂a_ki/∂W_kij = h_{k-1,j}``).
+
+        Args:
+            weights: n >= 1 Values or numbers (a row of ``W_k``).
+            inputs: n Values or numbers (``h_{k-1}``).
+            bias: a Value, a number, or None for no bias.
+
+        Raises:
+            ValueError: ``weights`` and ``inputs`` differ in length, or are empty.
+            TypeError: an item is not a Value or a real number.
+        """
+        ws = tuple(_lift(w) for w in weights)
+        hs = tuple(_lift(h) for h in inputs)
+        if len(ws) != len(hs):
+            raise ValueError(f"Value.linear: {len(ws)} weights but {len(hs)} inputs (they must have the same length)")
+        if not ws:
+            raise ValueError("Value.linear needs at least one weight and input, got none")
+        return _linear(ws, hs, None if bias is None else _lift(bias))
+
+    # ------------------------------------------------------------------ backpropagation
+    def backward(self, grad: float = 1.0) -> None:
+        """Backpropagate from this node: set every node's ``grad`` to ∂self/∂node.
+
+        Orders the graph below ``self`` topologically (iteratively: a chain of 10^6
+        nodes needs no recursion), resets every non-leaf's ``grad`` to 0, seeds
+        ``self.grad`` with ``grad``, then visits nodes from ``self`` downwards; each
+        adds ``local_grad * node.grad`` into each parent, so contributions over several
+        paths are summed (CS7015 Lecture 4, Module 4.6). Leaves *accumulate*: two calls
+        leave twice the gradient in each leaf, as in PyTorch; call ``zero_grad()`` on a
+        module, or set ``grad = 0.0``, between steps.
+
+        Args:
+            grad: ∂L/∂self, the upstream gradient (1.0 when ``self`` is the loss).
+
+        Raises:
+            TypeError: ``grad`` is not a real number.
+            ValueError: ``grad`` or ``self.data`` is NaN or infinite.
+        """
+        seed = _check_number(grad, "backward grad")
+        if not math.isfinite(self.data):
+            raise ValueError(f"backward from a non-finite value {self.data!r}: the forward pass overflowed")
+        order = topological_order(self)
+        for node in order:
+            if node._parents:
+                node.grad = 0.0
+        self.grad += seed
+        for node in reversed(order):
+            g = node.grad
+            if g:
+                for parent, local in zip(node._parents, node._local_grads):
+                    parent.grad += local * g
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node below ``root`` (itself included), each after all of its parents.
+
+    An iterative depth-first search (no recursion, so any depth works); each node
+    appears once however many paths reach it.
+
+    Args:
+        root: the node to start from (usually the loss L).
+
+    Returns:
+        A list of the n distinct nodes of the graph, leaves first, ``root`` last.
+    """
+    order: list[Value] = []
+    seen = {id(root)}
+    stack = [(root, iter(root._parents))]
+    while stack:
+        node, parents = stack[-1]
+        for p in parents:
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append((p, iter(p._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+# ---------------------------------------------------------------------- internals
+_new = object.__new__
+
+
+def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
+    """Make a non-leaf node without re-validating ``data`` (the op computed it)."""
+    out: Value = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._parents = parents
+    out._local_grads = local_grads
+    return out
+
+
+def _lift(x: Scalar) -> Value:
+    """Return ``x`` if it is a Value, else a new constant leaf holding it (or a clear error)."""
+    if isinstance(x, Value):
+        return x
+    return Value(_check_number(x, "operand"))
+
+
+def _float_pow(x: float, y: float) -> float:
+    try:
+        return float(x**y)
+    except OverflowError:
+        raise ValueError(f"{x!r} ** {y!r} overflows a float") from None
+
+
+def _linear(ws: Sequence[Value], hs: Sequence[Value], bias: Value | None) -> Value:
+    """``Value.linear`` without the checks: ``ws`` and ``hs`` are equal-length sequences of Values."""
+    wd = [w.data for w in ws]
+    hd = [h.data for h in hs]
+    a = sum(map(mul, wd, hd))
+    if bias is None:
+        return _node(a, "linear", (*ws, *hs), (*hd, *wd))
+    return _node(a + bias.data, "linear", (*ws, *hs, bias), (*hd, *wd, 1.0))

@@ -1,0 +1,462 @@
+"""The feedforward network of CS7015 Lecture 4, built on :class:`Value`.
+
+Notation (Module 4.1): the input is ``x = h_0`` (n numbers); layer ``i = 1..L`` computes
+the pre-activation ``a_i = b_i + W_i h_{i-1}`` and the activation ``h_i = g(a_i)``; the
+output is ``ŷ = h_L = O(a_L)``. ``W_{i,j,k}`` (row j, column k of ``W_i``) is the weight
+from unit k of layer i-1 to unit j of layer i. The parameters are
+``θ = [W_1..W_L, b_1..b_L]``. Indices in names and labels start at 1, as on the slides;
+Python lists start at 0, so ``layer.W[j-1][k-1]`` is ``W_{i,j,k}``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .engine import Scalar, Value, _check_number, _lift, _linear, _node
+
+ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
+"""The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
+
+OUTPUTS = ("softmax", "linear")
+"""The output functions O (CS7015 Lecture 4, Module 4.3)."""
+
+_G: dict[str, Callable[[Value], Value]] = {
+    "logistic": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+}
+
+
+# ---------------------------------------------------------------------- output and loss functions
+def softmax(a: Sequence[Scalar]) -> list[Value]:
+    """The softmax output function ``ŷ_j = e^{a_j} / Σ_i e^{a_i}`` (CS7015 Lecture 4, Module 4.3).
+
+    Returns k nodes; node j has all k inputs as parents, with local derivatives the
+    lecture's Jacobian (Module 4.5) ``∂ŷ_j/∂a_i = ŷ_j (1(i=j) - ŷ_i)``. Computed stably
+    (the max is subtracted before exponentiating), so any finite ``a`` works.
+
+    Args:
+        a: the k >= 1 pre-activations ``a_L`` (Values or numbers).
+
+    Returns:
+        ``ŷ``: a list of k Values that sum to 1.
+
+    Raises:
+        ValueError: ``a`` is empty.
+    """
+    parents = tuple(_lift(v) for v in a)
+    if not parents:
+        raise ValueError("softmax needs at least one input, got an empty sequence")
+    m = max(p.data for p in parents)
+    e = [math.exp(p.data - m) for p in parents]
+    s = sum(e)
+    y = [ei / s for ei in e]
+    return [_node(yj, "softmax", parents, tuple(yj * ((i == j) - yi) for i, yi in enumerate(y))) for j, yj in enumerate(y)]
+
+
+def cross_entropy(y_hat: Sequence[Value], label: int) -> Value:
+    """The cross-entropy loss ``L = -Σ_c y_c log ŷ_c = -log ŷ_l`` for true class l (CS7015 Lecture 4, Module 4.3).
+
+    One node whose only parent is ``ŷ_l``, with local derivative ``∂L/∂ŷ_l = -1/ŷ_l``
+    (Module 4.5: ``∇_ŷ L = -(1/ŷ_l) e(l)``).
+
+    Args:
+        y_hat: the k predicted probabilities ``ŷ`` (usually from :func:`softmax`).
+        label: the true class l, an int in ``[0, k)`` (0-based, unlike the slides).
+
+    Raises:
+        TypeError: ``label`` is not an int.
+        ValueError: ``label`` is out of range, or ``ŷ_l <= 0`` (log undefined).
+    """
+    if isinstance(label, bool) or not isinstance(label, int):
+        raise TypeError(f"label must be an int class index, got {label!r} of type {type(label).__name__}")
+    k = len(y_hat)
+    if not 0 <= label < k:
+        raise ValueError(f"label {label} is out of range for {k} classes (expected 0 <= label < {k})")
+    p = _lift(y_hat[label])
+    if p.data <= 0.0:
+        raise ValueError(f"cross_entropy needs ŷ_label > 0, got ŷ_{label} = {p.data!r} (log of a non-positive number)")
+    return _node(-math.log(p.data), "cross_entropy", (p,), (-1.0 / p.data,))
+
+
+def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
+    """The squared error ``L = Σ_j (y_j - ŷ_j)^2`` for real outputs (CS7015 Lecture 4, Module 4.3).
+
+    One node whose parents are the k outputs ``ŷ_j``, with local derivatives
+    ``∂L/∂ŷ_j = 2(ŷ_j - y_j)`` (so with a linear O, ``∇_{a_L} L = 2(ŷ - y)``). The slide's
+    average over N examples is taken by the caller.
+
+    Args:
+        y_hat: the k predictions (Values or numbers).
+        y: the k targets (numbers; Values are read by their ``data``).
+
+    Raises:
+        ValueError: ``y_hat`` and ``y`` differ in length, or are empty.
+        TypeError: a target is not a real number.
+    """
+    preds = tuple(_lift(v) for v in y_hat)
+    targets = [t.data if isinstance(t, Value) else _check_number(t, "target") for t in y]
+    if len(preds) != len(targets):
+        raise ValueError(f"squared_error: {len(preds)} predictions but {len(targets)} targets (expected equal lengths)")
+    if not preds:
+        raise ValueError("squared_error needs at least one output, got none")
+    diffs = [p.data - t for p, t in zip(preds, targets)]
+    return _node(math.fsum(d * d for d in diffs), "squared_error", preds, tuple(2.0 * d for d in diffs))
+
+
+# ---------------------------------------------------------------------- modules
+class Module:
+    """Base of every network piece, like PyTorch's ``nn.Module``: parameters and their gradients."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every parameter with its name in the lecture's notation, in θ's order."""
+        raise NotImplementedError
+
+    def parameters(self) -> list[Value]:
+        """Every parameter (a Value leaf), in the order of :meth:`named_parameters`."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.0 (leaves accumulate across ``backward()`` calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+def _glorot_row(rng: random.Random, nin: int, nout: int) -> list[float]:
+    bound = math.sqrt(6.0 / (nin + nout))
+    return [rng.uniform(-bound, bound) for _ in range(nin)]
+
+
+def _rng(seed: int | random.Random) -> random.Random:
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int or a random.Random, got {seed!r}")
+    return random.Random(seed)
+
+
+def _positive_int(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{what} must be a positive int, got {n!r} of type {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+def _inputs(h: Sequence[Scalar], n: int, name: str) -> tuple[Value, ...]:
+    """The n inputs as Values (numbers become leaves labelled ``name_k``), or a clear ValueError."""
+    if isinstance(h, (str, bytes)) or not isinstance(h, Iterable):
+        raise TypeError(f"input must be a list of {n} numbers or Values, got {h!r}")
+    h = list(h)
+    if len(h) != n:
+        raise ValueError(f"input has length {len(h)}, expected {n}")
+    return tuple(
+        v if isinstance(v, Value) else Value(_check_number(v, f"input {name}_{k + 1}"), label=f"{name}_{k + 1}") for k, v in enumerate(h)
+    )
+
+
+class Neuron(Module):
+    """One unit: ``a = b + Σ_k w_k h_k`` (one ``linear`` node) and ``h = g(a)``.
+
+    Args:
+        nin: the number of inputs n.
+        activation: g, one of ``"logistic"``, ``"tanh"``, ``"relu"``, ``"linear"``.
+        seed: an int (or a ``random.Random``) for the Glorot-uniform weights; ``b = 0``.
+
+    Attributes:
+        w: n weight Values, labelled ``w_1..w_n``; b: the bias Value.
+        a, h: the pre-activation and activation of the last call (None before).
+
+    Raises:
+        ValueError/TypeError: ``nin`` is not a positive int, or ``activation`` is unknown.
+
+    Source: CS7015 Lecture 4, Module 4.1 (a single unit of the network).
+    """
+
+    def __init__(self, nin: int, activation: str = "logistic", seed: int | random.Random = 0) -> None:
+        self.nin = _positive_int(nin, "nin")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS}")
+        self.activation = activation
+        self.w = [Value(v, label=f"w_{k + 1}") for k, v in enumerate(_glorot_row(_rng(seed), nin, 1))]
+        self.b = Value(0.0, label="b")
+        self.a: Value | None = None
+        self.h: Value | None = None
+
+    def __call__(self, x: Sequence[Scalar]) -> Value:
+        """Return ``h = g(b + Σ_k w_k x_k)`` for n inputs x (numbers or Values)."""
+        a = _linear(tuple(self.w), _inputs(x, self.nin, "x"), self.b)
+        a.label = "a"
+        h = a if self.activation == "linear" else _G[self.activation](a)
+        if h is not a:
+            h.label = "h"
+        self.a, self.h = a, h
+        return h
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``[("w_1", w_1), ..., ("w_n", w_n), ("b", b)]``."""
+        return [(p.label, p) for p in self.w] + [("b", self.b)]
+
+    def __repr__(self) -> str:
+        return f"Neuron(nin={self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """Layer i: ``a_i = b_i + W_i h_{i-1}`` unit by unit, then ``h_i = g(a_i)`` (CS7015 Lecture 4, Module 4.1).
+
+    Each unit's pre-activation ``a_{i,j} = b_{i,j} + Σ_k W_{i,j,k} h_{i-1,k}`` is ONE
+    ``Value.linear`` node; ``h_{i,j} = g(a_{i,j})`` is one more (none for "linear").
+    With ``activation="softmax"`` (an output layer) ``h_i = softmax(a_i)``.
+
+    Args:
+        nin: n_{i-1}, the number of inputs.
+        nout: n_i, the number of units.
+        activation: g (``"logistic"``, ``"tanh"``, ``"relu"``, ``"linear"``) or ``"softmax"``.
+        seed: an int or a ``random.Random``; weights are Glorot-uniform
+            ``U(-√(6/(nin+nout)), +√(6/(nin+nout)))`` drawn row by row with Python's
+            Mersenne Twister (identical on every machine); biases are 0.
+        index: i, used in labels (``W_{i,j,k}``, ``a_{i,j}``, ...).
+
+    Attributes:
+        W: ``nout`` rows of ``nin`` Values; ``W[j-1][k-1]`` is ``W_{i,j,k}``.
+        b: ``nout`` bias Values; ``b[j-1]`` is ``b_{i,j}``.
+        a, h: the ``nout`` pre-activations and activations of the last call
+            (empty before the first), so ``layer.a[j].grad`` is ∂L/∂a_{i,j+1} after backward.
+
+    Raises:
+        ValueError/TypeError: sizes not positive ints, unknown activation, or (on call)
+        an input of the wrong length.
+    """
+
+    def __init__(self, nin: int, nout: int, activation: str = "logistic", seed: int | random.Random = 0, index: int = 1) -> None:
+        self.nin = _positive_int(nin, "nin")
+        self.nout = _positive_int(nout, "nout")
+        if activation not in ACTIVATIONS + ("softmax",):
+            raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS + ('softmax',)}")
+        self.activation = activation
+        self.index = _positive_int(index, "index")
+        rng = _rng(seed)
+        i = self.index
+        self.W = [[Value(v, label=f"W_{{{i},{j + 1},{k + 1}}}") for k, v in enumerate(_glorot_row(rng, nin, nout))] for j in range(nout)]
+        self.b = [Value(0.0, label=f"b_{{{i},{j + 1}}}") for j in range(nout)]
+        self.a: list[Value] = []
+        self.h: list[Value] = []
+        self._a_labels = [f"a_{{{i},{j + 1}}}" for j in range(nout)]
+        self._h_labels = [f"h_{{{i},{j + 1}}}" for j in range(nout)]
+
+    def __call__(self, h_prev: Sequence[Scalar]) -> list[Value]:
+        """Return ``h_i`` (``nout`` Values) for ``h_{i-1}`` (``nin`` numbers or Values)."""
+        return self._forward(_inputs(h_prev, self.nin, f"h_{self.index - 1}"))
+
+    def _forward(self, h_prev: tuple[Value, ...]) -> list[Value]:
+        a = [_linear(row, h_prev, b) for row, b in zip(self.W, self.b)]
+        for node, name in zip(a, self._a_labels):
+            node.label = name
+        if self.activation == "linear":
+            h = a
+        else:
+            h = softmax(a) if self.activation == "softmax" else [_G[self.activation](v) for v in a]
+            for node, name in zip(h, self._h_labels):
+                node.label = name
+        self.a, self.h = a, h
+        return h
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``W_{i,j,k}`` row by row, then ``b_{i,j}``: ``nout*nin + nout`` pairs."""
+        return [(p.label, p) for row in self.W for p in row] + [(p.label, p) for p in self.b]
+
+    def __repr__(self) -> str:
+        return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r}, index={self.index})"
+
+
+class MLP(Module):
+    """The lecture's feedforward network: L-1 hidden layers of g, then ``ŷ = O(a_L)``.
+
+    ``MLP(n, [n, n], k)`` is the network in the figures of CS7015 Lecture 4 (Module 4.1):
+    n inputs, two hidden layers, k outputs, L = 3.
+
+    Args:
+        nin: n, the number of inputs.
+        hidden: the sizes of the L-1 hidden layers (a list of positive ints, may be empty).
+        nout: k, the number of outputs (classes for softmax).
+        activation: g for the hidden layers: ``"logistic"`` (default), ``"tanh"``,
+            ``"relu"`` or ``"linear"``.
+        output: O: ``"softmax"`` (classification, with :func:`cross_entropy`) or
+            ``"linear"`` (real outputs, with :func:`squared_error`).
+        seed: the int seed of the initialisation; layer 1 draws first, each weight
+            Glorot-uniform (see :class:`Layer`), biases 0: identical on every machine.
+
+    Attributes:
+        layers: the L :class:`Layer` objects, input side first (``layers[i-1]`` is layer i).
+
+    Raises:
+        TypeError/ValueError: a size is not a positive int, or an unknown g or O.
+    """
+
+    def __init__(
+        self, nin: int, hidden: Sequence[int], nout: int, activation: str = "logistic", output: str = "softmax", seed: int = 0
+    ) -> None:
+        if isinstance(hidden, (int, str)) or not isinstance(hidden, Sequence):
+            raise TypeError(f"hidden must be a list of hidden-layer sizes, got {hidden!r}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS}")
+        if output not in OUTPUTS:
+            raise ValueError(f"output {output!r} is not one of {OUTPUTS}")
+        sizes = [_positive_int(nin, "nin")] + [_positive_int(n, "hidden size") for n in hidden] + [_positive_int(nout, "nout")]
+        rng = _rng(seed)
+        self.nin, self.hidden, self.nout = nin, list(hidden), nout
+        self.activation, self.output, self.seed = activation, output, seed
+        gs = [activation] * len(hidden) + [output]
+        self.layers = [Layer(sizes[i], sizes[i + 1], gs[i], seed=rng, index=i + 1) for i in range(len(gs))]
+
+    def __call__(self, x: Sequence[Scalar]) -> list[Value]:
+        """Forward propagation: return ``ŷ`` (k Values) for one input x (n numbers or Values)."""
+        h = _inputs(x, self.nin, "x")
+        for layer in self.layers:
+            h = tuple(layer._forward(h))
+        return list(h)
+
+    def predict(self, x: Sequence[Scalar]) -> int:
+        """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers."""
+        y_hat = self(x)
+        return max(range(len(y_hat)), key=lambda j: y_hat[j].data)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """θ = [W_1..W_L, b_1..b_L] (CS7015 Lecture 4, Module 4.2), entries named ``W_{i,j,k}`` and ``b_{i,j}``."""
+        ws = [(p.label, p) for layer in self.layers for row in layer.W for p in row]
+        bs = [(p.label, p) for layer in self.layers for p in layer.b]
+        return ws + bs
+
+    # ------------------------------------------------------------------ persistence
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments, as JSON-ready data."""
+        return {
+            "nin": self.nin,
+            "hidden": self.hidden,
+            "nout": self.nout,
+            "activation": self.activation,
+            "output": self.output,
+            "seed": self.seed,
+        }
+
+    def state_dict(self) -> dict[str, list[Any]]:
+        """``{"W1": [[...]] (n_1 x n_0), ..., "WL", "b1": [...] (n_1), ..., "bL"}``: plain floats, θ's order."""
+        state: dict[str, list[Any]] = {f"W{layer.index}": [[w.data for w in row] for row in layer.W] for layer in self.layers}
+        state.update({f"b{layer.index}": [b.data for b in layer.b] for layer in self.layers})
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy the numbers of a :meth:`state_dict` into the parameters (in place; grads untouched).
+
+        Raises:
+            ValueError: a key is missing or extra, or a shape differs from this network's.
+            TypeError: an entry is not a real number.
+        """
+        expected = self.state_dict()
+        if not isinstance(state, dict) or set(state) != set(expected):
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"state_dict keys {got} do not match this network's {sorted(expected)}")
+        for layer in self.layers:
+            W, b = state[f"W{layer.index}"], state[f"b{layer.index}"]
+            if not (isinstance(W, list) and len(W) == layer.nout and all(isinstance(r, list) and len(r) == layer.nin for r in W)):
+                raise ValueError(f"W{layer.index} must have shape ({layer.nout}, {layer.nin}) (nout rows of nin numbers)")
+            if not (isinstance(b, list) and len(b) == layer.nout):
+                raise ValueError(f"b{layer.index} must have length {layer.nout}")
+        for layer in self.layers:
+            W, b = state[f"W{layer.index}"], state[f"b{layer.index}"]
+            for row, new_row in zip(layer.W, W):
+                for p, v in zip(row, new_row):
+                    p.data = _check_number(v, p.label)
+            for p, v in zip(layer.b, b):
+                p.data = _check_number(v, p.label)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the config and parameters as JSON, atomically (temp file, then rename).
+
+        Floats are written with ``repr``, so :meth:`load` restores them bit for bit.
+        """
+        doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": self.config(), "state_dict": self.state_dict()}
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".mlp-", suffix=".json.tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
+        """Read a network written by :meth:`save`.
+
+        Raises:
+            OSError: the file cannot be read.
+            ValueError: the file is not a saved MLP, or its shapes do not match its config.
+        """
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{os.fspath(path)!r} is not valid JSON: {e}") from None
+        if not isinstance(doc, dict) or doc.get("format") != "micrograd_nptel.MLP" or "config" not in doc or "state_dict" not in doc:
+            raise ValueError(f"{os.fspath(path)!r} is not a saved micrograd_nptel MLP (no format/config/state_dict)")
+        try:
+            model = cls(**doc["config"])
+        except TypeError as e:
+            raise ValueError(f"{os.fspath(path)!r} has a bad config {doc['config']!r}: {e}") from None
+        model.load_state_dict(doc["state_dict"])
+        return model
+
+    def __repr__(self) -> str:
+        return f"MLP({self.nin}, {self.hidden}, {self.nout}, activation={self.activation!r}, output={self.output!r}, seed={self.seed})"
+
+
+# ---------------------------------------------------------------------- optimiser
+class SGD:
+    """Gradient descent: ``θ_{t+1} = θ_t - η ∇θ_t`` (CS7015 Lecture 4, Module 4.2 / 4.8).
+
+    Args:
+        parameters: the Values to update (e.g. ``model.parameters()``).
+        lr: η, the learning rate (a positive number).
+
+    Raises:
+        TypeError: a parameter is not a Value.
+        ValueError: ``lr`` is not positive and finite.
+    """
+
+    def __init__(self, parameters: Iterable[Value], lr: float) -> None:
+        self.parameters = list(parameters)
+        for p in self.parameters:
+            if not isinstance(p, Value):
+                raise TypeError(f"SGD parameters must be Values, got {p!r}")
+        self.lr = _check_number(lr, "lr")
+        if self.lr <= 0.0:
+            raise ValueError(f"lr must be positive, got {lr!r}")
+
+    def step(self) -> None:
+        """Move every parameter against its gradient: ``p.data -= lr * p.grad``.
+
+        Raises:
+            ValueError: a gradient is NaN or infinite (the parameter is named; nothing is updated).
+        """
+        for p in self.parameters:
+            if not math.isfinite(p.grad):
+                raise ValueError(f"gradient of {p.label or 'a parameter'} is {p.grad!r}; not updating")
+        lr = self.lr
+        for p in self.parameters:
+            p.data -= lr * p.grad
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.0."""
+        for p in self.parameters:
+            p.grad = 0.0
