@@ -325,7 +325,9 @@ class Value:
 def topological_order(root: Value) -> list[Value]:
     """Every node below ``root`` (itself included), each after all of its parents.
 
-    An iterative depth-first search (no recursion, so any depth works); each node
+    An iterative depth-first search (no recursion, so any depth works): a node is
+    expanded the first time it is on top of the stack (its unseen parents are pushed
+    above it) and emitted the second time, when all of its parents are done. Each node
     appears once however many paths reach it.
 
     Args:
@@ -335,18 +337,23 @@ def topological_order(root: Value) -> list[Value]:
         A list of the n distinct nodes of the graph, leaves first, ``root`` last.
     """
     order: list[Value] = []
-    seen = {id(root)}
-    stack = [(root, iter(root._parents))]
+    emit = order.append
+    seen: set[Value] = set()
+    done: set[Value] = set()
+    stack = [root]
+    push, pop = stack.append, stack.pop
     while stack:
-        node, parents = stack[-1]
-        for p in parents:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append((p, iter(p._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        node = stack[-1]
+        if node in seen:
+            pop()
+            if node not in done:
+                done.add(node)
+                emit(node)
+            continue
+        seen.add(node)
+        for p in node._parents:
+            if p not in seen:
+                push(p)
     return order
 
 
