@@ -116,11 +116,59 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_verify(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="every gradient of the lecture's network, by backward() and by the slides' formulas",
+        description="Run the lecture's network on one Iris flower, compute every ∂L/∂a, ∂L/∂h, ∂L/∂W, ∂L/∂b "
+        "with backward() and with the matrix formulas of CS7015 Lecture 4 (Modules 4.5-4.8), print both, "
+        "and exit 1 if any pair differs by more than the tolerance.",
+    )
+    p.add_argument("--hidden", type=_sizes, default=[4, 4], help="hidden-layer sizes (default: 4,4, the lecture's n,n for n = 4)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="logistic", help="g of the hidden layers (default: logistic)")
+    p.add_argument("--output", choices=OUTPUTS, default="softmax", help="O: softmax + cross-entropy, or linear + squared error to e(l)")
+    p.add_argument("--seed", type=int, default=0, help="initialisation seed (default: 0)")
+    p.add_argument("--example", type=int, default=0, help="which Iris flower, 0-149 (default: 0)")
+    p.add_argument("--tolerance", type=_positive_float, default=1e-9, help="largest allowed |engine - formula| (default: 1e-9)")
+    p.set_defaults(run=_verify)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .lecture import compare
+
+    data = load_iris()
+    if not 0 <= args.example < len(data.X):
+        raise ValueError(f"--example must be in 0..{len(data.X) - 1}, got {args.example}")
+    x, label = data.X[args.example], data.y[args.example]
+    model = MLP(len(x), args.hidden, len(data.class_names), activation=args.activation, output=args.output, seed=args.seed)
+    target = label if args.output == "softmax" else [1.0 if j == label else 0.0 for j in range(model.nout)]
+    rows = compare(model, x, target)
+    print(f"{model} on Iris flower #{args.example}: x = {x} cm, l = {label} ({data.class_names[label]})")
+    width = max(len(r.name) for r in rows)
+    print(f"{'quantity':<{width}}  {'backward()':>22}  {'lecture formula':>22}  {'|difference|':>12}")
+    for r in rows:
+        print(f"{r.name:<{width}}  {r.engine:>22.15g}  {r.formula:>22.15g}  {r.abs_diff:>12.3g}")
+    worst = max(rows, key=lambda r: r.abs_diff)
+    bad = [r for r in rows if not r.abs_diff <= args.tolerance]
+    if bad:
+        print(
+            f"verdict: FAIL: {len(bad)} of {len(rows)} gradients differ from the lecture's formulas by more than "
+            f"{args.tolerance:g}; largest |difference| {worst.abs_diff:.3g} at {worst.name}"
+        )
+        return 1
+    print(
+        f"verdict: OK: all {len(rows)} gradients agree with the lecture's formulas; "
+        f"largest |difference| {worst.abs_diff:.3g} at {worst.name} (tolerance {args.tolerance:g})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``micrograd-nptel`` parser with its subcommands."""
     parser = _Parser(prog="micrograd-nptel", description="Backpropagation as taught in CS7015 Lecture 4, on a scalar autodiff engine.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     _add_train(sub)
+    _add_verify(sub)
     return parser
 
 

@@ -1,0 +1,388 @@
+"""The gradients CS7015 Lecture 4 derives by hand, in numpy, as the slides write them.
+
+One function per result, so each can be set beside the engine's number for the same
+quantity (:func:`compare`). Indices follow the slides: layers ``k = 1..L``, ``h_0 = x``,
+and the results are dicts keyed by ``k`` (``fwd.a[3]`` is ``a_3``). Vectors are 1-D numpy
+arrays; ``W_k`` has shape ``(n_k, n_{k-1})`` (the slide's ``W_L ∈ R^{n×k}`` is read as
+``(k, n)`` so that ``a_L = W_L h_{L-1}`` is defined). Unit indices inside a vector are
+0-based in numpy and 1-based in the names of :func:`compare`'s rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .engine import Value
+from .nn import MLP, cross_entropy, squared_error
+
+Vector = NDArray[np.float64]
+Matrix = NDArray[np.float64]
+Params = Sequence[ArrayLike] | Mapping[int, ArrayLike]
+"""``W_1..W_L`` (or ``b_1..b_L``): a list (item 0 is layer 1) or a dict keyed 1..L."""
+
+ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
+OUTPUTS = ("softmax", "linear")
+
+
+# ---------------------------------------------------------------------- g, g' and O
+def activation(a: ArrayLike, g: str = "logistic") -> Vector:
+    """``h = g(a)`` elementwise: logistic ``1/(1+e^{-a})``, ``tanh``, ``relu`` or ``linear`` (Module 4.1).
+
+    Raises:
+        ValueError: an unknown ``g``.
+    """
+    z = np.asarray(a, dtype=float)
+    out: Vector
+    if g == "logistic":  # stable for any z: e^{-|z|} never overflows
+        out = np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))), 1.0 - 1.0 / (1.0 + np.exp(-np.abs(z))))
+    elif g == "tanh":
+        out = np.tanh(z)
+    elif g == "relu":
+        out = np.maximum(z, 0.0)
+    elif g == "linear":
+        out = z.copy()
+    else:
+        raise ValueError(f"g must be one of {ACTIVATIONS}, got {g!r}")
+    return out
+
+
+def activation_derivative(a: ArrayLike, g: str = "logistic") -> Vector:
+    """``g'(a)`` elementwise (CS7015 Lecture 4, Module 4.9).
+
+    logistic: ``g(a)(1 - g(a))``; tanh: ``1 - g(a)^2``; relu: 1 where a > 0, else 0;
+    linear: 1.
+
+    Raises:
+        ValueError: an unknown ``g``.
+    """
+    z = np.asarray(a, dtype=float)
+    if g == "logistic":
+        s = activation(z, g)
+        return s * (1.0 - s)
+    if g == "tanh":
+        t = np.tanh(z)
+        result: Vector = 1.0 - t * t
+        return result
+    if g == "relu":
+        return (z > 0).astype(float)
+    if g == "linear":
+        return np.ones_like(z)
+    raise ValueError(f"g must be one of {ACTIVATIONS}, got {g!r}")
+
+
+def output(a_L: ArrayLike, O: str = "softmax") -> Vector:
+    """``ŷ = O(a_L)``: softmax ``e^{a_j}/Σ_i e^{a_i}`` (stable) or linear (Module 4.3).
+
+    Raises:
+        ValueError: an unknown ``O``.
+    """
+    z = np.asarray(a_L, dtype=float)
+    if O == "softmax":
+        e = np.exp(z - z.max())
+        out: Vector = e / e.sum()
+        return out
+    if O == "linear":
+        result: Vector = z.copy()
+        return result
+    raise ValueError(f"O must be one of {OUTPUTS}, got {O!r}")
+
+
+def e(label: int, k: int) -> Vector:
+    """The one-hot vector ``e(l)`` of length k (Module 4.5).
+
+    Raises:
+        ValueError: ``label`` outside ``[0, k)``.
+    """
+    if not 0 <= label < k:
+        raise ValueError(f"label {label} is out of range for {k} classes (expected 0 <= label < {k})")
+    v = np.zeros(k)
+    v[label] = 1.0
+    return v
+
+
+# ---------------------------------------------------------------------- forward propagation
+class Forward(NamedTuple):
+    """The forward pass: ``a[k]`` for k = 1..L, ``h[k]`` for k = 0..L-1 (``h[0] = x``), and ``y_hat``."""
+
+    a: dict[int, Vector]
+    h: dict[int, Vector]
+    y_hat: Vector
+
+
+def _layers(W: Params, b: Params) -> tuple[dict[int, Matrix], dict[int, Vector]]:
+    Wd = {k: np.asarray(v, dtype=float) for k, v in (W.items() if isinstance(W, Mapping) else enumerate(W, start=1))}
+    bd = {k: np.asarray(v, dtype=float) for k, v in (b.items() if isinstance(b, Mapping) else enumerate(b, start=1))}
+    L = len(Wd)
+    if L == 0 or sorted(Wd) != list(range(1, L + 1)) or sorted(bd) != sorted(Wd):
+        raise ValueError(f"W and b must both hold layers 1..L (L >= 1), got W for {sorted(Wd)} and b for {sorted(bd)}")
+    for k in range(1, L + 1):
+        if Wd[k].ndim != 2 or bd[k].shape != (Wd[k].shape[0],):
+            raise ValueError(f"W_{k} must be a matrix (n_{k}, n_{k - 1}) and b_{k} a vector (n_{k},), got {Wd[k].shape} and {bd[k].shape}")
+        if k > 1 and Wd[k].shape[1] != Wd[k - 1].shape[0]:
+            raise ValueError(f"W_{k} has {Wd[k].shape[1]} columns but layer {k - 1} has {Wd[k - 1].shape[0]} units")
+    return Wd, bd
+
+
+def forward_propagation(W: Params, b: Params, x: ArrayLike, g: str = "logistic", O: str = "softmax") -> Forward:
+    """The pseudo code's forward pass (CS7015 Lecture 4, Module 4.8).
+
+    ``for k = 1..L-1: a_k = b_k + W_k h_{k-1}; h_k = g(a_k)``, then
+    ``a_L = b_L + W_L h_{L-1}; ŷ = O(a_L)``, with ``h_0 = x``.
+
+    Args:
+        W: ``W_1..W_L``, ``W_k`` of shape (n_k, n_{k-1}); b: ``b_1..b_L``, ``b_k`` of length n_k.
+        x: the input, length n_0.
+        g: the hidden activation; O: the output function.
+
+    Returns:
+        :class:`Forward` with every ``a_k``, ``h_k`` and ``ŷ``.
+
+    Raises:
+        ValueError: inconsistent shapes, or unknown ``g``/``O``.
+    """
+    if g not in ACTIVATIONS:
+        raise ValueError(f"g must be one of {ACTIVATIONS}, got {g!r}")
+    if O not in OUTPUTS:
+        raise ValueError(f"O must be one of {OUTPUTS}, got {O!r}")
+    Wd, bd = _layers(W, b)
+    L = len(Wd)
+    h = {0: np.asarray(x, dtype=float)}
+    if h[0].shape != (Wd[1].shape[1],):
+        raise ValueError(f"x must have length {Wd[1].shape[1]} (the columns of W_1), got shape {h[0].shape}")
+    a: dict[int, Vector] = {}
+    for k in range(1, L):
+        a[k] = bd[k] + Wd[k] @ h[k - 1]
+        h[k] = activation(a[k], g)
+    a[L] = bd[L] + Wd[L] @ h[L - 1]
+    return Forward(a, h, output(a[L], O))
+
+
+# ---------------------------------------------------------------------- the gradients, one slide each
+def grad_y_hat(y_hat: ArrayLike, label: int) -> Vector:
+    """``∇_ŷ L = -(1/ŷ_l) e(l)`` for ``L = -log ŷ_l`` (CS7015 Lecture 4, Module 4.5)."""
+    y = np.asarray(y_hat, dtype=float)
+    one_hot = e(label, y.shape[0])  # checks 0 <= label < k
+    result: Vector = -(1.0 / y[label]) * one_hot
+    return result
+
+
+def grad_output(y_hat: ArrayLike, label: int) -> Vector:
+    """``∇_{a_L} L = -(e(l) - ŷ)`` for softmax + cross-entropy (CS7015 Lecture 4, Module 4.5)."""
+    y = np.asarray(y_hat, dtype=float)
+    result: Vector = -(e(label, y.shape[0]) - y)
+    return result
+
+
+def grad_output_squared_error(y_hat: ArrayLike, y: ArrayLike) -> Vector:
+    """``∇_{a_L} L = ∇_ŷ L = 2(ŷ - y)`` for a linear O and ``L = Σ_j (y_j - ŷ_j)^2`` (Module 4.3, one example)."""
+    result: Vector = 2.0 * (np.asarray(y_hat, dtype=float) - np.asarray(y, dtype=float))
+    return result
+
+
+def grad_hidden(W_next: ArrayLike, grad_a_next: ArrayLike) -> Vector:
+    """``∇_{h_i} L = W_{i+1}^T ∇_{a_{i+1}} L`` (CS7015 Lecture 4, Module 4.6).
+
+    Entry j is ``∂L/∂h_{ij} = Σ_m ∂L/∂a_{i+1,m} W_{i+1,m,j}``: the sum over the paths
+    through every unit m of layer i+1.
+    """
+    out: Vector = np.asarray(W_next, dtype=float).T @ np.asarray(grad_a_next, dtype=float)
+    return out
+
+
+def grad_preactivation(grad_h: ArrayLike, a: ArrayLike, g: str = "logistic") -> Vector:
+    """``∇_{a_i} L = ∇_{h_i} L ⊙ [..., g'(a_{ij}), ...]`` (CS7015 Lecture 4, Module 4.6; g' from 4.9)."""
+    return np.asarray(grad_h, dtype=float) * activation_derivative(a, g)
+
+
+def grad_weights(grad_a: ArrayLike, h_prev: ArrayLike) -> Matrix:
+    """``∇_{W_k} L = ∇_{a_k} L h_{k-1}^T``, an outer product (CS7015 Lecture 4, Module 4.7).
+
+    Entry (i, j) is ``∂L/∂W_{kij} = ∂L/∂a_{ki} h_{k-1,j}``; the shape is (n_k, n_{k-1}).
+    """
+    return np.outer(np.asarray(grad_a, dtype=float), np.asarray(h_prev, dtype=float))
+
+
+def grad_biases(grad_a: ArrayLike) -> Vector:
+    """``∇_{b_k} L = ∇_{a_k} L`` (CS7015 Lecture 4, Module 4.7)."""
+    return np.array(grad_a, dtype=float)
+
+
+class Gradients(NamedTuple):
+    """Every gradient of the backward pass, keyed by layer k as on the slides.
+
+    ``W[k]``, ``b[k]``, ``a[k]`` for k = 1..L; ``h[k]`` for k = 0..L-1 (``h[0]`` is ∇_x L);
+    ``y_hat`` is ``∇_ŷ L``; ``forward`` is the forward pass they came from.
+    """
+
+    W: dict[int, Matrix]
+    b: dict[int, Vector]
+    a: dict[int, Vector]
+    h: dict[int, Vector]
+    y_hat: Vector
+    forward: Forward
+
+
+def back_propagation(W: Params, b: Params, x: ArrayLike, y: int | ArrayLike, g: str = "logistic", O: str = "softmax") -> Gradients:
+    """The pseudo code of CS7015 Lecture 4, Module 4.8, line by line.
+
+    ::
+
+        ∇_{a_L} L = -(e(y) - ŷ)                 (softmax + cross-entropy; 2(ŷ - y) for linear + squared error)
+        for k = L..1:
+            ∇_{W_k} L = ∇_{a_k} L h_{k-1}^T;  ∇_{b_k} L = ∇_{a_k} L
+            ∇_{h_{k-1}} L = W_k^T ∇_{a_k} L
+            ∇_{a_{k-1}} L = ∇_{h_{k-1}} L ⊙ [..., g'(a_{k-1,j}), ...]   (skipped at k = 1)
+
+    Args:
+        W, b, x, g, O: as in :func:`forward_propagation`.
+        y: the true class l (an int) for ``O="softmax"``; the target vector (length k)
+            for ``O="linear"``.
+
+    Returns:
+        :class:`Gradients`.
+
+    Raises:
+        ValueError: inconsistent shapes, a label out of range, or unknown ``g``/``O``.
+    """
+    Wd, _ = _layers(W, b)
+    fwd = forward_propagation(W, b, x, g, O)
+    L = len(Wd)
+    if O == "softmax":
+        if isinstance(y, bool) or not isinstance(y, (int, np.integer)):
+            raise ValueError(f"with O='softmax', y must be the class label (an int), got {y!r}")
+        dy = grad_y_hat(fwd.y_hat, int(y))
+        ga = {L: grad_output(fwd.y_hat, int(y))}
+    else:
+        target = np.asarray(y, dtype=float)
+        if target.shape != fwd.y_hat.shape:
+            raise ValueError(f"with O='linear', y must be a target vector of length {fwd.y_hat.shape[0]}, got shape {target.shape}")
+        dy = ga_L = grad_output_squared_error(fwd.y_hat, target)
+        ga = {L: ga_L}
+    gW: dict[int, Matrix] = {}
+    gb: dict[int, Vector] = {}
+    gh: dict[int, Vector] = {}
+    for k in range(L, 0, -1):
+        gW[k] = grad_weights(ga[k], fwd.h[k - 1])
+        gb[k] = grad_biases(ga[k])
+        gh[k - 1] = grad_hidden(Wd[k], ga[k])
+        if k > 1:
+            ga[k - 1] = grad_preactivation(gh[k - 1], fwd.a[k - 1], g)
+    return Gradients(gW, gb, ga, gh, dy, fwd)
+
+
+# ---------------------------------------------------------------------- the toy examples
+class MultipathExample(NamedTuple):
+    """z = log(y1/y2), y1 = x^2, y2 = x^3 at one x: the value, each path's product, their sum."""
+
+    z: float
+    path_y1: float
+    path_y2: float
+    dz_dx: float
+
+
+def multipath_example(x: float) -> MultipathExample:
+    """CS7015 Lecture 4, Module 4.6: ``dz/dx = Σ_i (dz/dy_i)(dy_i/dx) = (1/y1)(2x) - (1/y2)(3x^2) = -1/x``.
+
+    The path through y1 contributes ``(1/y1)(2x) = 2/x``, the path through y2
+    ``(-1/y2)(3x^2) = -3/x``.
+
+    Raises:
+        ValueError: x <= 0 (log(y1/y2) = -log x needs x > 0).
+    """
+    if not x > 0:
+        raise ValueError(f"the multipath example needs x > 0, got {x!r}")
+    y1, y2 = x**2, x**3
+    p1, p2 = (1 / y1) * (2 * x), (-1 / y2) * (3 * x**2)
+    return MultipathExample(math.log(y1 / y2), p1, p2, p1 + p2)
+
+
+def chain_example(x: float) -> tuple[float, float]:
+    """IIT Hyderabad Backpropagation-1: ``f(x) = e^{sin(x^2)}``, ``f'(x) = e^{sin(x^2)} cos(x^2) 2x``.
+
+    Returns:
+        ``(f(x), f'(x))``.
+    """
+    f = math.exp(math.sin(x * x))
+    return f, f * math.cos(x * x) * 2 * x
+
+
+# ---------------------------------------------------------------------- the engine against the slides
+class CompareRow(NamedTuple):
+    """One scalar quantity: its ``name`` in the lecture's notation, the ``engine``'s and the ``formula``'s value, ``abs_diff``."""
+
+    name: str
+    engine: float
+    formula: float
+    abs_diff: float
+
+
+def network_weights(mlp: MLP) -> tuple[dict[int, Matrix], dict[int, Vector]]:
+    """Copy an :class:`MLP`'s parameters into numpy: ``W[k]`` of shape (n_k, n_{k-1}) and ``b[k]``, k = 1..L."""
+    W = {layer.index: np.array([[w.data for w in row] for row in layer.W]) for layer in mlp.layers}
+    b = {layer.index: np.array([v.data for v in layer.b]) for layer in mlp.layers}
+    return W, b
+
+
+def compare(mlp: MLP, x: Sequence[float], label: int | Sequence[float]) -> list[CompareRow]:
+    """Every gradient of one example computed two ways: by ``backward()`` and by the slides' formulas.
+
+    Runs ``mlp`` on x with the engine, takes the loss (cross-entropy for a softmax output,
+    squared error to the target for a linear one), calls ``backward()``, and sets each
+    ``.grad`` beside :func:`back_propagation` on the same weights copied into numpy.
+
+    Rows, in the pseudo code's order: ``∂L/∂ŷ_j``; then for k = L..1: ``∂L/∂a_{k,i}``,
+    ``∂L/∂W_{k,i,j}``, ``∂L/∂b_{k,i}``, ``∂L/∂h_{k-1,j}`` (h_0 = x). Every unit of every
+    layer and every weight and bias appears: ``k + Σ_k (2 n_k + n_k n_{k-1} + n_{k-1})`` rows.
+
+    Args:
+        mlp: the network (its parameters' ``grad`` are overwritten).
+        x: the input, n_0 numbers.
+        label: the class l (int) for a softmax output; the target vector for a linear one.
+
+    Returns:
+        A list of :class:`CompareRow`.
+
+    Raises:
+        ValueError/TypeError: a wrong-length x, a label out of range, a bad target.
+    """
+    xs = [Value(v, label=f"x_{j + 1}") for j, v in enumerate(x)]
+    y_hat = mlp(xs)
+    if mlp.output == "softmax":
+        if isinstance(label, bool) or not isinstance(label, int):
+            raise TypeError(f"with a softmax output, label must be an int class index, got {label!r}")
+        loss = cross_entropy(y_hat, label)
+    else:
+        if isinstance(label, int):
+            raise TypeError(f"with a linear output, label must be the target vector (length {mlp.nout}), got {label!r}")
+        loss = squared_error(y_hat, label)
+    mlp.zero_grad()
+    loss.backward()
+    W, b = network_weights(mlp)
+    grads = back_propagation(W, b, [v.data for v in xs], label, g=mlp.activation, O=mlp.output)
+    rows: list[CompareRow] = []
+
+    def row(name: str, engine: float, formula: float) -> None:
+        f = float(formula) + 0.0  # + 0.0 turns numpy's -0.0 (e.g. -(1/ŷ_l) * 0) into 0.0
+        rows.append(CompareRow(name, engine, f, abs(engine - f)))
+
+    for j, v in enumerate(y_hat):
+        row(f"∂L/∂ŷ_{j + 1}", v.grad, grads.y_hat[j])
+    L = len(mlp.layers)
+    for k in range(L, 0, -1):
+        layer = mlp.layers[k - 1]
+        for i, a in enumerate(layer.a):
+            row(f"∂L/∂a_{{{k},{i + 1}}}", a.grad, grads.a[k][i])
+        for i, w_row in enumerate(layer.W):
+            for j, w in enumerate(w_row):
+                row(f"∂L/∂W_{{{k},{i + 1},{j + 1}}}", w.grad, grads.W[k][i, j])
+        for i, bias in enumerate(layer.b):
+            row(f"∂L/∂b_{{{k},{i + 1}}}", bias.grad, grads.b[k][i])
+        h_prev = xs if k == 1 else mlp.layers[k - 2].h
+        for j, h in enumerate(h_prev):
+            row(f"∂L/∂h_{{{k - 1},{j + 1}}}", h.grad, grads.h[k - 1][j])
+    return rows
