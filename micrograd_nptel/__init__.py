@@ -8,6 +8,7 @@ gradient with the formula derived on the slides.
 from .datasets import Dataset, StandardScaler, load_iris, make_moons, train_test_split
 from .engine import Value, topological_order
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .graph import Path, chain_rule_paths, draw_dot, trace
 from .nn import MLP, SGD, Layer, Module, Neuron, cross_entropy, softmax, squared_error
 from .training import accuracy, fit
 
@@ -22,10 +23,13 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "Path",
     "StandardScaler",
     "Value",
     "accuracy",
+    "chain_rule_paths",
     "cross_entropy",
+    "draw_dot",
     "fit",
     "gradcheck",
     "load_iris",
@@ -33,5 +37,6 @@ __all__ = [
     "softmax",
     "squared_error",
     "topological_order",
+    "trace",
     "train_test_split",
 ]

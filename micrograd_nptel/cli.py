@@ -163,12 +163,103 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(ValueError):
+    """A bad argument found after parsing: printed as one line, exit 2."""
+
+
+def _assignments(text: str) -> dict[str, float]:
+    """``"x=2,y=-1.5"`` -> {"x": 2.0, "y": -1.5}."""
+    out = {}
+    for part in text.split(","):
+        name, eq, value = part.partition("=")
+        if not eq or not name.strip().isidentifier():
+            raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {part!r}")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number for {name.strip()}, got {value!r}") from None
+    return out
+
+
+def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "draw",
+        help="draw a computation graph (values, gradients, local derivatives) as SVG, PNG or PDF",
+        description="Draw one of the lecture's examples (multipath, chain, neuron, network) or an expression such as "
+        "'log(x**2 / x**3)' with --at x=2, after backward(). Needs Graphviz's dot program; without it the DOT "
+        "source is written instead and the command exits 1.",
+    )
+    p.add_argument("what", help="multipath | chain | neuron | network | an expression in x, y, ... (numbers, + - * / **, exp log ...)")
+    p.add_argument("--at", type=_assignments, action="append", default=[], metavar="NAME=NUMBER", help="a variable's value (repeatable)")
+    p.add_argument("-o", "--out", metavar="PATH", help="output file: .svg (default), .png, .pdf or .dot (default: WHAT.svg)")
+    p.add_argument("--highlight", metavar="NAME", help="colour every chain-rule path from this variable to the output")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (default) or top to bottom")
+    p.add_argument("--no-local-grads", action="store_true", help="leave the local derivatives off the edges")
+    p.set_defaults(run=_draw)
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import graphviz
+
+    from .examples import EXAMPLES
+    from .expression import ExpressionError, parse_expression
+    from .graph import chain_rule_paths, draw_dot
+
+    at: dict[str, float] = {}
+    for assignment in args.at:
+        at.update(assignment)
+    if args.what in EXAMPLES:
+        if at and (args.what not in ("multipath", "chain") or set(at) != {"x"}):
+            raise UsageError(f"--at sets only x, and only for multipath and chain; got {sorted(at)} for {args.what}")
+        root, variables = EXAMPLES[args.what](**at) if at else EXAMPLES[args.what]()
+        stem = args.what
+    else:
+        try:
+            root, variables = parse_expression(args.what, at)
+        except ExpressionError as e:
+            raise UsageError(str(e)) from None
+        root.label = root.label or "f"
+        root.backward()
+        stem = "expression"
+    highlight = None
+    if args.highlight:
+        if args.highlight not in variables:
+            raise UsageError(f"--highlight {args.highlight!r} is not a variable of this graph; choose from {', '.join(variables)}")
+        highlight = chain_rule_paths(root, variables[args.highlight])
+    out = Path(args.out or f"{stem}.svg")
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        raise UsageError(f"--out must end in .svg, .png, .pdf or .dot, got {str(out)!r}")
+    dot = draw_dot(root, rankdir=args.rankdir, show_local_grads=not args.no_local_grads, highlight=highlight)
+    if fmt == "dot":
+        out.write_text(dot.source, encoding="utf-8")
+        print(f"wrote the DOT source to {out}")
+        return 0
+    try:
+        data = dot.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        source = out.with_suffix(".dot")
+        source.write_text(dot.source, encoding="utf-8")
+        print(
+            f"micrograd-nptel draw: error: Graphviz's dot program was not found, so {out} was not rendered; wrote the DOT source "
+            f"to {source}. Install Graphviz (apt-get install graphviz, brew install graphviz or conda install graphviz) and run again.",
+            file=sys.stderr,
+        )
+        return 1
+    out.write_bytes(data)
+    print(f"wrote {out} ({len(data)} bytes): {len(variables)} variables, output {root.label or root.op} = {root.data:.6g}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``micrograd-nptel`` parser with its subcommands."""
     parser = _Parser(prog="micrograd-nptel", description="Backpropagation as taught in CS7015 Lecture 4, on a scalar autodiff engine.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     _add_train(sub)
     _add_verify(sub)
+    _add_draw(sub)
     return parser
 
 
@@ -177,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)
+    except UsageError as e:
+        print(f"micrograd-nptel {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except (OSError, ValueError, TypeError, OverflowError) as e:
         print(f"micrograd-nptel {args.command}: error: {e}", file=sys.stderr)
         return 1

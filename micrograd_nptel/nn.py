@@ -248,7 +248,8 @@ class Layer(Module):
         self.a: list[Value] = []
         self.h: list[Value] = []
         self._a_labels = [f"a_{{{i},{j + 1}}}" for j in range(nout)]
-        self._h_labels = [f"h_{{{i},{j + 1}}}" for j in range(nout)]
+        # the output layer's h_L is ŷ (Module 4.1: ŷ = h_L = O(a_L))
+        self._h_labels = [f"ŷ_{j + 1}" if activation == "softmax" else f"h_{{{i},{j + 1}}}" for j in range(nout)]
 
     def __call__(self, h_prev: Sequence[Scalar]) -> list[Value]:
         """Return ``h_i`` (``nout`` Values) for ``h_{i-1}`` (``nin`` numbers or Values)."""
