@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from operator import mul
+from itertools import filterfalse
+from operator import attrgetter, mul
 from typing import Union
 
 Scalar = Union["Value", int, float]
@@ -122,25 +123,28 @@ class Value:
     # ------------------------------------------------------------------ binary ops
     # Each op: the value and its local derivatives towards (self, other), side by side.
     def __add__(self, other: Scalar) -> Value:
-        o = _lift(other)
+        o = other if type(other) is Value else _lift(other)
         return _node(self.data + o.data, "+", (self, o), (1.0, 1.0))
 
-    def __radd__(self, other: Scalar) -> Value:
-        return _lift(other) + self
+    def __radd__(self, other: Scalar) -> Value:  # other + self, other a number
+        o = _lift(other)
+        return _node(o.data + self.data, "+", (o, self), (1.0, 1.0))
 
     def __sub__(self, other: Scalar) -> Value:
-        o = _lift(other)
+        o = other if type(other) is Value else _lift(other)
         return _node(self.data - o.data, "-", (self, o), (1.0, -1.0))
 
-    def __rsub__(self, other: Scalar) -> Value:
-        return _lift(other) - self
+    def __rsub__(self, other: Scalar) -> Value:  # other - self
+        o = _lift(other)
+        return _node(o.data - self.data, "-", (o, self), (1.0, -1.0))
 
     def __mul__(self, other: Scalar) -> Value:
-        o = _lift(other)
+        o = other if type(other) is Value else _lift(other)
         return _node(self.data * o.data, "*", (self, o), (o.data, self.data))
 
-    def __rmul__(self, other: Scalar) -> Value:
-        return _lift(other) * self
+    def __rmul__(self, other: Scalar) -> Value:  # other * self
+        o = _lift(other)
+        return _node(o.data * self.data, "*", (o, self), (self.data, o.data))
 
     def __truediv__(self, other: Scalar) -> Value:
         o = _lift(other)
@@ -341,7 +345,7 @@ def topological_order(root: Value) -> list[Value]:
     seen: set[Value] = set()
     done: set[Value] = set()
     stack = [root]
-    push, pop = stack.append, stack.pop
+    push_unseen, pop, is_seen = stack.extend, stack.pop, seen.__contains__
     while stack:
         node = stack[-1]
         if node in seen:
@@ -351,9 +355,7 @@ def topological_order(root: Value) -> list[Value]:
                 emit(node)
             continue
         seen.add(node)
-        for p in node._parents:
-            if p not in seen:
-                push(p)
+        push_unseen(filterfalse(is_seen, node._parents))  # the per-edge test runs in C
     return order
 
 
@@ -387,10 +389,17 @@ def _float_pow(x: float, y: float) -> float:
         raise ValueError(f"{x!r} ** {y!r} overflows a float") from None
 
 
-def _linear(ws: Sequence[Value], hs: Sequence[Value], bias: Value | None) -> Value:
-    """``Value.linear`` without the checks: ``ws`` and ``hs`` are equal-length sequences of Values."""
-    wd = [w.data for w in ws]
-    hd = [h.data for h in hs]
+_data = attrgetter("data")
+
+
+def _linear(ws: Sequence[Value], hs: Sequence[Value], bias: Value | None, hd: Sequence[float] | None = None) -> Value:
+    """``Value.linear`` without the checks: ``ws`` and ``hs`` are equal-length sequences of Values.
+
+    ``hd`` may pass the inputs' ``data`` when a layer has read them once for all its units.
+    """
+    wd = list(map(_data, ws))
+    if hd is None:
+        hd = list(map(_data, hs))
     a = sum(map(mul, wd, hd))
     if bias is None:
         return _node(a, "linear", (*ws, *hs), (*hd, *wd))

@@ -256,7 +256,8 @@ class Layer(Module):
         return self._forward(_inputs(h_prev, self.nin, f"h_{self.index - 1}"))
 
     def _forward(self, h_prev: tuple[Value, ...]) -> list[Value]:
-        a = [_linear(row, h_prev, b) for row, b in zip(self.W, self.b)]
+        hd = [h.data for h in h_prev]  # read once for all nout units
+        a = [_linear(row, h_prev, b, hd) for row, b in zip(self.W, self.b)]
         for node, name in zip(a, self._a_labels):
             node.label = name
         if self.activation == "linear":

@@ -6,6 +6,7 @@ Each step: forward propagation on a mini-batch of B examples, the mean loss
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -68,6 +69,10 @@ def fit(
     Every epoch shuffles the examples (``random.Random(seed)``) and takes ``ceil(N/B)``
     steps of :class:`SGD` on the batch's mean loss (see :func:`example_loss`).
 
+    The engine's graphs hold no reference cycles (reference counting frees them), so
+    Python's cyclic garbage collector is paused while training, and restored after: its
+    passes over the growing graph cost about 40% of a step (``benchmarks/README.md``).
+
     Args:
         model: the network (updated in place).
         X: N rows of n features; y: N labels in [0, k).
@@ -90,7 +95,29 @@ def fit(
     opt = SGD(model.parameters(), lr)
     rng = random.Random(seed)
     order = list(range(len(X)))
-    history = []
+    history: list[EpochStats] = []
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _epochs(model, X, y, epochs, batch_size, opt, rng, order, history, on_epoch)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return history
+
+
+def _epochs(
+    model: MLP,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    epochs: int,
+    batch_size: int,
+    opt: SGD,
+    rng: random.Random,
+    order: list[int],
+    history: list[EpochStats],
+    on_epoch: Callable[[EpochStats], None] | None,
+) -> None:
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         rng.shuffle(order)
@@ -111,4 +138,3 @@ def fit(
         history.append(stats)
         if on_epoch is not None:
             on_epoch(stats)
-    return history
