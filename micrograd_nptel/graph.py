@@ -166,6 +166,7 @@ def draw_dot(
     format: str = "svg",
     parameters: Iterable[Value] | None = None,
     group_layers: bool | None = None,
+    size: str | None = None,
 ) -> graphviz.Digraph:
     """The computation graph below ``root`` as a ``graphviz.Digraph`` (shown inline in Jupyter).
 
@@ -189,6 +190,8 @@ def draw_dot(
         parameters: the leaves to draw as parameters; by default, leaves labelled like
             the lecture's parameters (``W...``, ``w...``, ``b...``).
         group_layers: cluster by layer; by default, when some label names a layer.
+        size: the largest drawing, in inches, as Graphviz's ``"width,height"`` (e.g.
+            ``"10,6"`` to fit a notebook column; a larger graph is scaled down, never up).
 
     Returns:
         A ``graphviz.Digraph``; ``.source`` is its DOT text.
@@ -201,7 +204,12 @@ def draw_dot(
         raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
     nodes, edges = trace(root)
     params = set(parameters) if parameters is not None else None
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.5"})
+    graph_attr = {"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.5"}
+    if size is not None:
+        if not re.fullmatch(r"\d+(\.\d+)?(,\d+(\.\d+)?)?", size):
+            raise ValueError(f"size must be Graphviz's 'width,height' in inches, e.g. '10,6', got {size!r}")
+        graph_attr["size"] = size
+    dot = graphviz.Digraph(format=format, graph_attr=graph_attr)
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555", fontcolor="#444444")
 

@@ -167,7 +167,7 @@ def grad_y_hat(y_hat: ArrayLike, label: int) -> Vector:
     """``∇_ŷ L = -(1/ŷ_l) e(l)`` for ``L = -log ŷ_l`` (CS7015 Lecture 4, Module 4.5)."""
     y = np.asarray(y_hat, dtype=float)
     one_hot = e(label, y.shape[0])  # checks 0 <= label < k
-    result: Vector = -(1.0 / y[label]) * one_hot
+    result: Vector = -(1.0 / y[label]) * one_hot + 0.0  # + 0.0: the zero entries are 0.0, not -0.0
     return result
 
 
