@@ -62,6 +62,19 @@ def timed(step: Callable[[], float], repeat: int) -> dict[str, Any]:
     return {"median_s": statistics.median(times), "min_s": min(times), "loss": loss, "steps": repeat}
 
 
+def demo_step(forward: Callable[[list[float]], Any], X: list[list[float]], y: list[float], params: list[Any]) -> float:
+    """micrograd's demo step, the same code for any engine: zero the grads, max-margin loss + L2, backward."""
+    for p in params:
+        p.grad = 0.0
+    scores = [forward(x) for x in X]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = ALPHA * sum(p * p for p in params)
+    total = data_loss + reg_loss
+    total.backward()
+    return float(total.data)
+
+
 def case_micrograd(repeat: int) -> dict[str, Any]:
     from micrograd.nn import MLP
 
@@ -73,18 +86,7 @@ def case_micrograd(repeat: int) -> dict[str, Any]:
                 p.data = v
             neuron.b.data = bias
     params = model.parameters()
-
-    def step() -> float:
-        model.zero_grad()
-        scores = [model(x) for x in X]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * sum(p * p for p in params)
-        total = data_loss + reg_loss
-        total.backward()
-        return float(total.data)
-
-    return timed(step, repeat)
+    return timed(lambda: demo_step(model, X, y, params), repeat)
 
 
 def case_ours_scalar(repeat: int) -> dict[str, Any]:
@@ -104,18 +106,7 @@ def case_ours_scalar(repeat: int) -> dict[str, Any]:
         out: Value = h[0]
         return out
 
-    def step() -> float:
-        for p in params:
-            p.grad = 0.0
-        scores = [forward(x) for x in X]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * sum(p * p for p in params)
-        total = data_loss + reg_loss
-        total.backward()
-        return total.data
-
-    return timed(step, repeat)
+    return timed(lambda: demo_step(forward, X, y, params), repeat)
 
 
 def case_ours_mlp(repeat: int) -> dict[str, Any]:
