@@ -149,16 +149,19 @@ def _positive_int(n: object, what: str) -> int:
     return n
 
 
-def _inputs(h: Sequence[Scalar], n: int, name: str) -> tuple[Value, ...]:
-    """The n inputs as Values (numbers become leaves labelled ``name_k``), or a clear ValueError."""
+def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, ...]:
+    """The n inputs as Values (a number becomes a leaf labelled ``labels[k]``), or a clear error."""
     if isinstance(h, (str, bytes)) or not isinstance(h, Iterable):
         raise TypeError(f"input must be a list of {n} numbers or Values, got {h!r}")
     h = list(h)
     if len(h) != n:
         raise ValueError(f"input has length {len(h)}, expected {n}")
-    return tuple(
-        v if isinstance(v, Value) else Value(_check_number(v, f"input {name}_{k + 1}"), label=f"{name}_{k + 1}") for k, v in enumerate(h)
-    )
+    return tuple(v if isinstance(v, Value) else Value(_check_number(v, f"input {labels[k]}"), label=labels[k]) for k, v in enumerate(h))
+
+
+def _x_labels(n: int) -> list[str]:
+    """``x_1 .. x_n``: the input h_0 = x, as the lecture names it."""
+    return [f"x_{k + 1}" for k in range(n)]
 
 
 class Neuron(Module):
@@ -191,7 +194,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
         """Return ``h = g(b + Σ_k w_k x_k)`` for n inputs x (numbers or Values)."""
-        a = _linear(tuple(self.w), _inputs(x, self.nin, "x"), self.b)
+        a = _linear(tuple(self.w), _inputs(x, self.nin, _x_labels(self.nin)), self.b)
         a.label = "a"
         h = a if self.activation == "linear" else _G[self.activation](a)
         if h is not a:
@@ -253,7 +256,9 @@ class Layer(Module):
 
     def __call__(self, h_prev: Sequence[Scalar]) -> list[Value]:
         """Return ``h_i`` (``nout`` Values) for ``h_{i-1}`` (``nin`` numbers or Values)."""
-        return self._forward(_inputs(h_prev, self.nin, f"h_{self.index - 1}"))
+        i = self.index
+        labels = _x_labels(self.nin) if i == 1 else [f"h_{{{i - 1},{k + 1}}}" for k in range(self.nin)]
+        return self._forward(_inputs(h_prev, self.nin, labels))
 
     def _forward(self, h_prev: tuple[Value, ...]) -> list[Value]:
         hd = [h.data for h in h_prev]  # read once for all nout units
@@ -319,7 +324,7 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
         """Forward propagation: return ``ŷ`` (k Values) for one input x (n numbers or Values)."""
-        h = _inputs(x, self.nin, "x")
+        h = _inputs(x, self.nin, _x_labels(self.nin))
         for layer in self.layers:
             h = tuple(layer._forward(h))
         return list(h)

@@ -46,6 +46,7 @@ def test_shapes_parameter_counts_and_named_parameters_order() -> None:
     assert [len(la.a) for la in mlp.layers] == [3, 3, 2] and [len(la.h) for la in mlp.layers] == [3, 3, 2]
     assert mlp.layers[-1].h == y_hat and mlp.layers[1].a[1].label == "a_{2,2}" and mlp.layers[0].h[0].label == "h_{1,1}"
     assert Neuron(4).named_parameters()[0][0] == "w_1" and len(Neuron(4).parameters()) == 5
+    assert [v.label for v in mlp.layers[0].a[0].parents[3:6]] == ["x_1", "x_2", "x_3"]  # h_0 = x
 
 
 def test_layer_pre_activation_is_one_linear_node_per_unit() -> None:
@@ -232,6 +233,7 @@ def test_load_rejects_mismatched_shapes_and_junk(tmp_path: Path) -> None:
         (lambda: MLP(3, [3], 2, activation="sigmoid"), ValueError, "activation 'sigmoid' is not one of"),
         (lambda: MLP(3, [3], 2, output="tanh"), ValueError, "output 'tanh' is not one of"),
         (lambda: Layer(2, 2)([1.0]), ValueError, "input has length 1, expected 2"),
+        (lambda: Layer(2, 2, index=3)([1.0, None]), TypeError, r"input h_\{2,2\}"),
     ],
 )
 def test_bad_input_raises_the_documented_error(call: object, exc: type[Exception], match: str) -> None:
