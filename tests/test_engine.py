@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd_nptel import GradcheckError, Value, gradcheck, topological_order
@@ -214,6 +214,14 @@ def test_random_graphs_against_central_differences(prog: tuple[int, list[tuple[i
                 nodes.append(BINARY_SAFE[which % len(BINARY_SAFE)](nodes[i], nodes[j]))
         return Value.sum(nodes[n_inputs:])  # every node reaches the root
 
+    # repeated squaring of a shared node grows like 2^(2^k): keep graphs whose values a
+    # central difference can resolve (rounding error ~ 1e-16 |f| / eps)
+    try:
+        probe = f(*[Value(v) for v in xs[:n_inputs]])
+    except (OverflowError, ValueError):  # exp or ** overflowing is a documented error, not a gradient
+        assume(False)
+        raise
+    assume(all(abs(node.data) < 100.0 for node in topological_order(probe)))
     report = gradcheck(f, xs[:n_inputs], eps=1e-6, atol=1e-6, rtol=1e-5)
     assert report.ok, str(report)
 
