@@ -14,7 +14,7 @@ from typing import NoReturn
 from tqdm import tqdm
 
 from .datasets import StandardScaler, load_iris, make_moons, train_test_split
-from .nn import ACTIVATIONS, MLP, OUTPUTS
+from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
 from .training import EpochStats, accuracy, fit
 
 
@@ -141,7 +141,7 @@ def _verify(args: argparse.Namespace) -> int:
         raise ValueError(f"--example must be in 0..{len(data.X) - 1}, got {args.example}")
     x, label = data.X[args.example], data.y[args.example]
     model = MLP(len(x), args.hidden, len(data.class_names), activation=args.activation, output=args.output, seed=args.seed)
-    target = label if args.output == "softmax" else [1.0 if j == label else 0.0 for j in range(model.nout)]
+    target = label if args.output == "softmax" else one_hot(label, model.nout)
     rows = compare(model, x, target)
     print(f"{model} on Iris flower #{args.example}: x = {x} cm, l = {label} ({data.class_names[label]})")
     width = max(len(r.name) for r in rows)

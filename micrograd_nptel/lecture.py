@@ -18,15 +18,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .engine import Value
-from .nn import MLP, cross_entropy, squared_error
+from .nn import ACTIVATIONS, MLP, OUTPUTS, cross_entropy, one_hot, squared_error
 
 Vector = NDArray[np.float64]
 Matrix = NDArray[np.float64]
 Params = Sequence[ArrayLike] | Mapping[int, ArrayLike]
 """``W_1..W_L`` (or ``b_1..b_L``): a list (item 0 is layer 1) or a dict keyed 1..L."""
-
-ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
-OUTPUTS = ("softmax", "linear")
 
 
 # ---------------------------------------------------------------------- g, g' and O
@@ -98,11 +95,7 @@ def e(label: int, k: int) -> Vector:
     Raises:
         ValueError: ``label`` outside ``[0, k)``.
     """
-    if not 0 <= label < k:
-        raise ValueError(f"label {label} is out of range for {k} classes (expected 0 <= label < {k})")
-    v = np.zeros(k)
-    v[label] = 1.0
-    return v
+    return np.array(one_hot(label, k))
 
 
 # ---------------------------------------------------------------------- forward propagation
@@ -166,8 +159,8 @@ def forward_propagation(W: Params, b: Params, x: ArrayLike, g: str = "logistic",
 def grad_y_hat(y_hat: ArrayLike, label: int) -> Vector:
     """``∇_ŷ L = -(1/ŷ_l) e(l)`` for ``L = -log ŷ_l`` (CS7015 Lecture 4, Module 4.5)."""
     y = np.asarray(y_hat, dtype=float)
-    one_hot = e(label, y.shape[0])  # checks 0 <= label < k
-    result: Vector = -(1.0 / y[label]) * one_hot + 0.0  # + 0.0: the zero entries are 0.0, not -0.0
+    e_l = e(label, y.shape[0])  # checks 0 <= label < k
+    result: Vector = -(1.0 / y[label]) * e_l + 0.0  # + 0.0: the zero entries are 0.0, not -0.0
     return result
 
 

@@ -34,6 +34,22 @@ _G: dict[str, Callable[[Value], Value]] = {
 
 
 # ---------------------------------------------------------------------- output and loss functions
+def one_hot(label: int, k: int) -> list[float]:
+    """The lecture's ``e(l)``: k floats, 1.0 at index ``label`` and 0.0 elsewhere (CS7015 Lecture 4, Module 4.5).
+
+    Raises:
+        ValueError: ``label`` outside ``[0, k)``.
+    """
+    if not 0 <= label < k:
+        raise ValueError(f"label {label} is out of range for {k} classes (expected 0 <= label < {k})")
+    return [1.0 if j == label else 0.0 for j in range(k)]
+
+
+def argmax(y_hat: Sequence[Value]) -> int:
+    """The index (0-based) of the largest ``data`` among k >= 1 Values: the predicted class."""
+    return max(range(len(y_hat)), key=lambda j: y_hat[j].data)
+
+
 def softmax(a: Sequence[Scalar]) -> list[Value]:
     """The softmax output function ``ŷ_j = e^{a_j} / Σ_i e^{a_i}`` (CS7015 Lecture 4, Module 4.3).
 
@@ -194,7 +210,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
         """Return ``h = g(b + Σ_k w_k x_k)`` for n inputs x (numbers or Values)."""
-        a = _linear(tuple(self.w), _inputs(x, self.nin, _x_labels(self.nin)), self.b)
+        a = _linear(self.w, _inputs(x, self.nin, _x_labels(self.nin)), self.b)
         a.label = "a"
         h = a if self.activation == "linear" else _G[self.activation](a)
         if h is not a:
@@ -260,7 +276,7 @@ class Layer(Module):
         labels = _x_labels(self.nin) if i == 1 else [f"h_{{{i - 1},{k + 1}}}" for k in range(self.nin)]
         return self._forward(_inputs(h_prev, self.nin, labels))
 
-    def _forward(self, h_prev: tuple[Value, ...]) -> list[Value]:
+    def _forward(self, h_prev: Sequence[Value]) -> list[Value]:
         hd = [h.data for h in h_prev]  # read once for all nout units
         a = [_linear(row, h_prev, b, hd) for row, b in zip(self.W, self.b)]
         for node, name in zip(a, self._a_labels):
@@ -324,15 +340,14 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
         """Forward propagation: return ``ŷ`` (k Values) for one input x (n numbers or Values)."""
-        h = _inputs(x, self.nin, _x_labels(self.nin))
+        h: Sequence[Value] = _inputs(x, self.nin, _x_labels(self.nin))
         for layer in self.layers:
-            h = tuple(layer._forward(h))
+            h = layer._forward(h)
         return list(h)
 
     def predict(self, x: Sequence[Scalar]) -> int:
         """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers."""
-        y_hat = self(x)
-        return max(range(len(y_hat)), key=lambda j: y_hat[j].data)
+        return argmax(self(x))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """θ = [W_1..W_L, b_1..b_L] (CS7015 Lecture 4, Module 4.2), entries named ``W_{i,j,k}`` and ``b_{i,j}``."""

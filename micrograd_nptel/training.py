@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from .engine import Value
-from .nn import MLP, SGD, cross_entropy, squared_error
+from .nn import MLP, SGD, argmax, cross_entropy, one_hot, squared_error
 
 
 class EpochStats(NamedTuple):
@@ -23,13 +23,6 @@ class EpochStats(NamedTuple):
     loss: float
     accuracy: float
     seconds: float
-
-
-def one_hot(label: int, k: int) -> list[float]:
-    """The lecture's ``e(l)``: k floats, 1.0 at index ``label`` and 0.0 elsewhere (CS7015 Lecture 4, Module 4.5)."""
-    if not 0 <= label < k:
-        raise ValueError(f"label {label} is out of range for {k} classes")
-    return [1.0 if j == label else 0.0 for j in range(k)]
 
 
 def example_loss(model: MLP, x: Sequence[float], label: int) -> tuple[Value, list[Value]]:
@@ -129,7 +122,7 @@ def _epochs(
             for i in batch:
                 loss, y_hat = example_loss(model, X[i], y[i])
                 losses.append(loss)
-                correct += max(range(len(y_hat)), key=lambda j: y_hat[j].data) == y[i]
+                correct += argmax(y_hat) == y[i]
             L = Value.sum(losses) * (1.0 / len(batch))
             L.backward()
             opt.step()
