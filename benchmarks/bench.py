@@ -229,11 +229,19 @@ def relu_chain(Value: Any, n: int) -> tuple[Any, Any]:
     return x, y
 
 
-def case_depth(engine: str, n: int) -> dict[str, Any]:
+def value_class(engine: str) -> Any:
+    """The ``Value`` class of ``"micrograd"`` or ``"ours"``."""
     if engine == "micrograd":
-        from micrograd.engine import Value as V
-    else:
-        from micrograd_nptel import Value as V  # type: ignore[assignment]
+        from micrograd.engine import Value as MicrogradValue
+
+        return MicrogradValue
+    from micrograd_nptel import Value
+
+    return Value
+
+
+def case_depth(engine: str, n: int) -> dict[str, Any]:
+    V = value_class(engine)
     x, y = relu_chain(V, n)
     start = time.perf_counter()
     try:
@@ -244,10 +252,7 @@ def case_depth(engine: str, n: int) -> dict[str, Any]:
 
 
 def case_memory(engine: str) -> dict[str, Any]:
-    if engine == "micrograd":
-        from micrograd.engine import Value as V
-    else:
-        from micrograd_nptel import Value as V  # type: ignore[assignment]
+    V = value_class(engine)
     n = 100_000
     w = V(1.0001)
     tracemalloc.start()

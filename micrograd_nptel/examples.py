@@ -44,7 +44,7 @@ def neuron(x: tuple[float, float, float] = (1.0, 0.5, -1.5), seed: int = 0) -> t
     xs = [Value(v, label=f"x_{k + 1}") for k, v in enumerate(x)]
     h = unit(xs)
     h.backward()
-    return h, {v.label: v for v in xs} | {name: p for name, p in unit.named_parameters()}
+    return h, {v.label: v for v in xs} | dict(unit.named_parameters())
 
 
 def network(x: tuple[float, float, float] = (1.0, 0.5, -1.5), label: int = 0, seed: int = 0) -> tuple[Value, dict[str, Value]]:
@@ -54,7 +54,7 @@ def network(x: tuple[float, float, float] = (1.0, 0.5, -1.5), label: int = 0, se
     L = cross_entropy(mlp(xs), label)
     L.label = "L"
     L.backward()
-    return L, {v.label: v for v in xs} | {name: p for name, p in mlp.named_parameters()}
+    return L, {v.label: v for v in xs} | dict(mlp.named_parameters())
 
 
 EXAMPLES: dict[str, Callable[..., tuple[Value, dict[str, Value]]]] = {

@@ -37,6 +37,13 @@ class Edge(NamedTuple):
     local_grad: float
 
 
+def _nodes(root: Value, caller: str) -> list[Value]:
+    """``topological_order(root)``, after checking that ``root`` is a Value (a TypeError naming ``caller`` if not)."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{caller} needs a Value, got {root!r} of type {type(root).__name__}")
+    return topological_order(root)
+
+
 def trace(root: Value) -> tuple[list[Value], list[Edge]]:
     """The nodes and edges of the graph below ``root`` (iterative, like ``backward``).
 
@@ -50,9 +57,7 @@ def trace(root: Value) -> tuple[list[Value], list[Edge]]:
     Raises:
         TypeError: ``root`` is not a Value.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"trace needs a Value, got {root!r} of type {type(root).__name__}")
-    nodes = topological_order(root)
+    nodes = _nodes(root, "trace")
     edges = [Edge(p, n, i, lg) for n in nodes for i, (p, lg) in enumerate(zip(n.parents, n.local_grads))]
     return nodes, edges
 
@@ -85,10 +90,11 @@ def chain_rule_paths(root: Value, wrt: Value, limit: int = 10_000) -> list[Path]
         A list of :class:`Path`, in a fixed order.
 
     Raises:
+        TypeError: ``root`` is not a Value.
         ValueError: ``wrt`` is not in the graph below ``root``, or there are more than
             ``limit`` paths (the count is given).
     """
-    nodes, _ = trace(root)
+    nodes = _nodes(root, "chain_rule_paths")  # the order is all it needs, not the edges
     count: dict[Value, int] = {}
     for n in nodes:  # parents first: the number of paths from wrt to each node
         count[n] = 1 if n is wrt else sum(count[p] for p in n.parents)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from .engine import Value
@@ -89,45 +90,36 @@ def fit(
     rng = random.Random(seed)
     order = list(range(len(X)))
     history: list[EpochStats] = []
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _epochs(model, X, y, epochs, batch_size, opt, rng, order, history, on_epoch)
-    finally:
-        if was_enabled:
-            gc.enable()
+    with _gc_paused():
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            rng.shuffle(order)
+            total, correct = 0.0, 0
+            for s in range(0, len(order), batch_size):
+                batch = order[s : s + batch_size]
+                opt.zero_grad()
+                losses = []
+                for i in batch:
+                    loss, y_hat = example_loss(model, X[i], y[i])
+                    losses.append(loss)
+                    correct += argmax(y_hat) == y[i]
+                L = Value.sum(losses) * (1.0 / len(batch))
+                L.backward()
+                opt.step()
+                total += L.data * len(batch)
+            history.append(EpochStats(epoch, total / len(X), correct / len(X), time.perf_counter() - start))
+            if on_epoch is not None:
+                on_epoch(history[-1])
     return history
 
 
-def _epochs(
-    model: MLP,
-    X: Sequence[Sequence[float]],
-    y: Sequence[int],
-    epochs: int,
-    batch_size: int,
-    opt: SGD,
-    rng: random.Random,
-    order: list[int],
-    history: list[EpochStats],
-    on_epoch: Callable[[EpochStats], None] | None,
-) -> None:
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        rng.shuffle(order)
-        total, correct = 0.0, 0
-        for s in range(0, len(order), batch_size):
-            batch = order[s : s + batch_size]
-            opt.zero_grad()
-            losses = []
-            for i in batch:
-                loss, y_hat = example_loss(model, X[i], y[i])
-                losses.append(loss)
-                correct += argmax(y_hat) == y[i]
-            L = Value.sum(losses) * (1.0 / len(batch))
-            L.backward()
-            opt.step()
-            total += L.data * len(batch)
-        stats = EpochStats(epoch, total / len(X), correct / len(X), time.perf_counter() - start)
-        history.append(stats)
-        if on_epoch is not None:
-            on_epoch(stats)
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block; restore its previous state after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
