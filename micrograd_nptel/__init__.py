@@ -6,6 +6,7 @@ gradient with the formula derived on the slides.
 """
 
 from .datasets import Dataset, StandardScaler, load_iris, make_moons, train_test_split
+from .derivation import ChainPath, Derivation, Jacobian, explain
 from .engine import Value, topological_order
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Path, chain_rule_paths, draw_dot, trace
@@ -17,9 +18,12 @@ __version__ = "0.1.0"
 __all__ = [
     "MLP",
     "SGD",
+    "ChainPath",
     "Dataset",
+    "Derivation",
     "GradcheckError",
     "GradcheckReport",
+    "Jacobian",
     "Layer",
     "Module",
     "Neuron",
@@ -30,6 +34,7 @@ __all__ = [
     "chain_rule_paths",
     "cross_entropy",
     "draw_dot",
+    "explain",
     "fit",
     "gradcheck",
     "load_iris",

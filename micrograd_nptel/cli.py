@@ -143,7 +143,7 @@ def _verify(args: argparse.Namespace) -> int:
     model = MLP(len(x), args.hidden, len(data.class_names), activation=args.activation, output=args.output, seed=args.seed)
     target = label if args.output == "softmax" else one_hot(label, model.nout)
     rows = compare(model, x, target)
-    print(f"{model} on Iris flower #{args.example}: x = {x} cm, l = {label} ({data.class_names[label]})")
+    print(f"{model} on Iris flower #{args.example}: x = {x} cm, y = {label + 1} ({data.class_names[label]}; classes counted from 1)")
     width = max(len(r.name) for r in rows)
     print(f"{'quantity':<{width}}  {'backward()':>22}  {'lecture formula':>22}  {'|difference|':>12}")
     for r in rows:
@@ -253,6 +253,58 @@ def _draw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_explain(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "explain",
+        help="write out ∂L/∂(a weight or unit) as the slides do: the Jacobian chain and every path",
+        description="After backward(), write ∂L/∂NAME as CS7015 Lecture 4 does: Module 4.4's chain as a product of "
+        "Jacobians (for the lecture's 3-3-3-2 network) and Module 4.6's sum over paths of the products of local "
+        "derivatives. Examples: explain 'W_{1,1,1}' (or W_111); explain h_22; explain x --expr 'y1 = x**2; y2 = x**3; "
+        "z = log(y1/y2)' --at x=2.",
+    )
+    p.add_argument(
+        "name",
+        help="W_{k,i,j}, b_{k,i}, a_{k,i}, h_{k,i}, x_j or ŷ_j of the network; a variable or named step of --expr",
+    )
+    p.add_argument("--expr", metavar="TEXT", help="explain in this expression instead; name steps with NAME = ...; separated by ;")
+    p.add_argument("--at", type=_assignments, action="append", default=[], metavar="NAME=NUMBER", help="a variable's value (repeatable)")
+    p.add_argument("--label", type=_positive_int, default=1, help="the true class y, from 1 as on the slides (default: 1)")
+    p.add_argument("--seed", type=int, default=0, help="the network's initialisation seed (default: 0)")
+    p.add_argument("--through", choices=("labelled", "all"), default="labelled", help="paths through named nodes (default) or all")
+    p.add_argument("--latex", action="store_true", help="print LaTeX (for a slide or a notebook) instead of plain text")
+    p.set_defaults(run=_explain)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .derivation import explain, find
+    from .examples import figure_network
+    from .expression import ExpressionError, parse_expression
+
+    at: dict[str, float] = {}
+    for assignment in args.at:
+        at.update(assignment)
+    model: MLP | None = None
+    if args.expr is not None:
+        try:
+            root, _ = parse_expression(args.expr, at)
+        except ExpressionError as e:
+            raise UsageError(str(e)) from None
+        root.backward()
+    else:
+        if at:
+            raise UsageError("--at needs --expr (the network's input is fixed: x = (1, 0.5, -1.5))")
+        if args.label > 2:
+            raise UsageError(f"--label must be 1 or 2 (the network has k = 2 classes), got {args.label}")
+        model, _, root = figure_network(label=args.label - 1, seed=args.seed)
+    try:
+        wrt = find(root, args.name)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    d = explain(root, wrt, model=model, through=args.through)
+    print(d.latex() if args.latex else d)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``micrograd-nptel`` parser with its subcommands."""
     parser = _Parser(prog="micrograd-nptel", description="Backpropagation as taught in CS7015 Lecture 4, on a scalar autodiff engine.")
@@ -260,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     _add_verify(sub)
     _add_draw(sub)
+    _add_explain(sub)
     return parser
 
 

@@ -24,6 +24,10 @@ class ExpressionError(ValueError):
 def parse_expression(text: str, at: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
     """Build the Value graph of ``text`` with each variable a leaf holding its value in ``at``.
 
+    Intermediate quantities are named as the slides name them, with assignments separated
+    by ``;``: ``"y1 = x**2; y2 = x**3; z = log(y1/y2)"`` (CS7015 Lecture 4, Module 4.6's toy
+    example) labels the nodes ``y1``, ``y2`` and ``z``; the last statement is the output.
+
     Args:
         text: e.g. ``"log(x**2 / x**3)"`` or ``"tanh(w*x + b)"``; at most 1,000 characters.
         at: the value of every variable, e.g. ``{"x": 2.0}``.
@@ -39,12 +43,32 @@ def parse_expression(text: str, at: Mapping[str, float]) -> tuple[Value, dict[st
     if len(text) > 1000:
         raise ExpressionError(f"expression is {len(text)} characters long; at most 1000 are accepted")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text.strip(), mode="exec")
+        leaves = {name: Value(float(v), label=name) for name, v in at.items()}
+        used: dict[str, Value] = {}
+        root: Value | float = 0.0
+        if not tree.body:
+            raise ExpressionError("the expression is empty")
+        for statement in tree.body:
+            if isinstance(statement, ast.Expr):
+                root = _build(statement.value, leaves, used, text)
+            elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                target = statement.targets[0].id
+                if target in leaves or target in FUNCTIONS:
+                    raise ExpressionError(f"{target!r} is named twice in {text!r}: each name may be given one value")
+                root = _build(statement.value, leaves, used, text)
+                if isinstance(root, Value) and root.label:
+                    raise ExpressionError(f"{target} = {root.label} only renames {root.label!r} in {text!r}: give {target!r} an expression")
+                root = root if isinstance(root, Value) else Value(root)
+                root.label = target
+                leaves[target] = root
+            else:
+                raise ExpressionError(f"unsupported statement {ast.unparse(statement)!r} in {text!r}: write NAME = EXPR; ...; EXPR")
     except SyntaxError as e:
         raise ExpressionError(f"cannot parse {text!r}: {e.msg}") from None
-    leaves = {name: Value(float(v), label=name) for name, v in at.items()}
-    used: dict[str, Value] = {}
-    root = _build(tree.body, leaves, used, text)
+    except RecursionError:
+        raise ExpressionError(f"{text[:40]!r}... is nested too deeply to parse") from None
+    used = {name: v for name, v in used.items() if name in at}  # the inputs, not the named intermediates
     if not used or not isinstance(root, Value):
         raise ExpressionError(f"{text!r} has no variable: nothing to differentiate")
     return root, used

@@ -1,0 +1,501 @@
+"""Derivations shown the way the slides write them: :func:`explain`.
+
+After ``root.backward()``, ``explain(root, wrt)`` presents ``∂root/∂wrt`` two ways:
+
+* as the **sum over paths** of the products of local derivatives (CS7015 Lecture 4,
+  Module 4.6, "chain rule along multiple paths": ``∂p/∂z = Σ_m (∂p/∂q_m)(∂q_m/∂z)``), one
+  factor per step between *named* quantities, e.g. the toy example's
+  ``dz/dx = (1/y_1)(2x) + (-1/y_2)(3x²)``;
+* with ``model=`` the network that built ``root``, as **Module 4.4's chain in matrix form**,
+  a product of Jacobians (IIT Hyderabad Backpropagation-1: the Jacobian of a composition is
+  the product of the Jacobians), grouped as the slide groups it:
+
+  ``∂L/∂W_111 = [∂L/∂ŷ ∂ŷ/∂a_3] [∂a_3/∂h_2 ∂h_2/∂a_2] [∂a_2/∂h_1 ∂h_1/∂a_1] [∂a_1/∂W_111]``
+  ("talk to the output layer", "to the previous hidden layer", ..., "now talk to the weights").
+
+A :class:`Derivation` prints as plain Unicode (``str``) and typesets in Jupyter
+(``_repr_latex_``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .engine import Value, topological_order
+
+if TYPE_CHECKING:
+    from .nn import MLP
+
+THROUGH = ("labelled", "all")
+"""The choices of ``explain(..., through=...)``."""
+
+MAX_SHOWN = 12
+"""Paths written out by ``str()`` and ``_repr_latex_()``; the rest are counted."""
+
+
+class ChainPath(NamedTuple):
+    """One path from ``root`` down to ``wrt``, written as the slide writes a chain.
+
+    Attributes:
+        nodes: the m + 1 nodes along the path, ``root`` first and ``wrt`` last (the slide's order).
+        factors: m pairs ``(symbol, value)``; factor t is ``∂nodes[t]/∂nodes[t+1]``, e.g.
+            ``("∂h_{1,1}/∂a_{1,1}", 0.2355)``. With ``through="labelled"`` an unnamed node in
+            between is folded into the factor (the sum over the sub-paths through it).
+        product: the product of the m values.
+    """
+
+    nodes: tuple[Value, ...]
+    factors: tuple[tuple[str, float], ...]
+    product: float
+
+
+class Jacobian(NamedTuple):
+    """One factor of Module 4.4's chain in matrix form: its ``symbol`` (e.g. ``"∂a_3/∂h_2"``) and ``value``.
+
+    ``value`` is a 2-D numpy array: rows index the numerator, columns the denominator
+    (``∂L/∂ŷ`` is 1 x k; ``∂a_3/∂h_2 = W_3`` is n_3 x n_2; the last factor is one column).
+    """
+
+    symbol: str
+    value: NDArray[np.float64]
+
+
+class Derivation:
+    """``∂root/∂wrt`` written out as the lecture does; made by :func:`explain`.
+
+    Attributes:
+        root, wrt: the two nodes.
+        paths: up to ``limit`` :class:`ChainPath` objects, in a fixed order.
+        count: the number of paths in all (``len(paths) < count`` when truncated).
+        total: ``Σ`` over all ``count`` paths of the products; equals ``wrt.grad`` after
+            ``root.backward()`` (Module 4.6).
+        jacobians: with ``model=``, Module 4.4's chain as a list of :class:`Jacobian`, in
+            the slide's order (``∂L/∂ŷ`` first); their matrix product is the 1 x 1 matrix
+            ``[∂L/∂wrt]``. Empty without a model.
+        groups: with ``model=``, the slide's braces: ``(caption, start, stop)`` over ``jacobians``.
+    """
+
+    def __init__(
+        self,
+        root: Value,
+        wrt: Value,
+        paths: list[ChainPath],
+        count: int,
+        total: float,
+        jacobians: list[Jacobian],
+        groups: list[tuple[str, int, int]],
+    ) -> None:
+        self.root, self.wrt = root, wrt
+        self.paths, self.count, self.total = paths, count, total
+        self.jacobians, self.groups = jacobians, groups
+
+    @property
+    def symbol(self) -> str:
+        """``∂root/∂wrt`` with the nodes' names, e.g. ``"∂L/∂W_{1,1,1}"``."""
+        return f"∂{_operand(self.root)}/∂{_operand(self.wrt)}"
+
+    @property
+    def jacobian_product(self) -> float:
+        """The matrix product of :attr:`jacobians` as a number (NaN without a model)."""
+        if not self.jacobians:
+            return math.nan
+        m = self.jacobians[0].value
+        for j in self.jacobians[1:]:
+            m = m @ j.value
+        return float(m[0, 0])
+
+    def __repr__(self) -> str:
+        return f"<Derivation {self.symbol} = {self.total:.6g}: {self.count} paths{', Jacobian chain' if self.jacobians else ''}>"
+
+    # ------------------------------------------------------------------ plain text
+    def __str__(self) -> str:
+        lines = [f"{self.symbol} = {self.total:.10g}   ({name(self.wrt)}.grad = {self.wrt.grad:.10g})"]
+        if self.jacobians:
+            lines.append("")
+            lines.append("CS7015 Lecture 4, Module 4.4: the chain as a product of Jacobians")
+            lines.append(f"  {self.symbol} = " + " ".join("[" + " · ".join(j.symbol for j in self._group(g)) + "]" for g in self.groups))
+            for caption, start, stop in self.groups:
+                lines.append(f"  {caption}:")
+                for j in self.jacobians[start:stop]:
+                    rows, cols = j.value.shape
+                    text = np.array2string(j.value, precision=4, suppress_small=True, max_line_width=100, separator=" ")
+                    pad = " " * (len(j.symbol) + 16)
+                    lines.append(f"    {j.symbol} ({rows}×{cols}) = " + text.replace("\n", "\n" + pad))
+            lines.append(f"  product of the {len(self.jacobians)} matrices = {self.jacobian_product:.10g}")
+        lines.append("")
+        paths = f"{self.count} path{'s' * (self.count != 1)}"
+        lines.append(f"CS7015 Lecture 4, Module 4.6: the sum over the {paths} of the products of local derivatives")
+        for k, p in enumerate(self.paths[:MAX_SHOWN], 1):
+            symbols = " · ".join(s for s, _ in p.factors) or "1"
+            values = " × ".join(f"({v:.4g})" for _, v in p.factors) or "1"
+            lines.append(f"  path {k}: {symbols}")
+            lines.append(f"        = {values} = {p.product:.6g}")
+        if self.count > MAX_SHOWN:
+            lines.append(f"  ... and {self.count - MAX_SHOWN} more paths, not shown")
+        lines.append(f"  sum over the {self.count} paths = {self.total:.10g}")
+        return "\n".join(lines)
+
+    def _group(self, group: tuple[str, int, int]) -> list[Jacobian]:
+        return self.jacobians[group[1] : group[2]]
+
+    # ------------------------------------------------------------------ LaTeX
+    def _repr_latex_(self) -> str:
+        """The derivation typeset for Jupyter (MathJax): the slide's braces, the matrices, the paths."""
+        return "$$\n" + self.latex() + "\n$$"
+
+    def latex(self) -> str:
+        """The body of :meth:`_repr_latex_`: one ``aligned`` environment, without the ``$$`` delimiters."""
+        lhs = _frac(self.root, self.wrt)
+        rows: list[str] = []
+        if self.jacobians:
+            braces = " ".join(
+                r"\underbrace{" + " ".join(_frac_symbol(j.symbol) for j in self._group(g)) + r"}_{\text{" + g[0] + "}}" for g in self.groups
+            )
+            rows.append(r"\underbrace{" + lhs + r"}_{\text{talk to the " + _kind_of(self.wrt) + r" directly}} &= " + braces)
+            for caption, start, stop in self.groups:
+                mats = r" \, ".join(_bmatrix(j.value) for j in self.jacobians[start:stop])
+                rows.append(r"&\qquad " + mats + r" \qquad \text{(" + caption + ")}")
+            rows.append(r"&= " + _num(self.jacobian_product) + r" \qquad \text{(the product of the Jacobians)}")
+        shown = self.paths[:MAX_SHOWN]
+        first = r"&= " if self.jacobians else lhs + r" &= "
+        if self.count == 0:
+            rows.append(first + r"0 \qquad \text{(no path)}")
+        for k, p in enumerate(shown):
+            symbols = " ".join(_frac_symbol(s) for s, _ in p.factors) or "1"
+            values = " ".join("(" + _num(v) + ")" for _, v in p.factors) or "1"
+            lead = first if k == 0 else r"&\quad + "
+            rows.append(lead + symbols + r" \qquad \text{(path " + str(k + 1) + ")}")
+            rows.append(r"&\qquad\qquad = " + values + " = " + _num(p.product))
+        if self.count > len(shown):
+            rows.append(r"&\quad + \dots \qquad \text{(" + str(self.count - len(shown)) + r" more paths)}")
+        if shown:
+            rows.append(r"&= " + _num(self.total) + r" \qquad \text{(the sum over the " + str(self.count) + r" paths)}")
+        return r"\begin{aligned}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{aligned}"
+
+
+# ---------------------------------------------------------------------- names
+_LOSSES = ("cross_entropy", "squared_error")
+_UNARY = {"exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs"}
+
+
+def name(v: Value) -> str:
+    """A node's name for a derivation: its label, or for an unnamed node a short expression of its parents.
+
+    ``x**2`` of a node labelled x is ``x²``; an unnamed loss node is ``L``; a constant is its value.
+    """
+    return _describe(v, 3)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
+def _describe(v: Value, depth: int) -> str:
+    if v.label:
+        return v.label
+    if not v.parents:
+        return f"{v.data:g}"
+    if v.op in _LOSSES:
+        return "L"
+    if depth == 0:
+        return "…"
+    args = [_describe(p, depth - 1) for p in v.parents]
+    if v.op.startswith("**") and len(args) == 1:
+        n = v.op[2:]
+        return f"{_wrap(args[0])}{n.translate(_SUPERSCRIPT)}" if re.fullmatch(r"-?\d+", n) else f"{_wrap(args[0])}^{n}"
+    if v.op in ("+", "-", "*", "/", "**") and len(args) == 2:
+        sign = {"*": "·", "**": "^"}.get(v.op, v.op)
+        return f"{_wrap(args[0])}{sign}{_wrap(args[1])}" if v.op in ("*", "/", "**") else f"{args[0]} {sign} {args[1]}"
+    if v.op == "neg":
+        return f"-{_wrap(args[0])}"
+    if v.op in _UNARY:
+        return f"{v.op}({args[0]})"
+    return v.op
+
+
+def _operand(v: Value) -> str:
+    """``name(v)``, in parentheses when it is an expression, so ``∂z/∂(y_1/y_2)`` reads right."""
+    return _wrap(name(v))
+
+
+def _wrap(s: str) -> str:
+    return s if re.fullmatch(r"[\w{},.ŷ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·]+|\w+\(.*\)", s) else f"({s})"
+
+
+def tex(label: str) -> str:
+    """A name in LaTeX: ``ŷ_1`` -> ``\\hat{y}_{1}``, ``W_{1,1,1}`` -> ``W_{1,1,1}``, ``y1`` -> ``y_{1}``, ``L`` -> ``\\mathcal{L}``."""
+    if label == "L":
+        return r"\mathcal{L}"
+    m = re.fullmatch(r"([A-Za-zŷ]+)(\d+)", label)
+    if m:
+        label = f"{m.group(1)}_{{{m.group(2)}}}"
+    out = label.replace("ŷ", r"\hat{y}").replace("·", r" \cdot ").replace("…", r"\dots ")
+    out = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", lambda s: "^{" + s.group(1).translate(_FROM_SUPERSCRIPT) + "}", out)
+    out = re.sub(r"\b(exp|log|sqrt|tanh|sin|cos)\(", r"\\\1(", out)
+    out = out.replace(r"\sqrt(", r"\operatorname{sqrt}(")
+    m = re.fullmatch(r"(.*?)_(\w+)", out)
+    if m and "{" not in out:
+        out = f"{m.group(1)}_{{{m.group(2)}}}"
+    return out
+
+
+_FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def _frac(top: Value, bottom: Value) -> str:
+    return _frac_symbol(f"∂{_operand(top)}/∂{_operand(bottom)}")
+
+
+def _frac_symbol(symbol: str) -> str:
+    """``"∂h_{1,1}/∂a_{1,1}"`` -> ``\\frac{\\partial h_{1,1}}{\\partial a_{1,1}}``."""
+    top, _, bottom = symbol[1:].partition("/∂")  # names never contain "/∂"
+    return r"\frac{\partial " + tex(top) + r"}{\partial " + tex(bottom) + "}"
+
+
+def _num(x: float) -> str:
+    s = f"{x:.4g}"
+    if "e" in s:
+        mantissa, exponent = s.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return s
+
+
+def _bmatrix(m: NDArray[np.float64]) -> str:
+    rows = [" & ".join(_num(float(v)) for v in row) for row in m]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def _kind_of(v: Value) -> str:
+    if v.label.startswith(("W", "w")):
+        return "weight"
+    if v.label.startswith("b"):
+        return "bias"
+    return "unit" if v.label.startswith(("a_", "h_", "ŷ")) else "input" if v.label.startswith("x") else "quantity"
+
+
+# ---------------------------------------------------------------------- explain
+def explain(root: Value, wrt: Value, *, model: MLP | None = None, through: str = "labelled", limit: int = 1000) -> Derivation:
+    """``∂root/∂wrt`` as the slides write it: every path's chain of factors and, with a model, the Jacobian chain.
+
+    Call it after ``root.backward()``: :attr:`Derivation.total` (computed here, independently
+    of ``backward()``) then equals ``wrt.grad``.
+
+    Args:
+        root: the output, usually the loss L.
+        wrt: a node below ``root``: an input, a weight, a bias, a unit.
+        model: the :class:`~micrograd_nptel.nn.MLP` whose last forward pass built ``root``,
+            with ``root`` the loss node computed from its outputs ŷ (``cross_entropy`` or
+            ``squared_error``); then :attr:`Derivation.jacobians` holds CS7015 Lecture 4,
+            Module 4.4's chain in matrix form for ``wrt`` a weight ``W_{k,i,j}``, a bias
+            ``b_{k,i}``, a unit ``a_{k,i}``/``h_{k,i}``/``ŷ_j`` or an input ``x_j``.
+        through: ``"labelled"`` (default): a path visits only named (labelled) nodes, each
+            unnamed node in between folded into its factor, as the slides name only
+            ``x, y_1, y_2, z`` or ``a, h, ŷ, L``; ``"all"``: every node of the graph, one
+            factor per edge (the paths of :func:`~micrograd_nptel.graph.chain_rule_paths`).
+        limit: the most paths to store (the rest are counted, never enumerated: no hang).
+
+    Returns:
+        A :class:`Derivation`.
+
+    Raises:
+        TypeError: ``root`` or ``wrt`` is not a Value, or ``model`` is not an MLP.
+        ValueError: ``wrt`` is not below ``root``; a bad ``through`` or ``limit``; with a
+            model, ``root`` is not a loss of its outputs or ``wrt`` is not one of its quantities.
+
+    Example:
+        >>> from micrograd_nptel.examples import multipath
+        >>> z, v = multipath(2.0)
+        >>> d = explain(z, v["x"])
+        >>> [[f"{s} = {g:g}" for s, g in p.factors] for p in d.paths]
+        [['∂z/∂y_1 = 0.25', '∂y_1/∂x = 4'], ['∂z/∂y_2 = -0.125', '∂y_2/∂x = 12']]
+    """
+    for v, what in ((root, "root"), (wrt, "wrt")):
+        if not isinstance(v, Value):
+            raise TypeError(f"explain: {what} must be a Value, got {v!r} of type {type(v).__name__}")
+    if through not in THROUGH:
+        raise ValueError(f"explain: through must be one of {THROUGH}, got {through!r}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"explain: limit must be a non-negative int, got {limit!r}")
+    order = topological_order(root)
+    position = {v: k for k, v in enumerate(order)}
+    if wrt not in position:
+        if model is not None:  # e.g. ŷ_j for j ≠ l: the loss does not depend on it (Module 4.5: ∂L/∂ŷ_j = 0)
+            return Derivation(root, wrt, [], 0, 0.0, *_jacobian_chain(root, wrt, model))
+        raise ValueError(f"explain: {name(wrt)!r} is not in the graph below {name(root)!r}: no path leads from it to the root")
+    reach = {v: v is wrt for v in order}  # does v depend on wrt?
+    for v in order:
+        if not reach[v]:
+            reach[v] = any(reach[p] for p in v.parents)
+    kept = [v for v in order if reach[v] and (v is wrt or v is root or through == "all" or v.label)]
+    edges = {v: _edges(v, wrt, through, reach, position) for v in kept if v is not wrt}
+    count = {wrt: 1}
+    deriv = {wrt: 1.0}
+    for v in kept:
+        if v is not wrt:
+            count[v] = sum(count[p] for p, _ in edges[v])
+            deriv[v] = math.fsum(f * deriv[p] for p, f in edges[v])
+    paths = _enumerate(root, wrt, edges, limit)
+    jacobians, groups = _jacobian_chain(root, wrt, model) if model is not None else ([], [])
+    return Derivation(root, wrt, paths, count[root], deriv[root], jacobians, groups)
+
+
+def _edges(v: Value, wrt: Value, through: str, reach: dict[Value, bool], position: dict[Value, int]) -> list[tuple[Value, float]]:
+    """The kept nodes one step below ``v``, each with the factor ∂v/∂it (unnamed nodes between folded in)."""
+    if through == "all":
+        return [(p, g) for p, g in zip(v.parents, v.local_grads) if reach[p]]
+    found: dict[Value, float] = {}
+    pending: dict[Value, float] = {}
+    heap: list[tuple[int, int]] = []
+    ids: dict[int, Value] = {}
+
+    def send(p: Value, c: float) -> None:
+        if not reach[p]:
+            return
+        if p is wrt or p.label:
+            found[p] = found.get(p, 0.0) + c
+        else:
+            if p not in pending:
+                pending[p] = 0.0
+                ids[id(p)] = p
+                heapq.heappush(heap, (-position[p], id(p)))
+            pending[p] += c
+
+    for p, g in zip(v.parents, v.local_grads):
+        send(p, g)
+    while heap:  # latest node first: every path into an unnamed node is summed before it passes on
+        _, key = heapq.heappop(heap)
+        u = ids.pop(key)
+        c = pending.pop(u)
+        for p, g in zip(u.parents, u.local_grads):
+            send(p, c * g)
+    return list(found.items())
+
+
+def _enumerate(root: Value, wrt: Value, edges: dict[Value, list[tuple[Value, float]]], limit: int) -> list[ChainPath]:
+    paths: list[ChainPath] = []
+    stack: list[tuple[Value, tuple[Value, ...], tuple[tuple[str, float], ...]]] = [(root, (root,), ())]
+    while stack and len(paths) < limit:
+        node, nodes, factors = stack.pop()
+        if node is wrt:
+            paths.append(ChainPath(nodes, factors, math.prod(f for _, f in factors)))
+            continue
+        below = edges[node]
+        for p, f in reversed(below):
+            stack.append((p, (*nodes, p), (*factors, (f"∂{_operand(node)}/∂{_operand(p)}", f))))
+    return paths
+
+
+# ---------------------------------------------------------------------- Module 4.4 in matrices
+def _jacobian_chain(root: Value, wrt: Value, model: MLP) -> tuple[list[Jacobian], list[tuple[str, int, int]]]:
+    """Module 4.4's chain for ``wrt``, each factor computed from the lecture's formulas (not from the engine)."""
+    from .lecture import activation_derivative, network_weights
+    from .nn import MLP
+
+    if not isinstance(model, MLP):
+        raise TypeError(f"explain: model must be an MLP, got {model!r} of type {type(model).__name__}")
+    layers = model.layers
+    L = len(layers)
+    y_hat = layers[-1].h
+    if not y_hat or not root.parents or not all(any(p is y for y in y_hat) for p in root.parents):
+        raise ValueError(
+            "explain: with model=, root must be the loss computed from the model's outputs ŷ by its last forward pass "
+            "(e.g. L = cross_entropy(mlp(x), l))"
+        )
+    W, _ = network_weights(model)
+    y = np.array([v.data for v in y_hat])
+    k_out = len(y)
+    dL_dy = np.zeros((1, k_out))
+    for p, g in zip(root.parents, root.local_grads):
+        dL_dy[0, next(j for j, v in enumerate(y_hat) if v is p)] += g
+    J_O = np.diag(y) - np.outer(y, y) if model.output == "softmax" else np.eye(k_out)
+    yh = "ŷ"
+    chain: list[Jacobian] = [Jacobian(f"∂L/∂{yh}", dL_dy), Jacobian(f"∂{yh}/∂a_{L}", J_O)]
+    groups = [("talk to the output layer", 0, 2)]
+    x_nodes = layers[0].a[0].parents[model.nin : 2 * model.nin]
+
+    def target(j: int, symbol: str, column: NDArray[np.float64]) -> tuple[list[Jacobian], list[tuple[str, int, int]]]:
+        """Cut the chain after factor j and end it with ``column`` (∂(factor j's numerator)/∂wrt)."""
+        out = chain[:j] + [Jacobian(symbol, column.reshape(-1, 1))]
+        cut = [(c, s, min(e, len(out))) for c, s, e in groups if s < len(out)]
+        if not cut or cut[-1][2] < len(out):  # the new last factor opens a brace of its own
+            cut.append((f"and now talk to {name(wrt)}", len(out) - 1, len(out)))
+        return out, cut
+
+    def col(m: NDArray[np.float64], i: int) -> NDArray[np.float64]:
+        return m[:, i]
+
+    for j, v in enumerate(y_hat):
+        if v is wrt and model.output == "softmax":
+            return target(0, f"∂L/∂{yh}_{j + 1}", col(dL_dy, j))
+    for k in range(L, 0, -1):  # layer k: a_k (and h_k, W_k, b_k)
+        layer = layers[k - 1]
+        a_k = np.array([v.data for v in layer.a])
+        if k < L:  # ∂a_{k+1}/∂h_k, ∂h_k/∂a_k
+            hk = layer.h
+            for i, v in enumerate(hk):
+                if v is wrt and v is not layer.a[i]:
+                    return target(len(chain), f"∂a_{k + 1}/∂h_{{{k},{i + 1}}}", col(W[k + 1], i))
+            chain.append(Jacobian(f"∂a_{k + 1}/∂h_{k}", W[k + 1]))
+            chain.append(Jacobian(f"∂h_{k}/∂a_{k}", np.diag(activation_derivative(a_k, model.activation))))
+            groups.append(("talk to the previous hidden layer", len(chain) - 2, len(chain)))
+        for i, v in enumerate(layer.a):
+            if v is wrt:
+                last = chain[-1]
+                return target(len(chain) - 1, last.symbol.rpartition("/")[0] + f"/∂a_{{{k},{i + 1}}}", col(last.value, i))
+        h_prev = np.array([v.data for v in (x_nodes if k == 1 else layers[k - 2].h)])
+        for i, row in enumerate(layer.W):
+            for jj, w in enumerate(row):
+                if w is wrt:
+                    column = np.zeros(len(layer.a))
+                    column[i] = h_prev[jj]
+                    chain.append(Jacobian(f"∂a_{k}/∂W_{{{k},{i + 1},{jj + 1}}}", column.reshape(-1, 1)))
+                    groups.append(("and now talk to the weights", len(chain) - 1, len(chain)))
+                    return chain, groups
+        for i, bias in enumerate(layer.b):
+            if bias is wrt:
+                column = np.zeros(len(layer.a))
+                column[i] = 1.0
+                chain.append(Jacobian(f"∂a_{k}/∂b_{{{k},{i + 1}}}", column.reshape(-1, 1)))
+                groups.append(("and now talk to the bias", len(chain) - 1, len(chain)))
+                return chain, groups
+    for j, v in enumerate(x_nodes):
+        if v is wrt:
+            chain.append(Jacobian(f"∂a_1/∂x_{j + 1}", col(W[1], j).reshape(-1, 1)))
+            groups.append(("and now talk to the input", len(chain) - 1, len(chain)))
+            return chain, groups
+    raise ValueError(f"explain: {name(wrt)!r} is not a weight, bias, unit or input of {model!r}")
+
+
+def find(root: Value, label: str) -> Value:
+    """The node below ``root`` whose label is ``label``, accepting the slide's short forms (``W_111``, ``W111`` for ``W_{1,1,1}``).
+
+    Raises:
+        ValueError: no node has that label (the message lists the patterns of the names there are).
+    """
+    wanted = {label, _long_form(label)}
+    nodes = topological_order(root)
+    for v in nodes:
+        if v.label in wanted:
+            return v
+    patterns = sorted({_pattern(v.label) for v in nodes if v.label})
+    raise ValueError(f"{label!r} is not a name in this graph; names look like {', '.join(patterns)}")
+
+
+def _pattern(label: str) -> str:
+    """``W_{1,2,3}`` -> ``W_{k,i,j}``, ``h_{2,1}`` -> ``h_{k,i}``, ``x_3`` -> ``x_j``: the shape of a name, not its indices."""
+    letters = {1: "j", 2: "ki", 3: "kij"}.get(len(re.findall(r"\d+", label)), "n" * 9)
+    it = iter(letters)
+    return re.sub(r"\d+", lambda _: next(it, "n"), label)
+
+
+def _long_form(label: str) -> str:
+    """``W_111``/``W111`` -> ``W_{1,1,1}``; ``a_21`` -> ``a_{2,1}`` (single-digit indices, as the slides write them)."""
+    m = re.fullmatch(r"([Wbah])_?\{?(\d)(\d)(\d)?\}?", label)
+    if not m:
+        return label
+    return f"{m.group(1)}_{{{','.join(g for g in m.groups()[1:] if g)}}}"
