@@ -125,8 +125,8 @@ class Derivation:
                 for j in self.jacobians[start:stop]:
                     rows, cols = j.value.shape
                     text = np.array2string(j.value, precision=4, suppress_small=True, max_line_width=100, separator=" ")
-                    pad = " " * (len(j.symbol) + 16)
-                    lines.append(f"    {j.symbol} ({rows}×{cols}) = " + text.replace("\n", "\n" + pad))
+                    prefix = f"    {j.symbol} ({rows}×{cols}) = "
+                    lines.append(prefix + text.replace("\n", "\n" + " " * len(prefix)))
             lines.append(f"  product of the {len(self.jacobians)} matrices = {self.jacobian_product:.10g}")
         lines.append("")
         paths = f"{self.count} path{'s' * (self.count != 1)}"
@@ -154,12 +154,11 @@ class Derivation:
         lhs = _frac(self.root, self.wrt)
         rows: list[str] = []
         if self.jacobians:
-            braces = " ".join(
-                r"\underbrace{" + " ".join(_frac_symbol(j.symbol) for j in self._group(g)) + r"}_{\text{" + g[0] + "}}" for g in self.groups
-            )
-            rows.append(r"\underbrace{" + lhs + r"}_{\text{talk to the " + _kind_of(self.wrt) + r" directly}} &= " + braces)
+            fracs = [" ".join(_frac_symbol(j.symbol) for j in self._group(g)) for g in self.groups]
+            braces = r" \quad ".join(r"\underbrace{" + f + "}_{" + _caption(g[0]) + "}" for f, g in zip(fracs, self.groups))
+            rows.append(r"\underbrace{" + lhs + "}_{" + _caption(f"talk to the {_kind_of(self.wrt)} directly") + r"} &= " + braces)
             for caption, start, stop in self.groups:
-                mats = r" \, ".join(_bmatrix(j.value) for j in self.jacobians[start:stop])
+                mats = r" \, ".join(bmatrix(j.value) for j in self.jacobians[start:stop])
                 rows.append(r"&\qquad " + mats + r" \qquad \text{(" + caption + ")}")
             rows.append(r"&= " + _num(self.jacobian_product) + r" \qquad \text{(the product of the Jacobians)}")
         shown = self.paths[:MAX_SHOWN]
@@ -170,11 +169,11 @@ class Derivation:
             symbols = " ".join(_frac_symbol(s) for s, _ in p.factors) or "1"
             values = " ".join("(" + _num(v) + ")" for _, v in p.factors) or "1"
             lead = first if k == 0 else r"&\quad + "
-            rows.append(lead + symbols + r" \qquad \text{(path " + str(k + 1) + ")}")
+            rows.append(lead + symbols + (r" \qquad \text{(path " + str(k + 1) + ")}" if self.count > 1 else ""))
             rows.append(r"&\qquad\qquad = " + values + " = " + _num(p.product))
         if self.count > len(shown):
             rows.append(r"&\quad + \dots \qquad \text{(" + str(self.count - len(shown)) + r" more paths)}")
-        if shown:
+        if self.count > 1:
             rows.append(r"&= " + _num(self.total) + r" \qquad \text{(the sum over the " + str(self.count) + r" paths)}")
         return r"\begin{aligned}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{aligned}"
 
@@ -258,6 +257,7 @@ def _frac_symbol(symbol: str) -> str:
 
 
 def _num(x: float) -> str:
+    """4 significant digits; ``1.2 \\times 10^{-5}`` instead of ``1.2e-05``."""
     s = f"{x:.4g}"
     if "e" in s:
         mantissa, exponent = s.split("e")
@@ -265,9 +265,18 @@ def _num(x: float) -> str:
     return s
 
 
-def _bmatrix(m: NDArray[np.float64]) -> str:
-    rows = [" & ".join(_num(float(v)) for v in row) for row in m]
+def bmatrix(m: NDArray[np.float64]) -> str:
+    """A 2-D array as LaTeX ``\\begin{bmatrix}...\\end{bmatrix}``, 4 significant digits (for ``IPython.display.Math``)."""
+    rows = [" & ".join(_num(float(v)) for v in row) for row in np.atleast_2d(m)]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def _caption(text: str) -> str:
+    """A brace's caption on two lines (``\\substack``), so neighbouring captions never overlap."""
+    words = text.split()
+    cut = min(range(1, len(words) + 1), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+    lines = [" ".join(words[:cut]), " ".join(words[cut:])]
+    return r"\substack{" + r" \\ ".join(r"\text{" + t + "}" for t in lines if t) + "}"
 
 
 def _kind_of(v: Value) -> str:
