@@ -9,7 +9,8 @@ from .datasets import Dataset, StandardScaler, load_iris, make_moons, train_test
 from .derivation import ChainPath, Derivation, Jacobian, explain
 from .engine import Value, topological_order
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
-from .graph import Path, chain_rule_paths, draw_dot, trace
+from .graph import Path, RenderError, chain_rule_paths, draw_dot, draw_network, render, step_through, trace
+from .lecture import BackwardStep, backward_steps
 from .nn import MLP, SGD, Layer, Module, Neuron, cross_entropy, softmax, squared_error
 from .training import accuracy, fit
 
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "MLP",
     "SGD",
+    "BackwardStep",
     "ChainPath",
     "Dataset",
     "Derivation",
@@ -28,19 +30,24 @@ __all__ = [
     "Module",
     "Neuron",
     "Path",
+    "RenderError",
     "StandardScaler",
     "Value",
     "accuracy",
+    "backward_steps",
     "chain_rule_paths",
     "cross_entropy",
     "draw_dot",
+    "draw_network",
     "explain",
     "fit",
     "gradcheck",
     "load_iris",
     "make_moons",
+    "render",
     "softmax",
     "squared_error",
+    "step_through",
     "topological_order",
     "trace",
     "train_test_split",

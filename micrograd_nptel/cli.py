@@ -11,9 +11,11 @@ import time
 from collections.abc import Sequence
 from typing import NoReturn
 
+import graphviz
 from tqdm import tqdm
 
 from .datasets import StandardScaler, load_iris, make_moons, train_test_split
+from .graph import RenderError
 from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
 from .training import EpochStats, accuracy, fit
 
@@ -184,17 +186,21 @@ def _assignments(text: str) -> dict[str, float]:
 def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "draw",
-        help="draw a computation graph (values, gradients, local derivatives) as SVG, PNG or PDF",
+        help="draw a computation graph or the lecture's network (values, gradients, local derivatives) as SVG, PNG or PDF",
         description="Draw one of the lecture's examples (multipath, chain, neuron, network) or an expression such as "
-        "'log(x**2 / x**3)' with --at x=2, after backward(). Needs Graphviz's dot program; without it the DOT "
-        "source is written instead and the command exits 1.",
+        "'log(x**2 / x**3)' with --at x=2, after backward(). 'network' is the slide's picture of the 3-3-3-2 network, one node "
+        "per unit (--value-graph for every Value); --steps draws its backward pass one step of the Module 4.8 pseudo code at a "
+        "time. Needs Graphviz; without it the DOT source is written instead and the command exits 1.",
     )
     p.add_argument("what", help="multipath | chain | neuron | network | an expression in x, y, ... (numbers, + - * / **, exp log ...)")
     p.add_argument("--at", type=_assignments, action="append", default=[], metavar="NAME=NUMBER", help="a variable's value (repeatable)")
-    p.add_argument("-o", "--out", metavar="PATH", help="output file: .svg (default), .png, .pdf or .dot (default: WHAT.svg)")
-    p.add_argument("--highlight", metavar="NAME", help="colour every chain-rule path from this variable to the output")
+    p.add_argument("-o", "--out", metavar="PATH", help="output: .svg, .png, .pdf or .dot (default: WHAT.svg); a folder with --steps")
+    p.add_argument("--highlight", metavar="NAME", help="colour every chain-rule path from this variable (or weight, unit) to the output")
     p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (default) or top to bottom")
     p.add_argument("--no-local-grads", action="store_true", help="leave the local derivatives off the edges")
+    p.add_argument("--value-graph", action="store_true", help="network: draw every Value node instead of one node per unit")
+    p.add_argument("--steps", action="store_true", help="network: one image per backward step, into the folder -o (default: steps)")
+    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="the images' format with --steps (default: png)")
     p.set_defaults(run=_draw)
 
 
@@ -203,18 +209,33 @@ def _draw(args: argparse.Namespace) -> int:
 
     import graphviz
 
-    from .examples import EXAMPLES
+    from .examples import EXAMPLES, figure_network
     from .expression import ExpressionError, parse_expression
-    from .graph import chain_rule_paths, draw_dot
+    from .graph import chain_rule_paths, draw_dot, draw_network, render
 
+    # validate every option before any work
     at: dict[str, float] = {}
     for assignment in args.at:
         at.update(assignment)
+    unit_picture = args.what == "network" and not args.value_graph
+    if (args.steps or args.value_graph) and args.what != "network":
+        raise UsageError(f"--steps and --value-graph are for 'network', not {args.what!r}")
+    if args.steps and args.value_graph:
+        raise UsageError("--steps draws the network picture; leave out --value-graph")
+    if args.steps:
+        out_dir = Path(args.out or "steps")
+        if out_dir.suffix.lower() in (".svg", ".png", ".pdf", ".dot"):
+            raise UsageError(f"with --steps, -o names a folder for the images, got the file name {str(out_dir)!r}")
+    else:
+        out = Path(args.out or f"{args.what if args.what in EXAMPLES else 'expression'}.svg")
+        fmt = out.suffix.lstrip(".").lower()
+        if fmt not in ("svg", "png", "pdf", "dot"):
+            raise UsageError(f"--out must end in .svg, .png, .pdf or .dot, got {str(out)!r}")
+
     if args.what in EXAMPLES:
         if at and (args.what not in ("multipath", "chain") or set(at) != {"x"}):
             raise UsageError(f"--at sets only x, and only for multipath and chain; got {sorted(at)} for {args.what}")
         root, variables = EXAMPLES[args.what](**at) if at else EXAMPLES[args.what]()
-        stem = args.what
     else:
         try:
             root, variables = parse_expression(args.what, at)
@@ -222,35 +243,66 @@ def _draw(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
         root.label = root.label or "f"
         root.backward()
-        stem = "expression"
-    highlight = None
-    if args.highlight:
-        if args.highlight not in variables:
-            raise UsageError(f"--highlight {args.highlight!r} is not a variable of this graph; choose from {', '.join(variables)}")
-        highlight = chain_rule_paths(root, variables[args.highlight])
-    out = Path(args.out or f"{stem}.svg")
-    fmt = out.suffix.lstrip(".").lower()
-    if fmt not in ("svg", "png", "pdf", "dot"):
-        raise UsageError(f"--out must end in .svg, .png, .pdf or .dot, got {str(out)!r}")
-    dot = draw_dot(root, rankdir=args.rankdir, show_local_grads=not args.no_local_grads, highlight=highlight)
+
+    if unit_picture:
+        from .lecture import backward_steps
+
+        mlp, xs, loss = figure_network()
+        try:
+            picture = draw_network(mlp, loss=loss, highlight=args.highlight)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        if args.steps:
+            steps = backward_steps(mlp, [v.data for v in xs], 0)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for step in steps:
+                frame = draw_network(mlp, loss=loss, step=step, highlight=args.highlight)
+                path = out_dir / f"step_{step.number:02d}.{args.format}"
+                path.write_bytes(_render_or_explain(frame, args.format, path))
+            print(f"wrote {len(steps)} images to {out_dir}/ (step_01 .. step_{len(steps):02d}), one per step of the Module 4.8 pseudo code")
+            return 0
+        graph = picture
+        summary = "the 3-3-3-2 network, one node per unit"
+    else:
+        highlight = None
+        if args.highlight:
+            if args.highlight not in variables:
+                raise UsageError(f"--highlight {args.highlight!r} is not a variable of this graph; choose from {', '.join(variables)}")
+            highlight = chain_rule_paths(root, variables[args.highlight])
+        rankdir = args.rankdir
+        graph = draw_dot(root, rankdir=rankdir, show_local_grads=not args.no_local_grads, highlight=highlight)
+        summary = f"{len(variables)} variables, output {root.label or root.op} = {root.data:.6g}"
     if fmt == "dot":
-        out.write_text(dot.source, encoding="utf-8")
+        out.write_text(graph.source, encoding="utf-8")
         print(f"wrote the DOT source to {out}")
         return 0
     try:
-        data = dot.pipe(format=fmt)
+        data = render(graph, fmt)
     except graphviz.ExecutableNotFound:
         source = out.with_suffix(".dot")
-        source.write_text(dot.source, encoding="utf-8")
+        source.write_text(graph.source, encoding="utf-8")
         print(
-            f"micrograd-nptel draw: error: Graphviz's dot program was not found, so {out} was not rendered; wrote the DOT source "
-            f"to {source}. Install Graphviz (apt-get install graphviz, brew install graphviz or conda install graphviz) and run again.",
+            f"micrograd-nptel draw: error: Graphviz's {graph.engine} program was not found, so {out} was not rendered; "
+            f"wrote the DOT source to {source}. Install Graphviz (apt-get install graphviz, brew install graphviz "
+            "or conda install graphviz) and run again.",
             file=sys.stderr,
         )
         return 1
     out.write_bytes(data)
-    print(f"wrote {out} ({len(data)} bytes): {len(variables)} variables, output {root.label or root.op} = {root.data:.6g}")
+    print(f"wrote {out} ({len(data)} bytes): {summary}")
     return 0
+
+
+def _render_or_explain(graph: graphviz.Digraph, fmt: str, path: object) -> bytes:
+    """``render(graph, fmt)``; a missing Graphviz becomes one clear OSError naming ``path``."""
+    import graphviz
+
+    from .graph import render
+
+    try:
+        return render(graph, fmt)
+    except graphviz.ExecutableNotFound:
+        raise OSError(f"Graphviz is not installed, so {path} was not rendered (apt-get install graphviz, brew install graphviz)") from None
 
 
 def _add_explain(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -324,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f"micrograd-nptel {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except (OSError, ValueError, TypeError, OverflowError) as e:
+    except (OSError, ValueError, TypeError, ArithmeticError, RenderError) as e:
         print(f"micrograd-nptel {args.command}: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

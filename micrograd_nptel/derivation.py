@@ -432,7 +432,7 @@ def _jacobian_chain(root: Value, wrt: Value, model: MLP) -> tuple[list[Jacobian]
         out = chain[:j] + [Jacobian(symbol, column.reshape(-1, 1))]
         cut = [(c, s, min(e, len(out))) for c, s, e in groups if s < len(out)]
         if not cut or cut[-1][2] < len(out):  # the new last factor opens a brace of its own
-            cut.append((f"and now talk to {name(wrt)}", len(out) - 1, len(out)))
+            cut.append((f"and now talk to the {_kind_of(wrt)}", len(out) - 1, len(out)))
         return out, cut
 
     def col(m: NDArray[np.float64], i: int) -> NDArray[np.float64]:
@@ -486,7 +486,7 @@ def find(root: Value, label: str) -> Value:
     Raises:
         ValueError: no node has that label (the message lists the patterns of the names there are).
     """
-    wanted = {label, _long_form(label)}
+    wanted = {label, canonical_name(label)}
     nodes = topological_order(root)
     for v in nodes:
         if v.label in wanted:
@@ -502,8 +502,11 @@ def _pattern(label: str) -> str:
     return re.sub(r"\d+", lambda _: next(it, "n"), label)
 
 
-def _long_form(label: str) -> str:
-    """``W_111``/``W111`` -> ``W_{1,1,1}``; ``a_21`` -> ``a_{2,1}`` (single-digit indices, as the slides write them)."""
+def canonical_name(label: str) -> str:
+    """The library's label for a name as the slides write it: ``W_111``/``W111`` -> ``W_{1,1,1}``, ``a_21`` -> ``a_{2,1}``.
+
+    Single-digit indices only (``W_111`` is ambiguous otherwise); any other text is returned unchanged.
+    """
     m = re.fullmatch(r"([Wbah])_?\{?(\d)(\d)(\d)?\}?", label)
     if not m:
         return label

@@ -12,12 +12,28 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import graphviz
 
 from .engine import Value, topological_order
+
+if TYPE_CHECKING:
+    from .lecture import BackwardStep
+    from .nn import MLP
+
+MAX_NODES = 300
+"""The most nodes :func:`draw_dot` draws by default (values and op nodes together)."""
+
+RENDER_SECONDS = 10.0
+"""The longest :func:`render` lets Graphviz run by default."""
+
+MIN_SCALE = 0.75
+"""The smallest scale ``size=`` may shrink a drawing to."""
 
 PATH_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 """The colours of highlighted paths, in order (then repeated)."""
@@ -120,6 +136,13 @@ def chain_rule_paths(root: Value, wrt: Value, limit: int = 10_000) -> list[Path]
     return paths
 
 
+def _check_size(size: str) -> str:
+    """Graphviz's ``"width,height"`` in inches, or a ValueError naming the value."""
+    if not isinstance(size, str) or not re.fullmatch(r"\d+(\.\d+)?(,\d+(\.\d+)?)?", size):
+        raise ValueError(f"size must be Graphviz's 'width,height' in inches, e.g. '10,6', got {size!r}")
+    return size
+
+
 def _name(v: Value) -> str:
     return repr(v.label) if v.label else repr(v)
 
@@ -166,13 +189,14 @@ def _natural(label: str) -> list[object]:
 
 def draw_dot(
     root: Value,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_local_grads: bool = True,
     highlight: Sequence[Path] | None = None,
     format: str = "svg",
     parameters: Iterable[Value] | None = None,
     group_layers: bool | None = None,
     size: str | None = None,
+    max_nodes: int = MAX_NODES,
 ) -> graphviz.Digraph:
     """The computation graph below ``root`` as a ``graphviz.Digraph`` (shown inline in Jupyter).
 
@@ -188,7 +212,8 @@ def draw_dot(
 
     Args:
         root: the output node.
-        rankdir: Graphviz direction: ``"LR"`` (left to right) or ``"TB"``, ``"RL"``, ``"BT"``.
+        rankdir: Graphviz direction: ``"LR"`` (left to right) or ``"TB"``, ``"RL"``, ``"BT"``;
+            by default LR, or TB when ``size`` is given and TB fits the box at a larger scale.
         show_local_grads: label edges with local derivatives.
         highlight: paths from :func:`chain_rule_paths`; each is coloured differently and a
             legend lists each path's local derivatives, their product and the sum.
@@ -197,27 +222,37 @@ def draw_dot(
             the lecture's parameters (``W...``, ``w...``, ``b...``).
         group_layers: cluster by layer; by default, when some label names a layer.
         size: the largest drawing, in inches, as Graphviz's ``"width,height"`` (e.g.
-            ``"10,6"`` to fit a notebook column; a larger graph is scaled down, never up).
+            ``"10,6"`` to fit a notebook column; a larger graph is scaled down, never up, and
+            never below 3/4 of its natural size: a long chain is not squashed into a strip).
+        max_nodes: refuse graphs with more nodes than this (Graphviz's layout time grows fast).
 
     Returns:
         A ``graphviz.Digraph``; ``.source`` is its DOT text.
 
     Raises:
         TypeError: ``root`` is not a Value.
-        ValueError: a bad ``rankdir``, or a highlighted path that is not in this graph.
+        ValueError: a bad ``rankdir``, a highlighted path that is not in this graph, or more
+            than ``max_nodes`` nodes (the message says what to draw instead).
     """
+    if rankdir is None:
+        dot = draw_dot(root, "LR", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes)
+        return _fit(dot, size, lambda: draw_dot(root, "TB", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes))
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
     nodes, edges = trace(root)
+    n_drawn = len(nodes) + sum(1 for v in nodes if v.parents)  # value nodes and op nodes
+    if n_drawn > max_nodes:
+        raise ValueError(
+            f"the graph has {n_drawn} nodes (values and ops), more than max_nodes={max_nodes}: Graphviz would take minutes; "
+            "draw a smaller expression, or the network picture (draw_network / micrograd-nptel draw network)"
+        )
     params = set(parameters) if parameters is not None else None
-    graph_attr = {"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.5"}
+    graph_attr = {"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.5", "ordering": "in"}
     if size is not None:
-        if not re.fullmatch(r"\d+(\.\d+)?(,\d+(\.\d+)?)?", size):
-            raise ValueError(f"size must be Graphviz's 'width,height' in inches, e.g. '10,6', got {size!r}")
-        graph_attr["size"] = size
+        graph_attr["size"] = _check_size(size)
     dot = graphviz.Digraph(format=format, graph_attr=graph_attr)
-    dot.attr("node", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555", fontcolor="#444444")
+    dot.attr("node", fontname="Helvetica", fontsize="14")
+    dot.attr("edge", fontname="Helvetica", fontsize="12", color="#555555", fontcolor="#444444")
 
     ids = {v: f"n{k}" for k, v in enumerate(nodes)}  # n0 .. n{N-1}, in topological order; "n{k}op" is its op
     layers = {v: _layer(v) for v in nodes}
@@ -253,8 +288,9 @@ def draw_dot(
         )
         target(v).node(ids[v], label=label, shape="plaintext")
         if v.parents:
-            op_shape = "circle" if len(v.op) <= 2 else "ellipse"
-            target(v).node(f"{ids[v]}op", label=v.op, shape=op_shape, style="filled", fillcolor="#f3f3f3", width="0.3", margin="0.02")
+            op = op_label(v.op)
+            op_shape = "circle" if len(op) <= 3 else "ellipse"
+            target(v).node(f"{ids[v]}op", label=op, shape=op_shape, style="filled", fillcolor="#f3f3f3", width="0.45", margin="0.03")
             dot.edge(f"{ids[v]}op", ids[v], arrowsize="0.6")
     for sub in clusters.values():
         dot.subgraph(sub)
@@ -272,7 +308,8 @@ def draw_dot(
         if grouped and layers[e.parent] is not None and layers[e.child] is not None and layers[e.parent] != layers[e.child]:
             attrs["minlen"] = "2"  # a rank of room between layers, so the clusters line up side by side
         if show_local_grads:
-            attrs["label"] = _fmt(e.local_grad)
+            # a label is a node to dot's layout (seconds for 50 edges into one node); an xlabel is placed after it
+            attrs["label" if len(edges) <= 40 else "xlabel"] = _fmt(e.local_grad)
         colours = colour_of.get((ids[e.parent], ids[e.child], e.slot))
         if colours:
             attrs.update(color=":".join(colours), penwidth="2.5", fontcolor=colours[0])
@@ -282,8 +319,114 @@ def draw_dot(
         dot.node("legend", label=_legend(highlight), shape="plaintext")
     note = "edge labels: local derivatives ∂out/∂in" if show_local_grads else ""
     kinds = "orange: parameters, blue: inputs, grey: constants, green: root"
-    dot.attr(label=f"{note}{'; ' if note else ''}{kinds}", labelloc="b", fontsize="10", fontcolor="#666666")
+    dot.attr(label=f"{note}{chr(10) if note else ''}{kinds}", labelloc="b", fontsize="13", fontcolor="#666666")
     return dot
+
+
+_OPS = {
+    "+": "+",
+    "-": "−",
+    "*": "×",
+    "/": "÷",
+    "neg": "−x",
+    "exp": "eˣ",
+    "log": "log",
+    "sqrt": "√x",
+    "sigmoid": "σ",
+    "relu": "ReLU",
+    "abs": "|x|",
+    "**": "xʸ",
+    "sum": "Σ",
+    "linear": "b + Σ w h",
+    "cross_entropy": "−log ŷ_l",
+    "squared_error": "Σ (ŷ−y)²",
+}
+_SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
+class RenderError(RuntimeError):
+    """Graphviz could not render a graph in time, or crashed; the message says what to do instead."""
+
+
+def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = RENDER_SECONDS) -> bytes:
+    """Run Graphviz on ``graph`` and return the image, within ``timeout`` seconds.
+
+    Args:
+        graph: from :func:`draw_dot` or :func:`draw_network`.
+        format: ``"svg"``, ``"png"``, ``"pdf"`` (any format Graphviz writes).
+        timeout: seconds before Graphviz is stopped.
+
+    Returns:
+        The image bytes.
+
+    Raises:
+        graphviz.ExecutableNotFound: Graphviz's program (``dot``, ``neato``) is not installed.
+        RenderError: Graphviz ran longer than ``timeout``, crashed, or failed (one line: why, and what to do).
+    """
+    engine = graph.engine or "dot"
+    exe = shutil.which(engine)
+    if exe is None:
+        raise graphviz.ExecutableNotFound([engine])
+    n = graph.source.count("label=")
+    try:
+        done = subprocess.run([exe, f"-T{format}"], input=graph.source.encode("utf-8"), capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"Graphviz's {engine} took more than {timeout:g} s to lay out this graph (about {n} labelled items) and was stopped; "
+            "draw fewer nodes, leave the local derivatives off (--no-local-grads), or write the .dot source instead"
+        ) from None
+    if done.returncode < 0:
+        sig = signal.Signals(-done.returncode).name
+        raise RenderError(
+            f"Graphviz's {engine} crashed ({sig}) laying out this graph (about {n} labelled items); "
+            "draw fewer nodes, or write the .dot source instead"
+        )
+    if done.returncode:
+        why = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
+        raise RenderError(f"Graphviz's {engine} failed ({why}); write the .dot source instead to inspect it")
+    image: bytes = done.stdout
+    return image
+
+
+def _natural_size(graph: graphviz.Digraph) -> tuple[float, float] | None:
+    """The drawing's width and height in inches, from ``dot -Tplain``; None if Graphviz is missing or fails."""
+    try:
+        first = render(graph, "plain").split(b"\n", 1)[0].split()
+        return float(first[2]), float(first[3])  # "graph scale width height"
+    except (graphviz.ExecutableNotFound, RenderError, IndexError, ValueError):
+        return None
+
+
+def _fit(dot: graphviz.Digraph, size: str | None, other: Callable[[], graphviz.Digraph]) -> graphviz.Digraph:
+    """Fit ``dot`` into ``size`` without squashing it: try ``other()`` (the other direction) and scale by at least MIN_SCALE."""
+    if size is None:
+        return dot
+    box = [float(t) for t in _check_size(size).split(",")]
+    width, height = box[0], box[-1]
+
+    def scale(g: graphviz.Digraph) -> tuple[float, tuple[float, float] | None]:
+        natural = _natural_size(g)
+        return (1.0, None) if natural is None else (min(1.0, width / natural[0], height / natural[1]), natural)
+
+    best, (s, natural) = dot, scale(dot)
+    if s < 1.0:
+        alternative = other()
+        s2, natural2 = scale(alternative)
+        if s2 > s:
+            best, s, natural = alternative, s2, natural2
+    if natural is None or s >= MIN_SCALE:
+        best.graph_attr["size"] = size
+    else:  # the box would shrink the text below MIN_SCALE: keep MIN_SCALE and let the page scroll
+        best.graph_attr["size"] = f"{natural[0] * MIN_SCALE:.2f},{natural[1] * MIN_SCALE:.2f}"
+    return best
+
+
+def op_label(op: str) -> str:
+    """An op as the slides write it: ``*`` -> ``×``, ``**2`` -> ``x²``, ``exp`` -> ``eˣ``, ``sigmoid`` -> ``σ``."""
+    if op.startswith("**") and op != "**":
+        n = op[2:]
+        return "x" + n.translate(_SUPERSCRIPTS) if re.fullmatch(r"-?\d+(\.\d+)?", n) else f"x^{n}"
+    return _OPS.get(op, op)
 
 
 def _legend(paths: Sequence[Path]) -> str:
@@ -291,11 +434,284 @@ def _legend(paths: Sequence[Path]) -> str:
     total = 0.0
     for k, p in enumerate(paths):
         c = PATH_COLOURS[k % len(PATH_COLOURS)]
-        route = " → ".join(html.escape(n.label or n.op or "·") for n in p.nodes)
+        route = " → ".join(html.escape(n.label or op_label(n.op) or "·") for n in p.nodes)
         factors = " × ".join(_fmt(g) for g in p.local_grads)
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{c}"><B>path {k + 1}</B>: {route}: {factors} = {_fmt(p.product)}</FONT></TD></TR>')
         total += p.product
     start, end = paths[0].nodes[0], paths[0].nodes[-1]
     d = f"∂{html.escape(end.label or 'out')}/∂{html.escape(start.label or 'in')}"
     rows.append(f'<TR><TD ALIGN="LEFT"><B>sum over the {len(paths)} paths = {d} = {_fmt(total)}</B></TD></TR>')
-    return f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="#ffffff">{"".join(rows)}</TABLE>>'
+    return f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff">{"".join(rows)}</TABLE>>'
+
+
+# ---------------------------------------------------------------------- the network as the slide draws it
+_POSITIVE, _NEGATIVE, _UNKNOWN, _NOW, _PATH = "#1f5fbf", "#c0392b", "#c8c8c8", "#e69500", "#2ca02c"
+
+
+def _sub(name: str, index: str) -> str:
+    """``a`` with subscript ``1,1``, the subscript at 14 pt so it stays readable on a projector."""
+    return f'{html.escape(name)}<SUB><FONT POINT-SIZE="14">{html.escape(index)}</FONT></SUB>'
+
+
+class NetworkPicture(graphviz.Digraph):  # type: ignore[misc]
+    """A ``graphviz.Digraph`` that Jupyter shows as a PNG: the same pixels in every browser and on a projector.
+
+    (Graphviz's SVG places each subscript as a separate text span at positions measured with its own fonts, so a
+    browser with other fonts draws ``a₁,₁`` and the step titles overlapped.)
+    """
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None, **_: object) -> dict[str, bytes]:
+        return {"image/png": render(self, "png")}
+
+
+def draw_network(
+    mlp: MLP,
+    *,
+    highlight: str | None = None,
+    step: BackwardStep | None = None,
+    size: str | None = None,
+    loss: Value | None = None,
+    weight_labels: bool = False,
+) -> graphviz.Digraph:
+    """The lecture's picture of the network: one node per unit, weights as edges, layers as columns.
+
+    Inputs ``x_1..x_n`` on the left; each hidden unit drawn as the slide draws it, split into its
+    pre-activation ``a_{k,i}`` (where the weights come in) and activation ``h_{k,i}`` (where they
+    leave), each with its value and ∂L/∂ (``∇``); the output layer's ``a_{L,j}``, the outputs
+    ``ŷ_j`` (O's edges between them) and the loss ``L``. Units are in index order, unit 1 on top.
+    Each weight edge ``W_{k,i,j}`` shows ∂L/∂W_{k,i,j} by colour (blue > 0, red < 0) and width
+    (∝ |∂L/∂W|); ``weight_labels=True`` writes the numbers too.
+
+    Source: CS7015 Lecture 4, Module 4.1 (the figure of the network), 4.4 (the paths from a
+    weight to the loss), 4.8 (the backward pass, step by step).
+
+    Args:
+        mlp: a network after a forward pass (and ``backward()``, for gradients): ``mlp.layers[i].a``/``.h`` are read.
+        highlight: a weight ``W_{k,i,j}``, bias ``b_{k,i}``, unit ``a_{k,i}``/``h_{k,i}`` or input
+            ``x_j`` (the slide's short forms ``W_111`` work too): every path from it to L is drawn
+            in green, with the number of paths in the legend (Module 4.4).
+        step: a :class:`~micrograd_nptel.lecture.BackwardStep` from ``backward_steps(mlp, x, y)``:
+            only the gradients known after that step are filled in ("?" for the rest), and the
+            ones computed at that step are marked in orange.
+        size: the largest drawing in inches, Graphviz's ``"width,height"``.
+        loss: the loss node, to show L's value and which ŷ_j it uses (by default every ŷ_j, no value).
+        weight_labels: write ∂L/∂W on every weight edge.
+
+    Returns:
+        A :class:`NetworkPicture` (a ``graphviz.Digraph``; render it with :func:`render`; Jupyter shows it as a PNG).
+
+    Raises:
+        TypeError: ``mlp`` is not an MLP.
+        ValueError: the network has not run forward yet, a bad ``size``, or ``highlight`` is not one of its names.
+    """
+    from .derivation import canonical_name
+    from .nn import MLP
+
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"draw_network needs an MLP, got {mlp!r} of type {type(mlp).__name__}")
+    layers = mlp.layers
+    if not layers[0].a:
+        raise ValueError("draw_network: run the network forward first (mlp(x), then L.backward() for gradients)")
+    L = len(layers)
+    xs = layers[0].a[0].parents[mlp.nin : 2 * mlp.nin]
+    y_hat = layers[-1].h
+    softmax = mlp.output == "softmax"
+
+    known: dict[str, float] | None = step.grads if step is not None else None
+    now = step.computing if step is not None else frozenset()
+
+    def grad(name: str, v: Value) -> float | None:
+        return v.grad if known is None else known.get(name)
+
+    def cell(name_html: str, value: float, g: float | None, key: str, port: str = "") -> str:
+        fill = ' BGCOLOR="#ffe0a0"' if key in now else ""
+        g_text = "?" if g is None else _fmt(g)
+        colour = "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+        p = f' PORT="{port}"' if port else ""
+        return (
+            f'<TD{p}{fill} CELLPADDING="4" WIDTH="92"><B>{name_html}</B><BR/>{_fmt(value)}<BR/>'
+            f'<FONT COLOR="{colour}" POINT-SIZE="15">∇ {g_text}</FONT></TD>'
+        )
+
+    def table(cells: str, border: str = "#555555") -> str:
+        return f'<<TABLE BORDER="1" COLOR="{border}" CELLBORDER="1" CELLSPACING="0" BGCOLOR="#ffffff"><TR>{cells}</TR></TABLE>>'
+
+    # the unit graph: (src, dst, key) with key a weight's name, "O" for the output function, "L" for the loss
+    names: dict[str, str] = {}  # a name the user may highlight -> node id
+    edges: list[tuple[str, str, str]] = []
+    nodes: dict[str, str] = {}  # node id -> label
+    columns: list[list[str]] = [[f"x{j}" for j in range(mlp.nin)]]
+    for j, v in enumerate(xs):
+        names[f"x_{j + 1}"] = f"x{j}"
+        nodes[f"x{j}"] = table(cell(_sub("x", str(j + 1)), v.data, grad(f"x_{j + 1}", v), f"x_{j + 1}", "h"), "#3d85c6")
+    for k, layer in enumerate(layers, 1):
+        column = []
+        for i, a in enumerate(layer.a):
+            uid = f"u{k}_{i}"
+            a_name = f"a_{{{k},{i + 1}}}"
+            cells = cell(_sub("a", f"{k},{i + 1}"), a.data, grad(a_name, a), a_name, "a")
+            names[a_name] = uid
+            if k < L:
+                h, h_name = layer.h[i], f"h_{{{k},{i + 1}}}"
+                cells += cell(_sub("h", f"{k},{i + 1}"), h.data, grad(h_name, h), h_name, "h")
+                names[h_name] = uid
+            names[f"b_{{{k},{i + 1}}}"] = uid
+            nodes[uid] = table(cells)
+            column.append(uid)
+            prev = "x{j}" if k == 1 else f"u{k - 1}_{{j}}"
+            for j in range(layer.nin):
+                edges.append((prev.format(j=j), uid, f"W_{{{k},{i + 1},{j + 1}}}"))
+        columns.append(column)
+    outputs = []
+    for j, v in enumerate(y_hat):
+        yid = f"y{j}"
+        nodes[yid] = table(cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}"), "#38761d")  # ∂L/∂ŷ: the loss's own derivative
+        names[f"ŷ_{j + 1}"] = yid
+        outputs.append(yid)
+        for i in range(len(y_hat)):
+            if softmax or i == j:
+                edges.append((f"u{L}_{i}", yid, "O"))
+    columns.append(outputs)
+    if step is not None:
+        used = list(step.uses)
+    else:
+        used = [j for j, v in enumerate(y_hat) if loss is None or any(p is v for p in loss.parents)]
+    for j in used:
+        edges.append((f"y{j}", "L", "L"))
+    loss_value = step.loss if step is not None else None if loss is None else loss.data
+    loss_text = "" if loss_value is None else f"<BR/>{_fmt(loss_value)}"
+    loss_cell = f'<TD CELLPADDING="6"><B>L</B>{loss_text}</TD>'
+    nodes["L"] = f'<<TABLE BORDER="3" COLOR="#38761d" CELLBORDER="0" BGCOLOR="#d9ead3"><TR>{loss_cell}</TR></TABLE>>'
+    columns.append(["L"])
+
+    on_path, n_paths = _paths_to_loss(highlight, names, edges, mlp) if highlight else (set(), 0)
+
+    # neato with pinned positions (inches): columns left to right, unit 1 on top, exactly as the slide (dot reorders units)
+    graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": "0.3"}
+    if size is not None:
+        graph_attr["size"] = _check_size(size)
+    dot = NetworkPicture(engine="neato", graph_attr=graph_attr)
+    dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="16")
+    dot.attr("edge", fontname="Helvetica", fontsize="14", arrowsize="0.6")
+    titles = ["<input x = h" + _sub("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
+    titles += [f"output layer {L}", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
+    widths = [1.3] + [2.7] * (L - 1) + [1.4, 1.4, 1.0]  # inches, per column
+    row = 1.05  # inches between units
+    tallest = max(len(column) for column in columns)
+    x = 0.0
+    for c, (column, title) in enumerate(zip(columns, titles)):
+        centre = x + widths[c] / 2
+        top = (tallest - 1) * row / 2
+        dot.node(f"title{c}", label=title, fontsize="18", fontcolor="#444444", pos=f"{centre:.2f},{top + 0.85:.2f}!")
+        for i, uid in enumerate(column):
+            y = (len(column) - 1) * row / 2 - i * row  # unit 1 on top, the column centred
+            dot.node(uid, label=nodes[uid], pos=f"{centre:.2f},{y:.2f}!")
+        x += widths[c] + 1.3
+    grads = {name: w for layer in layers for row in layer.W for w in row for name in (w.label,)}
+    gmax = max((abs(grad(n, w) or 0.0) for n, w in grads.items()), default=0.0) or 1.0
+    for src, dst, key in edges:
+        attrs: dict[str, str] = {}
+        src_port = ":a:e" if src.startswith(f"u{L}_") else (":h:e" if src[0] in "ux" else "")
+        dst_port = ":a:w" if dst.startswith("u") else ""
+        if key.startswith("W"):
+            g = grad(key, grads[key])
+            if g is None:
+                attrs.update(color=_UNKNOWN, style="dashed", penwidth="1")
+            else:
+                attrs.update(color=_POSITIVE if g >= 0 else _NEGATIVE, penwidth=f"{0.8 + 5.2 * abs(g) / gmax:.2f}")
+                if weight_labels:
+                    attrs.update(label=_fmt(g), fontcolor=attrs["color"])
+            if key in now:
+                attrs.update(color=_NOW, penwidth="4", style="solid")
+        else:
+            attrs.update(color="#888888", penwidth="1")
+        if (src, dst, key) in on_path:
+            attrs.update(color=_PATH + ":" + attrs["color"] if key.startswith("W") else _PATH, penwidth="4", style="solid")
+        dot.edge(src + src_port, dst + dst_port, **attrs)
+
+    notes = ["weights: width ∝ |∂L/∂W|, blue &gt; 0, red &lt; 0"]
+    if step is not None:
+        notes.insert(0, f"<B>step {step.number}:</B> {_html_math(step.title)} (orange: computed now; ?: not yet known)")
+    if highlight:
+        notes.insert(0, f"green: the {n_paths} path{'s' * (n_paths != 1)} from {_html_math(canonical_name(highlight))} to L (Module 4.4)")
+    dot.attr(
+        label="<" + "".join(n + '<BR ALIGN="LEFT"/>' for n in notes) + ">", labelloc="t", labeljust="l", fontsize="18", fontcolor="#333333"
+    )
+    return dot
+
+
+def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, size: str | None = None) -> object:
+    """Backward one step at a time (CS7015 Lecture 4, Module 4.8): a slider over :func:`draw_network` frames in Jupyter.
+
+    Runs :func:`~micrograd_nptel.lecture.backward_steps` (3L steps) and draws each. With
+    ipywidgets installed this returns a widget (an ``IntSlider`` "step" above the picture);
+    without it, the list of ``graphviz.Digraph`` frames, which Jupyter shows as plain images.
+
+    Args:
+        mlp: the network; x: its input (n numbers); label: the class (0-based int) or the target vector.
+        size: passed to :func:`draw_network`.
+
+    Returns:
+        An ``ipywidgets.VBox``, or a list of 3L ``graphviz.Digraph``.
+
+    Raises:
+        ValueError/TypeError: as ``backward_steps``.
+    """
+    from .lecture import backward_steps
+
+    steps = backward_steps(mlp, x, label)
+    frames = [draw_network(mlp, step=s, size=size) for s in steps]
+    try:
+        import ipywidgets
+        from IPython.display import display
+    except ImportError:
+        return frames
+    slider = ipywidgets.IntSlider(value=1, min=1, max=len(frames), description="step", continuous_update=False)
+    out = ipywidgets.Output()
+
+    def show(_: object = None) -> None:
+        out.clear_output(wait=True)
+        with out:
+            display(frames[slider.value - 1])  # type: ignore[no-untyped-call]
+
+    slider.observe(show, names="value")
+    show()
+    return ipywidgets.VBox([slider, out])
+
+
+def _html_math(text: str) -> str:
+    """``∇_{W_2} L = ∇_{a_2} L h_1^T`` as Graphviz HTML, with real subscripts and superscripts."""
+    out = html.escape(text)
+    out = re.sub(r"_\{([^}]*)\}|_(\w)", lambda m: f"<SUB>{(m.group(1) or m.group(2)).replace('_', '')}</SUB>", out)
+    return re.sub(r"\^(\w)", r"<SUP>\1</SUP>", out)
+
+
+def _paths_to_loss(
+    highlight: str, names: dict[str, str], edges: list[tuple[str, str, str]], mlp: MLP
+) -> tuple[set[tuple[str, str, str]], int]:
+    """The unit-graph edges on some path from ``highlight`` to L, and the number of paths."""
+    from .derivation import canonical_name
+
+    name = canonical_name(highlight.replace("y_hat_", "ŷ_"))
+    weight = next((e for e in edges if e[2] == name), None)
+    if weight is None and name not in names:
+        valid = f"W_{{k,i,j}}, b_{{k,i}}, a_{{k,i}}, h_{{k,i}} (k = 1..{len(mlp.layers)}), x_j or ŷ_j"
+        raise ValueError(f"highlight {highlight!r} is not a weight, bias, unit or input of this network; names look like {valid}")
+    start = weight[1] if weight else names[name]
+    after: dict[str, list[tuple[str, str, str]]] = {}
+    for e in edges:
+        after.setdefault(e[0], []).append(e)
+    count: dict[str, int] = {"L": 1}
+    for src in reversed(list(dict.fromkeys([e[0] for e in edges]))):  # right to left: paths from each node to L
+        count[src] = sum(count.get(e[1], 0) for e in after[src])
+    on: set[tuple[str, str, str]] = {weight} if weight else set()
+    stack, seen = [start], {start}
+    while stack:
+        node = stack.pop()
+        for e in after.get(node, []):
+            if count.get(e[1], 0):
+                on.add(e)
+                if e[1] not in seen:
+                    seen.add(e[1])
+                    stack.append(e[1])
+    return on, count.get(start, 0)

@@ -379,3 +379,110 @@ def compare(mlp: MLP, x: Sequence[float], label: int | Sequence[float]) -> list[
         for j, h in enumerate(h_prev):
             row(f"∂L/∂h_{{{k - 1},{j + 1}}}", h.grad, grads.h[k - 1][j])
     return rows
+
+
+# ---------------------------------------------------------------------- backward, one step at a time
+class BackwardStep(NamedTuple):
+    """One step of the Module 4.8 pseudo code's backward pass (see :func:`backward_steps`).
+
+    Attributes:
+        number: 1, 2, ... in the pseudo code's order.
+        k: the layer of the loop (L for the first step).
+        title: what the step computes, in plain Unicode (e.g. ``"∇_{W_3} L = ∇_{a_3} L h_2^T;  ∇_{b_3} L = ∇_{a_3} L"``).
+        latex: the same, in LaTeX.
+        computing: the names of the scalars computed at this step (``"a_{3,1}"``, ``"W_{3,1,2}"``, ...; h_0 is ``"x_j"``).
+        grads: ∂L/∂(name) for every quantity known after this step (this one's and all before).
+        loss: the value of L; y_hat: ŷ (k numbers) of the forward pass.
+        uses: the 0-based indices j of the ŷ_j the loss depends on (the true class for cross-entropy, all for squared error).
+    """
+
+    number: int
+    k: int
+    title: str
+    latex: str
+    computing: frozenset[str]
+    grads: dict[str, float]
+    loss: float
+    y_hat: tuple[float, ...]
+    uses: tuple[int, ...]
+
+
+def backward_steps(mlp: MLP, x: Sequence[float], label: int | Sequence[float]) -> list[BackwardStep]:
+    """The backward pass of CS7015 Lecture 4, Module 4.8, one pseudo-code line at a time.
+
+    Runs ``mlp`` on x (the engine's forward pass, so ``mlp.layers[i].a``/``.h`` hold its
+    values, and ``backward()`` so every ``.grad`` is set too), then walks
+    :func:`back_propagation` in the pseudo code's order: ``∇_{a_L} L``; then for
+    k = L..1: ``∇_{W_k} L`` and ``∇_{b_k} L``, ``∇_{h_{k-1}} L``, and (k > 1) ``∇_{a_{k-1}} L``.
+    For L layers that is ``1 + 3L - 1 = 3L`` steps (9 for the 3-3-3-2 network).
+
+    Args:
+        mlp: the network (its grads are overwritten).
+        x: the input, n numbers.
+        label: the class l (an int, 0-based) for a softmax output; the target vector (k numbers) for a linear one.
+
+    Returns:
+        The list of :class:`BackwardStep`, in order.
+
+    Raises:
+        ValueError/TypeError: as :func:`compare` (wrong-length x, label out of range, bad target).
+    """
+    compare(mlp, x, label)  # the engine's forward pass and backward(), so the network's values and .grad are this example's
+    W, b = network_weights(mlp)
+    grads = back_propagation(W, b, list(x), label if mlp.output == "linear" else int(label), g=mlp.activation, O=mlp.output)  # type: ignore[arg-type]
+    y_hat = tuple(float(v.data) for v in mlp.layers[-1].h)
+    loss = _loss_value(mlp, label)
+    L = len(mlp.layers)
+    uses = (int(label),) if mlp.output == "softmax" else tuple(range(mlp.nout))  # type: ignore[arg-type]
+    known: dict[str, float] = {}
+    steps: list[BackwardStep] = []
+
+    def h_name(k: int, j: int) -> str:
+        return f"x_{j + 1}" if k == 0 else f"h_{{{k},{j + 1}}}"
+
+    def add(k: int, title: str, latex: str, values: dict[str, float]) -> None:
+        known.update(values)
+        steps.append(BackwardStep(len(steps) + 1, k, title, latex, frozenset(values), dict(known), loss, y_hat, uses))
+
+    out = "-(e(y) - ŷ)" if mlp.output == "softmax" else "2(ŷ - y)"
+    out_tex = r"-\big(e(y) - \hat{y}\big)" if mlp.output == "softmax" else r"2(\hat{y} - y)"
+    add(
+        L,
+        f"∇_{{a_{L}}} L = {out}",
+        rf"\nabla_{{a_{L}}} \mathcal{{L}} = {out_tex}",
+        {f"a_{{{L},{i + 1}}}": float(v) for i, v in enumerate(grads.a[L])},
+    )
+    for k in range(L, 0, -1):
+        values = {
+            f"W_{{{k},{i + 1},{j + 1}}}": float(grads.W[k][i, j]) for i in range(grads.W[k].shape[0]) for j in range(grads.W[k].shape[1])
+        }
+        values.update({f"b_{{{k},{i + 1}}}": float(v) for i, v in enumerate(grads.b[k])})
+        add(
+            k,
+            f"∇_{{W_{k}}} L = ∇_{{a_{k}}} L h_{k - 1}^T;  ∇_{{b_{k}}} L = ∇_{{a_{k}}} L",
+            rf"\nabla_{{W_{k}}} \mathcal{{L}} = \nabla_{{a_{k}}} \mathcal{{L}}\, h_{k - 1}^T; \quad "
+            rf"\nabla_{{b_{k}}} \mathcal{{L}} = \nabla_{{a_{k}}} \mathcal{{L}}",
+            values,
+        )
+        add(
+            k,
+            f"∇_{{h_{k - 1}}} L = W_{k}^T ∇_{{a_{k}}} L" + ("  (h_0 = x)" if k == 1 else ""),
+            rf"\nabla_{{h_{k - 1}}} \mathcal{{L}} = W_{k}^T \nabla_{{a_{k}}} \mathcal{{L}}" + (r" \quad (h_0 = x)" if k == 1 else ""),
+            {h_name(k - 1, j): float(v) for j, v in enumerate(grads.h[k - 1])},
+        )
+        if k > 1:
+            add(
+                k,
+                f"∇_{{a_{k - 1}}} L = ∇_{{h_{k - 1}}} L ⊙ g'(a_{k - 1})",
+                rf"\nabla_{{a_{k - 1}}} \mathcal{{L}} = \nabla_{{h_{k - 1}}} \mathcal{{L}} \odot g'(a_{k - 1})",
+                {f"a_{{{k - 1},{i + 1}}}": float(v) for i, v in enumerate(grads.a[k - 1])},
+            )
+    return steps
+
+
+def _loss_value(mlp: MLP, label: int | Sequence[float]) -> float:
+    """L of the network's last forward pass: -log ŷ_l, or Σ_j (ŷ_j - y_j)^2."""
+    y_hat = [v.data for v in mlp.layers[-1].h]
+    if mlp.output == "softmax":
+        return -math.log(y_hat[int(label)])  # type: ignore[arg-type]
+    return math.fsum((p - t) ** 2 for p, t in zip(y_hat, label))  # type: ignore[arg-type]

@@ -44,7 +44,7 @@ def test_dot_source_labels_values_ops_and_local_grad_edges() -> None:
     y.backward()
     src = draw_dot(y).source
     assert "<B>x</B>" in src and "data 3" in src and "grad 6" in src and "data 9" in src and "grad 1" in src
-    assert f'{node_id(y, y)}op [label="*"' in src
+    assert f'{node_id(y, y)}op [label="×"' in src or f"{node_id(y, y)}op [label=×" in src  # the op as the slide writes it
     into = edges_into(src, f"{node_id(y, y)}op")
     assert len(into) == 2 and all("label=3 " in line or "label=3]" in line for line in into)  # ∂(x*x)/∂x = x, twice
     assert 'BORDER="3"' in src  # the root is marked
@@ -69,8 +69,8 @@ def test_network_is_clustered_by_layer_like_the_lecture() -> None:
     for name in ("input (h_0 = x)", "hidden layer 1 (layer 1)", "hidden layer 2 (layer 2)", "output layer (layer 3)"):
         assert f'label="{name}"' in src
     assert src.count("subgraph cluster_") == 4
-    for op in ("linear", "sigmoid", "softmax", "cross_entropy"):
-        assert f"label={op} " in src or f'label="{op}"' in src or f"label={op}," in src or f"label={op}]" in src
+    for op in ("b + Σ w h", "σ", "softmax", "−log ŷ_l"):
+        assert f"label={op} " in src or f'label="{op}"' in src or f"label={op}," in src or f"label={op}]" in src, op
     assert draw_dot(L, group_layers=False).source.count("subgraph cluster_") == 0
     x = Value(1.0, label="x")
     assert "cluster_" not in draw_dot(x * 2).source  # a plain expression is not clustered
