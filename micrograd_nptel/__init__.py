@@ -11,8 +11,8 @@ from .engine import Value, topological_order
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Path, RenderError, chain_rule_paths, draw_dot, draw_network, render, step_through, trace
 from .lecture import BackwardStep, backward_steps
-from .nn import MLP, SGD, Layer, Module, Neuron, cross_entropy, softmax, squared_error
-from .training import accuracy, fit
+from .nn import MLP, SGD, Layer, Module, Neuron, cross_entropy, cross_entropy_with_logits, softmax, squared_error
+from .training import TrainingDiverged, accuracy, fit
 
 __version__ = "0.1.0"
 
@@ -32,11 +32,13 @@ __all__ = [
     "Path",
     "RenderError",
     "StandardScaler",
+    "TrainingDiverged",
     "Value",
     "accuracy",
     "backward_steps",
     "chain_rule_paths",
     "cross_entropy",
+    "cross_entropy_with_logits",
     "draw_dot",
     "draw_network",
     "explain",

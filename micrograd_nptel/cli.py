@@ -47,6 +47,26 @@ def _positive_float(text: str) -> float:
     return x
 
 
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return n
+
+
+def _fraction(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
+    if not 0.0 < x < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1 (exclusive), got {text!r}")
+    return x
+
+
 def _sizes(text: str) -> list[int]:
     """``"4,4"`` -> [4, 4]; ``""`` -> [] (no hidden layer)."""
     if not text.strip():
@@ -78,14 +98,16 @@ def _add_train(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--epochs", type=_positive_int, default=200, help="passes over the training set (default: 200)")
     p.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate η (default: 0.5)")
     p.add_argument("--batch-size", type=_positive_int, default=8, help="examples per gradient step (default: 8)")
-    p.add_argument("--test-size", type=float, default=0.2, help="held-out fraction (default: 0.2, stratified)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initialisation, split and shuffling (default: 0)")
+    p.add_argument("--test-size", type=_fraction, default=0.2, help="held-out fraction (default: 0.2, stratified)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the initialisation, split and shuffling (default: 0)")
     p.add_argument("--save", metavar="PATH", help="write the trained network here as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.save:  # found out now, not after training
+        _check_writable(args.save)
     data = load_iris() if args.dataset == "iris" else make_moons(200, noise=0.1, seed=args.seed)
     X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
     scaler = StandardScaler().fit(X_train)
@@ -129,7 +151,7 @@ def _add_verify(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--hidden", type=_sizes, default=[4, 4], help="hidden-layer sizes (default: 4,4, the lecture's n,n for n = 4)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="logistic", help="g of the hidden layers (default: logistic)")
     p.add_argument("--output", choices=OUTPUTS, default="softmax", help="O: softmax + cross-entropy, or linear + squared error to e(l)")
-    p.add_argument("--seed", type=int, default=0, help="initialisation seed (default: 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="initialisation seed (default: 0)")
     p.add_argument("--example", type=int, default=0, help="which Iris flower, 0-149 (default: 0)")
     p.add_argument("--tolerance", type=_positive_float, default=1e-9, help="largest allowed |engine - formula| (default: 1e-9)")
     p.set_defaults(run=_verify)
@@ -140,7 +162,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     data = load_iris()
     if not 0 <= args.example < len(data.X):
-        raise ValueError(f"--example must be in 0..{len(data.X) - 1}, got {args.example}")
+        raise UsageError(f"--example must be in 0..{len(data.X) - 1}, got {args.example}")
     x, label = data.X[args.example], data.y[args.example]
     model = MLP(len(x), args.hidden, len(data.class_names), activation=args.activation, output=args.output, seed=args.seed)
     target = label if args.output == "softmax" else one_hot(label, model.nout)
@@ -163,6 +185,19 @@ def _verify(args: argparse.Namespace) -> int:
         f"largest |difference| {worst.abs_diff:.3g} at {worst.name} (tolerance {args.tolerance:g})"
     )
     return 0
+
+
+def _check_writable(path: str) -> None:
+    """Raise ``UsageError`` naming ``path`` unless a file can be written there (its folder exists and is writable)."""
+    import os
+
+    folder = os.path.dirname(os.path.realpath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"--save {path!r} is a folder; give a file name such as {os.path.join(path, 'model.json')!r}")
+    if not os.path.isdir(folder):
+        raise UsageError(f"--save {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--save {path!r}: the folder {folder!r} is not writable")
 
 
 class UsageError(ValueError):
@@ -321,7 +356,7 @@ def _add_explain(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--expr", metavar="TEXT", help="explain in this expression instead; name steps with NAME = ...; separated by ;")
     p.add_argument("--at", type=_assignments, action="append", default=[], metavar="NAME=NUMBER", help="a variable's value (repeatable)")
     p.add_argument("--label", type=_positive_int, default=1, help="the true class y, from 1 as on the slides (default: 1)")
-    p.add_argument("--seed", type=int, default=0, help="the network's initialisation seed (default: 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="the network's initialisation seed (default: 0)")
     p.add_argument("--through", choices=("labelled", "all"), default="labelled", help="paths through named nodes (default) or all")
     p.add_argument("--latex", action="store_true", help="print LaTeX (for a slide or a notebook) instead of plain text")
     p.set_defaults(run=_explain)
@@ -368,9 +403,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _protect_expressions(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """Let ``draw "-x" --at x=1`` work without ``--``: an argument that starts with '-' but is no option of the
+    subcommand is an expression or a value; a leading space keeps argparse from reading it as an option."""
+    if len(argv) < 2 or argv[0] not in ("draw", "explain"):
+        return argv
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[argv[0]]
+    options = sub._option_string_actions
+    out = argv[:1]
+    for arg in argv[1:]:
+        if arg.startswith("-") and arg != "--" and arg.split("=", 1)[0] not in options:
+            arg = " " + arg  # an expression (or a value) such as "-x*x": never an option of this subcommand
+        out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(_protect_expressions(parser, list(sys.argv[1:] if argv is None else argv)))
     try:
         status: int = args.run(args)
     except UsageError as e:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import numbers
 import random
 from collections.abc import Sequence
 from importlib import resources
@@ -72,15 +73,17 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     Raises:
         ValueError: ``n < 2`` or ``noise < 0``.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
-    if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
+    if isinstance(noise, bool) or not (isinstance(noise, numbers.Real) and math.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     n_out, n_in = n - n // 2, n // 2
     t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
     X = np.vstack([np.column_stack([np.cos(t_out), np.sin(t_out)]), np.column_stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)])])
     y = np.hstack([np.zeros(n_out, dtype=int), np.ones(n_in, dtype=int)])
-    rng = np.random.Generator(np.random.PCG64(seed))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    rng = np.random.Generator(np.random.PCG64(int(seed)))
     X = X + rng.normal(scale=noise, size=X.shape)
     order = rng.permutation(n)
     return Dataset(X[order].tolist(), [int(v) for v in y[order]], ("upper", "lower"))
@@ -110,9 +113,11 @@ def train_test_split(
     """
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels (expected equal)")
-    if not (isinstance(test_size, (int, float)) and 0.0 < test_size < 1.0):
+    if isinstance(test_size, bool) or not (isinstance(test_size, numbers.Real) and 0.0 < test_size < 1.0):
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
-    rng = random.Random(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {seed!r} of type {type(seed).__name__}")
+    rng = random.Random(int(seed))
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(y):
         groups.setdefault(label if stratify else 0, []).append(i)

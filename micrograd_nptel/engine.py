@@ -35,10 +35,15 @@ def _check_number(x: object, what: str) -> float:
     containers with a ``TypeError`` naming the value, and NaN or ±inf with a
     ``ValueError``.
     """
-    if type(x) is float or type(x) is int:
-        f = float(x)
-    elif isinstance(x, numbers.Real) and not isinstance(x, bool) and type(x).__name__ != "bool_":
-        f = float(x)
+    if type(x) is float:
+        f = x
+    elif (type(x) is int or isinstance(x, numbers.Real)) and not isinstance(x, bool) and type(x).__name__ != "bool_":
+        try:
+            f = float(x)
+        except OverflowError:
+            raise ValueError(
+                f"{what} is too large for a float (|x| must be below 1.8e308), got an integer of {len(str(x))} digits"
+            ) from None
     else:
         raise TypeError(f"{what} must be a real number (int or float), got {x!r} of type {type(x).__name__}")
     if not math.isfinite(f):
@@ -63,7 +68,7 @@ class Value:
 
     Raises:
         TypeError: ``data`` is a bool, str, None, complex, a list, or any non-real.
-        ValueError: ``data`` is NaN or infinite.
+        ValueError: ``data`` is NaN or infinite, or an integer too large for a float.
 
     Source: CS7015 Lecture 4, Module 4.4 (backpropagation as a chain of local
     derivatives); IIT Hyderabad Backpropagation-1 ("downstream = upstream × local").
@@ -151,7 +156,10 @@ class Value:
         x, y = self.data, o.data
         if y == 0.0:
             raise ValueError(f"division by zero: {x!r} / {y!r} (the divisor must be nonzero)")
-        return _node(x / y, "/", (self, o), (1.0 / y, -x / (y * y)))
+        q = x / y  # ∂(x/y)/∂y = -x/y² = -q/y, which does not underflow through y*y
+        if q - q != 0.0:
+            raise _overflow("/", (self, o), q)
+        return _node(q, "/", (self, o), _finite_grads("/", (1.0 / y, -q / y), x, y))
 
     def __rtruediv__(self, other: Scalar) -> Value:
         return _lift(other) / self
@@ -219,10 +227,15 @@ class Value:
     def sigmoid(self) -> Value:
         """The logistic function ``g = 1/(1+e^{-x})``; local derivative ``g(1-g)`` (CS7015 Lecture 4, Module 4.9).
 
-        Computed without overflow for any finite x.
+        Computed without overflow or cancellation for any finite x: ``1/(1+e^{-x})`` for
+        x >= 0 and ``e^x/(1+e^x)`` for x < 0 (relative error ~1e-16 everywhere).
         """
         x = self.data
-        g = 1.0 / (1.0 + math.exp(-x)) if x >= 0.0 else 1.0 - 1.0 / (1.0 + math.exp(x))
+        if x >= 0.0:
+            g = 1.0 / (1.0 + math.exp(-x))
+        else:  # e^x/(1 + e^x): no cancellation, so sigmoid(-40) = 4.2e-18, not 0
+            e = math.exp(x)
+            g = e / (1.0 + e)
         return _node(g, "sigmoid", (self,), (g * (1.0 - g),))
 
     logistic = sigmoid
@@ -230,6 +243,8 @@ class Value:
     def relu(self) -> Value:
         """``max(0, x)``; local derivative 1 for x > 0, else 0 (0 at x = 0, as in PyTorch)."""
         x = self.data
+        if x - x != 0.0:  # a NaN or inf that came in by assignment to .data
+            raise ValueError(f"relu of a non-finite value {x!r}")
         return _node(x, "relu", (self,), (1.0,)) if x > 0.0 else _node(0.0, "relu", (self,), (0.0,))
 
     def sin(self) -> Value:
@@ -258,11 +273,16 @@ class Value:
         Raises:
             ValueError: ``values`` is empty.
             TypeError: an item is not a Value or a real number.
+            OverflowError: the sum is too large for a float.
         """
         parents = tuple(_lift(v) for v in values)
         if not parents:
             raise ValueError("Value.sum needs at least one term, got an empty sequence")
-        return _node(math.fsum(p.data for p in parents), "sum", parents, (1.0,) * len(parents))
+        try:
+            total = math.fsum(p.data for p in parents)
+        except OverflowError:
+            total = math.inf
+        return _node(total, "sum", parents, (1.0,) * len(parents))
 
     @staticmethod
     def linear(weights: Sequence[Scalar], inputs: Sequence[Scalar], bias: Scalar | None = None) -> Value:
@@ -310,6 +330,7 @@ class Value:
         Raises:
             TypeError: ``grad`` is not a real number.
             ValueError: ``grad`` or ``self.data`` is NaN or infinite.
+            OverflowError: a gradient overflowed a float (the node nearest the root is named).
         """
         seed = _check_number(grad, "backward grad")
         if not math.isfinite(self.data):
@@ -324,6 +345,11 @@ class Value:
             if g:
                 for parent, local in zip(node._parents, node._local_grads):
                     parent.grad += local * g
+        for node in reversed(order):  # report an overflowed gradient at the node nearest the root where it appeared
+            g = node.grad
+            if g - g != 0.0:
+                name = node.label or node.op or "a leaf"
+                raise OverflowError(f"backward: ∂/∂{name} overflowed a float ({g!r}); the gradients are too large: lower the learning rate")
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -364,7 +390,9 @@ _new = object.__new__
 
 
 def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """Make a non-leaf node without re-validating ``data`` (the op computed it)."""
+    """Make a non-leaf node; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here, where it happens."""
+    if data - data != 0.0:  # False for every finite float, True for ±inf and NaN: one subtraction per op
+        raise _overflow(op, parents, data)
     out: Value = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -373,6 +401,22 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[f
     out._parents = parents
     out._local_grads = local_grads
     return out
+
+
+def _overflow(op: str, parents: tuple[Value, ...], data: float) -> OverflowError:
+    args = ", ".join(f"{p.data:.6g}" for p in parents[:4]) + (", ..." if len(parents) > 4 else "")
+    return OverflowError(
+        f"{op} overflowed a float: {op}({args}) = {data!r} (every value must stay below 1.8e308 in magnitude; "
+        "in training this means the run diverged: lower the learning rate)"
+    )
+
+
+def _finite_grads(op: str, grads: tuple[float, ...], *args: float) -> tuple[float, ...]:
+    """``grads`` if every local derivative is finite, else an ``OverflowError`` naming the op and its inputs."""
+    for g in grads:
+        if g - g != 0.0:
+            raise OverflowError(f"the local derivative of {op} at ({', '.join(f'{a:.6g}' for a in args)}) overflows a float ({g!r})")
+    return grads
 
 
 def _lift(x: Scalar) -> Value:

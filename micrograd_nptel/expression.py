@@ -76,7 +76,10 @@ def parse_expression(text: str, at: Mapping[str, float]) -> tuple[Value, dict[st
 
 def _build(node: ast.AST, leaves: Mapping[str, Value], used: dict[str, Value], text: str) -> Value | float:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return float(node.value)
+        try:
+            return float(node.value)
+        except OverflowError:
+            raise ExpressionError(f"the number {str(node.value)[:20]}... in the expression is too large for a float") from None
     if isinstance(node, ast.Name):
         if node.id in leaves:
             used[node.id] = leaves[node.id]

@@ -89,6 +89,10 @@ class Path(NamedTuple):
     parent_indices: tuple[int, ...]
 
 
+_Link = tuple[Value, int, float, "_Link | None"]
+"""A partial path: (node, the parent slot it was entered by, that edge's local grad, the path above it)."""
+
+
 def chain_rule_paths(root: Value, wrt: Value, limit: int = 10_000) -> list[Path]:
     """Every path from ``wrt`` up to ``root`` with the product of the local derivatives along it.
 
@@ -106,11 +110,13 @@ def chain_rule_paths(root: Value, wrt: Value, limit: int = 10_000) -> list[Path]
         A list of :class:`Path`, in a fixed order.
 
     Raises:
-        TypeError: ``root`` is not a Value.
+        TypeError: ``root`` or ``wrt`` is not a Value.
         ValueError: ``wrt`` is not in the graph below ``root``, or there are more than
             ``limit`` paths (the count is given).
     """
     nodes = _nodes(root, "chain_rule_paths")  # the order is all it needs, not the edges
+    if not isinstance(wrt, Value):
+        raise TypeError(f"chain_rule_paths needs wrt to be a Value, got {wrt!r} of type {type(wrt).__name__}")
     count: dict[Value, int] = {}
     for n in nodes:  # parents first: the number of paths from wrt to each node
         count[n] = 1 if n is wrt else sum(count[p] for p in n.parents)
@@ -119,20 +125,32 @@ def chain_rule_paths(root: Value, wrt: Value, limit: int = 10_000) -> list[Path]
     if count[root] > limit:
         raise ValueError(f"{count[root]} paths lead from {_name(wrt)} to {_name(root)}, more than limit={limit}")
     paths: list[Path] = []
-    # depth-first from the root down to wrt, one stack entry per partial path
-    stack: list[tuple[Value, tuple[Value, ...], tuple[float, ...], tuple[int, ...]]] = [(root, (root,), (), ())]
+    # depth-first from the root down to wrt; a partial path is a linked list (node, slot, local grad, rest), so each
+    # step costs O(1) and a path of n nodes is copied once, when it reaches wrt: linear, not quadratic, in its length
+    stack: list[_Link] = [(root, -1, 1.0, None)]
     while stack:
-        node, up, grads, slots = stack.pop()
+        link = stack.pop()
+        node = link[0]
         if node is wrt:
+            up: list[Value] = []
+            grads: list[float] = []
+            slots: list[int] = []
+            cur: _Link | None = link
+            while cur is not None:
+                up.append(cur[0])
+                if cur[3] is not None:
+                    grads.append(cur[2])
+                    slots.append(cur[1])
+                cur = cur[3]
             product = 1.0
             for g in grads:
                 product *= g
-            paths.append(Path(up[::-1], grads[::-1], product, slots[::-1]))
+            paths.append(Path(tuple(up), tuple(grads), product, tuple(slots)))
             continue
         for i in range(len(node.parents) - 1, -1, -1):
             p = node.parents[i]
             if count[p]:
-                stack.append((p, (*up, p), (*grads, node.local_grads[i]), (*slots, i)))
+                stack.append((p, i, node.local_grads[i], link))
     return paths
 
 
@@ -184,7 +202,7 @@ def _layer(v: Value) -> int | None:
 
 def _natural(label: str) -> list[object]:
     """Sort key that puts ``W_{1,2,10}`` after ``W_{1,2,9}``."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", label)]
+    return [int(t) if t.isascii() and t.isdigit() else t for t in re.split(r"([0-9]+)", label)]  # '²' is a digit to str, not to int
 
 
 def draw_dot(

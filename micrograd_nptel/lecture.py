@@ -36,7 +36,8 @@ def activation(a: ArrayLike, g: str = "logistic") -> Vector:
     z = np.asarray(a, dtype=float)
     out: Vector
     if g == "logistic":  # stable for any z: e^{-|z|} never overflows
-        out = np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))), 1.0 - 1.0 / (1.0 + np.exp(-np.abs(z))))
+        e = np.exp(-np.abs(z))  # never overflows; for z < 0 the logistic is e^z/(1+e^z), without cancellation
+        out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     elif g == "tanh":
         out = np.tanh(z)
     elif g == "relu":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import random
 import tempfile
@@ -34,14 +35,29 @@ _G: dict[str, Callable[[Value], Value]] = {
 
 
 # ---------------------------------------------------------------------- output and loss functions
+def class_label(label: object, k: int) -> int:
+    """``label`` as a class index in ``[0, k)``: an int or a numpy integer, never a bool or a float such as 1.5.
+
+    Raises:
+        TypeError: ``label`` is not an integer.
+        ValueError: ``label`` outside ``[0, k)``.
+    """
+    if isinstance(label, bool) or type(label).__name__ == "bool_" or not isinstance(label, numbers.Integral):
+        raise TypeError(f"a class label must be an int in [0, {k}), got {label!r} of type {type(label).__name__}")
+    index = int(label)
+    if not 0 <= index < k:
+        raise ValueError(f"label {label} is out of range for {k} classes (expected 0 <= label < {k})")
+    return index
+
+
 def one_hot(label: int, k: int) -> list[float]:
     """The lecture's ``e(l)``: k floats, 1.0 at index ``label`` and 0.0 elsewhere (CS7015 Lecture 4, Module 4.5).
 
     Raises:
+        TypeError: ``label`` is not an integer (1.5, True).
         ValueError: ``label`` outside ``[0, k)``.
     """
-    if not 0 <= label < k:
-        raise ValueError(f"label {label} is out of range for {k} classes (expected 0 <= label < {k})")
+    label = class_label(label, k)
     return [1.0 if j == label else 0.0 for j in range(k)]
 
 
@@ -87,18 +103,52 @@ def cross_entropy(y_hat: Sequence[Value], label: int) -> Value:
         label: the true class l, an int in ``[0, k)`` (0-based, unlike the slides).
 
     Raises:
-        TypeError: ``label`` is not an int.
-        ValueError: ``label`` is out of range, or ``ŷ_l <= 0`` (log undefined).
+        TypeError: ``label`` is not an integer.
+        ValueError: ``label`` is out of range; ``ŷ_l`` is not a probability in (0, 1]; or ``ŷ_l``
+            is so small that -1/ŷ_l overflows (use :func:`cross_entropy_with_logits`).
     """
-    if isinstance(label, bool) or not isinstance(label, int):
-        raise TypeError(f"label must be an int class index, got {label!r} of type {type(label).__name__}")
-    k = len(y_hat)
-    if not 0 <= label < k:
-        raise ValueError(f"label {label} is out of range for {k} classes (expected 0 <= label < {k})")
+    label = class_label(label, len(y_hat))
     p = _lift(y_hat[label])
-    if p.data <= 0.0:
-        raise ValueError(f"cross_entropy needs ŷ_label > 0, got ŷ_{label} = {p.data!r} (log of a non-positive number)")
+    if not 0.0 < p.data <= 1.0:
+        raise ValueError(f"cross_entropy needs a probability 0 < ŷ_l <= 1, got ŷ_{label + 1} = {p.data!r}")
+    if p.data < _TINY:  # -1/ŷ_l would overflow: the logits are too far apart for the probability view
+        raise ValueError(
+            f"ŷ_{label + 1} = {p.data!r} is too small for ∂L/∂ŷ_l = -1/ŷ_l (it overflows); use cross_entropy_with_logits(a_L, l), "
+            "the stable form that training uses"
+        )
     return _node(-math.log(p.data), "cross_entropy", (p,), (-1.0 / p.data,))
+
+
+_TINY = 1.0 / 1.7e308  # below this, 1/ŷ overflows a float
+
+
+def cross_entropy_with_logits(a: Sequence[Scalar], label: int) -> Value:
+    """``L = -log softmax(a)_l = logsumexp(a) - a_l``, stable for any finite logits a (CS7015 Lecture 4, Module 4.5).
+
+    One node whose parents are the k logits ``a_L`` (the output layer's pre-activations), with
+    the local derivatives Module 4.5 derives unit by unit: ``∂L/∂a_{L,i} = ŷ_i - 1(i = l)``, i.e.
+    ``∇_{a_L} L = -(e(l) - ŷ)``. Unlike ``cross_entropy(softmax(a), l)`` it never forms
+    ``-1/ŷ_l``, so a gap of 10^4 between logits gives L = 10^4 and gradients ±1, as PyTorch's
+    ``F.cross_entropy`` does. Training (:func:`~micrograd_nptel.training.fit`) uses it; the
+    lecture's view through ŷ (``cross_entropy(mlp(x), l)``) stays for teaching.
+
+    Args:
+        a: the k >= 1 logits (Values or numbers).
+        label: the true class l, an int in ``[0, k)`` (0-based).
+
+    Raises:
+        TypeError: ``label`` is not an integer.
+        ValueError: ``a`` is empty or ``label`` out of range.
+    """
+    logits = tuple(_lift(v) for v in a)
+    if not logits:
+        raise ValueError("cross_entropy_with_logits needs at least one logit, got none")
+    label = class_label(label, len(logits))
+    m = max(v.data for v in logits)
+    e = [math.exp(v.data - m) for v in logits]
+    s = math.fsum(e)
+    loss = m + math.log(s) - logits[label].data
+    return _node(loss, "cross_entropy", logits, tuple(ei / s - (i == label) for i, ei in enumerate(e)))
 
 
 def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
@@ -115,6 +165,7 @@ def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
     Raises:
         ValueError: ``y_hat`` and ``y`` differ in length, or are empty.
         TypeError: a target is not a real number.
+        OverflowError: the loss overflows a float.
     """
     preds = tuple(_lift(v) for v in y_hat)
     targets = [t.data if isinstance(t, Value) else _check_number(t, "target") for t in y]
@@ -123,7 +174,11 @@ def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
     if not preds:
         raise ValueError("squared_error needs at least one output, got none")
     diffs = [p.data - t for p, t in zip(preds, targets)]
-    return _node(math.fsum(d * d for d in diffs), "squared_error", preds, tuple(2.0 * d for d in diffs))
+    try:
+        total = math.fsum(d * d for d in diffs)
+    except OverflowError:
+        total = math.inf
+    return _node(total, "squared_error", preds, tuple(2.0 * d for d in diffs))
 
 
 # ---------------------------------------------------------------------- modules
@@ -152,17 +207,17 @@ def _glorot_row(rng: random.Random, nin: int, nout: int) -> list[float]:
 def _rng(seed: int | random.Random) -> random.Random:
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int or a random.Random, got {seed!r}")
-    return random.Random(seed)
+    return random.Random(int(seed))
 
 
 def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
+    if isinstance(n, bool) or type(n).__name__ == "bool_" or not isinstance(n, numbers.Integral):
         raise TypeError(f"{what} must be a positive int, got {n!r} of type {type(n).__name__}")
     if n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+    return int(n)
 
 
 def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, ...]:
@@ -319,11 +374,17 @@ class MLP(Module):
         layers: the L :class:`Layer` objects, input side first (``layers[i-1]`` is layer i).
 
     Raises:
-        TypeError/ValueError: a size is not a positive int, or an unknown g or O.
+        TypeError/ValueError: a size is not a positive int, an unknown g or O, or a softmax over k = 1 output.
     """
 
     def __init__(
-        self, nin: int, hidden: Sequence[int], nout: int, activation: str = "logistic", output: str = "softmax", seed: int = 0
+        self,
+        nin: int,
+        hidden: Sequence[int],
+        nout: int,
+        activation: str = "logistic",
+        output: str = "softmax",
+        seed: int | random.Random | None = 0,
     ) -> None:
         if isinstance(hidden, (int, str)) or not isinstance(hidden, Sequence):
             raise TypeError(f"hidden must be a list of hidden-layer sizes, got {hidden!r}")
@@ -332,8 +393,12 @@ class MLP(Module):
         if output not in OUTPUTS:
             raise ValueError(f"output {output!r} is not one of {OUTPUTS}")
         sizes = [_positive_int(nin, "nin")] + [_positive_int(n, "hidden size") for n in hidden] + [_positive_int(nout, "nout")]
-        rng = _rng(seed)
-        self.nin, self.hidden, self.nout = nin, list(hidden), nout
+        if output == "softmax" and sizes[-1] == 1:
+            raise ValueError(
+                "a softmax over k = 1 output is always ŷ = 1 (zero gradients, nothing to learn): use k >= 2, or output='linear'"
+            )
+        rng = _rng(0 if seed is None else seed)
+        self.nin, self.hidden, self.nout = sizes[0], sizes[1:-1], sizes[-1]
         self.activation, self.output, self.seed = activation, output, seed
         gs = [activation] * len(hidden) + [output]
         self.layers = [Layer(sizes[i], sizes[i + 1], gs[i], seed=rng, index=i + 1) for i in range(len(gs))]
@@ -364,7 +429,7 @@ class MLP(Module):
             "nout": self.nout,
             "activation": self.activation,
             "output": self.output,
-            "seed": self.seed,
+            "seed": self.seed if isinstance(self.seed, int) else None,  # a random.Random is not data
         }
 
     def state_dict(self) -> dict[str, list[Any]]:
@@ -376,71 +441,147 @@ class MLP(Module):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Copy the numbers of a :meth:`state_dict` into the parameters (in place; grads untouched).
 
+        Every key, shape and number is checked first; a failed load leaves the network as it was.
+
         Raises:
-            ValueError: a key is missing or extra, or a shape differs from this network's.
+            ValueError: a key is missing or extra, a shape differs from this network's, or a
+                number is NaN, infinite or too large for a float.
             TypeError: an entry is not a real number.
         """
-        expected = self.state_dict()
-        if not isinstance(state, dict) or set(state) != set(expected):
-            got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"state_dict keys {got} do not match this network's {sorted(expected)}")
+        shapes = _layer_shapes([self.nin, *self.hidden, self.nout])
+        new = _checked_state(state, shapes)
         for layer in self.layers:
-            W, b = state[f"W{layer.index}"], state[f"b{layer.index}"]
-            if not (isinstance(W, list) and len(W) == layer.nout and all(isinstance(r, list) and len(r) == layer.nin for r in W)):
-                raise ValueError(f"W{layer.index} must have shape ({layer.nout}, {layer.nin}) (nout rows of nin numbers)")
-            if not (isinstance(b, list) and len(b) == layer.nout):
-                raise ValueError(f"b{layer.index} must have length {layer.nout}")
-        for layer in self.layers:
-            W, b = state[f"W{layer.index}"], state[f"b{layer.index}"]
-            for row, new_row in zip(layer.W, W):
-                for p, v in zip(row, new_row):
-                    p.data = _check_number(v, p.label)
-            for p, v in zip(layer.b, b):
-                p.data = _check_number(v, p.label)
+            for row, values in zip(layer.W, new[f"W{layer.index}"]):
+                for p, v in zip(row, values):
+                    p.data = v
+            for p, v in zip(layer.b, new[f"b{layer.index}"]):
+                p.data = v
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the config and parameters as JSON, atomically (temp file, then rename).
+        """Write the config and parameters as JSON, atomically (temp file, fsync, then rename).
 
-        Floats are written with ``repr``, so :meth:`load` restores them bit for bit.
+        Floats are written with ``repr``, so :meth:`load` restores them bit for bit. A new file
+        gets the usual mode (0666 less the umask); an existing file keeps its mode; a symlink is
+        followed, so the file it points to is replaced, not the link.
+
+        Raises:
+            ValueError: a parameter is NaN or infinite (such a file could not be loaded again).
+            OSError: the folder does not exist or cannot be written.
         """
+        for name, p in self.named_parameters():
+            if not math.isfinite(p.data):
+                raise ValueError(f"not saving: parameter {name} is {p.data!r} (training diverged?); a saved model must be finite")
         doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": self.config(), "state_dict": self.state_dict()}
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".mlp-", suffix=".json.tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _atomic_write_json(path, doc)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MLP:
         """Read a network written by :meth:`save`.
 
+        The file is checked before any memory is spent on the network: its config must be
+        valid, the state's shapes must match it, and the file must hold as many numbers as the
+        config implies (so a small file cannot ask for a huge network).
+
         Raises:
             OSError: the file cannot be read.
-            ValueError: the file is not a saved MLP, or its shapes do not match its config.
+            ValueError: the file is not a saved MLP (not UTF-8 JSON, nested too deeply, no
+                format/config/state_dict), or its shapes or numbers do not match its config.
         """
+        where = repr(os.fspath(path))
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"{where} is {size} bytes, more than a saved MLP may be ({MAX_FILE_BYTES} bytes)")
         try:
             with open(path, encoding="utf-8") as f:
                 doc = json.load(f)
         except json.JSONDecodeError as e:
-            raise ValueError(f"{os.fspath(path)!r} is not valid JSON: {e}") from None
+            raise ValueError(f"{where} is not valid JSON: {e}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{where} is not a text (UTF-8) file, so not a saved MLP") from None
+        except RecursionError:
+            raise ValueError(f"{where} is JSON nested too deeply to be a saved MLP") from None
         if not isinstance(doc, dict) or doc.get("format") != "micrograd_nptel.MLP" or "config" not in doc or "state_dict" not in doc:
-            raise ValueError(f"{os.fspath(path)!r} is not a saved micrograd_nptel MLP (no format/config/state_dict)")
+            raise ValueError(f"{where} is not a saved micrograd_nptel MLP (no format/config/state_dict)")
+        config = doc["config"]
+        keys = {"nin", "hidden", "nout", "activation", "output", "seed"}
+        if not isinstance(config, dict) or not set(config) <= keys or not {"nin", "hidden", "nout"} <= set(config):
+            raise ValueError(f"{where} has a bad config {config!r}: expected the keys {sorted(keys)}")
+        hidden = config["hidden"]
         try:
-            model = cls(**doc["config"])
-        except TypeError as e:
-            raise ValueError(f"{os.fspath(path)!r} has a bad config {doc['config']!r}: {e}") from None
-        model.load_state_dict(doc["state_dict"])
+            if not isinstance(hidden, list):
+                raise TypeError(f"hidden must be a list of sizes, got {hidden!r}")
+            sizes = [
+                _positive_int(config["nin"], "nin"),
+                *(_positive_int(n, "hidden size") for n in hidden),
+                _positive_int(config["nout"], "nout"),
+            ]
+            new = _checked_state(doc["state_dict"], _layer_shapes(sizes))  # the file's numbers, before building anything
+            model = cls(**config)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where} does not hold a valid MLP: {e}") from None
+        model.load_state_dict(new)
         return model
 
     def __repr__(self) -> str:
         return f"MLP({self.nin}, {self.hidden}, {self.nout}, activation={self.activation!r}, output={self.output!r}, seed={self.seed})"
+
+
+# ---------------------------------------------------------------------- persistence helpers
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""The largest file :meth:`MLP.load` reads (512 MiB: about 25 million parameters as JSON)."""
+
+
+def _layer_shapes(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    """``[(n_1, n_0), (n_2, n_1), ...]``: the shape of each W_k."""
+    return [(sizes[k + 1], sizes[k]) for k in range(len(sizes) - 1)]
+
+
+def _checked_state(state: object, shapes: Sequence[tuple[int, int]]) -> dict[str, list[Any]]:
+    """A state dict's numbers as floats, after checking every key, shape and number (nothing is built before)."""
+    keys = {f"W{k}" for k in range(1, len(shapes) + 1)} | {f"b{k}" for k in range(1, len(shapes) + 1)}
+    if not isinstance(state, dict) or set(state) != keys:
+        got = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"state_dict keys {got} do not match the network's {sorted(keys)}")
+    out: dict[str, list[Any]] = {}
+    for k, (nout, nin) in enumerate(shapes, 1):
+        W, b = state[f"W{k}"], state[f"b{k}"]
+        if not (isinstance(W, list) and len(W) == nout and all(isinstance(r, list) and len(r) == nin for r in W)):
+            raise ValueError(f"W{k} must have shape ({nout}, {nin}) (nout rows of nin numbers)")
+        if not (isinstance(b, list) and len(b) == nout):
+            raise ValueError(f"b{k} must have length {nout}")
+        out[f"W{k}"] = [[_check_number(v, f"W_{{{k},{i + 1},{j + 1}}}") for j, v in enumerate(row)] for i, row in enumerate(W)]
+        out[f"b{k}"] = [_check_number(v, f"b_{{{k},{i + 1}}}") for i, v in enumerate(b)]
+    return out
+
+
+def _atomic_write_json(path: str | os.PathLike[str], doc: object) -> None:
+    """Write ``doc`` to ``path`` through a temp file in the same folder, fsync, then ``os.replace``.
+
+    Follows a symlink (the target is replaced), keeps an existing file's mode, and gives a new
+    file 0666 less the umask (``mkstemp`` alone would leave 0600).
+    """
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"cannot save to {os.fspath(path)!r}: the folder {directory!r} does not exist")
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=".mlp-", suffix=".json.tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, allow_nan=False)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 # ---------------------------------------------------------------------- optimiser
@@ -470,13 +611,20 @@ class SGD:
 
         Raises:
             ValueError: a gradient is NaN or infinite (the parameter is named; nothing is updated).
+            OverflowError: an updated value overflows (named; nothing is updated).
         """
         for p in self.parameters:
             if not math.isfinite(p.grad):
                 raise ValueError(f"gradient of {p.label or 'a parameter'} is {p.grad!r}; not updating")
         lr = self.lr
-        for p in self.parameters:
-            p.data -= lr * p.grad
+        new = [p.data - lr * p.grad for p in self.parameters]
+        for p, v in zip(self.parameters, new):
+            if v - v != 0.0:
+                raise OverflowError(
+                    f"the update of {p.label or 'a parameter'} overflowed ({p.data!r} - {lr!r} × {p.grad!r}); lower the learning rate"
+                )
+        for p, v in zip(self.parameters, new):
+            p.data = v
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0."""

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from .engine import Value
-from .nn import MLP, SGD, argmax, cross_entropy, one_hot, squared_error
+from .nn import MLP, SGD, argmax, class_label, cross_entropy_with_logits, one_hot, squared_error
 
 
 class EpochStats(NamedTuple):
@@ -29,12 +29,23 @@ class EpochStats(NamedTuple):
 def example_loss(model: MLP, x: Sequence[float], label: int) -> tuple[Value, list[Value]]:
     """The loss of one example and ``ŷ``: cross-entropy for a softmax output, squared error to ``e(l)`` for a linear one.
 
+    The cross-entropy is computed from the logits ``a_L`` (:func:`cross_entropy_with_logits`),
+    stable for any finite logits; its gradient is Module 4.5's ``-(e(l) - ŷ)``.
+
     Source: CS7015 Lecture 4, Module 4.3 (the table of output and loss functions).
+
+    Raises:
+        TypeError/ValueError: ``label`` is not an int class in ``[0, k)``, or x has the wrong length.
     """
+    label = class_label(label, model.nout)
     y_hat = model(x)
     if model.output == "softmax":
-        return cross_entropy(y_hat, label), y_hat
+        return cross_entropy_with_logits(model.layers[-1].a, label), y_hat
     return squared_error(y_hat, one_hot(label, model.nout)), y_hat
+
+
+class TrainingDiverged(ValueError):
+    """Training produced a non-finite loss or gradient, or an overflow; the message names the epoch and step."""
 
 
 def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
@@ -43,7 +54,7 @@ def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> floa
     Raises:
         ValueError: ``X`` and ``y`` differ in length or are empty.
     """
-    if len(X) != len(y) or not X:
+    if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"accuracy needs equal, non-zero numbers of rows and labels, got {len(X)} and {len(y)}")
     return sum(model.predict(x) == label for x, label in zip(X, y)) / len(y)
 
@@ -81,11 +92,15 @@ def fit(
 
     Raises:
         ValueError: bad sizes, ``epochs``/``batch_size`` < 1, or ``lr`` <= 0.
+        TypeError/ValueError: a label is not an int class in ``[0, k)``.
+        TrainingDiverged: a ValueError naming the epoch and step where the loss, a gradient or an
+            update overflowed, with what to change (a smaller learning rate).
     """
-    if len(X) != len(y) or not X:
+    if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit needs equal, non-zero numbers of rows and labels, got {len(X)} and {len(y)}")
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    labels = [class_label(v, model.nout) for v in y]  # every label checked before any work: no 1.5, no True
     opt = SGD(model.parameters(), lr)
     rng = random.Random(seed)
     order = list(range(len(X)))
@@ -95,22 +110,35 @@ def fit(
             start = time.perf_counter()
             rng.shuffle(order)
             total, correct = 0.0, 0
-            for s in range(0, len(order), batch_size):
+            for step, s in enumerate(range(0, len(order), batch_size), 1):
                 batch = order[s : s + batch_size]
                 opt.zero_grad()
-                losses = []
-                for i in batch:
-                    loss, y_hat = example_loss(model, X[i], y[i])
-                    losses.append(loss)
-                    correct += argmax(y_hat) == y[i]
-                L = Value.sum(losses) * (1.0 / len(batch))
-                L.backward()
-                opt.step()
+                try:
+                    losses = []
+                    for i in batch:
+                        loss, y_hat = example_loss(model, X[i], labels[i])
+                        losses.append(loss)
+                        correct += argmax(y_hat) == labels[i]
+                    L = Value.sum(losses) * (1.0 / len(batch))
+                except OverflowError as e:  # a value overflowed in the forward pass
+                    raise _diverged(epoch, step, lr, e) from None
+                try:
+                    L.backward()
+                    opt.step()
+                except (OverflowError, ValueError) as e:  # a non-finite gradient or update: nothing else raises here
+                    raise _diverged(epoch, step, lr, e) from None
                 total += L.data * len(batch)
             history.append(EpochStats(epoch, total / len(X), correct / len(X), time.perf_counter() - start))
             if on_epoch is not None:
                 on_epoch(history[-1])
     return history
+
+
+def _diverged(epoch: int, step: int, lr: float, why: Exception) -> TrainingDiverged:
+    return TrainingDiverged(
+        f"training diverged at epoch {epoch}, step {step} with learning rate {lr:g} ({why}); "
+        f"try a smaller learning rate, e.g. --lr {lr / 10:g}"
+    )
 
 
 @contextmanager

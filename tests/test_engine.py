@@ -362,6 +362,9 @@ def test_exp_overflow_is_an_overflow_error_with_the_value() -> None:
 def test_backward_rejects_bad_seed_and_non_finite_root() -> None:
     with pytest.raises(TypeError, match="backward grad"):
         Value(1.0).backward("1")  # type: ignore[arg-type]
-    big = Value(1e308) * 10.0
+    with pytest.raises(OverflowError, match=r"\* overflowed a float: \*\(1e\+308, 10\) = inf"):
+        Value(1e308) * 10.0  # reported where it happens, not later
+    big = Value(1e300) * 10.0
+    big.data = float("inf")  # set by hand
     with pytest.raises(ValueError, match="non-finite"):
         big.backward()
