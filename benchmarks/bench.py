@@ -14,6 +14,10 @@ test: the numbers are for reading, and the targets are checked on the same run.
 3. Memory: bytes per node (tracemalloc) and whether a dropped graph is freed without
    the cyclic garbage collector.
 4. Training to accuracy: ``micrograd-nptel train`` with its defaults on Iris.
+5. The batched network (``micrograd_nptel.batched.Network``) against PyTorch on the CPU: one
+   training step (forward, backward, SGD update) of the assignment's 784-128-128-10 logistic
+   network, softmax + cross-entropy, float64, a batch of 64 synthetic images; both from the same
+   weights (their losses are printed). Needs the torch extra; without it that row says so.
 """
 
 from __future__ import annotations
@@ -305,6 +309,64 @@ def without_gc(case: Callable[[int], dict[str, Any]]) -> Callable[[int], dict[st
     return run
 
 
+BATCH_SIZES = (784, 128, 128, 10)
+BATCH = 64
+
+
+def batch_workload() -> tuple[Any, Any, Any]:
+    """64 synthetic 28x28 "images" (uniform [0, 1)), random labels, and the Network both implementations start from."""
+    import numpy as np
+
+    from micrograd_nptel.batched import Network
+
+    rng = np.random.default_rng(0)
+    X = rng.random((BATCH, BATCH_SIZES[0]))
+    y = rng.integers(0, BATCH_SIZES[-1], BATCH)
+    return X, y, Network(list(BATCH_SIZES), activation="logistic", output="softmax", seed=0)
+
+
+def case_batched_numpy(repeat: int) -> dict[str, Any]:
+    from micrograd_nptel.optim import SGD
+
+    X, y, net = batch_workload()
+    opt = SGD(net.parameters(), lr=0.1)
+
+    def step() -> float:
+        loss = net.backward(X, y).loss
+        opt.step()
+        return loss
+
+    return timed(step, repeat)
+
+
+def case_batched_torch(repeat: int) -> dict[str, Any]:
+    import torch
+
+    X, y, net = batch_workload()
+    layers: list[Any] = []
+    for k in range(1, net.L + 1):
+        linear = torch.nn.Linear(BATCH_SIZES[k - 1], BATCH_SIZES[k], dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(net.W[k]))
+            linear.bias.copy_(torch.from_numpy(net.b[k]))
+        layers += [linear, torch.nn.Sigmoid()] if k < net.L else [linear]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(Xt), yt)
+        loss.backward()
+        opt.step()
+        return float(loss.item())
+
+    result = timed(step, repeat)
+    result["torch"] = f"{torch.__version__}, {torch.get_num_threads()} threads"
+    return result
+
+
 CASES: dict[str, Callable[[int], dict[str, Any]]] = {
     "micrograd": case_micrograd,
     "ours-scalar": case_ours_scalar,
@@ -340,6 +402,10 @@ def main() -> None:
             result = case_depth(engine, int(n))
         elif args.case.startswith("memory-"):
             result = case_memory(args.case.split("-", 1)[1])
+        elif args.case == "batched-numpy":
+            result = case_batched_numpy(repeat)
+        elif args.case == "batched-torch":
+            result = case_batched_torch(repeat)
         else:
             result = case_train()
         print(json.dumps(result))
@@ -399,6 +465,17 @@ def main() -> None:
         f"test accuracy {tr['test_accuracy']:.4f}; {tr['s_per_epoch']:.4f} s per epoch; {tr['total_s']:.1f} s for {tr['epochs']} epochs\n"
     )
 
+    print("## 5. Batched training step: 784-128-128-10 logistic, softmax + CE, float64, batch 64 (forward + backward + SGD)")
+    bn, bt = run_case("batched-numpy", repeat), run_case("batched-torch", repeat)
+    print(f"{'implementation':<40} {'median ms':>10} {'vs PyTorch':>11} {'loss':>12}")
+    for label, r in (("ours, batched.Network (numpy)", bn), (f"PyTorch CPU ({bt.get('torch', 'n/a')})", bt)):
+        if "error" in r:
+            print(f"{label:<40} failed: {r['error']}")
+            continue
+        ratio = f"{r['median_s'] / bt['median_s']:.2f}x" if "median_s" in bt else "n/a"
+        print(f"{label:<40} {r['median_s'] * 1e3:>10.2f} {ratio:>11} {r['loss']:>12.6f}")
+    print("(vs PyTorch: time as a multiple of PyTorch's; the same weights, so the losses agree)\n")
+
     print("## Targets (this run)")
     checks = []
     if base and "median_s" in step["ours-mlp"]:
@@ -419,6 +496,10 @@ def main() -> None:
         )
     if 1_000_000 in depth and "seconds" in depth[1_000_000]:
         checks.append(("10^6-node chain backward < 5 s", depth[1_000_000]["seconds"] < 5, f"{depth[1_000_000]['seconds']:.2f} s"))
+    if "median_s" in bn and "median_s" in bt:
+        checks.append(
+            ("batched step within 2x of PyTorch CPU", bn["median_s"] / bt["median_s"] <= 2, f"{bn['median_s'] / bt['median_s']:.2f}x")
+        )
     ratio = mem["ours"]["bytes_binary"] / mem["micrograd"]["bytes_binary"]
     checks.append(("bytes per node <= half of micrograd's", ratio <= 0.5, f"{ratio:.2f} of micrograd's"))
     for what, ok, value in checks:

@@ -5,20 +5,25 @@ build the lecture's network (:class:`MLP`), train it on real data, and compare e
 gradient with the formula derived on the slides.
 """
 
-from .datasets import Dataset, StandardScaler, load_iris, make_moons, train_test_split
+from .batched import Network
+from .datasets import Dataset, StandardScaler, load_digits, load_iris, make_moons, train_test_split
 from .derivation import ChainPath, Derivation, Jacobian, explain
 from .engine import Value, topological_order
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Path, RenderError, chain_rule_paths, draw_dot, draw_network, render, step_through, trace
 from .lecture import BackwardStep, backward_steps
-from .nn import MLP, SGD, Layer, Module, Neuron, cross_entropy, cross_entropy_with_logits, softmax, squared_error
-from .training import TrainingDiverged, accuracy, fit
+from .nn import MLP, Layer, Module, Neuron, cross_entropy, cross_entropy_with_logits, softmax, squared_error
+from .optim import NAG, SGD, AdaGrad, Adam, Momentum, NAdam, Optimizer, RMSProp
+from .training import TrainingDiverged, accuracy, confusion_matrix, fit
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MLP",
+    "NAG",
     "SGD",
+    "AdaGrad",
+    "Adam",
     "BackwardStep",
     "ChainPath",
     "Dataset",
@@ -28,8 +33,13 @@ __all__ = [
     "Jacobian",
     "Layer",
     "Module",
+    "Momentum",
+    "NAdam",
+    "Network",
     "Neuron",
+    "Optimizer",
     "Path",
+    "RMSProp",
     "RenderError",
     "StandardScaler",
     "TrainingDiverged",
@@ -37,6 +47,7 @@ __all__ = [
     "accuracy",
     "backward_steps",
     "chain_rule_paths",
+    "confusion_matrix",
     "cross_entropy",
     "cross_entropy_with_logits",
     "draw_dot",
@@ -44,6 +55,7 @@ __all__ = [
     "explain",
     "fit",
     "gradcheck",
+    "load_digits",
     "load_iris",
     "make_moons",
     "render",

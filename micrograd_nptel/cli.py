@@ -67,6 +67,26 @@ def _fraction(text: str) -> float:
     return x
 
 
+def _fraction_or_zero(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0.0 <= x < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return x
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not 0.0 <= x < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return x
+
+
 def _sizes(text: str) -> list[int]:
     """``"4,4"`` -> [4, 4]; ``""`` -> [] (no hidden layer)."""
     if not text.strip():
@@ -74,66 +94,163 @@ def _sizes(text: str) -> list[int]:
     return [_positive_int(t) for t in text.split(",")]
 
 
+ACTIVATION_NAMES = {"logistic": "logistic", "sigmoid": "logistic", "tanh": "tanh", "relu": "relu", "linear": "linear", "identity": "linear"}
+"""``--activation`` values: the lecture's names and the assignment's (sigmoid = logistic, identity = linear)."""
+
+LOSSES = {"cross_entropy": "softmax", "squared_error": "linear"}
+"""``--loss`` and the output function O it goes with (CS7015 Lecture 4, Module 4.3's table)."""
+
+DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nag": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01, "nadam": 0.01}
+"""``--lr`` when it is not given, per optimizer."""
+
+
 def _add_train(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from .nn import INITS
+    from .optim import OPTIMIZERS
+
     p = sub.add_parser(
         "train",
         help="train the lecture's network on a real data set (the main job)",
-        description="Train MLP(n, hidden, k) by gradient descent with softmax + cross-entropy "
-        "(CS7015 Lecture 4) and report train and test accuracy.",
+        description="Train the feedforward network of CS7015 Lecture 4 (a_k = b_k + W_k h_{k-1}, h_k = g(a_k), ŷ = O(a_L)) "
+        "on Iris, moons or the 8x8 handwritten digits, with the options of the course's assignment: optimizer, "
+        "initialisation, activation, loss, weight decay; then print the train and test accuracy and the test confusion matrix. "
+        "--backend scalar runs the scalar autodiff engine, --backend numpy the same network batched in numpy.",
     )
-    p.add_argument("--dataset", choices=("iris", "moons"), default="iris", help="data set (default: iris, 150 flowers)")
+    p.add_argument(
+        "--dataset",
+        choices=("iris", "moons", "digits"),
+        default="iris",
+        help="iris (150 flowers), moons (200 points) or digits (1797 8x8 images); default iris",
+    )
+    p.add_argument(
+        "--backend",
+        choices=("scalar", "numpy"),
+        default="scalar",
+        help="the scalar Value engine, or the batched numpy network (default: scalar)",
+    )
     p.add_argument(
         "--hidden",
         type=_sizes,
         default=None,
-        help="hidden-layer sizes, comma separated (default: the lecture's n,n with n inputs: L = 3; 16,16 for moons)",
+        help="hidden-layer sizes, comma separated (default: the lecture's n,n for iris; 16,16 for moons; 32 for digits)",
     )
-    p.add_argument("--activation", choices=ACTIVATIONS, default="logistic", help="g of the hidden layers (default: logistic)")
     p.add_argument(
-        "--output",
-        choices=OUTPUTS,
-        default="softmax",
-        help="O: softmax + cross-entropy, or linear + squared error to e(l) (default: softmax)",
+        "--activation",
+        choices=tuple(ACTIVATION_NAMES),
+        default="logistic",
+        help="g of the hidden layers: logistic (= sigmoid), tanh, relu, linear (= identity); default logistic",
     )
-    p.add_argument("--epochs", type=_positive_int, default=200, help="passes over the training set (default: 200)")
-    p.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate η (default: 0.5)")
-    p.add_argument("--batch-size", type=_positive_int, default=8, help="examples per gradient step (default: 8)")
+    p.add_argument(
+        "--loss",
+        choices=tuple(LOSSES),
+        default=None,
+        help="cross_entropy (with a softmax output) or squared_error (with a linear output, to e(l)); default cross_entropy",
+    )
+    p.add_argument("--output", choices=OUTPUTS, default=None, help="O: softmax or linear (the same choice as --loss; default softmax)")
+    p.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="sgd", help="the update rule of CS7015 Lecture 5 (default: sgd)")
+    p.add_argument(
+        "--lr",
+        type=_positive_float,
+        default=None,
+        help="learning rate η (default: 0.5 for sgd, 0.1 for momentum, nag, adagrad; 0.01 for rmsprop, adam, nadam)",
+    )
+    p.add_argument("--momentum", type=_fraction_or_zero, default=0.9, help="γ of momentum and nag (default: 0.9)")
+    p.add_argument("--beta", type=_fraction_or_zero, default=0.9, help="β of rmsprop (default: 0.9)")
+    p.add_argument("--beta1", type=_fraction_or_zero, default=0.9, help="β1 of adam and nadam (default: 0.9)")
+    p.add_argument("--beta2", type=_fraction_or_zero, default=0.999, help="β2 of adam and nadam (default: 0.999)")
+    p.add_argument("--epsilon", type=_non_negative_float, default=1e-8, help="ε of adagrad, rmsprop, adam, nadam (default: 1e-8)")
+    p.add_argument("--weight-decay", type=_non_negative_float, default=0.0, help="λ of the L2 penalty (λ/2)‖θ‖² (default: 0)")
+    p.add_argument(
+        "--init",
+        choices=INITS,
+        default="random",
+        help="weight initialisation: random (uniform, Glorot bound), xavier (Glorot normal) or he (default: random)",
+    )
+    p.add_argument("--epochs", type=_positive_int, default=None, help="passes over the training set (default: 200; 10 for digits)")
+    p.add_argument("--batch-size", type=_positive_int, default=None, help="examples per gradient step (default: 8; 32 for digits)")
     p.add_argument("--test-size", type=_fraction, default=0.2, help="held-out fraction (default: 0.2, stratified)")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the initialisation, split and shuffling (default: 0)")
-    p.add_argument("--save", metavar="PATH", help="write the trained network here as JSON")
+    p.add_argument("--save", metavar="PATH", help="write the trained network here as JSON (MLP.load reads it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
+    from .batched import Network
+    from .datasets import load_digits
+    from .optim import make_optimizer
+    from .training import confusion_matrix, format_confusion_matrix
+
+    # every option checked before any work
+    output = args.output or (LOSSES[args.loss] if args.loss else "softmax")
+    if args.loss and LOSSES[args.loss] != output:
+        raise UsageError(f"--loss {args.loss} goes with --output {LOSSES[args.loss]} (Module 4.3), not --output {output}")
     if args.save:  # found out now, not after training
         _check_writable(args.save)
-    data = load_iris() if args.dataset == "iris" else make_moons(200, noise=0.1, seed=args.seed)
-    X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
-    scaler = StandardScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    activation = ACTIVATION_NAMES[args.activation]
+    digits = args.dataset == "digits"
+    epochs = args.epochs or (10 if digits else 200)
+    batch_size = args.batch_size or (32 if digits else 8)
+    lr = args.lr or DEFAULT_LR[args.optimizer]
+
+    if digits:
+        data = load_digits()
+        X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
+        X_train, X_test = [[v / 16.0 for v in row] for row in X_train], [[v / 16.0 for v in row] for row in X_test]  # 0..16 -> [0, 1]
+    else:
+        data = load_iris() if args.dataset == "iris" else make_moons(200, noise=0.1, seed=args.seed)
+        X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     n, k = len(X_train[0]), len(data.class_names)
-    hidden = args.hidden if args.hidden is not None else ([n, n] if args.dataset == "iris" else [16, 16])
-    model = MLP(n, hidden, k, activation=args.activation, output=args.output, seed=args.seed)
+    hidden = (
+        args.hidden if args.hidden is not None else ([n, n] if args.dataset == "iris" else [16, 16] if args.dataset == "moons" else [32])
+    )
+    model = MLP(n, hidden, k, activation=activation, output=output, seed=args.seed, init=args.init)
+    hyper = {
+        "weight_decay": args.weight_decay,
+        "momentum": args.momentum,
+        "beta": args.beta,
+        "beta1": args.beta1,
+        "beta2": args.beta2,
+        "eps": args.epsilon,
+    }
+    net = Network.from_mlp(model) if args.backend == "numpy" else None
+    opt = make_optimizer(args.optimizer, net.parameters() if net is not None else model.parameters(), lr, **hyper)
     print(
         f"{args.dataset}: {len(X_train)} train / {len(X_test)} test examples, {n} features, {k} classes; "
-        f"model {model}, {len(model.parameters())} parameters"
+        f"model {model}, {len(model.parameters())} parameters; {args.backend} backend, {opt!r}"
     )
-    bar = tqdm(total=args.epochs, unit="epoch", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=epochs, unit="epoch", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
 
     def on_epoch(s: EpochStats) -> None:
         bar.set_postfix(loss=f"{s.loss:.4f}", acc=f"{s.accuracy:.3f}")
         bar.update(1)
 
     start = time.perf_counter()
-    history = fit(model, X_train, y_train, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed, on_epoch=on_epoch)
-    bar.close()
+    try:
+        if net is not None:
+            history = net.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, optimizer=opt, seed=args.seed, on_epoch=on_epoch)
+        else:
+            history = fit(
+                model, X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, seed=args.seed, on_epoch=on_epoch, optimizer=opt
+            )
+    finally:
+        bar.close()
     seconds = time.perf_counter() - start
-    train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
+    if net is not None:
+        model = net.to_mlp()
+        train_acc, test_acc = net.accuracy(X_train, y_train), net.accuracy(X_test, y_test)
+        predicted = net.predict(X_test).tolist()
+    else:
+        train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
+        predicted = [model.predict(x) for x in X_test]
     print(
         f"final loss {history[-1].loss:.4f}; train accuracy {train_acc:.4f}; test accuracy {test_acc:.4f}; "
-        f"{seconds / args.epochs:.3f} s per epoch ({seconds:.1f} s for {args.epochs} epochs)"
+        f"{seconds / epochs:.3f} s per epoch ({seconds:.1f} s for {epochs} epochs)"
     )
+    print("test confusion matrix:")
+    print(format_confusion_matrix(confusion_matrix(y_test, predicted, k), data.class_names))
     if args.save:
         model.save(args.save)
         print(f"saved the network to {args.save}")

@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
 import io
 import math
 import numbers
@@ -54,6 +56,36 @@ def load_iris() -> Dataset:
         X.append([float(v) for v in row[:4]])
         y.append(IRIS_CLASSES.index(row[4]))
     return Dataset(X, y, IRIS_CLASSES)
+
+
+DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+"""The sha256 of the shipped ``data/digits.csv.gz`` (scikit-learn 1.9.1's copy)."""
+
+
+def load_digits() -> Dataset:
+    """The UCI "Optical Recognition of Handwritten Digits" set, 8x8 images, as scikit-learn ships it.
+
+    1797 images of the digits 0-9 (178, 182, 177, 183, 181, 182, 181, 179, 174, 180 of each); each
+    row of X is an 8x8 image read row by row, 64 pixel counts in 0..16 (the number of ink pixels in
+    a 4x4 block of a 32x32 bitmap). Scale them (``StandardScaler``, or divide by 16) before training.
+
+    Source: E. Alpaydin and C. Kaynak (1998), UCI Machine Learning Repository, CC BY 4.0; the
+    test-set copy shipped with scikit-learn (``sklearn/datasets/data/digits.csv.gz``), shipped here
+    unchanged as ``micrograd_nptel/data/digits.csv.gz`` (provenance in ``data/PROVENANCE.md``).
+
+    Returns:
+        ``Dataset(X, y, class_names)`` with 1797 rows of 64 floats, labels 0-9, names "0".."9".
+
+    Raises:
+        ValueError: the shipped file is damaged (its sha256 or shape is not the expected one).
+    """
+    raw = resources.files("micrograd_nptel").joinpath("data/digits.csv.gz").read_bytes()
+    if hashlib.sha256(raw).hexdigest() != DIGITS_SHA256:
+        raise ValueError("micrograd_nptel/data/digits.csv.gz is damaged (sha256 mismatch); reinstall the package")
+    table = np.loadtxt(io.StringIO(gzip.decompress(raw).decode("ascii")), delimiter=",")
+    if table.shape != (1797, 65):
+        raise ValueError(f"digits.csv.gz has shape {table.shape}, expected (1797, 65)")
+    return Dataset(table[:, :64].tolist(), [int(v) for v in table[:, 64]], tuple(str(d) for d in range(10)))
 
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:

@@ -49,21 +49,22 @@ def activation(a: ArrayLike, g: str = "logistic") -> Vector:
     return out
 
 
-def activation_derivative(a: ArrayLike, g: str = "logistic") -> Vector:
+def activation_derivative(a: ArrayLike, g: str = "logistic", h: ArrayLike | None = None) -> Vector:
     """``g'(a)`` elementwise (CS7015 Lecture 4, Module 4.9).
 
     logistic: ``g(a)(1 - g(a))``; tanh: ``1 - g(a)^2``; relu: 1 where a > 0, else 0;
-    linear: 1.
+    linear: 1. As the slide writes it, the logistic's and tanh's derivatives need only the
+    activation ``h = g(a)``: pass it as ``h`` (same shape as ``a``) and it is not computed again.
 
     Raises:
         ValueError: an unknown ``g``.
     """
     z = np.asarray(a, dtype=float)
     if g == "logistic":
-        s = activation(z, g)
+        s = activation(z, g) if h is None else np.asarray(h, dtype=float)
         return s * (1.0 - s)
     if g == "tanh":
-        t = np.tanh(z)
+        t = np.tanh(z) if h is None else np.asarray(h, dtype=float)
         result: Vector = 1.0 - t * t
         return result
     if g == "relu":
@@ -76,13 +77,15 @@ def activation_derivative(a: ArrayLike, g: str = "logistic") -> Vector:
 def output(a_L: ArrayLike, O: str = "softmax") -> Vector:
     """``ŷ = O(a_L)``: softmax ``e^{a_j}/Σ_i e^{a_i}`` (stable) or linear (Module 4.3).
 
+    ``a_L`` is one vector (k,) or a batch (B, k); the softmax runs along the last axis.
+
     Raises:
         ValueError: an unknown ``O``.
     """
     z = np.asarray(a_L, dtype=float)
-    if O == "softmax":
-        e = np.exp(z - z.max())
-        out: Vector = e / e.sum()
+    if O == "softmax":  # along the last axis: one vector, or a batch of B rows
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        out: Vector = e / e.sum(axis=-1, keepdims=True)
         return out
     if O == "linear":
         result: Vector = z.copy()
@@ -165,11 +168,24 @@ def grad_y_hat(y_hat: ArrayLike, label: int) -> Vector:
     return result
 
 
-def grad_output(y_hat: ArrayLike, label: int) -> Vector:
-    """``∇_{a_L} L = -(e(l) - ŷ)`` for softmax + cross-entropy (CS7015 Lecture 4, Module 4.5)."""
+def grad_output(y_hat: ArrayLike, label: int | ArrayLike) -> Vector:
+    """``∇_{a_L} L = -(e(l) - ŷ)`` for softmax + cross-entropy (CS7015 Lecture 4, Module 4.5).
+
+    One example: ``y_hat`` (k,) and an int ``label``; a batch: ``y_hat`` (B, k) and B labels, row by row.
+
+    Raises:
+        ValueError: a label outside ``[0, k)``.
+    """
     y = np.asarray(y_hat, dtype=float)
-    result: Vector = -(e(label, y.shape[0]) - y)
-    return result
+    if y.ndim == 1:
+        result: Vector = -(e(int(label), y.shape[0]) - y)  # type: ignore[arg-type]
+        return result
+    labels = np.asarray(label)
+    if labels.shape != (y.shape[0],) or not np.issubdtype(labels.dtype, np.integer) or (labels < 0).any() or (labels >= y.shape[1]).any():
+        raise ValueError(f"labels must be {y.shape[0]} ints in [0, {y.shape[1]}), got {labels!r}")
+    batch: Vector = y.copy()
+    batch[np.arange(y.shape[0]), labels] -= 1.0
+    return batch
 
 
 def grad_output_squared_error(y_hat: ArrayLike, y: ArrayLike) -> Vector:
@@ -182,28 +198,40 @@ def grad_hidden(W_next: ArrayLike, grad_a_next: ArrayLike) -> Vector:
     """``∇_{h_i} L = W_{i+1}^T ∇_{a_{i+1}} L`` (CS7015 Lecture 4, Module 4.6).
 
     Entry j is ``∂L/∂h_{ij} = Σ_m ∂L/∂a_{i+1,m} W_{i+1,m,j}``: the sum over the paths
-    through every unit m of layer i+1.
+    through every unit m of layer i+1. ``grad_a_next`` may be a batch (B, n_{i+1}): then row by row.
     """
-    out: Vector = np.asarray(W_next, dtype=float).T @ np.asarray(grad_a_next, dtype=float)
+    out: Vector = np.asarray(grad_a_next, dtype=float) @ np.asarray(W_next, dtype=float)  # = W^T g; row by row for (B, n)
     return out
 
 
-def grad_preactivation(grad_h: ArrayLike, a: ArrayLike, g: str = "logistic") -> Vector:
-    """``∇_{a_i} L = ∇_{h_i} L ⊙ [..., g'(a_{ij}), ...]`` (CS7015 Lecture 4, Module 4.6; g' from 4.9)."""
-    return np.asarray(grad_h, dtype=float) * activation_derivative(a, g)
+def grad_preactivation(grad_h: ArrayLike, a: ArrayLike, g: str = "logistic", h: ArrayLike | None = None) -> Vector:
+    """``∇_{a_i} L = ∇_{h_i} L ⊙ [..., g'(a_{ij}), ...]`` (CS7015 Lecture 4, Module 4.6; g' from 4.9).
+
+    ``h = g(a)``, when given, spares recomputing the activation (see :func:`activation_derivative`).
+    """
+    return np.asarray(grad_h, dtype=float) * activation_derivative(a, g, h)
 
 
 def grad_weights(grad_a: ArrayLike, h_prev: ArrayLike) -> Matrix:
     """``∇_{W_k} L = ∇_{a_k} L h_{k-1}^T``, an outer product (CS7015 Lecture 4, Module 4.7).
 
-    Entry (i, j) is ``∂L/∂W_{kij} = ∂L/∂a_{ki} h_{k-1,j}``; the shape is (n_k, n_{k-1}).
+    Entry (i, j) is ``∂L/∂W_{kij} = ∂L/∂a_{ki} h_{k-1,j}``; the shape is (n_k, n_{k-1}). For a batch,
+    ``grad_a`` (B, n_k) and ``h_prev`` (B, n_{k-1}), the sum of the B outer products, ``grad_a^T h_prev``.
     """
-    return np.outer(np.asarray(grad_a, dtype=float), np.asarray(h_prev, dtype=float))
+    g, h = np.asarray(grad_a, dtype=float), np.asarray(h_prev, dtype=float)
+    if g.ndim == 2:
+        summed: Matrix = g.T @ h
+        return summed
+    return np.outer(g, h)
 
 
 def grad_biases(grad_a: ArrayLike) -> Vector:
-    """``∇_{b_k} L = ∇_{a_k} L`` (CS7015 Lecture 4, Module 4.7)."""
-    return np.array(grad_a, dtype=float)
+    """``∇_{b_k} L = ∇_{a_k} L`` (CS7015 Lecture 4, Module 4.7); for a batch (B, n_k), the sum over the B rows."""
+    g = np.array(grad_a, dtype=float)
+    if g.ndim == 2:
+        summed: Vector = g.sum(axis=0)
+        return summed
+    return g
 
 
 class Gradients(NamedTuple):

@@ -199,9 +199,30 @@ class Module:
             p.grad = 0.0
 
 
-def _glorot_row(rng: random.Random, nin: int, nout: int) -> list[float]:
-    bound = math.sqrt(6.0 / (nin + nout))
-    return [rng.uniform(-bound, bound) for _ in range(nin)]
+INITS = ("random", "xavier", "he")
+"""Weight initialisations: ``random`` (this library's default: uniform with the Glorot bound), ``xavier`` (Glorot normal), ``he``."""
+
+
+def init_weights(rng: random.Random, nin: int, nout: int, init: str = "random") -> list[list[float]]:
+    """The ``nout x nin`` initial weights of one layer, row by row, from Python's Mersenne Twister ``rng``.
+
+    ``random``: ``U(-√(6/(nin+nout)), +√(6/(nin+nout)))`` (the default; identical on every machine);
+    ``xavier``: Glorot & Bengio's normal form, ``N(0, 2/(nin+nout))``; ``he``: He et al.'s ``N(0, 2/nin)``
+    for ReLU layers. Biases start at 0.
+
+    Raises:
+        ValueError: an unknown ``init``.
+    """
+    if init == "random":
+        bound = math.sqrt(6.0 / (nin + nout))
+        return [[rng.uniform(-bound, bound) for _ in range(nin)] for _ in range(nout)]
+    if init == "xavier":
+        sd = math.sqrt(2.0 / (nin + nout))
+    elif init == "he":
+        sd = math.sqrt(2.0 / nin)
+    else:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    return [[rng.gauss(0.0, sd) for _ in range(nin)] for _ in range(nout)]
 
 
 def _rng(seed: int | random.Random) -> random.Random:
@@ -258,7 +279,7 @@ class Neuron(Module):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS}")
         self.activation = activation
-        self.w = [Value(v, label=f"w_{k + 1}") for k, v in enumerate(_glorot_row(_rng(seed), nin, 1))]
+        self.w = [Value(v, label=f"w_{k + 1}") for k, v in enumerate(init_weights(_rng(seed), nin, 1)[0])]
         self.b = Value(0.0, label="b")
         self.a: Value | None = None
         self.h: Value | None = None
@@ -296,6 +317,7 @@ class Layer(Module):
             ``U(-√(6/(nin+nout)), +√(6/(nin+nout)))`` drawn row by row with Python's
             Mersenne Twister (identical on every machine); biases are 0.
         index: i, used in labels (``W_{i,j,k}``, ``a_{i,j}``, ...).
+        init: the weights' initialisation, see :func:`init_weights`.
 
     Attributes:
         W: ``nout`` rows of ``nin`` Values; ``W[j-1][k-1]`` is ``W_{i,j,k}``.
@@ -308,7 +330,9 @@ class Layer(Module):
         an input of the wrong length.
     """
 
-    def __init__(self, nin: int, nout: int, activation: str = "logistic", seed: int | random.Random = 0, index: int = 1) -> None:
+    def __init__(
+        self, nin: int, nout: int, activation: str = "logistic", seed: int | random.Random = 0, index: int = 1, init: str = "random"
+    ) -> None:
         self.nin = _positive_int(nin, "nin")
         self.nout = _positive_int(nout, "nout")
         if activation not in ACTIVATIONS + ("softmax",):
@@ -317,7 +341,8 @@ class Layer(Module):
         self.index = _positive_int(index, "index")
         rng = _rng(seed)
         i = self.index
-        self.W = [[Value(v, label=f"W_{{{i},{j + 1},{k + 1}}}") for k, v in enumerate(_glorot_row(rng, nin, nout))] for j in range(nout)]
+        rows = init_weights(rng, self.nin, self.nout, init)
+        self.W = [[Value(v, label=f"W_{{{i},{j + 1},{k + 1}}}") for k, v in enumerate(row)] for j, row in enumerate(rows)]
         self.b = [Value(0.0, label=f"b_{{{i},{j + 1}}}") for j in range(nout)]
         self.a: list[Value] = []
         self.h: list[Value] = []
@@ -369,6 +394,7 @@ class MLP(Module):
             ``"linear"`` (real outputs, with :func:`squared_error`).
         seed: the int seed of the initialisation; layer 1 draws first, each weight
             Glorot-uniform (see :class:`Layer`), biases 0: identical on every machine.
+        init: ``"random"`` (default), ``"xavier"`` or ``"he"`` (see :func:`init_weights`).
 
     Attributes:
         layers: the L :class:`Layer` objects, input side first (``layers[i-1]`` is layer i).
@@ -385,6 +411,7 @@ class MLP(Module):
         activation: str = "logistic",
         output: str = "softmax",
         seed: int | random.Random | None = 0,
+        init: str = "random",
     ) -> None:
         if isinstance(hidden, (int, str)) or not isinstance(hidden, Sequence):
             raise TypeError(f"hidden must be a list of hidden-layer sizes, got {hidden!r}")
@@ -401,7 +428,10 @@ class MLP(Module):
         self.nin, self.hidden, self.nout = sizes[0], sizes[1:-1], sizes[-1]
         self.activation, self.output, self.seed = activation, output, seed
         gs = [activation] * len(hidden) + [output]
-        self.layers = [Layer(sizes[i], sizes[i + 1], gs[i], seed=rng, index=i + 1) for i in range(len(gs))]
+        if init not in INITS:
+            raise ValueError(f"init {init!r} is not one of {INITS}")
+        self.init = init
+        self.layers = [Layer(sizes[i], sizes[i + 1], gs[i], seed=rng, index=i + 1, init=init) for i in range(len(gs))]
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
         """Forward propagation: return ``ŷ`` (k Values) for one input x (n numbers or Values)."""
@@ -430,6 +460,7 @@ class MLP(Module):
             "activation": self.activation,
             "output": self.output,
             "seed": self.seed if isinstance(self.seed, int) else None,  # a random.Random is not data
+            "init": self.init,
         }
 
     def state_dict(self) -> dict[str, list[Any]]:
@@ -503,7 +534,7 @@ class MLP(Module):
         if not isinstance(doc, dict) or doc.get("format") != "micrograd_nptel.MLP" or "config" not in doc or "state_dict" not in doc:
             raise ValueError(f"{where} is not a saved micrograd_nptel MLP (no format/config/state_dict)")
         config = doc["config"]
-        keys = {"nin", "hidden", "nout", "activation", "output", "seed"}
+        keys = {"nin", "hidden", "nout", "activation", "output", "seed", "init"}
         if not isinstance(config, dict) or not set(config) <= keys or not {"nin", "hidden", "nout"} <= set(config):
             raise ValueError(f"{where} has a bad config {config!r}: expected the keys {sorted(keys)}")
         hidden = config["hidden"]
@@ -582,51 +613,3 @@ def _atomic_write_json(path: str | os.PathLike[str], doc: object) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-
-# ---------------------------------------------------------------------- optimiser
-class SGD:
-    """Gradient descent: ``θ_{t+1} = θ_t - η ∇θ_t`` (CS7015 Lecture 4, Module 4.2 / 4.8).
-
-    Args:
-        parameters: the Values to update (e.g. ``model.parameters()``).
-        lr: η, the learning rate (a positive number).
-
-    Raises:
-        TypeError: a parameter is not a Value.
-        ValueError: ``lr`` is not positive and finite.
-    """
-
-    def __init__(self, parameters: Iterable[Value], lr: float) -> None:
-        self.parameters = list(parameters)
-        for p in self.parameters:
-            if not isinstance(p, Value):
-                raise TypeError(f"SGD parameters must be Values, got {p!r}")
-        self.lr = _check_number(lr, "lr")
-        if self.lr <= 0.0:
-            raise ValueError(f"lr must be positive, got {lr!r}")
-
-    def step(self) -> None:
-        """Move every parameter against its gradient: ``p.data -= lr * p.grad``.
-
-        Raises:
-            ValueError: a gradient is NaN or infinite (the parameter is named; nothing is updated).
-            OverflowError: an updated value overflows (named; nothing is updated).
-        """
-        for p in self.parameters:
-            if not math.isfinite(p.grad):
-                raise ValueError(f"gradient of {p.label or 'a parameter'} is {p.grad!r}; not updating")
-        lr = self.lr
-        new = [p.data - lr * p.grad for p in self.parameters]
-        for p, v in zip(self.parameters, new):
-            if v - v != 0.0:
-                raise OverflowError(
-                    f"the update of {p.label or 'a parameter'} overflowed ({p.data!r} - {lr!r} × {p.grad!r}); lower the learning rate"
-                )
-        for p, v in zip(self.parameters, new):
-            p.data = v
-
-    def zero_grad(self) -> None:
-        """Set every parameter's ``grad`` to 0.0."""
-        for p in self.parameters:
-            p.grad = 0.0

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from .engine import Value
-from .nn import MLP, SGD, argmax, class_label, cross_entropy_with_logits, one_hot, squared_error
+from .nn import MLP, argmax, class_label, cross_entropy_with_logits, one_hot, squared_error
+from .optim import SGD, Optimizer
 
 
 class EpochStats(NamedTuple):
@@ -68,6 +69,7 @@ def fit(
     batch_size: int = 8,
     seed: int = 0,
     on_epoch: Callable[[EpochStats], None] | None = None,
+    optimizer: Optimizer | None = None,
 ) -> list[EpochStats]:
     """Train ``model`` by mini-batch gradient descent on N labelled examples.
 
@@ -86,6 +88,8 @@ def fit(
         batch_size: B, examples per step (>= 1; B >= N is full-batch gradient descent).
         seed: the shuffling seed.
         on_epoch: called with each epoch's :class:`EpochStats` (e.g. to update a progress bar).
+        optimizer: an :class:`~micrograd_nptel.optim.Optimizer` over ``model.parameters()`` (Lecture 5's
+            momentum, NAG, AdaGrad, RMSProp, Adam, NAdam); by default ``SGD(model.parameters(), lr)``.
 
     Returns:
         One :class:`EpochStats` per epoch.
@@ -101,7 +105,7 @@ def fit(
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
     labels = [class_label(v, model.nout) for v in y]  # every label checked before any work: no 1.5, no True
-    opt = SGD(model.parameters(), lr)
+    opt = optimizer if optimizer is not None else SGD(model.parameters(), lr)
     rng = random.Random(seed)
     order = list(range(len(X)))
     history: list[EpochStats] = []
@@ -121,12 +125,12 @@ def fit(
                         correct += argmax(y_hat) == labels[i]
                     L = Value.sum(losses) * (1.0 / len(batch))
                 except OverflowError as e:  # a value overflowed in the forward pass
-                    raise _diverged(epoch, step, lr, e) from None
+                    raise _diverged(epoch, step, opt.lr, e) from None
                 try:
                     L.backward()
                     opt.step()
                 except (OverflowError, ValueError) as e:  # a non-finite gradient or update: nothing else raises here
-                    raise _diverged(epoch, step, lr, e) from None
+                    raise _diverged(epoch, step, opt.lr, e) from None
                 total += L.data * len(batch)
             history.append(EpochStats(epoch, total / len(X), correct / len(X), time.perf_counter() - start))
             if on_epoch is not None:
@@ -151,3 +155,42 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int], k: int) -> list[list[int]]:
+    """The k x k confusion matrix: entry [i][j] counts the examples of true class i predicted as class j.
+
+    The diagonal holds the correct predictions; row i sums to the number of examples of class i.
+
+    Args:
+        y_true, y_pred: N class labels each, ints in ``[0, k)`` (numpy integers welcome).
+        k: the number of classes.
+
+    Returns:
+        k lists of k ints.
+
+    Raises:
+        ValueError: the two differ in length, or a label is outside ``[0, k)``.
+        TypeError: a label is not an integer.
+    """
+    k = _positive(k)
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"confusion_matrix: {len(y_true)} true labels but {len(y_pred)} predictions (expected equal)")
+    matrix = [[0] * k for _ in range(k)]
+    for t, p in zip(y_true, y_pred):
+        matrix[class_label(t, k)][class_label(p, k)] += 1
+    return matrix
+
+
+def format_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str]) -> str:
+    """The matrix as a text table: one row per true class, one column per predicted class, both named."""
+    width = max(5, *(len(n) for n in class_names), *(len(str(v)) for row in matrix for v in row))
+    head = " " * width + "  " + " ".join(f"{n:>{width}}" for n in class_names) + "   (columns: predicted)"
+    rows = [f"{name:>{width}}  " + " ".join(f"{v:>{width}}" for v in row) for name, row in zip(class_names, matrix)]
+    return "\n".join([head, *rows]) + "\n(rows: true class)"
+
+
+def _positive(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a positive int (the number of classes), got {k!r}")
+    return k

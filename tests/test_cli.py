@@ -60,7 +60,10 @@ def test_train_options_moons_tanh_linear_output() -> None:
     [
         ["train", "--epochs", "-3"],
         ["train", "--lr", "abc"],
-        ["train", "--activation", "sigmoid"],
+        ["train", "--activation", "softplus"],
+        ["train", "--optimizer", "lbfgs"],
+        ["train", "--loss", "squared_error", "--output", "softmax"],
+        ["train", "--momentum", "1.5"],
         ["train", "--hidden", "4,x"],
         ["fly"],
         [],

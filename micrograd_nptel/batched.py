@@ -1,0 +1,317 @@
+"""The lecture's network over a mini-batch, in numpy: the step after Lecture 4 (the course's assignment).
+
+:class:`Network` runs CS7015 Lecture 4, Module 4.8's pseudo code on B examples at once, in
+float64, with the very formulas of :mod:`micrograd_nptel.lecture` (which accept a leading batch
+axis): ``a_k = b_k + W_k h_{k-1}`` row by row, ``∇_{a_L} L = -(e(y) - ŷ)``,
+``∇_{W_k} L = ∇_{a_k} L h_{k-1}^T`` (summed over the batch, then divided by B), and so on. The
+scalar engine stays the reference: the tests check that ``backward`` equals the mean of the
+engine's per-example gradients to 1e-12.
+
+Shapes: ``X`` is (B, n) (B examples of n features); ``W[k]`` is (n_k, n_{k-1}) and ``b[k]`` is (n_k,),
+for k = 1..L as on the slides; ``ŷ`` is (B, k).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .lecture import (
+    activation,
+    grad_biases,
+    grad_hidden,
+    grad_output,
+    grad_output_squared_error,
+    grad_preactivation,
+    grad_weights,
+    output,
+)
+from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, _positive_int, _rng, init_weights
+from .optim import Optimizer, make_optimizer
+from .training import EpochStats, TrainingDiverged
+
+Array = NDArray[np.float64]
+
+
+class Parameter:
+    """One batched parameter, ``W_k`` or ``b_k``: its ``data`` array, the ``grad`` of the last backward (same shape), a ``name``."""
+
+    __slots__ = ("data", "grad", "name")
+
+    def __init__(self, data: Array, name: str) -> None:
+        self.data = data
+        self.grad = np.zeros_like(data)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name}, shape={self.data.shape})"
+
+
+class BatchGradients(NamedTuple):
+    """∇_{W_k} L and ∇_{b_k} L for k = 1..L (dicts keyed by k), averaged over the batch, and the batch's mean ``loss``."""
+
+    W: dict[int, Array]
+    b: dict[int, Array]
+    loss: float
+
+
+class Network:
+    """The feedforward network of CS7015 Lecture 4 over mini-batches, in numpy float64.
+
+    Args:
+        sizes: ``[n, n_1, ..., n_{L-1}, k]``: inputs, hidden layers, outputs (at least 2 numbers).
+        activation: g of the hidden layers: ``"logistic"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
+        output: O: ``"softmax"`` (with cross-entropy) or ``"linear"`` (with squared error), Module 4.3.
+        init: ``"random"``, ``"xavier"`` or ``"he"`` (:func:`~micrograd_nptel.nn.init_weights`); the same
+            numbers as ``MLP(..., seed=seed, init=init)``, so the two engines start from one point.
+        seed: the initialisation seed.
+
+    Attributes:
+        W, b: dicts k -> array: ``W[k]`` (n_k, n_{k-1}), ``b[k]`` (n_k,).
+        L: the number of layers.
+
+    Raises:
+        TypeError/ValueError: a size is not a positive int, fewer than 2 sizes, an unknown g, O or init,
+            or a softmax over one output.
+
+    Example:
+        >>> net = Network([4, 8, 3], seed=0)
+        >>> net.forward(np.zeros((5, 4))).shape
+        (5, 3)
+    """
+
+    def __init__(
+        self, sizes: Sequence[int], activation: str = "logistic", output: str = "softmax", init: str = "random", seed: int = 0
+    ) -> None:
+        if isinstance(sizes, (int, str)) or len(sizes) < 2:
+            raise ValueError(f"sizes must list at least the inputs and the outputs, e.g. [4, 8, 3], got {sizes!r}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS}")
+        if output not in OUTPUTS:
+            raise ValueError(f"output {output!r} is not one of {OUTPUTS}")
+        if init not in INITS:
+            raise ValueError(f"init {init!r} is not one of {INITS}")
+        self.sizes = [_positive_int(n, "size") for n in sizes]
+        if output == "softmax" and self.sizes[-1] == 1:
+            raise ValueError("a softmax over k = 1 output is always ŷ = 1: use k >= 2, or output='linear'")
+        self.activation, self.output, self.init, self.seed = activation, output, init, seed
+        self.L = len(self.sizes) - 1
+        rng = _rng(seed)  # the same draws, in the same order, as MLP's layers
+        self.W = {k: np.array(init_weights(rng, self.sizes[k - 1], self.sizes[k], init)) for k in range(1, self.L + 1)}
+        self.b = {k: np.zeros(self.sizes[k]) for k in range(1, self.L + 1)}
+        self._params = [Parameter(self.W[k], f"W_{k}") for k in self.W] + [Parameter(self.b[k], f"b_{k}") for k in self.b]
+
+    # ------------------------------------------------------------------ the forward pass
+    def forward(self, X: ArrayLike) -> Array:
+        """ŷ for a batch: X of shape (B, n) -> ŷ of shape (B, k) (Module 4.8's forward pass, row by row).
+
+        Raises:
+            ValueError: X is not (B, n) with this network's n, or holds NaN/inf.
+        """
+        return self._forward(self._check_X(X))[2]
+
+    def _forward(self, X: Array) -> tuple[dict[int, Array], dict[int, Array], Array]:
+        h = {0: X}
+        a: dict[int, Array] = {}
+        for k in range(1, self.L + 1):
+            a[k] = h[k - 1] @ self.W[k].T + self.b[k]  # a_k = b_k + W_k h_{k-1}, one row per example
+            if k < self.L:
+                h[k] = activation(a[k], self.activation)
+        return a, h, output(a[self.L], self.output)
+
+    def predict(self, X: ArrayLike) -> NDArray[np.int64]:
+        """The predicted classes ``argmax_j ŷ_j`` (0-based) for X of shape (B, n): an int array of length B."""
+        result: NDArray[np.int64] = np.argmax(self.forward(X), axis=1)
+        return result
+
+    # ------------------------------------------------------------------ the loss and the backward pass
+    def backward(self, X: ArrayLike, y: ArrayLike) -> BatchGradients:
+        """Module 4.8's backward pass on a batch; sets each parameter's ``grad`` to the batch mean and returns them.
+
+        The loss is the mean over the B examples of the lecture's per-example loss: cross-entropy
+        ``-log ŷ_l`` (from the logits, stable) for a softmax output; ``Σ_j (ŷ_j - y_j)^2`` for a
+        linear one, with y the one-hot e(l) of an int label or a given target row. So ∇ is the
+        mean of the scalar engine's per-example gradients (``example_loss`` + ``backward()``).
+
+        Args:
+            X: (B, n) inputs.
+            y: B int labels in [0, k); or, for a linear output, a (B, k) array of targets.
+
+        Returns:
+            :class:`BatchGradients`.
+
+        Raises:
+            ValueError: shapes that do not match (named), a label out of range, or non-finite numbers.
+        """
+        X = self._check_X(X)
+        B = X.shape[0]
+        a, h, y_hat = self._forward(X)
+        labels, targets = self._check_y(y, B)
+        L = self.L
+        if self.output == "softmax":
+            z = a[L]
+            m = z.max(axis=1, keepdims=True)
+            log_sum = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+            loss = float(np.mean(log_sum - z[np.arange(B), labels]))  # logsumexp(a_L) - a_{L,l}
+            ga = grad_output(y_hat, labels)  # -(e(l) - ŷ), row by row
+        else:
+            diff = y_hat - targets
+            loss = float(np.mean((diff * diff).sum(axis=1)))
+            ga = grad_output_squared_error(y_hat, targets)  # 2(ŷ - y)
+        ga = ga / B  # the mean over the batch: every gradient below is linear in ∇_{a_L} L
+        gW: dict[int, Array] = {}
+        gb: dict[int, Array] = {}
+        for k in range(L, 0, -1):
+            gW[k] = grad_weights(ga, h[k - 1])  # ∇_{W_k} L = ∇_{a_k} L h_{k-1}^T, summed over the (scaled) rows
+            gb[k] = grad_biases(ga)
+            if k > 1:
+                ga = grad_preactivation(grad_hidden(self.W[k], ga), a[k - 1], self.activation, h[k - 1])
+        for p in self._params:
+            kind, layer = p.name.split("_")
+            p.grad = (gW if kind == "W" else gb)[int(layer)]
+        return BatchGradients(gW, gb, loss)
+
+    def loss(self, X: ArrayLike, y: ArrayLike) -> float:
+        """The batch's mean loss (see :meth:`backward`), without computing gradients."""
+        X = self._check_X(X)
+        a, _, y_hat = self._forward(X)
+        labels, targets = self._check_y(y, X.shape[0])
+        if self.output == "softmax":
+            z = a[self.L]
+            m = z.max(axis=1, keepdims=True)
+            return float(np.mean(m[:, 0] + np.log(np.exp(z - m).sum(axis=1)) - z[np.arange(X.shape[0]), labels]))
+        return float(np.mean(((y_hat - targets) ** 2).sum(axis=1)))
+
+    def parameters(self) -> list[Parameter]:
+        """θ = [W_1..W_L, b_1..b_L] as :class:`Parameter` objects (their ``data`` are ``W[k]`` and ``b[k]`` themselves)."""
+        return list(self._params)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0."""
+        for p in self._params:
+            p.grad[...] = 0.0
+
+    # ------------------------------------------------------------------ the scalar engine, both ways
+    @classmethod
+    def from_mlp(cls, mlp: MLP) -> Network:
+        """A Network with ``mlp``'s sizes, g, O and a copy of its weights.
+
+        Raises:
+            TypeError: ``mlp`` is not an MLP.
+        """
+        if not isinstance(mlp, MLP):
+            raise TypeError(f"from_mlp needs an MLP, got {mlp!r}")
+        net = cls([mlp.nin, *mlp.hidden, mlp.nout], mlp.activation, mlp.output, mlp.init, 0)
+        for layer in mlp.layers:
+            net.W[layer.index][...] = [[w.data for w in row] for row in layer.W]
+            net.b[layer.index][...] = [v.data for v in layer.b]
+        net.seed = mlp.seed if isinstance(mlp.seed, int) else 0
+        return net
+
+    def to_mlp(self) -> MLP:
+        """An :class:`~micrograd_nptel.nn.MLP` (the scalar engine) with this network's shape and weights."""
+        mlp = MLP(self.sizes[0], self.sizes[1:-1], self.sizes[-1], self.activation, self.output, self.seed, self.init)
+        for layer in mlp.layers:
+            for row, values in zip(layer.W, self.W[layer.index].tolist()):
+                for w, v in zip(row, values):
+                    w.data = v
+            for p, v in zip(layer.b, self.b[layer.index].tolist()):
+                p.data = v
+        return mlp
+
+    # ------------------------------------------------------------------ training
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        epochs: int = 10,
+        batch_size: int = 64,
+        optimizer: Optimizer | None = None,
+        seed: int = 0,
+        on_epoch: Callable[[EpochStats], None] | None = None,
+    ) -> list[EpochStats]:
+        """Mini-batch training: each epoch shuffles the N examples and takes ceil(N/B) optimizer steps.
+
+        Args:
+            X: (N, n); y: N labels (or (N, k) targets for a linear output).
+            epochs, batch_size: >= 1.
+            optimizer: built on ``self.parameters()``; by default ``SGD(lr=0.1)``.
+            seed: the shuffling seed; on_epoch: called with each epoch's stats.
+
+        Returns:
+            One :class:`~micrograd_nptel.training.EpochStats` per epoch (mean loss and accuracy over the epoch's batches).
+
+        Raises:
+            ValueError: bad shapes or sizes; ``TrainingDiverged`` when the loss or an update stops being finite.
+        """
+        X = self._check_X(X)
+        labels, targets = self._check_y(y, X.shape[0])
+        Y = labels if self.output == "softmax" else targets
+        epochs, batch_size = _positive_int(epochs, "epochs"), _positive_int(batch_size, "batch_size")
+        opt = optimizer if optimizer is not None else make_optimizer("sgd", self.parameters(), 0.1)
+        perm = list(range(X.shape[0]))
+        rng = random.Random(seed)  # the same shuffles as training.fit, so both engines see the same batches
+        history: list[EpochStats] = []
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            rng.shuffle(perm)
+            total, correct = 0.0, 0
+            for step, s in enumerate(range(0, len(perm), batch_size), 1):
+                idx = perm[s : s + batch_size]
+                with np.errstate(over="ignore", invalid="ignore"):
+                    grads = self.backward(X[idx], Y[idx])
+                    correct += int((np.argmax(self.forward(X[idx]), axis=1) == labels[idx]).sum())
+                try:
+                    if not np.isfinite(grads.loss):
+                        raise OverflowError(f"the loss is {grads.loss!r}")
+                    opt.step()
+                except (OverflowError, ValueError) as e:
+                    raise TrainingDiverged(
+                        f"training diverged at epoch {epoch}, step {step} with learning rate {opt.lr:g} ({e}); "
+                        f"try a smaller learning rate, e.g. --lr {opt.lr / 10:g}"
+                    ) from None
+                total += grads.loss * len(idx)
+            history.append(EpochStats(epoch, total / len(perm), correct / len(perm), time.perf_counter() - start))
+            if on_epoch is not None:
+                on_epoch(history[-1])
+        return history
+
+    def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
+        """The fraction in [0, 1] of the rows of X whose predicted class equals the label."""
+        X = self._check_X(X)
+        labels, _ = self._check_y(y, X.shape[0], labels_only=True)
+        return float(np.mean(self.predict(X) == labels))
+
+    # ------------------------------------------------------------------ checks
+    def _check_X(self, X: ArrayLike) -> Array:
+        arr = np.asarray(X, dtype=float)
+        if arr.ndim != 2 or arr.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (B, {self.sizes[0]}) (B examples of n = {self.sizes[0]} features), got {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise ValueError("X holds NaN or infinite numbers")
+        return arr
+
+    def _check_y(self, y: ArrayLike, B: int, labels_only: bool = False) -> tuple[NDArray[np.int64], Array]:
+        """(labels, targets): int labels (B,) and float targets (B, k); one of them derived from the other where it can be."""
+        arr = np.asarray(y)
+        k = self.sizes[-1]
+        if arr.ndim == 1:
+            if arr.shape != (B,) or not (np.issubdtype(arr.dtype, np.integer) and not np.issubdtype(arr.dtype, np.bool_)):
+                raise ValueError(f"y must be {B} int class labels (shape ({B},)), got shape {arr.shape} of {arr.dtype}")
+            if B and (arr.min() < 0 or arr.max() >= k):
+                raise ValueError(f"labels must be in [0, {k}), got {arr.min()}..{arr.max()}")
+            return arr.astype(np.int64), np.eye(k)[arr]
+        if labels_only or self.output == "softmax" or arr.shape != (B, k):
+            raise ValueError(f"y must be {B} int labels, or (linear output) targets of shape ({B}, {k}); got shape {arr.shape}")
+        targets = arr.astype(float)
+        if not np.isfinite(targets).all():
+            raise ValueError("y holds NaN or infinite targets")
+        return np.argmax(targets, axis=1), targets
+
+    def __repr__(self) -> str:
+        return f"Network({self.sizes}, activation={self.activation!r}, output={self.output!r}, init={self.init!r}, seed={self.seed})"

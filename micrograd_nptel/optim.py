@@ -1,0 +1,357 @@
+"""The update rules of CS7015 Lecture 5 (gradient descent and its variants), for both engines.
+
+Each optimizer states its rule once, on numpy arrays updated in place (``_rule``), and serves two kinds of
+parameters with it:
+
+* the scalar engine's :class:`~micrograd_nptel.engine.Value` leaves (``mlp.parameters()``):
+  their ``data`` and ``grad`` are gathered into one vector, updated, and written back;
+* the batched network's :class:`~micrograd_nptel.batched.Parameter` arrays
+  (``net.parameters()``): each ``.data`` array is updated in place from its ``.grad``.
+
+Usage is PyTorch's: ``opt.zero_grad(); loss.backward(); opt.step()``. ``weight_decay`` adds the
+L2 penalty ``(λ/2)‖w‖²`` to the loss, i.e. ``λw`` to every gradient before the rule (as
+``torch.optim`` does for SGD, momentum, RMSProp and Adam).
+
+Notation (Lecture 5): ``∇w_t`` the gradient at step t, η the learning rate; every operation is
+elementwise. ε sits *inside* the square root, as on the slides (``η/√(v_t + ε)``); PyTorch puts
+it outside (``η/(√v_t + ε)``), so the two agree exactly when ε = 0 and to about ε/√v otherwise.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .engine import Value, _check_number
+
+Array = NDArray[np.float64]
+
+
+class ArrayParameter(Protocol):
+    """What an optimizer needs of a batched parameter: a float64 ``data`` array, a ``grad`` of its shape, a ``name``."""
+
+    data: Array
+    grad: Array
+    name: str
+
+
+class Optimizer:
+    """Base class: parameters, learning rate η, weight decay λ, the step count t, and per-parameter state.
+
+    Args:
+        parameters: Value leaves (``mlp.parameters()``) or batched parameters (``net.parameters()``), not mixed.
+        lr: η > 0.
+        weight_decay: λ >= 0, the L2 penalty's coefficient.
+
+    Raises:
+        TypeError: a parameter is neither a Value nor an array parameter, or the two are mixed.
+        ValueError: no parameters, or a bad ``lr`` / ``weight_decay`` / hyperparameter.
+    """
+
+    def __init__(self, parameters: Iterable[Value] | Iterable[ArrayParameter], lr: float, weight_decay: float = 0.0) -> None:
+        params: list[Any] = list(parameters)
+        if not params:
+            raise ValueError(f"{type(self).__name__} needs at least one parameter, got none")
+        if all(isinstance(p, Value) for p in params):
+            self._scalar = True
+        elif all(isinstance(getattr(p, "data", None), np.ndarray) and not isinstance(p, Value) for p in params):
+            self._scalar = False
+        else:
+            bad = next(p for p in params if not isinstance(p, Value))
+            raise TypeError(f"{type(self).__name__} parameters must be Values or array parameters (not mixed), got {bad!r}")
+        self.parameters = params
+        self.lr = _positive("lr", lr)
+        self.weight_decay = _in_range("weight_decay", weight_decay, 0.0, math.inf)
+        self.t = 0
+        self.state: list[dict[str, Array]] = [{} for _ in (params[:1] if self._scalar else params)]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (Values accumulate across ``backward()`` calls, as in PyTorch)."""
+        for p in self.parameters:
+            if self._scalar:
+                p.grad = 0.0
+            else:
+                p.grad[...] = 0.0
+
+    def step(self) -> None:
+        """Apply the rule once to every parameter (t increases by 1).
+
+        Raises:
+            ValueError: a gradient is NaN or infinite (the parameter is named; nothing is updated).
+            OverflowError: an updated value overflows (named). Values are then left unchanged; arrays,
+                updated in place as in ``torch.optim``, hold the overflowed update.
+        """
+        if self._scalar:
+            w = np.fromiter((p.data for p in self.parameters), float, len(self.parameters))
+            g = np.fromiter((p.grad for p in self.parameters), float, len(self.parameters))
+            _check_finite(g, lambda i: _name(self.parameters[i]), "gradient of {} is {!r}; not updating", ValueError)
+            self.t += 1
+            self._apply(0, w, g)  # w is a copy: the Values change only if every new value is finite
+            _check_finite(
+                w, lambda i: _name(self.parameters[i]), "the update of {} overflowed ({!r}); lower the learning rate", OverflowError
+            )
+            for p, v in zip(self.parameters, w.tolist()):
+                p.data = v
+            return
+        for p in self.parameters:
+            _check_finite(p.grad, _always(_name(p)), "gradient of {} is {!r}; not updating", ValueError)
+        self.t += 1
+        for i, p in enumerate(self.parameters):  # in place, as torch.optim: an overflow is reported after the update
+            self._apply(i, p.data, p.grad)
+            _check_finite(p.data, _always(_name(p)), "the update of {} overflowed ({!r}); lower the learning rate", OverflowError)
+
+    def _apply(self, i: int, w: Array, g: Array) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked, and named, by step()
+            if self.weight_decay:
+                g = g + self.weight_decay * w  # ∇(L + (λ/2)‖w‖²) = ∇L + λw
+            self._rule(self.state[i], w, g)
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        """Update w in place from its gradient g (the state holds u, v, m, ... between steps, also updated in place)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        hyper = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if k not in ("parameters", "state", "t", "_scalar"))
+        return f"{type(self).__name__}({hyper})"
+
+
+class SGD(Optimizer):
+    """Gradient descent: ``w_{t+1} = w_t - η ∇w_t`` (CS7015 Lecture 4, Module 4.2; Lecture 5).
+
+    Args:
+        parameters, lr, weight_decay: see :class:`Optimizer`.
+    """
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        w -= self.lr * g
+
+
+class Momentum(Optimizer):
+    """Momentum-based gradient descent (CS7015 Lecture 5)::
+
+        u_t = γ u_{t-1} + η ∇w_t,    u_0 = 0
+        w_{t+1} = w_t - u_t
+
+    With u_t = η v_t this is ``torch.optim.SGD(momentum=γ)`` (``v_t = γ v_{t-1} + ∇w_t``, ``w -= η v_t``).
+
+    Args:
+        momentum: γ in [0, 1) (default 0.9).
+    """
+
+    def __init__(self, parameters: Iterable[Any], lr: float, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
+        super().__init__(parameters, lr, weight_decay)
+        self.momentum = _in_range("momentum", momentum, 0.0, 1.0)
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        u = state.setdefault("u", np.zeros_like(w))
+        u *= self.momentum  # u_t = γ u_{t-1} + η ∇w_t
+        u += self.lr * g
+        w -= u  # w_{t+1} = w_t - u_t
+
+
+class NAG(Optimizer):
+    """Nesterov accelerated gradient (CS7015 Lecture 5), in the look-ahead form's equivalent that needs one gradient per step.
+
+    The slide's rule evaluates the gradient at the look-ahead point::
+
+        w_look = w_t - γ u_{t-1}
+        u_t = γ u_{t-1} + η ∇w_look
+        w_{t+1} = w_t - u_t
+
+    An optimizer only sees the gradient at the parameters it holds, so it holds the look-ahead
+    point itself, ŵ_t = w_t - γ u_{t-1} (then ``∇w_look`` is the gradient the model computes). From
+    ``w_{t+1} = w_t - u_t``::
+
+        ŵ_{t+1} = w_{t+1} - γ u_t = ŵ_t + γ u_{t-1} - u_t - γ u_t = ŵ_t - (η ∇ŵ_t + γ u_t)
+
+    since ``u_t - γ u_{t-1} = η ∇ŵ_t``. So each step is ``u_t = γ u_{t-1} + η g;  ŵ ← ŵ - (γ u_t + η g)``,
+    which is ``torch.optim.SGD(momentum=γ, nesterov=True)``. The tests run both forms side by side.
+    The parameters are the look-ahead point ŵ; at convergence (u → 0) ŵ and w coincide.
+
+    Args:
+        momentum: γ in [0, 1) (default 0.9).
+    """
+
+    def __init__(self, parameters: Iterable[Any], lr: float, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
+        super().__init__(parameters, lr, weight_decay)
+        self.momentum = _in_range("momentum", momentum, 0.0, 1.0)
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        u = state.setdefault("u", np.zeros_like(w))
+        u *= self.momentum  # u_t = γ u_{t-1} + η ∇ŵ_t
+        u += self.lr * g
+        w -= self.momentum * u + self.lr * g  # ŵ_{t+1} = ŵ_t - (γ u_t + η ∇ŵ_t)
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (CS7015 Lecture 5)::
+
+        v_t = v_{t-1} + (∇w_t)^2
+        w_{t+1} = w_t - η / √(v_t + ε) · ∇w_t
+
+    Args:
+        eps: ε >= 0 (default 1e-8), inside the square root as on the slide.
+    """
+
+    def __init__(self, parameters: Iterable[Any], lr: float, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(parameters, lr, weight_decay)
+        self.eps = _in_range("eps", eps, 0.0, math.inf)
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        v = state.setdefault("v", np.zeros_like(w))
+        v += g * g  # v_t = v_{t-1} + (∇w_t)^2
+        w -= self.lr * g / np.sqrt(v + self.eps)
+
+
+class RMSProp(Optimizer):
+    """RMSProp (CS7015 Lecture 5)::
+
+        v_t = β v_{t-1} + (1 - β)(∇w_t)^2
+        w_{t+1} = w_t - η / √(v_t + ε) · ∇w_t
+
+    ``torch.optim.RMSprop(alpha=β, eps=ε)`` has ε outside the root, ``η ∇w_t / (√v_t + ε)``:
+    the same rule when ε = 0.
+
+    Args:
+        beta: β in [0, 1) (default 0.9).
+        eps: ε >= 0 (default 1e-8).
+    """
+
+    def __init__(self, parameters: Iterable[Any], lr: float, beta: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(parameters, lr, weight_decay)
+        self.beta = _in_range("beta", beta, 0.0, 1.0)
+        self.eps = _in_range("eps", eps, 0.0, math.inf)
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        v = state.setdefault("v", np.zeros_like(w))
+        v *= self.beta  # v_t = β v_{t-1} + (1 - β)(∇w_t)^2
+        v += (1.0 - self.beta) * g * g
+        w -= self.lr * g / np.sqrt(v + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam with bias correction (CS7015 Lecture 5)::
+
+        m_t = β1 m_{t-1} + (1 - β1) ∇w_t          v_t = β2 v_{t-1} + (1 - β2)(∇w_t)^2
+        m̂_t = m_t / (1 - β1^t)                     v̂_t = v_t / (1 - β2^t)
+        w_{t+1} = w_t - η / √(v̂_t + ε) · m̂_t
+
+    ``torch.optim.Adam`` puts ε outside the root: the same rule when ε = 0.
+
+    Args:
+        beta1: β1 in [0, 1) (default 0.9); beta2: β2 in [0, 1) (default 0.999); eps: ε >= 0 (default 1e-8).
+    """
+
+    def __init__(
+        self,
+        parameters: Iterable[Any],
+        lr: float = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(parameters, lr, weight_decay)
+        self.beta1 = _in_range("beta1", beta1, 0.0, 1.0)
+        self.beta2 = _in_range("beta2", beta2, 0.0, 1.0)
+        self.eps = _in_range("eps", eps, 0.0, math.inf)
+
+    def _moments(self, state: dict[str, Array], g: Array) -> tuple[Array, Array]:
+        """Update m_t and v_t in place; return the bias-corrected m̂_t and v̂_t."""
+        m = state.setdefault("m", np.zeros_like(g))
+        v = state.setdefault("v", np.zeros_like(g))
+        m *= self.beta1  # m_t = β1 m_{t-1} + (1 - β1) ∇w_t
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2  # v_t = β2 v_{t-1} + (1 - β2)(∇w_t)^2
+        v += (1.0 - self.beta2) * g * g
+        return m / (1.0 - self.beta1**self.t), v / (1.0 - self.beta2**self.t)
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        m_hat, v_hat = self._moments(state, g)
+        w -= self.lr * m_hat / np.sqrt(v_hat + self.eps)
+
+
+class NAdam(Adam):
+    """Nesterov-accelerated Adam (Dozat, 2016), as the course's assignment asks for it::
+
+        m_t, v_t, m̂_t, v̂_t as in Adam
+        w_{t+1} = w_t - η / √(v̂_t + ε) · (β1 m̂_t + (1 - β1) ∇w_t / (1 - β1^t))
+
+    The look-ahead of NAG applied to Adam's first moment. (``torch.optim.NAdam`` adds a momentum
+    decay schedule, so it is not compared with this one.)
+
+    Args:
+        beta1, beta2, eps: as in :class:`Adam`.
+    """
+
+    def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
+        m_hat, v_hat = self._moments(state, g)
+        look_ahead = self.beta1 * m_hat + (1.0 - self.beta1) * g / (1.0 - self.beta1**self.t)
+        w -= self.lr * look_ahead / np.sqrt(v_hat + self.eps)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nag": NAG,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSProp,
+    "adam": Adam,
+    "nadam": NAdam,
+}
+"""The optimizers by the assignment's names (``--optimizer``)."""
+
+
+def make_optimizer(name: str, parameters: Iterable[Any], lr: float, **hyper: float) -> Optimizer:
+    """The optimizer called ``name`` (a key of :data:`OPTIMIZERS`), given only the hyperparameters its rule uses.
+
+    Args:
+        name: ``sgd``, ``momentum``, ``nag``, ``adagrad``, ``rmsprop``, ``adam`` or ``nadam``.
+        parameters, lr: as :class:`Optimizer`.
+        hyper: any of ``weight_decay``, ``momentum``, ``beta``, ``beta1``, ``beta2``, ``eps``; the ones
+            this rule does not use are ignored.
+
+    Raises:
+        ValueError: an unknown name, or a bad value.
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    cls = OPTIMIZERS[name]
+    accepted = inspect.signature(cls.__init__).parameters
+    return cls(parameters, lr, **{k: v for k, v in hyper.items() if k in accepted})
+
+
+def _positive(name: str, x: float) -> float:
+    v = _check_number(x, name)
+    if v <= 0.0:
+        raise ValueError(f"{name} must be positive, got {x!r}")
+    return v
+
+
+def _in_range(name: str, x: float, low: float, high: float) -> float:
+    v = x if x == math.inf else _check_number(x, name)
+    if not low <= v < high:
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}), got {x!r}")
+    return v
+
+
+def _name(p: Any) -> str:
+    return str(getattr(p, "label", None) or getattr(p, "name", None) or "a parameter")
+
+
+def _always(name: str) -> Callable[[int], str]:
+    """The name of an array parameter, whichever entry of it is at fault."""
+    return lambda _: name
+
+
+def _check_finite(values: Array, name_of: Callable[[int], str], message: str, error: type[Exception]) -> None:
+    """Raise ``error`` naming the first non-finite entry's parameter (``name_of(flat index)``), if there is one."""
+    if np.isfinite(values).all():
+        return
+    first = int(np.flatnonzero(~np.isfinite(values))[0])
+    raise error(message.format(name_of(first), float(values.flat[first])))

@@ -1,0 +1,198 @@
+"""Lecture 5's update rules: first steps against the equations written out by hand, NAG against its look-ahead form,
+both kinds of parameters, and torch.optim where the definitions coincide."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from micrograd_nptel import MLP, Value
+from micrograd_nptel.batched import Network, Parameter
+from micrograd_nptel.optim import NAG, OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, NAdam, Optimizer, RMSProp, make_optimizer
+
+W0 = np.array([0.5, -1.5, 2.0])
+GRADS = [np.array([0.1, -0.2, 0.3]), np.array([-0.4, 0.5, 0.05]), np.array([0.2, 0.2, -0.1])]
+
+
+def run(opt_for: type[Optimizer] | None = None, make: object = None, **kw: float) -> list[np.ndarray]:
+    """Three steps on a Parameter whose gradient at step t is GRADS[t-1]; the weights after each."""
+    p = Parameter(W0.copy(), "w")
+    opt = make(p) if make else opt_for([p], **kw)  # type: ignore[misc, operator]
+    out = []
+    for g in GRADS:
+        p.grad = g.copy()
+        opt.step()
+        out.append(p.data.copy())
+    return out
+
+
+def by_hand(update: object) -> list[np.ndarray]:
+    w, state, out = W0.copy(), {}, []
+    for t, g in enumerate(GRADS, 1):
+        w = update(w, g, t, state)  # type: ignore[operator]
+        out.append(w.copy())
+    return out
+
+
+def same(a: list[np.ndarray], b: list[np.ndarray], tol: float = 1e-15) -> None:
+    for x, y in zip(a, b):
+        assert np.abs(x - y).max() <= tol, (x, y)
+
+
+def test_sgd_and_weight_decay() -> None:
+    same(run(SGD, lr=0.1), by_hand(lambda w, g, t, s: w - 0.1 * g))
+    same(run(SGD, lr=0.1, weight_decay=0.01), by_hand(lambda w, g, t, s: w - 0.1 * (g + 0.01 * w)))
+
+
+def test_momentum_equations() -> None:
+    def update(w, g, t, s):  # type: ignore[no-untyped-def]
+        s["u"] = 0.9 * s.get("u", 0.0) + 0.1 * g  # u_t = γ u_{t-1} + η ∇w_t
+        return w - s["u"]  # w_{t+1} = w_t - u_t
+
+    same(run(Momentum, lr=0.1, momentum=0.9), by_hand(update))
+
+
+def test_nag_equals_the_look_ahead_form() -> None:
+    """On f(w) = ½ wᵀAw, the slide's look-ahead NAG and ours (parameters = the look-ahead point) agree at every step."""
+    A = np.array([[3.0, 0.5, 0.0], [0.5, 1.0, 0.2], [0.0, 0.2, 2.0]])
+    eta, gamma = 0.05, 0.9
+    w, u = W0.copy(), np.zeros(3)  # the slide's w_t and update_{t-1}
+    p = Parameter(W0.copy(), "w")  # ours holds ŵ_t = w_t - γ u_{t-1}; ŵ_0 = w_0
+    opt = NAG([p], lr=eta, momentum=gamma)
+    for _ in range(150):
+        w_look = w - gamma * u
+        u = gamma * u + eta * (A @ w_look)
+        w = w - u
+        p.grad = A @ p.data
+        opt.step()
+        assert np.abs(p.data - (w - gamma * u)).max() < 1e-14  # ŵ_{t+1} = w_{t+1} - γ u_t
+    assert np.abs(p.data).max() < 1e-3 and np.abs(w).max() < 1e-3  # both converge to the minimum 0
+
+
+def test_adagrad_rmsprop_adam_nadam_equations() -> None:
+    eps = 1e-8
+
+    def adagrad(w, g, t, s):  # type: ignore[no-untyped-def]
+        s["v"] = s.get("v", 0.0) + g**2
+        return w - 0.1 / np.sqrt(s["v"] + eps) * g
+
+    def rmsprop(w, g, t, s):  # type: ignore[no-untyped-def]
+        s["v"] = 0.9 * s.get("v", 0.0) + 0.1 * g**2
+        return w - 0.01 / np.sqrt(s["v"] + eps) * g
+
+    def adam(w, g, t, s, nadam=False):  # type: ignore[no-untyped-def]
+        s["m"] = 0.9 * s.get("m", 0.0) + 0.1 * g
+        s["v"] = 0.999 * s.get("v", 0.0) + 0.001 * g**2
+        m_hat, v_hat = s["m"] / (1 - 0.9**t), s["v"] / (1 - 0.999**t)
+        step = 0.9 * m_hat + 0.1 * g / (1 - 0.9**t) if nadam else m_hat
+        return w - 0.01 / np.sqrt(v_hat + eps) * step
+
+    same(run(AdaGrad, lr=0.1), by_hand(adagrad))
+    same(run(RMSProp, lr=0.01, beta=0.9), by_hand(rmsprop))
+    same(run(Adam, lr=0.01), by_hand(adam))
+    same(run(NAdam, lr=0.01), by_hand(lambda w, g, t, s: adam(w, g, t, s, nadam=True)))
+    # Adam's first step moves every weight by about η, whatever the gradient's size (bias correction at work)
+    assert np.abs(run(Adam, lr=0.01)[0] - W0) == pytest.approx([0.01] * 3, rel=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_values_and_arrays_get_the_same_updates(name: str) -> None:
+    values = [Value(float(v), label=f"w_{i}") for i, v in enumerate(W0)]
+    param = Parameter(W0.copy(), "w")
+    opt_v = make_optimizer(name, values, 0.05, weight_decay=0.001)
+    opt_a = make_optimizer(name, [param], 0.05, weight_decay=0.001)
+    for g in GRADS:
+        for v, gi in zip(values, g):
+            v.grad = float(gi)
+        param.grad = g.copy()
+        opt_v.step()
+        opt_a.step()
+        assert [v.data for v in values] == pytest.approx(param.data.tolist(), rel=0, abs=1e-15)
+    opt_v.zero_grad()
+    opt_a.zero_grad()
+    assert all(v.grad == 0.0 for v in values) and not param.grad.any()
+
+
+def test_bad_arguments_are_named() -> None:
+    with pytest.raises(ValueError, match="lr must be positive"):
+        SGD([Value(1.0)], lr=0.0)
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
+        Momentum([Value(1.0)], lr=0.1, momentum=1.0)
+    with pytest.raises(ValueError, match="needs at least one parameter"):
+        Adam([], lr=0.1)
+    with pytest.raises(TypeError, match="Values or array parameters"):
+        SGD([Value(1.0), Parameter(np.zeros(2), "w")], lr=0.1)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        make_optimizer("lbfgs", [Value(1.0)], 0.1)
+    p = Parameter(np.zeros(2), "W_1")
+    p.grad = np.array([1.0, np.nan])
+    with pytest.raises(ValueError, match="gradient of W_1 is nan; not updating"):
+        SGD([p], lr=0.1).step()
+    assert not p.data.any()
+
+
+# ---------------------------------------------------------------------- torch.optim, where the definitions coincide
+torch = pytest.importorskip("torch", reason="torch is not installed: pip install -e '.[torch]' (CI installs it)")
+
+
+def torch_run(factory: object, **kw: float) -> list[np.ndarray]:
+    w = torch.tensor(W0.copy(), dtype=torch.float64, requires_grad=True)
+    opt = factory([w], **kw)  # type: ignore[operator]
+    out = []
+    for g in GRADS:
+        w.grad = torch.from_numpy(g.copy())
+        opt.step()
+        out.append(w.detach().numpy().copy())
+    return out
+
+
+def test_momentum_sgd_and_weight_decay_agree_with_torch() -> None:
+    same(run(SGD, lr=0.1, weight_decay=0.01), torch_run(torch.optim.SGD, lr=0.1, weight_decay=0.01))
+    same(run(Momentum, lr=0.1, momentum=0.9), torch_run(torch.optim.SGD, lr=0.1, momentum=0.9), 1e-15)
+    same(run(NAG, lr=0.1, momentum=0.9), torch_run(torch.optim.SGD, lr=0.1, momentum=0.9, nesterov=True), 1e-15)
+    same(run(Momentum, lr=0.1, momentum=0.9, weight_decay=0.01), torch_run(torch.optim.SGD, lr=0.1, momentum=0.9, weight_decay=0.01), 1e-15)
+
+
+def test_rmsprop_and_adam_agree_with_torch_when_eps_is_zero() -> None:
+    """Lecture 5 writes η/√(v + ε); torch writes η/(√v + ε). With ε = 0 they are one rule."""
+    same(run(RMSProp, lr=0.01, beta=0.9, eps=0.0), torch_run(torch.optim.RMSprop, lr=0.01, alpha=0.9, eps=0.0), 1e-15)
+    same(run(Adam, lr=0.01, eps=0.0), torch_run(torch.optim.Adam, lr=0.01, eps=0.0), 1e-15)
+    same(run(Adam, lr=0.01, eps=0.0, weight_decay=0.1), torch_run(torch.optim.Adam, lr=0.01, eps=0.0, weight_decay=0.1), 1e-15)
+    # with the default ε = 1e-8 the two placements differ by about ηε/√v per step: tiny, but not zero
+    ours, theirs = run(Adam, lr=0.01), torch_run(torch.optim.Adam, lr=0.01)
+    assert 0 < np.abs(ours[-1] - theirs[-1]).max() < 1e-8
+
+
+def test_a_network_trained_with_adam_matches_torch() -> None:
+    net = Network([4, 6, 3], activation="tanh", seed=3)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 6, dtype=torch.float64), torch.nn.Tanh(), torch.nn.Linear(6, 3, dtype=torch.float64))
+    with torch.no_grad():
+        for i, k in ((0, 1), (2, 2)):
+            model[i].weight.copy_(torch.from_numpy(net.W[k]))
+            model[i].bias.copy_(torch.from_numpy(net.b[k]))
+    opt = Adam(net.parameters(), lr=0.01, eps=0.0)
+    topt = torch.optim.Adam(model.parameters(), lr=0.01, eps=0.0)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 4)), rng.integers(0, 3, 16)
+    for _ in range(20):
+        loss = net.backward(X, y).loss
+        opt.step()
+        topt.zero_grad()
+        tloss = torch.nn.functional.cross_entropy(model(torch.from_numpy(X)), torch.from_numpy(y))
+        tloss.backward()
+        topt.step()
+        assert math.isclose(loss, tloss.item(), rel_tol=1e-12)
+    assert np.abs(model[0].weight.detach().numpy() - net.W[1]).max() < 1e-12
+
+
+def test_mlp_parameters_work_with_every_optimizer() -> None:
+    mlp = MLP(2, [3], 2, seed=0)
+    for name in OPTIMIZERS:
+        opt = make_optimizer(name, mlp.parameters(), 0.01)
+        before = [p.data for p in mlp.parameters()]
+        for p in mlp.parameters():
+            p.grad = 0.5
+        opt.step()
+        assert all(p.data < b for p, b in zip(mlp.parameters(), before)), name
