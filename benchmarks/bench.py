@@ -466,7 +466,9 @@ def main() -> None:
     )
 
     print("## 5. Batched training step: 784-128-128-10 logistic, softmax + CE, float64, batch 64 (forward + backward + SGD)")
-    bn, bt = run_case("batched-numpy", repeat), run_case("batched-torch", repeat)
+    print("(median of max(100, 10 x repeat) steps)")
+    many = max(100, 10 * repeat)  # a step of ~1 ms: many more steps than section 1, so the median is steady
+    bn, bt = run_case("batched-numpy", many), run_case("batched-torch", many)
     print(f"{'implementation':<40} {'median ms':>10} {'vs PyTorch':>11} {'loss':>12}")
     for label, r in (("ours, batched.Network (numpy)", bn), (f"PyTorch CPU ({bt.get('torch', 'n/a')})", bt)):
         if "error" in r:

@@ -6,7 +6,17 @@ gradient with the formula derived on the slides.
 """
 
 from .batched import Network
-from .datasets import Dataset, StandardScaler, load_digits, load_iris, make_moons, train_test_split
+from .datasets import (
+    Dataset,
+    ImageData,
+    StandardScaler,
+    load_digits,
+    load_fashion_mnist,
+    load_iris,
+    load_mnist,
+    make_moons,
+    train_test_split,
+)
 from .derivation import ChainPath, Derivation, Jacobian, explain
 from .engine import Value, topological_order
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
@@ -30,6 +40,7 @@ __all__ = [
     "Derivation",
     "GradcheckError",
     "GradcheckReport",
+    "ImageData",
     "Jacobian",
     "Layer",
     "Module",
@@ -56,7 +67,9 @@ __all__ = [
     "fit",
     "gradcheck",
     "load_digits",
+    "load_fashion_mnist",
     "load_iris",
+    "load_mnist",
     "make_moons",
     "render",
     "softmax",

@@ -9,7 +9,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import graphviz
 from tqdm import tqdm
@@ -118,15 +118,17 @@ def _add_train(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     p.add_argument(
         "--dataset",
-        choices=("iris", "moons", "digits"),
+        choices=("iris", "moons", "digits", "mnist", "fashion-mnist"),
         default="iris",
-        help="iris (150 flowers), moons (200 points) or digits (1797 8x8 images); default iris",
+        help="iris (150 flowers), moons (200 points), digits (1797 8x8 images), mnist or fashion-mnist (70,000 28x28 images, "
+        "downloaded once, or read from --data-dir); default iris",
     )
+    p.add_argument("--data-dir", metavar="DIR", help="mnist / fashion-mnist: the folder of the four IDX files (default: download them)")
     p.add_argument(
         "--backend",
         choices=("scalar", "numpy"),
-        default="scalar",
-        help="the scalar Value engine, or the batched numpy network (default: scalar)",
+        default=None,
+        help="the scalar Value engine, or the batched numpy network (default: scalar; numpy for mnist and fashion-mnist)",
     )
     p.add_argument(
         "--hidden",
@@ -171,6 +173,9 @@ def _add_train(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--test-size", type=_fraction, default=0.2, help="held-out fraction (default: 0.2, stratified)")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the initialisation, split and shuffling (default: 0)")
     p.add_argument("--save", metavar="PATH", help="write the trained network here as JSON (MLP.load reads it)")
+    p.add_argument(
+        "--plot", metavar="DIR", help="write training.png (loss and accuracy per epoch) and confusion_matrix.png here (needs matplotlib)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_train)
 
@@ -193,19 +198,34 @@ def _train(args: argparse.Namespace) -> int:
     batch_size = args.batch_size or (32 if digits else 8)
     lr = args.lr or DEFAULT_LR[args.optimizer]
 
-    if digits:
+    if args.plot:  # found out now, not after training
+        _check_plot(args.plot)
+    images = args.dataset in ("mnist", "fashion-mnist")
+    if args.data_dir and not images:
+        raise UsageError(f"--data-dir is for mnist and fashion-mnist, not {args.dataset}")
+    backend = args.backend or ("numpy" if images else "scalar")
+    X_train: Any
+    X_test: Any
+    if images:
+        from .datasets import load_fashion_mnist, load_mnist
+
+        loaded = (load_mnist if args.dataset == "mnist" else load_fashion_mnist)(args.data_dir)
+        X_train, y_train, X_test, y_test = loaded.X_train, loaded.y_train.tolist(), loaded.X_test, loaded.y_test.tolist()
+        class_names = loaded.class_names
+    elif digits:
         data = load_digits()
         X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
         X_train, X_test = [[v / 16.0 for v in row] for row in X_train], [[v / 16.0 for v in row] for row in X_test]  # 0..16 -> [0, 1]
+        class_names = data.class_names
     else:
         data = load_iris() if args.dataset == "iris" else make_moons(200, noise=0.1, seed=args.seed)
         X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
         scaler = StandardScaler().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    n, k = len(X_train[0]), len(data.class_names)
-    hidden = (
-        args.hidden if args.hidden is not None else ([n, n] if args.dataset == "iris" else [16, 16] if args.dataset == "moons" else [32])
-    )
+        class_names = data.class_names
+    n, k = len(X_train[0]), len(class_names)
+    default_hidden = {"iris": [n, n], "moons": [16, 16], "digits": [32]}.get(args.dataset, [128, 128])
+    hidden = args.hidden if args.hidden is not None else default_hidden
     model = MLP(n, hidden, k, activation=activation, output=output, seed=args.seed, init=args.init)
     hyper = {
         "weight_decay": args.weight_decay,
@@ -215,17 +235,20 @@ def _train(args: argparse.Namespace) -> int:
         "beta2": args.beta2,
         "eps": args.epsilon,
     }
-    net = Network.from_mlp(model) if args.backend == "numpy" else None
+    net = Network.from_mlp(model) if backend == "numpy" else None
     opt = make_optimizer(args.optimizer, net.parameters() if net is not None else model.parameters(), lr, **hyper)
     print(
         f"{args.dataset}: {len(X_train)} train / {len(X_test)} test examples, {n} features, {k} classes; "
-        f"model {model}, {len(model.parameters())} parameters; {args.backend} backend, {opt!r}"
+        f"model {model}, {len(model.parameters())} parameters; {backend} backend, {opt!r}"
     )
+    test_curve: list[float] = []
     bar = tqdm(total=epochs, unit="epoch", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
 
     def on_epoch(s: EpochStats) -> None:
         bar.set_postfix(loss=f"{s.loss:.4f}", acc=f"{s.accuracy:.3f}")
         bar.update(1)
+        if args.plot:  # the test accuracy after every epoch, for the plot
+            test_curve.append(net.accuracy(X_test, y_test) if net is not None else accuracy(model, X_test, y_test))
 
     start = time.perf_counter()
     try:
@@ -249,8 +272,15 @@ def _train(args: argparse.Namespace) -> int:
         f"final loss {history[-1].loss:.4f}; train accuracy {train_acc:.4f}; test accuracy {test_acc:.4f}; "
         f"{seconds / epochs:.3f} s per epoch ({seconds:.1f} s for {epochs} epochs)"
     )
+    matrix = confusion_matrix(y_test, predicted, k)
     print("test confusion matrix:")
-    print(format_confusion_matrix(confusion_matrix(y_test, predicted, k), data.class_names))
+    print(format_confusion_matrix(matrix, class_names))
+    if args.plot:
+        from .plots import plot_confusion_matrix, plot_training
+
+        title = f"{args.dataset}: {model}"
+        paths = plot_training(history, test_curve, args.plot, title), plot_confusion_matrix(matrix, class_names, args.plot, title)
+        print(f"wrote {paths[0]} and {paths[1]}")
     if args.save:
         model.save(args.save)
         print(f"saved the network to {args.save}")
@@ -315,6 +345,20 @@ def _check_writable(path: str) -> None:
         raise UsageError(f"--save {path!r}: the folder {folder!r} does not exist")
     if not os.access(folder, os.W_OK):
         raise UsageError(f"--save {path!r}: the folder {folder!r} is not writable")
+
+
+def _check_plot(folder: str) -> None:
+    """Raise ``UsageError`` unless matplotlib is installed and ``folder`` exists or can be made."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UsageError("--plot needs matplotlib: pip install 'micrograd-nptel[plot]'")
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"--plot {folder!r} is a file; give a folder")
+    parent = os.path.dirname(os.path.abspath(folder))
+    if not os.path.isdir(parent) or not os.access(parent if not os.path.isdir(folder) else folder, os.W_OK):
+        raise UsageError(f"--plot {folder!r}: cannot create or write that folder")
 
 
 class UsageError(ValueError):

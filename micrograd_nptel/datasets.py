@@ -13,12 +13,16 @@ import hashlib
 import io
 import math
 import numbers
+import os
 import random
+import sys
 from collections.abc import Sequence
 from importlib import resources
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 
 class Dataset(NamedTuple):
@@ -205,3 +209,187 @@ class StandardScaler:
     def fit_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
         """``fit(X)`` then ``transform(X)``."""
         return self.fit(X).transform(X)
+
+
+# ---------------------------------------------------------------------- IDX files: MNIST and Fashion-MNIST
+class ImageData(NamedTuple):
+    """An image classification set: ``X_train`` (N, rows*cols) and ``X_test`` (M, rows*cols) in [0, 1], int labels, class names."""
+
+    X_train: NDArray[np.float64]
+    y_train: NDArray[np.int64]
+    X_test: NDArray[np.float64]
+    y_test: NDArray[np.int64]
+    class_names: tuple[str, ...]
+
+
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+"""The four files of an MNIST-style set, each as ``NAME.gz`` (as published) or ``NAME``."""
+
+MNIST = {
+    "url": "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "sha256": {
+        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    },
+    "classes": tuple(str(d) for d in range(10)),
+}
+"""MNIST (LeCun, Cortes and Burges): the official files, mirrored where PyTorch's torchvision fetches them."""
+
+FASHION_MNIST = {
+    "url": "https://fashion-mnist.s3.eu-central-1.amazonaws.com/",
+    "sha256": {
+        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    },
+    "classes": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+}
+"""Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017, MIT licence): Zalando Research's official files."""
+
+MAX_IDX_BYTES = 200_000_000
+"""The largest IDX payload read (MNIST's training images are 47 MB)."""
+
+_IDX_MAGIC = {2049: 1, 2051: 3}  # labels: 1 dimension; images: 3 (count, rows, cols); the type byte 0x08 is unsigned bytes
+
+
+def read_idx(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
+    """Read one IDX file of unsigned bytes (``.gz`` or plain): labels (N,) or images (N, rows, cols).
+
+    The header is checked before the data are read: the magic number (2049 for labels, 2051
+    for images), positive sizes, and a payload of at most :data:`MAX_IDX_BYTES`; then exactly that
+    many bytes must follow, no fewer (truncated) and no more.
+
+    Source: the IDX format of LeCun et al.'s MNIST page (big-endian 32-bit header fields).
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: not an IDX file of bytes (bad magic number), truncated, too large, or with
+            trailing data; the message names the file.
+    """
+    name = os.fspath(path)
+    opener = gzip.open if name.endswith(".gz") else open
+    try:
+        with opener(name, "rb") as f:
+            head = f.read(4)
+            if len(head) < 4:
+                raise ValueError(f"{name}: too short to be an IDX file ({len(head)} bytes)")
+            magic = int.from_bytes(head, "big")
+            if magic not in _IDX_MAGIC:
+                raise ValueError(f"{name}: bad magic number {magic:#010x}; expected 0x00000801 (labels) or 0x00000803 (images)")
+            dims_raw = f.read(4 * _IDX_MAGIC[magic])
+            if len(dims_raw) < 4 * _IDX_MAGIC[magic]:
+                raise ValueError(f"{name}: truncated header")
+            dims = [int.from_bytes(dims_raw[i : i + 4], "big") for i in range(0, len(dims_raw), 4)]
+            size = math.prod(dims)
+            if not all(dims) or size > MAX_IDX_BYTES:
+                raise ValueError(f"{name}: implausible sizes {dims} (each must be > 0, {MAX_IDX_BYTES} bytes at most)")
+            data = f.read(size)
+            if len(data) < size:
+                raise ValueError(f"{name}: truncated: the header promises {size} bytes of data ({dims}), the file has {len(data)}")
+            if f.read(1):
+                raise ValueError(f"{name}: has data after the {size} bytes its header describes")
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise ValueError(f"{name}: cannot be read as {'gzip' if opener is gzip.open else 'IDX'}: {e}") from None
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
+
+
+def load_mnist(path: str | os.PathLike[str] | None = None) -> ImageData:
+    """MNIST: 60,000 training and 10,000 test images of handwritten digits, 28x28, scaled to [0, 1].
+
+    Args:
+        path: a folder with the four IDX files (:data:`IDX_FILES`, ``.gz`` or not). Without it the
+            official files are downloaded once (with a progress bar) into the cache folder
+            (``$MICROGRAD_NPTEL_DATA/mnist``, by default ``~/.cache/micrograd_nptel/mnist``) and their
+            sha256 checked.
+
+    Returns:
+        :class:`ImageData`: X of shape (N, 784) in [0, 1], labels 0-9, class names "0".."9".
+
+    Raises:
+        ValueError: a file is malformed (named), the images and labels disagree in number, or a
+            download fails or does not match its sha256 (the message says where to put the files).
+    """
+    return _load_idx_set("mnist", MNIST, path)
+
+
+def load_fashion_mnist(path: str | os.PathLike[str] | None = None) -> ImageData:
+    """Fashion-MNIST, the course assignment's data: 60,000 + 10,000 28x28 images of 10 kinds of clothing, in [0, 1].
+
+    Classes: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot.
+    ``path`` and the download are as in :func:`load_mnist` (cache folder ``fashion-mnist``).
+
+    Raises:
+        ValueError: as :func:`load_mnist`.
+    """
+    return _load_idx_set("fashion-mnist", FASHION_MNIST, path)
+
+
+def data_home() -> Path:
+    """The cache folder for downloaded data: ``$MICROGRAD_NPTEL_DATA``, or ``~/.cache/micrograd_nptel``."""
+    return Path(os.environ.get("MICROGRAD_NPTEL_DATA") or Path.home() / ".cache" / "micrograd_nptel")
+
+
+def _load_idx_set(name: str, spec: dict[str, Any], path: str | os.PathLike[str] | None) -> ImageData:
+    folder = Path(path) if path is not None else data_home() / name
+    if path is not None and not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder; put the four {name} files there: {', '.join(f + '.gz' for f in IDX_FILES)}")
+    files = []
+    for stem in IDX_FILES:
+        found = next((folder / f for f in (stem + ".gz", stem) if (folder / f).is_file()), None)
+        if found is None:
+            if path is not None:
+                raise ValueError(f"{folder} has no {stem}.gz (or {stem}); the {name} files are {', '.join(f + '.gz' for f in IDX_FILES)}")
+            found = _download(spec["url"] + stem + ".gz", folder / (stem + ".gz"), spec["sha256"][stem + ".gz"], name)
+        files.append(found)
+    X_train, y_train, X_test, y_test = (read_idx(f) for f in files)
+    for images, labels, (fi, fl) in ((X_train, y_train, files[:2]), (X_test, y_test, files[2:])):
+        if images.ndim != 3 or labels.ndim != 1:
+            raise ValueError(f"{fi} must hold images (N, rows, cols) and {fl} labels (N,), got shapes {images.shape} and {labels.shape}")
+        if images.shape[0] != labels.shape[0]:
+            raise ValueError(f"{fi} has {images.shape[0]} images but {fl} has {labels.shape[0]} labels")
+        if labels.max() >= len(spec["classes"]):
+            raise ValueError(f"{fl} has a label {labels.max()}, outside 0..{len(spec['classes']) - 1}")
+    if X_train.shape[1:] != X_test.shape[1:]:
+        raise ValueError(f"{files[0]} has {X_train.shape[1:]} images but {files[2]} has {X_test.shape[1:]}")
+
+    def flat(images: NDArray[np.uint8]) -> NDArray[np.float64]:
+        return images.reshape(images.shape[0], -1).astype(np.float64) / 255.0
+
+    return ImageData(flat(X_train), y_train.astype(np.int64), flat(X_test), y_test.astype(np.int64), spec["classes"])
+
+
+def _download(url: str, target: Path, sha256: str, name: str) -> Path:
+    """Fetch ``url`` into ``target`` (via a temp file, with a progress bar) and check its sha256."""
+    import tempfile
+    import urllib.request
+
+    from tqdm import tqdm
+
+    where = f"put the four files ({', '.join(f + '.gz' for f in IDX_FILES)}) in {target.parent}, or pass path=FOLDER"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".download-")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=f"{name}: {target.name}", file=sys.stderr) as bar:
+                while chunk := response.read(1 << 16):
+                    if out.tell() + len(chunk) > MAX_IDX_BYTES:
+                        raise ValueError(f"{url} is larger than {MAX_IDX_BYTES} bytes; not an IDX file of this set")
+                    out.write(chunk)
+                    digest.update(chunk)
+                    bar.update(len(chunk))
+        if digest.hexdigest() != sha256:
+            raise ValueError(f"{url} does not have the official sha256 ({digest.hexdigest()} != {sha256}); {where}")
+        os.replace(tmp, target)
+    except OSError as e:  # urllib's URLError is an OSError: offline, refused, not found
+        raise ValueError(f"cannot download {name} ({url}: {getattr(e, 'reason', e)}); {where}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target

@@ -1,0 +1,103 @@
+"""Pictures of a training run, for ``micrograd-nptel train --plot DIR`` (matplotlib, an optional extra).
+
+Sized for a projector: 12 x 4.5 inches at 120 dpi (1440 x 540 px), 14-point text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from .training import EpochStats
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no screen needed
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError("plots need matplotlib: pip install 'micrograd-nptel[plot]'") from None
+    plt.rcParams.update({"font.size": 14, "axes.titlesize": 15})
+    return plt
+
+
+def plot_training(history: Sequence[EpochStats], test_accuracy: Sequence[float], folder: str, title: str = "") -> str:
+    """Write ``folder/training.png``: the mean training loss per epoch, and the training and test accuracy per epoch.
+
+    Args:
+        history: one :class:`~micrograd_nptel.training.EpochStats` per epoch.
+        test_accuracy: the test accuracy after each epoch (same length as ``history``, or empty).
+        folder: created if missing. title: shown above the plots.
+
+    Returns:
+        The path of the PNG.
+
+    Raises:
+        ImportError: matplotlib is not installed. ValueError: ``history`` is empty.
+    """
+    if not history:
+        raise ValueError("plot_training needs at least one epoch")
+    plt = _pyplot()
+    epochs = [s.epoch for s in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5), dpi=120)
+    ax1.plot(epochs, [s.loss for s in history], color="tab:blue", marker="o" if len(epochs) <= 30 else None)
+    ax1.set(xlabel="epoch", ylabel="mean training loss", title="training loss")
+    ax1.grid(alpha=0.3)
+    ax2.plot(epochs, [s.accuracy for s in history], label="training (during the epoch)", color="tab:blue")
+    if test_accuracy:
+        ax2.plot(epochs[: len(test_accuracy)], test_accuracy, label=f"test (final {test_accuracy[-1]:.3f})", color="tab:red")
+    ax2.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+    ax2.grid(alpha=0.3)
+    ax2.legend(loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=13)
+    fig.tight_layout()
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "training.png")
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str], folder: str, title: str = "") -> str:
+    """Write ``folder/confusion_matrix.png``: the k x k test confusion matrix, counts in the cells, rows the true class.
+
+    Args:
+        matrix: from :func:`~micrograd_nptel.training.confusion_matrix`. class_names: k names.
+        folder: created if missing. title: shown above.
+
+    Returns:
+        The path of the PNG.
+
+    Raises:
+        ImportError: matplotlib is not installed. ValueError: the matrix is not k x k.
+    """
+    k = len(class_names)
+    if len(matrix) != k or any(len(row) != k for row in matrix):
+        raise ValueError(f"the confusion matrix must be {k} x {k} (one row and column per class name)")
+    plt = _pyplot()
+    size = max(6.0, 0.75 * k + 3.0)
+    fig, ax = plt.subplots(figsize=(size, size * 0.9), dpi=120)
+    image = ax.imshow(matrix, cmap="Blues")
+    top = max(max(row) for row in matrix) or 1
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(matrix[i][j]), ha="center", va="center", color="white" if matrix[i][j] > top / 2 else "black")
+    ax.set_xticks(
+        range(k),
+        class_names,
+        rotation=45 if max(map(len, class_names)) > 2 else 0,
+        ha="right" if max(map(len, class_names)) > 2 else "center",
+    )
+    ax.set_yticks(range(k), class_names)
+    ax.set(xlabel="predicted class", ylabel="true class", title="test confusion matrix" + (f"\n{title}" if title else ""))
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "confusion_matrix.png")
+    fig.savefig(path)
+    plt.close(fig)
+    return path
