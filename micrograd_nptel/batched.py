@@ -33,7 +33,7 @@ from .lecture import (
 )
 from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, _positive_int, _rng, init_weights
 from .optim import Optimizer, make_optimizer
-from .training import EpochStats, TrainingDiverged
+from .training import EpochStats, diverged
 
 Array = NDArray[np.float64]
 
@@ -271,10 +271,7 @@ class Network:
                         raise OverflowError(f"the loss is {grads.loss!r}")
                     opt.step()
                 except (OverflowError, ValueError) as e:
-                    raise TrainingDiverged(
-                        f"training diverged at epoch {epoch}, step {step} with learning rate {opt.lr:g} ({e}); "
-                        f"try a smaller learning rate, e.g. --lr {opt.lr / 10:g}"
-                    ) from None
+                    raise diverged(epoch, step, opt.lr, e) from None
                 total += grads.loss * len(idx)
             history.append(EpochStats(epoch, total / len(perm), correct / len(perm), time.perf_counter() - start))
             if on_epoch is not None:

@@ -154,7 +154,7 @@ class Momentum(Optimizer):
         w -= u  # w_{t+1} = w_t - u_t
 
 
-class NAG(Optimizer):
+class NAG(Momentum):
     """Nesterov accelerated gradient (CS7015 Lecture 5), in the look-ahead form's equivalent that needs one gradient per step.
 
     The slide's rule evaluates the gradient at the look-ahead point::
@@ -174,12 +174,8 @@ class NAG(Optimizer):
     The parameters are the look-ahead point ŵ; at convergence (u → 0) ŵ and w coincide.
 
     Args:
-        momentum: γ in [0, 1) (default 0.9).
+        momentum: γ in [0, 1) (default 0.9), as :class:`Momentum`.
     """
-
-    def __init__(self, parameters: Iterable[Any], lr: float, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
-        super().__init__(parameters, lr, weight_decay)
-        self.momentum = _in_range("momentum", momentum, 0.0, 1.0)
 
     def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
         u = state.setdefault("u", np.zeros_like(w))

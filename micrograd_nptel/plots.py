@@ -24,6 +24,16 @@ def _pyplot() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, folder: str, name: str) -> str:
+    """Lay out ``fig``, write it to ``folder/name`` (the folder made if missing), close it, return the path."""
+    fig.tight_layout()
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def plot_training(history: Sequence[EpochStats], test_accuracy: Sequence[float], folder: str, title: str = "") -> str:
     """Write ``folder/training.png``: the mean training loss per epoch, and the training and test accuracy per epoch.
 
@@ -54,12 +64,7 @@ def plot_training(history: Sequence[EpochStats], test_accuracy: Sequence[float],
     ax2.legend(loc="lower right")
     if title:
         fig.suptitle(title, fontsize=13)
-    fig.tight_layout()
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "training.png")
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, folder, "training.png")
 
 
 def plot_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str], folder: str, title: str = "") -> str:
@@ -95,9 +100,4 @@ def plot_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence
     ax.set_yticks(range(k), class_names)
     ax.set(xlabel="predicted class", ylabel="true class", title="test confusion matrix" + (f"\n{title}" if title else ""))
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    fig.tight_layout()
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "confusion_matrix.png")
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, folder, "confusion_matrix.png")

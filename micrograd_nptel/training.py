@@ -125,12 +125,12 @@ def fit(
                         correct += argmax(y_hat) == labels[i]
                     L = Value.sum(losses) * (1.0 / len(batch))
                 except OverflowError as e:  # a value overflowed in the forward pass
-                    raise _diverged(epoch, step, opt.lr, e) from None
+                    raise diverged(epoch, step, opt.lr, e) from None
                 try:
                     L.backward()
                     opt.step()
                 except (OverflowError, ValueError) as e:  # a non-finite gradient or update: nothing else raises here
-                    raise _diverged(epoch, step, opt.lr, e) from None
+                    raise diverged(epoch, step, opt.lr, e) from None
                 total += L.data * len(batch)
             history.append(EpochStats(epoch, total / len(X), correct / len(X), time.perf_counter() - start))
             if on_epoch is not None:
@@ -138,7 +138,8 @@ def fit(
     return history
 
 
-def _diverged(epoch: int, step: int, lr: float, why: Exception) -> TrainingDiverged:
+def diverged(epoch: int, step: int, lr: float, why: Exception) -> TrainingDiverged:
+    """The :class:`TrainingDiverged` for a run whose step ``step`` of epoch ``epoch`` failed with ``why``: what to change."""
     return TrainingDiverged(
         f"training diverged at epoch {epoch}, step {step} with learning rate {lr:g} ({why}); "
         f"try a smaller learning rate, e.g. --lr {lr / 10:g}"
