@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -76,9 +75,8 @@ def test_bad_options_are_one_line_and_exit_2(args: list[str]) -> None:
 
 
 def test_failure_is_one_line_and_nonzero(tmp_path: Path) -> None:
-    start = time.perf_counter()
     result = run("train", "--epochs", "500", "--quiet", "--save", str(tmp_path / "no" / "such" / "dir.json"))
-    assert result.returncode == 2 and time.perf_counter() - start < 10  # refused before training, not after
+    assert result.returncode == 2 and "final loss" not in result.stdout and result.stdout == ""  # refused before training
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("micrograd-nptel train: error:")
     assert "no/such" in result.stderr and ".mlp-" not in result.stderr  # names the path, not a temp file
     diverged = run("train", "--epochs", "5", "--quiet", "--lr", "1000", "--activation", "linear", "--output", "linear")

@@ -8,6 +8,7 @@ import os
 import random
 import stat
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -161,7 +162,7 @@ def test_chain_rule_paths_type_errors_and_linear_time() -> None:
         y = y.sin()
     start = time.perf_counter()
     (path,) = chain_rule_paths(y, x)
-    assert len(path.nodes) == 40_001 and time.perf_counter() - start < 2.0  # 6.9 s before: quadratic in the length
+    assert len(path.nodes) == 40_001 and time.perf_counter() - start < 5.0  # a hang guard: 6.9 s before (quadratic); 0.13 s measured
 
 
 def test_natural_sort_survives_unicode_digits() -> None:
@@ -202,10 +203,14 @@ def test_load_checks_the_file_before_building_the_network(tmp_path: Path) -> Non
     path = tmp_path / "big.json"
     config = {"nin": 1000, "hidden": [1000, 1000], "nout": 1000, "activation": "logistic", "output": "softmax", "seed": 0}
     path.write_text(json.dumps({"format": "micrograd_nptel.MLP", "version": 1, "config": config, "state_dict": {}}))
-    start = time.perf_counter()
-    with pytest.raises(ValueError, match="does not hold a valid MLP: state_dict keys"):
-        MLP.load(path)
-    assert time.perf_counter() - start < 0.5  # 230 MB and seconds before
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="does not hold a valid MLP: state_dict keys"):
+            MLP.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # bytes: the network is never built (230 MB before)
     for name, content, match in (
         ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ("binary.json", b"\xff\xfe\x00\x01", "not a text"),
