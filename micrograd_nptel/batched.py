@@ -13,7 +13,6 @@ for k = 1..L as on the slides; ``ŷ`` is (B, k).
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -33,7 +32,7 @@ from .lecture import (
 )
 from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, _positive_int, _rng, init_weights
 from .optim import Optimizer, make_optimizer
-from .training import EpochStats, diverged
+from .training import Batches, EpochStats, diverged
 
 Array = NDArray[np.float64]
 
@@ -53,11 +52,12 @@ class Parameter:
 
 
 class BatchGradients(NamedTuple):
-    """∇_{W_k} L and ∇_{b_k} L for k = 1..L (dicts keyed by k), averaged over the batch, and the batch's mean ``loss``."""
+    """∇_{W_k} L and ∇_{b_k} L for k = 1..L (dicts keyed by k), averaged over the batch; the batch's mean ``loss``; ``y_hat`` (B, k)."""
 
     W: dict[int, Array]
     b: dict[int, Array]
     loss: float
+    y_hat: Array
 
 
 class Network:
@@ -174,7 +174,7 @@ class Network:
         for p in self._params:
             kind, layer = p.name.split("_")
             p.grad = (gW if kind == "W" else gb)[int(layer)]
-        return BatchGradients(gW, gb, loss)
+        return BatchGradients(gW, gb, loss, y_hat)
 
     def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """The batch's mean loss (see :meth:`backward`), without computing gradients."""
@@ -254,18 +254,15 @@ class Network:
         Y = labels if self.output == "softmax" else targets
         epochs, batch_size = _positive_int(epochs, "epochs"), _positive_int(batch_size, "batch_size")
         opt = optimizer if optimizer is not None else make_optimizer("sgd", self.parameters(), 0.1)
-        perm = list(range(X.shape[0]))
-        rng = random.Random(seed)  # the same shuffles as training.fit, so both engines see the same batches
+        order = Batches(X.shape[0], batch_size, seed)  # the same batches as training.fit from the same seed
         history: list[EpochStats] = []
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            rng.shuffle(perm)
             total, correct = 0.0, 0
-            for step, s in enumerate(range(0, len(perm), batch_size), 1):
-                idx = perm[s : s + batch_size]
+            for step, idx in order.epoch():
                 with np.errstate(over="ignore", invalid="ignore"):
                     grads = self.backward(X[idx], Y[idx])
-                    correct += int((np.argmax(self.forward(X[idx]), axis=1) == labels[idx]).sum())
+                correct += int((np.argmax(grads.y_hat, axis=1) == labels[idx]).sum())
                 try:
                     if not np.isfinite(grads.loss):
                         raise OverflowError(f"the loss is {grads.loss!r}")
@@ -273,7 +270,7 @@ class Network:
                 except (OverflowError, ValueError) as e:
                     raise diverged(epoch, step, opt.lr, e) from None
                 total += grads.loss * len(idx)
-            history.append(EpochStats(epoch, total / len(perm), correct / len(perm), time.perf_counter() - start))
+            history.append(EpochStats(epoch, total / X.shape[0], correct / X.shape[0], time.perf_counter() - start))
             if on_epoch is not None:
                 on_epoch(history[-1])
         return history

@@ -106,16 +106,13 @@ def fit(
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
     labels = [class_label(v, model.nout) for v in y]  # every label checked before any work: no 1.5, no True
     opt = optimizer if optimizer is not None else SGD(model.parameters(), lr)
-    rng = random.Random(seed)
-    order = list(range(len(X)))
+    order = Batches(len(X), batch_size, seed)
     history: list[EpochStats] = []
     with _gc_paused():
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            rng.shuffle(order)
             total, correct = 0.0, 0
-            for step, s in enumerate(range(0, len(order), batch_size), 1):
-                batch = order[s : s + batch_size]
+            for step, batch in order.epoch():
                 opt.zero_grad()
                 try:
                     losses = []
@@ -136,6 +133,24 @@ def fit(
             if on_epoch is not None:
                 on_epoch(history[-1])
     return history
+
+
+class Batches:
+    """The mini-batches of an epoch: the N example indices shuffled by ``random.Random(seed)`` (each epoch
+    shuffling the previous order again), then cut into ceil(N/B) batches of B. Both engines' training loops
+    use it, so from one seed they see the same batches.
+    """
+
+    def __init__(self, n: int, batch_size: int, seed: int) -> None:
+        self.order = list(range(n))
+        self.batch_size = batch_size
+        self.rng = random.Random(seed)
+
+    def epoch(self) -> Iterator[tuple[int, list[int]]]:
+        """Shuffle, then yield ``(step, indices)`` for steps 1, 2, ..., ceil(N/B)."""
+        self.rng.shuffle(self.order)
+        for step, s in enumerate(range(0, len(self.order), self.batch_size), 1):
+            yield step, self.order[s : s + self.batch_size]
 
 
 def diverged(epoch: int, step: int, lr: float, why: Exception) -> TrainingDiverged:
