@@ -149,19 +149,18 @@ class Network:
             ValueError: shapes that do not match (named), a label out of range, or non-finite numbers.
         """
         X = self._check_X(X)
+        labels, targets = self._check_y(y, X.shape[0])
+        return self._backward(X, labels, targets)
+
+    def _backward(self, X: Array, labels: NDArray[np.int64], targets: Array) -> BatchGradients:
+        """:meth:`backward` on inputs already checked (``fit`` checks the whole set once, not every batch)."""
         B = X.shape[0]
         a, h, y_hat = self._forward(X)
-        labels, targets = self._check_y(y, B)
         L = self.L
+        loss = self._loss(a[L], y_hat, labels, targets)
         if self.output == "softmax":
-            z = a[L]
-            m = z.max(axis=1, keepdims=True)
-            log_sum = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-            loss = float(np.mean(log_sum - z[np.arange(B), labels]))  # logsumexp(a_L) - a_{L,l}
             ga = grad_output(y_hat, labels)  # -(e(l) - ŷ), row by row
         else:
-            diff = y_hat - targets
-            loss = float(np.mean((diff * diff).sum(axis=1)))
             ga = grad_output_squared_error(y_hat, targets)  # 2(ŷ - y)
         ga = ga / B  # the mean over the batch: every gradient below is linear in ∇_{a_L} L
         gW: dict[int, Array] = {}
@@ -179,13 +178,18 @@ class Network:
     def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """The batch's mean loss (see :meth:`backward`), without computing gradients."""
         X = self._check_X(X)
-        a, _, y_hat = self._forward(X)
         labels, targets = self._check_y(y, X.shape[0])
+        a, _, y_hat = self._forward(X)
+        return self._loss(a[self.L], y_hat, labels, targets)
+
+    def _loss(self, a_L: Array, y_hat: Array, labels: NDArray[np.int64], targets: Array) -> float:
+        """The mean over the rows of ``logsumexp(a_L) - a_{L,l}`` (softmax) or ``Σ_j (ŷ_j - y_j)^2`` (linear)."""
         if self.output == "softmax":
-            z = a[self.L]
-            m = z.max(axis=1, keepdims=True)
-            return float(np.mean(m[:, 0] + np.log(np.exp(z - m).sum(axis=1)) - z[np.arange(X.shape[0]), labels]))
-        return float(np.mean(((y_hat - targets) ** 2).sum(axis=1)))
+            m = a_L.max(axis=1, keepdims=True)
+            log_sum = m[:, 0] + np.log(np.exp(a_L - m).sum(axis=1))
+            return float(np.mean(log_sum - a_L[np.arange(a_L.shape[0]), labels]))
+        diff = y_hat - targets
+        return float(np.mean((diff * diff).sum(axis=1)))
 
     def parameters(self) -> list[Parameter]:
         """θ = [W_1..W_L, b_1..b_L] as :class:`Parameter` objects (their ``data`` are ``W[k]`` and ``b[k]`` themselves)."""
@@ -251,7 +255,6 @@ class Network:
         """
         X = self._check_X(X)
         labels, targets = self._check_y(y, X.shape[0])
-        Y = labels if self.output == "softmax" else targets
         epochs, batch_size = _positive_int(epochs, "epochs"), _positive_int(batch_size, "batch_size")
         opt = optimizer if optimizer is not None else make_optimizer("sgd", self.parameters(), 0.1)
         order = Batches(X.shape[0], batch_size, seed)  # the same batches as training.fit from the same seed
@@ -261,7 +264,7 @@ class Network:
             total, correct = 0.0, 0
             for step, idx in order.epoch():
                 with np.errstate(over="ignore", invalid="ignore"):
-                    grads = self.backward(X[idx], Y[idx])
+                    grads = self._backward(X[idx], labels[idx], targets[idx])
                 correct += int((np.argmax(grads.y_hat, axis=1) == labels[idx]).sum())
                 try:
                     if not np.isfinite(grads.loss):

@@ -625,14 +625,14 @@ def draw_network(
             y = (len(column) - 1) * row / 2 - i * row  # unit 1 on top, the column centred
             dot.node(uid, label=nodes[uid], pos=f"{centre:.2f},{y:.2f}!")
         x += widths[c] + 1.3
-    grads = {name: w for layer in layers for row in layer.W for w in row for name in (w.label,)}
-    gmax = max((abs(grad(n, w) or 0.0) for n, w in grads.items()), default=0.0) or 1.0
+    weights = {w.label: w for layer in layers for row in layer.W for w in row}
+    gmax = max((abs(grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
     for src, dst, key in edges:
         attrs: dict[str, str] = {}
         src_port = ":a:e" if src.startswith(f"u{L}_") else (":h:e" if src[0] in "ux" else "")
         dst_port = ":a:w" if dst.startswith("u") else ""
         if key.startswith("W"):
-            g = grad(key, grads[key])
+            g = grad(key, weights[key])
             if g is None:
                 attrs.update(color=_UNKNOWN, style="dashed", penwidth="1")
             else:
