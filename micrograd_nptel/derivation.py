@@ -425,7 +425,9 @@ def _jacobian_chain(root: Value, wrt: Value, model: MLP) -> tuple[list[Jacobian]
     yh = "ŷ"
     chain: list[Jacobian] = [Jacobian(f"∂L/∂{yh}", dL_dy), Jacobian(f"∂{yh}/∂a_{L}", J_O)]
     groups = [("talk to the output layer", 0, 2)]
-    x_nodes = layers[0].a[0].parents[model.nin : 2 * model.nin]
+    x_in = layers[0].h_prev  # Values, or floats when x entered as constants (then ∂L/∂x_j is not asked for)
+    x_nodes = [v for v in x_in if isinstance(v, Value)]
+    x_data = [v.data if isinstance(v, Value) else float(v) for v in x_in]
 
     def target(j: int, symbol: str, column: NDArray[np.float64]) -> tuple[list[Jacobian], list[tuple[str, int, int]]]:
         """Cut the chain after factor j and end it with ``column`` (∂(factor j's numerator)/∂wrt)."""
@@ -456,7 +458,7 @@ def _jacobian_chain(root: Value, wrt: Value, model: MLP) -> tuple[list[Jacobian]
             if v is wrt:
                 last = chain[-1]
                 return target(len(chain) - 1, last.symbol.rpartition("/")[0] + f"/∂a_{{{k},{i + 1}}}", col(last.value, i))
-        h_prev = np.array([v.data for v in (x_nodes if k == 1 else layers[k - 2].h)])
+        h_prev = np.array(x_data if k == 1 else [v.data for v in layers[k - 2].h])
         for i, row in enumerate(layer.W):
             for jj, w in enumerate(row):
                 if w is wrt:

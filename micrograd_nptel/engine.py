@@ -2,8 +2,10 @@
 
 A ``Value`` is one node of a computation graph. It records, in the forward pass,
 its ``parents`` and the **local derivative** ``∂self/∂parent`` towards each of them
-(``local_grads``, plain floats). ``backward()`` then orders the graph topologically
-(iteratively) and applies the chain rule, summing the contributions of every path:
+(``local_grads``, plain floats). ``backward()`` then visits the graph in reverse order
+of creation, a topological order read off a record that each node keeps of the node
+made before it (no sort; :func:`topological_order` where the record cannot be trusted),
+and applies the chain rule, summing the contributions of every path:
 
     CS7015 Lecture 4, Module 4.6 (chain rule along multiple paths):
     ∂p/∂z = Σ_m (∂p/∂q_m)(∂q_m/∂z)
@@ -18,8 +20,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
-from itertools import filterfalse
+from itertools import count, filterfalse, repeat
 from operator import attrgetter, mul
 from typing import Union
 
@@ -81,7 +84,7 @@ class Value:
         7.0
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local_grads", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local_grads", "_prev", "_segment")  # no __weakref__: 8 bytes a node
 
     data: float
     grad: float
@@ -89,6 +92,8 @@ class Value:
     _op: str
     _parents: tuple[Value, ...]
     _local_grads: tuple[float, ...]
+    _prev: Value | None  # the node this thread made just before this one (None for a leaf, or the first of a segment)
+    _segment: int  # the record segment holding this node's whole graph: 0 for a leaf, _BROKEN if no segment does
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
@@ -99,6 +104,8 @@ class Value:
         self._op = ""
         self._parents = ()
         self._local_grads = ()
+        self._prev = None
+        self._segment = 0
 
     # ------------------------------------------------------------------ graph data
     @property
@@ -316,13 +323,18 @@ class Value:
     def backward(self, grad: float = 1.0) -> None:
         """Backpropagate from this node: set every node's ``grad`` to ∂self/∂node.
 
-        Orders the graph below ``self`` topologically (iteratively: a chain of 10^6
-        nodes needs no recursion), resets every non-leaf's ``grad`` to 0, seeds
-        ``self.grad`` with ``grad``, then visits nodes from ``self`` downwards; each
-        adds ``local_grad * node.grad`` into each parent, so contributions over several
-        paths are summed (CS7015 Lecture 4, Module 4.6). Leaves *accumulate*: two calls
-        leave twice the gradient in each leaf, as in PyTorch; call ``zero_grad()`` on a
-        module, or set ``grad = 0.0``, between steps.
+        Visits the nodes below ``self`` in reverse order of creation, which is a
+        topological order (a node is made after its parents), by walking this thread's
+        record back from ``self`` (see "The record" below); it sorts nothing. Where the
+        record cannot be trusted (the graph reaches into an older segment of it, or was
+        built by several threads) it falls back to :func:`topological_order`. Every
+        non-leaf on the walk starts from ``grad = 0`` and ``self.grad`` from ``grad``; each
+        node then adds ``local_grad * node.grad`` into each parent, so contributions over
+        several paths are summed (CS7015 Lecture 4, Module 4.6). Leaves *accumulate*:
+        two calls leave twice the gradient in each leaf, as in PyTorch; call
+        ``zero_grad()`` on a module, or set ``grad = 0.0``, between steps. Non-leaves
+        made before ``self`` that are not below it get ``grad = 0``, their true
+        ∂self/∂node. Any depth works (no recursion).
 
         Args:
             grad: ∂L/∂self, the upstream gradient (1.0 when ``self`` is the loss).
@@ -335,21 +347,32 @@ class Value:
         seed = _check_number(grad, "backward grad")
         if not math.isfinite(self.data):
             raise ValueError(f"backward from a non-finite value {self.data!r}: the forward pass overflowed")
-        order = topological_order(self)
-        for node in order:
-            if node._parents:
+        if not self._parents:  # a leaf: ∂self/∂self = 1, nothing below it
+            self.grad += seed
+            return
+        order: list[Value] = []  # the non-leaves below self, self first, each before its parents
+        if self._segment != _BROKEN:
+            node: Value | None = self
+            while node is not None:  # the record: reverse creation order, no sort
                 node.grad = 0.0
-        self.grad += seed
-        for node in reversed(order):
+                order.append(node)
+                node = node._prev
+        else:
+            order = [node for node in reversed(topological_order(self)) if node._parents]
+            for node in order:
+                node.grad = 0.0
+        self.grad = seed
+        for node in order:
             g = node.grad
             if g:
+                if g - g != 0.0:  # the first overflowed gradient, at the node nearest the root where it appeared
+                    name = node.label or node.op
+                    raise OverflowError(
+                        f"backward: ∂/∂{name} overflowed a float ({g!r}); the gradients are too large: lower the learning rate"
+                    )
                 for parent, local in zip(node._parents, node._local_grads):
                     parent.grad += local * g
-        for node in reversed(order):  # report an overflowed gradient at the node nearest the root where it appeared
-            g = node.grad
-            if g - g != 0.0:
-                name = node.label or node.op or "a leaf"
-                raise OverflowError(f"backward: ∂/∂{name} overflowed a float ({g!r}); the gradients are too large: lower the learning rate")
+        _records.record.start()  # the next graph starts a new segment: the record keeps no old graph alive
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -385,12 +408,61 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+# ---------------------------------------------------------------------- the record
+# Each thread records the nodes it makes, newest first: every node links (_prev) to the one made just before it,
+# so walking back from a root visits its graph in reverse creation order, a topological order, without a sort.
+SEGMENT_NODES = 1 << 17
+"""The record is cut into segments of at most this many nodes, and after every ``backward()``, so that it keeps
+no old graph alive: a graph dropped without ``backward()`` is freed once no node made after it in the same
+segment is alive (at most SEGMENT_NODES nodes later)."""
+
+_BROKEN = -1  # the _segment of a node whose graph reaches into another segment (or thread): backward() sorts it
+_segment_numbers = count(1)  # 0 is a leaf's
+
+
+class _Record:
+    """One thread's record: its newest node, the current segment's number and how many nodes it may still take."""
+
+    __slots__ = ("newest", "segment", "ticks")
+
+    def __init__(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        """Begin a new segment: the next node made links to nothing older."""
+        self.newest: Value | None = None
+        self.segment = next(_segment_numbers)
+        self.ticks = repeat(True, SEGMENT_NODES - 1)  # next() gives None at the segment's last node
+
+
+class _Records(threading.local):
+    """Each thread its own record, so graphs built in several threads at once never mix their chains."""
+
+    def __init__(self) -> None:
+        self.record = _Record()
+
+
+_records = _Records()
+_segment_of = attrgetter("_segment")
+
+
+def _segment_within(nodes: Iterable[Value]) -> int:
+    """The record segment that every non-leaf of ``nodes`` lies in: 0 if all are leaves, ``_BROKEN`` if none."""
+    segments = set(map(_segment_of, nodes))
+    segments.discard(0)
+    return segments.pop() if len(segments) == 1 else _BROKEN if segments else 0
+
+
 # ---------------------------------------------------------------------- internals
 _new = object.__new__
 
 
-def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """Make a non-leaf node; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here, where it happens."""
+def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...], within: int | None = None) -> Value:
+    """Make a non-leaf node and record it; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here.
+
+    ``within`` is the segment every non-leaf parent lies in (0 if all are leaves, ``_BROKEN`` if none): a
+    caller that makes many nodes from the same inputs works it out once; by default (None) it is read off ``parents``.
+    """
     if data - data != 0.0:  # False for every finite float, True for ±inf and NaN: one subtraction per op
         raise _overflow(op, parents, data)
     out: Value = _new(Value)
@@ -400,6 +472,21 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[f
     out._op = op
     out._parents = parents
     out._local_grads = local_grads
+    rec = _records.record  # the record: the node links to the one this thread made before it
+    segment = rec.segment
+    if within is not None:
+        if within != segment and within:  # 0: only leaves below
+            segment = _BROKEN
+    else:
+        for p in parents:  # a parent from another segment or thread (0: a leaf) makes backward() sort
+            if p._segment != segment and p._segment:
+                segment = _BROKEN
+                break
+    out._segment = segment
+    out._prev = rec.newest
+    rec.newest = out
+    if next(rec.ticks, None) is None:
+        rec.start()
     return out
 
 
@@ -436,15 +523,33 @@ def _float_pow(x: float, y: float) -> float:
 _data = attrgetter("data")
 
 
-def _linear(ws: Sequence[Value], hs: Sequence[Value], bias: Value | None, hd: Sequence[float] | None = None) -> Value:
+def _linear(
+    ws: Sequence[Value], hs: Sequence[Value] | None, bias: Value | None, hd: Sequence[float] | None = None, within: int | None = None
+) -> Value:
     """``Value.linear`` without the checks: ``ws`` and ``hs`` are equal-length sequences of Values.
 
-    ``hd`` may pass the inputs' ``data`` when a layer has read them once for all its units.
+    ``hd`` may pass the inputs' ``data`` when a layer has read them once for all its units, and ``within``
+    their segment (see :func:`_node`). With ``hs=None`` the inputs ``hd`` are constants: the node's
+    parents are only the weights and the bias (∂a/∂w_j = h_j; no node is made for an input number).
     """
+    if hs is None:
+        hd = hd or []
+        return _linear_constant_inputs(ws, bias, hd, (*hd, 1.0) if bias is not None else tuple(hd), within)
     wd = list(map(_data, ws))
     if hd is None:
         hd = list(map(_data, hs))
     a = sum(map(mul, wd, hd))
     if bias is None:
-        return _node(a, "linear", (*ws, *hs), (*hd, *wd))
-    return _node(a + bias.data, "linear", (*ws, *hs, bias), (*hd, *wd, 1.0))
+        return _node(a, "linear", (*ws, *hs), (*hd, *wd), within)
+    return _node(a + bias.data, "linear", (*ws, *hs, bias), (*hd, *wd, 1.0), within)
+
+
+def _linear_constant_inputs(
+    ws: Sequence[Value], bias: Value | None, hd: Sequence[float], local: tuple[float, ...], within: int | None
+) -> Value:
+    """``a = b + Σ_j w_j h_j`` for constant inputs ``hd``: parents ``(*ws, bias)``, local derivatives ``local = (*hd, 1.0)``,
+    a tuple a layer builds once and shares among its units."""
+    a = sum(map(mul, map(_data, ws), hd))
+    if bias is None:
+        return _node(a, "linear", tuple(ws), local, within)
+    return _node(a + bias.data, "linear", (*ws, bias), local, within)

@@ -16,7 +16,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import graphviz
 
@@ -531,7 +531,7 @@ def draw_network(
     if not layers[0].a:
         raise ValueError("draw_network: run the network forward first (mlp(x), then L.backward() for gradients)")
     L = len(layers)
-    xs = layers[0].a[0].parents[mlp.nin : 2 * mlp.nin]
+    xs = layers[0].h_prev  # Values, or floats when x entered as constants (then ∇x is not tracked: "?")
     y_hat = layers[-1].h
     softmax = mlp.output == "softmax"
 
@@ -561,7 +561,11 @@ def draw_network(
     columns: list[list[str]] = [[f"x{j}" for j in range(mlp.nin)]]
     for j, v in enumerate(xs):
         names[f"x_{j + 1}"] = f"x{j}"
-        nodes[f"x{j}"] = table(cell(_sub("x", str(j + 1)), v.data, grad(f"x_{j + 1}", v), f"x_{j + 1}", "h"), "#3d85c6")
+        if isinstance(v, Value):
+            x_value, x_grad = v.data, grad(f"x_{j + 1}", v)
+        else:  # x entered as constants: ∇x is known only from the pseudo code's steps
+            x_value, x_grad = float(cast(float, v)), None if known is None else known.get(f"x_{j + 1}")
+        nodes[f"x{j}"] = table(cell(_sub("x", str(j + 1)), x_value, x_grad, f"x_{j + 1}", "h"), "#3d85c6")
     for k, layer in enumerate(layers, 1):
         column = []
         for i, a in enumerate(layer.a):

@@ -17,9 +17,9 @@ import os
 import random
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from .engine import Scalar, Value, _check_number, _lift, _linear, _node
+from .engine import Scalar, Value, _check_number, _lift, _linear, _linear_constant_inputs, _node, _segment_within
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
@@ -241,13 +241,16 @@ def _positive_int(n: object, what: str) -> int:
     return int(n)
 
 
-def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, ...]:
-    """The n inputs as Values (a number becomes a leaf labelled ``labels[k]``), or a clear error."""
+def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, ...] | list[float]:
+    """The n inputs: a list of floats if all are numbers (they enter the graph as constants, no node each),
+    else a tuple of Values (a number among Values becomes a leaf labelled ``labels[k]``); or a clear error."""
     if isinstance(h, (str, bytes)) or not isinstance(h, Iterable):
         raise TypeError(f"input must be a list of {n} numbers or Values, got {h!r}")
     h = list(h)
     if len(h) != n:
         raise ValueError(f"input has length {len(h)}, expected {n}")
+    if not any(isinstance(v, Value) for v in h):
+        return [_check_number(v, f"input {labels[k]}") for k, v in enumerate(h)]
     return tuple(v if isinstance(v, Value) else Value(_check_number(v, f"input {labels[k]}"), label=labels[k]) for k, v in enumerate(h))
 
 
@@ -286,7 +289,8 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
         """Return ``h = g(b + Σ_k w_k x_k)`` for n inputs x (numbers or Values)."""
-        a = _linear(self.w, _inputs(x, self.nin, _x_labels(self.nin)), self.b)
+        xs = _inputs(x, self.nin, _x_labels(self.nin))
+        a = _linear(self.w, None, self.b, xs) if isinstance(xs, list) else _linear(self.w, xs, self.b)
         a.label = "a"
         h = a if self.activation == "linear" else _G[self.activation](a)
         if h is not a:
@@ -324,6 +328,9 @@ class Layer(Module):
         b: ``nout`` bias Values; ``b[j-1]`` is ``b_{i,j}``.
         a, h: the ``nout`` pre-activations and activations of the last call
             (empty before the first), so ``layer.a[j].grad`` is ∂L/∂a_{i,j+1} after backward.
+        h_prev: the last call's ``nin`` inputs h_{i-1}: a tuple of Values, or a list of floats when
+            they were all numbers (then they entered as constants: no node, no ∂L/∂x; pass Values
+            to read ``x_j.grad``).
 
     Raises:
         ValueError/TypeError: sizes not positive ints, unknown activation, or (on call)
@@ -346,6 +353,7 @@ class Layer(Module):
         self.b = [Value(0.0, label=f"b_{{{i},{j + 1}}}") for j in range(nout)]
         self.a: list[Value] = []
         self.h: list[Value] = []
+        self.h_prev: Sequence[Value] | list[float] = []
         self._a_labels = [f"a_{{{i},{j + 1}}}" for j in range(nout)]
         # the output layer's h_L is ŷ (Module 4.1: ŷ = h_L = O(a_L))
         self._h_labels = [f"ŷ_{j + 1}" if activation == "softmax" else f"h_{{{i},{j + 1}}}" for j in range(nout)]
@@ -356,9 +364,19 @@ class Layer(Module):
         labels = _x_labels(self.nin) if i == 1 else [f"h_{{{i - 1},{k + 1}}}" for k in range(self.nin)]
         return self._forward(_inputs(h_prev, self.nin, labels))
 
-    def _forward(self, h_prev: Sequence[Value]) -> list[Value]:
-        hd = [h.data for h in h_prev]  # read once for all nout units
-        a = [_linear(row, h_prev, b, hd) for row, b in zip(self.W, self.b)]
+    def _forward(self, h_prev: Sequence[Value] | list[float]) -> list[Value]:
+        """``h_i`` for ``h_{i-1}``: Values, or a list of floats (constants: no node per input) as ``_inputs`` gives."""
+        if h_prev and not isinstance(h_prev[0], Value):  # numbers: the linear nodes' parents are W and b only
+            hd = cast(list[float], h_prev)
+            local = (*hd, 1.0)  # ∂a_{i,j}/∂(W_{i,j,:}, b_{i,j}) = (h_{i-1}, 1): the same tuple for every unit j
+            a = [_linear_constant_inputs(row, b, hd, local, 0) for row, b in zip(self.W, self.b)]
+        else:
+            hs = cast(Sequence[Value], h_prev)
+            hd = [h.data for h in hs]  # read once for all nout units
+            # W and b hold leaves (parameters), so the inputs decide which record segment the units belong to
+            within = _segment_within(hs)
+            a = [_linear(row, hs, b, hd, within) for row, b in zip(self.W, self.b)]
+        self.h_prev = h_prev
         for node, name in zip(a, self._a_labels):
             node.label = name
         if self.activation == "linear":
@@ -435,10 +453,10 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
         """Forward propagation: return ``ŷ`` (k Values) for one input x (n numbers or Values)."""
-        h: Sequence[Value] = _inputs(x, self.nin, _x_labels(self.nin))
+        h: Sequence[Value] | list[float] = _inputs(x, self.nin, _x_labels(self.nin))
         for layer in self.layers:
             h = layer._forward(h)
-        return list(h)
+        return cast(list[Value], h)
 
     def predict(self, x: Sequence[Scalar]) -> int:
         """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers."""

@@ -46,7 +46,13 @@ def test_shapes_parameter_counts_and_named_parameters_order() -> None:
     assert [len(la.a) for la in mlp.layers] == [3, 3, 2] and [len(la.h) for la in mlp.layers] == [3, 3, 2]
     assert mlp.layers[-1].h == y_hat and mlp.layers[1].a[1].label == "a_{2,2}" and mlp.layers[0].h[0].label == "h_{1,1}"
     assert Neuron(4).named_parameters()[0][0] == "w_1" and len(Neuron(4).parameters()) == 5
-    assert [v.label for v in mlp.layers[0].a[0].parents[3:6]] == ["x_1", "x_2", "x_3"]  # h_0 = x
+    # numbers enter as constants: unit (1,1)'s parents are W_{1,1,:} and b_{1,1}, its local derivatives x_j and 1
+    assert mlp.layers[0].a[0].parents == (*mlp.layers[0].W[0], mlp.layers[0].b[0])
+    assert mlp.layers[0].a[0].local_grads == (1.0, -2.0, 0.5, 1.0) and mlp.layers[0].h_prev == [1.0, -2.0, 0.5]
+    xs = [Value(v) for v in (1.0, -2.0, 0.5)]  # Values are tracked: h_0 = x, so ∂L/∂x_j is there after backward
+    mlp(xs)
+    assert mlp.layers[0].a[0].parents[3:6] == tuple(xs) and mlp.layers[0].h_prev == tuple(xs)
+    assert Value.sum(mlp.layers[-1].h).parents and [v.label for v in mlp(xs)] == ["ŷ_1", "ŷ_2"]
 
 
 def test_layer_pre_activation_is_one_linear_node_per_unit() -> None:
@@ -54,7 +60,8 @@ def test_layer_pre_activation_is_one_linear_node_per_unit() -> None:
     h = layer([0.5, -1.0, 2.0])
     for j in range(2):
         a = layer.a[j]
-        assert a.op == "linear" and a.parents == (*layer.W[j], *a.parents[3:6], layer.b[j])
+        assert a.op == "linear" and a.parents == (*layer.W[j], layer.b[j])  # numbers: constants, no node per input
+        assert a.local_grads == (0.5, -1.0, 2.0, 1.0)  # ∂a_{2,j}/∂W_{2,j,k} = h_{1,k}, ∂a_{2,j}/∂b_{2,j} = 1
         expected = layer.b[j].data + sum(w.data * x for w, x in zip(layer.W[j], [0.5, -1.0, 2.0]))
         assert a.data == pytest.approx(expected) and h[j].data == pytest.approx(math.tanh(expected))
 
