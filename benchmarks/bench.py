@@ -481,22 +481,31 @@ DIGITS_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
 }
 
 
-def run_case(name: str, repeat: int) -> dict[str, Any]:
-    """Run one case in a fresh Python process and return its JSON result."""
-    out = subprocess.run([sys.executable, __file__, "--case", name, "--repeat", str(repeat)], capture_output=True, text=True)
+BASELINE = "@before"  # a case name ending in this runs against the --baseline checkout's micrograd_nptel
+
+
+def run_case(name: str, repeat: int, baseline: str | None = None) -> dict[str, Any]:
+    """Run one case in a fresh Python process and return its JSON result; ``NAME@before`` imports the library from ``baseline``."""
+    env = None
+    if name.endswith(BASELINE):
+        name = name[: -len(BASELINE)]
+        env = {**os.environ, "PYTHONPATH": str(baseline)}
+    out = subprocess.run([sys.executable, __file__, "--case", name, "--repeat", str(repeat)], capture_output=True, text=True, env=env)
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
     result: dict[str, Any] = json.loads(out.stdout)
     return result
 
 
-def interleaved(cases: dict[str, Any], repeat: int, rounds: int) -> dict[str, dict[str, Any]]:
+def interleaved(cases: dict[str, Any], repeat: int, rounds: int, baseline: str | None = None) -> dict[str, dict[str, Any]]:
     """Run every case ``rounds`` times, one round of all cases after another (so a burst of load on this shared
-    machine hits every case alike), each run in a fresh process; keep the run with the median time of each case."""
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in cases}
+    machine hits every case alike), each run in a fresh process; keep the run with the median time of each case.
+    With ``baseline`` (a checkout of an earlier commit), each of our cases also runs against it, in the same rounds."""
+    names = list(cases) + ([f"{n}{BASELINE}" for n in cases if n.startswith(("ours", "digits-mlp"))] if baseline else [])
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for _ in range(rounds):
-        for name in cases:
-            runs[name].append(run_case(name, repeat))
+        for name in names:
+            runs[name].append(run_case(name, repeat, baseline))
     result = {}
     for name, rs in runs.items():
         ok = sorted((r for r in rs if "median_s" in r), key=lambda r: r["median_s"])
@@ -504,11 +513,28 @@ def interleaved(cases: dict[str, Any], repeat: int, rounds: int) -> dict[str, di
     return result
 
 
+def label_of(labels: dict[str, str], name: str) -> str:
+    """A case's row label; a baseline run of it is marked ``[before]``."""
+    return labels[name] if name in labels else labels[name[: -len(BASELINE)]] + " [before]"
+
+
+def print_speedups(results: dict[str, dict[str, Any]], labels: dict[str, str]) -> None:
+    """For each case run against the baseline too: how many times faster it is now, measured in the same rounds."""
+    for name, r in results.items():
+        before = results.get(name + BASELINE, {})
+        if "median_s" in r and "median_s" in before:
+            print(f"  {labels[name]}: {before['median_s'] / r['median_s']:.2f}x faster than before ({before['median_s'] * 1e3:.2f} ms)")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 timed steps per case and chains up to 10^5 (10^6 is skipped)")
     parser.add_argument("--repeat", type=int, default=None, help="timed steps per training-step case (default 9; at least 5)")
     parser.add_argument("--rounds", type=int, default=3, help="fresh-process runs of each training-step case, interleaved (default 3)")
+    parser.add_argument(
+        "--baseline", metavar="DIR", help="a checkout of an earlier commit: our cases also run against its library, side by side"
+    )
     parser.add_argument("--case", help=argparse.SUPPRESS)
     args = parser.parse_args()
     repeat = max(5, args.repeat or (5 if args.quick else 9))
@@ -538,7 +564,7 @@ def main() -> None:
         f"# {platform.python_implementation()} {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
         f"each case in a fresh process; median of {repeat} steps after one warm-up\n"
     )
-    step = interleaved(CASES, repeat, args.rounds)
+    step = interleaved(CASES, repeat, args.rounds, args.baseline)
     labels = {
         "micrograd": "(a) micrograd 0.1.0 (PyPI)",
         "ours-scalar": "(b) ours, scalar ops only",
@@ -553,16 +579,17 @@ def main() -> None:
     base, floor = step["micrograd"].get("median_s"), step["floor"].get("median_s")
     for name, r in step.items():
         if "error" in r:
-            print(f"{labels[name]:<40} {'failed: ' + r['error']}")
+            print(f"{label_of(labels, name):<40} {'failed: ' + r['error']}")
             continue
         t = r["median_s"]
         vs_m = f"{base / t:.1f}x" if base else "n/a"
         vs_f = f"{t / floor:.2f}x" if floor else "n/a"
-        print(f"{labels[name]:<40} {t * 1e3:>10.2f} {vs_m:>13} {vs_f:>9} {r['loss']:>12.6f}")
-    print("(vs micrograd: how many times faster than (a); vs floor: time as a multiple of (d))\n")
+        print(f"{label_of(labels, name):<40} {t * 1e3:>10.2f} {vs_m:>13} {vs_f:>9} {r['loss']:>12.6f}")
+    print("(vs micrograd: how many times faster than (a); vs floor: time as a multiple of (d))")
+    print_speedups(step, labels)
 
     print(f"## 1b. Training step: MLP 64-32-10 (logistic), softmax + CE, a batch of {DIGITS_BATCH} digits, forward + backward")
-    digits = interleaved(DIGITS_CASES, repeat, args.rounds)
+    digits = interleaved(DIGITS_CASES, repeat, args.rounds, args.baseline)
     digit_labels = {
         "digits-mlp": "(c) ours, MLP path (as fit() trains)",
         "digits-floor": "(d) hand-written floats (floor)",
@@ -573,11 +600,12 @@ def main() -> None:
     print(f"{'(a) micrograd 0.1.0':<40} n/a: it has no exp, so no logistic or softmax")
     for name, r in digits.items():
         if "error" in r:
-            print(f"{digit_labels[name]:<40} {'failed: ' + r['error']}")
+            print(f"{label_of(digit_labels, name):<40} {'failed: ' + r['error']}")
             continue
         vs_f = f"{r['median_s'] / dfloor:.2f}x" if dfloor else "n/a"
-        print(f"{digit_labels[name]:<40} {r['median_s'] * 1e3:>10.2f} {vs_f:>9} {r['loss']:>12.6f}")
-    print(f"(ours with the cyclic GC paused, as fit() trains; median of {args.rounds} interleaved fresh-process runs)\n")
+        print(f"{label_of(digit_labels, name):<40} {r['median_s'] * 1e3:>10.2f} {vs_f:>9} {r['loss']:>12.6f}")
+    print(f"(ours with the cyclic GC paused, as fit() trains; median of {args.rounds} interleaved fresh-process runs)")
+    print_speedups(digits, digit_labels)
 
     print("## 2. Depth: backward() on a chain of n relu nodes")
     sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]

@@ -13,6 +13,8 @@ for k = 1..L as on the slides; ``ŷ`` is (B, k).
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -20,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .files import check_output_file, write_atomic
 from .lecture import (
     activation,
     grad_biases,
@@ -31,7 +34,7 @@ from .lecture import (
     output,
 )
 from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, _positive_int, _rng, init_weights
-from .optim import Optimizer, make_optimizer
+from .optim import Optimizer, check_optimizer, make_optimizer
 from .training import Batches, EpochStats, diverged
 
 Array = NDArray[np.float64]
@@ -217,6 +220,31 @@ class Network:
         net.seed = mlp.seed if isinstance(mlp.seed, int) else 0
         return net
 
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this network as :meth:`MLP.save <micrograd_nptel.nn.MLP.save>` does (``MLP.load`` reads it), without
+        building the scalar network: the same JSON, written atomically.
+
+        Raises:
+            ValueError: a parameter is NaN or infinite, or ``path`` is refused (see ``MLP.save``); nothing is written.
+            OSError: the write itself failed; a previous file at ``path`` is unchanged.
+        """
+        check_output_file(path, "save")
+        for p in self._params:
+            if not np.isfinite(p.data).all():
+                raise ValueError(f"not saving: {p.name} holds non-finite numbers (training diverged?); a saved model must be finite")
+        config = {
+            "nin": self.sizes[0],
+            "hidden": self.sizes[1:-1],
+            "nout": self.sizes[-1],
+            "activation": self.activation,
+            "output": self.output,
+            "seed": self.seed,
+            "init": self.init,
+        }
+        state = {f"W{k}": self.W[k].tolist() for k in self.W} | {f"b{k}": self.b[k].tolist() for k in self.b}
+        doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": config, "state_dict": state}
+        write_atomic(path, json.dumps(doc, allow_nan=False), "save")
+
     def to_mlp(self) -> MLP:
         """An :class:`~micrograd_nptel.nn.MLP` (the scalar engine) with this network's shape and weights."""
         mlp = MLP(self.sizes[0], self.sizes[1:-1], self.sizes[-1], self.activation, self.output, self.seed, self.init)
@@ -256,7 +284,11 @@ class Network:
         X = self._check_X(X)
         labels, targets = self._check_y(y, X.shape[0])
         epochs, batch_size = _positive_int(epochs, "epochs"), _positive_int(batch_size, "batch_size")
-        opt = optimizer if optimizer is not None else make_optimizer("sgd", self.parameters(), 0.1)
+        opt = (
+            check_optimizer(optimizer, self.parameters(), "Network.fit")
+            if optimizer is not None
+            else make_optimizer("sgd", self.parameters(), 0.1)
+        )
         order = Batches(X.shape[0], batch_size, seed)  # the same batches as training.fit from the same seed
         history: list[EpochStats] = []
         for epoch in range(1, epochs + 1):
@@ -286,9 +318,19 @@ class Network:
 
     # ------------------------------------------------------------------ checks
     def _check_X(self, X: ArrayLike) -> Array:
-        arr = np.asarray(X, dtype=float)
+        """X as a (B, n) float64 array with B >= 1, or a clear error (checked before any conversion that loses data)."""
+        raw = np.asarray(X)
+        if raw.dtype == object or raw.dtype.kind not in "biuf":  # None, strings, complex numbers: nothing to compute with
+            if raw.dtype.kind == "c":
+                raise TypeError("X must hold real numbers, got complex numbers (their imaginary parts would be lost)")
+            real = (int, float, np.integer, np.floating)
+            bad = next((v for v in raw.ravel().tolist() if not isinstance(v, real) or isinstance(v, bool)), raw.dtype)
+            raise TypeError(f"X must hold real numbers, got {bad!r} of type {type(bad).__name__}")
+        arr = raw.astype(float)
         if arr.ndim != 2 or arr.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (B, {self.sizes[0]}) (B examples of n = {self.sizes[0]} features), got {arr.shape}")
+        if arr.shape[0] == 0:
+            raise ValueError(f"X is empty (shape {arr.shape}): give at least one example")
         if not np.isfinite(arr).all():
             raise ValueError("X holds NaN or infinite numbers")
         return arr

@@ -6,16 +6,19 @@ Every failure prints one line on stderr and exits non-zero (2 for a usage error)
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import graphviz
 from tqdm import tqdm
 
+from .batched import Network
 from .datasets import StandardScaler, load_iris, make_moons, train_test_split
+from .files import check_output_dir, check_output_file, write_atomic
 from .graph import RenderError
 from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
 from .training import EpochStats, accuracy, fit
@@ -147,7 +150,6 @@ def _add_train(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .batched import Network
     from .datasets import load_digits
     from .optim import make_optimizer
     from .training import confusion_matrix, format_confusion_matrix
@@ -156,14 +158,14 @@ def _train(args: argparse.Namespace) -> int:
     output = args.output or (LOSSES[args.loss] if args.loss else "softmax")
     if args.loss and LOSSES[args.loss] != output:
         raise UsageError(f"--loss {args.loss} goes with --output {LOSSES[args.loss]} (Module 4.3), not --output {output}")
-    if args.save:  # found out now, not after training
-        _check_writable(args.save)
+    if args.save is not None:  # found out now, not after training
+        _check_output(check_output_file, args.save, "--save")
     activation = ACTIVATION_NAMES[args.activation]
     digits, images = args.dataset == "digits", args.dataset in ("mnist", "fashion-mnist")
     epochs = args.epochs or (10 if digits or images else 200)
     batch_size = args.batch_size or (64 if images else 32 if digits else 8)
     lr = args.lr or DEFAULT_LR[args.optimizer]
-    if args.plot:  # found out now, not after training
+    if args.plot is not None:  # found out now, not after training
         _check_plot(args.plot)
     if args.data_dir and not images:
         raise UsageError(f"--data-dir is for mnist and fashion-mnist, not {args.dataset}")
@@ -196,7 +198,7 @@ def _train(args: argparse.Namespace) -> int:
     n, k = len(X_train[0]), len(class_names)
     default_hidden = {"iris": [n, n], "moons": [16, 16], "digits": [32]}.get(args.dataset, [128, 128])
     hidden = args.hidden if args.hidden is not None else default_hidden
-    model = MLP(n, hidden, k, activation=activation, output=output, seed=args.seed, init=args.init)
+    _check_memory([n, *hidden, k], backend, batch_size, args.optimizer)
     hyper = {
         "weight_decay": args.weight_decay,
         "momentum": args.momentum,
@@ -205,11 +207,20 @@ def _train(args: argparse.Namespace) -> int:
         "beta2": args.beta2,
         "eps": args.epsilon,
     }
-    net = Network.from_mlp(model) if backend == "numpy" else None
-    opt = make_optimizer(args.optimizer, net.parameters() if net is not None else model.parameters(), lr, **hyper)
+    net: Network | None = None
+    model: MLP | None = None
+    if backend == "numpy":  # built directly: the same weights from the same seed as the MLP, no scalar network on the way
+        net = Network([n, *hidden, k], activation=activation, output=output, init=args.init, seed=args.seed)
+        params: list[Any] = net.parameters()
+        described, count = repr(net), sum(p.data.size for p in net.parameters())
+    else:
+        model = MLP(n, hidden, k, activation=activation, output=output, seed=args.seed, init=args.init)
+        params = model.parameters()
+        described, count = repr(model), len(params)
+    opt = make_optimizer(args.optimizer, params, lr, **hyper)
     print(
         f"{args.dataset}: {len(X_train)} train / {len(X_test)} test examples, {n} features, {k} classes; "
-        f"model {model}, {len(model.parameters())} parameters; {backend} backend, {opt!r}"
+        f"model {described}, {count} parameters; {backend} backend, {opt!r}"
     )
     test_curve: list[float] = []
     bar = tqdm(total=epochs, unit="epoch", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
@@ -217,8 +228,8 @@ def _train(args: argparse.Namespace) -> int:
     def on_epoch(s: EpochStats) -> None:
         bar.set_postfix(loss=f"{s.loss:.4f}", acc=f"{s.accuracy:.3f}")
         bar.update(1)
-        if args.plot:  # the test accuracy after every epoch, for the plot
-            test_curve.append(net.accuracy(X_test, y_test) if net is not None else accuracy(model, X_test, y_test))
+        if args.plot is not None:  # the test accuracy after every epoch, for the plot
+            test_curve.append(net.accuracy(X_test, y_test) if net is not None else accuracy(cast(MLP, model), X_test, y_test))
 
     start = time.perf_counter()
     try:
@@ -226,18 +237,26 @@ def _train(args: argparse.Namespace) -> int:
             history = net.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, optimizer=opt, seed=args.seed, on_epoch=on_epoch)
         else:
             history = fit(
-                model, X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, seed=args.seed, on_epoch=on_epoch, optimizer=opt
+                cast(MLP, model),
+                X_train,
+                y_train,
+                epochs=epochs,
+                lr=lr,
+                batch_size=batch_size,
+                seed=args.seed,
+                on_epoch=on_epoch,
+                optimizer=opt,
             )
     finally:
         bar.close()
     seconds = time.perf_counter() - start
     if net is not None:
-        model = net.to_mlp()
         train_acc, test_acc = net.accuracy(X_train, y_train), net.accuracy(X_test, y_test)
         predicted = net.predict(X_test).tolist()
     else:
-        train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
-        predicted = [model.predict(x) for x in X_test]
+        mlp = cast(MLP, model)
+        train_acc, test_acc = accuracy(mlp, X_train, y_train), accuracy(mlp, X_test, y_test)
+        predicted = [mlp.predict(x) for x in X_test]
     print(
         f"final loss {history[-1].loss:.4f}; train accuracy {train_acc:.4f}; test accuracy {test_acc:.4f}; "
         f"{seconds / epochs:.3f} s per epoch ({seconds:.1f} s for {epochs} epochs)"
@@ -245,14 +264,14 @@ def _train(args: argparse.Namespace) -> int:
     matrix = confusion_matrix(y_test, predicted, k)
     print("test confusion matrix:")
     print(format_confusion_matrix(matrix, class_names))
-    if args.plot:
+    if args.plot is not None:
         from .plots import plot_confusion_matrix, plot_training
 
-        title = f"{args.dataset}: {model}"
+        title = f"{args.dataset}: {described}"
         paths = plot_training(history, test_curve, args.plot, title), plot_confusion_matrix(matrix, class_names, args.plot, title)
         print(f"wrote {paths[0]} and {paths[1]}")
-    if args.save:
-        model.save(args.save)
+    if args.save is not None:
+        (net if net is not None else cast(MLP, model)).save(args.save)
         print(f"saved the network to {args.save}")
     return 0
 
@@ -304,31 +323,54 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_writable(path: str) -> None:
-    """Raise ``UsageError`` naming ``path`` unless a file can be written there (its folder exists and is writable)."""
-    import os
-
-    folder = os.path.dirname(os.path.realpath(path))
-    if os.path.isdir(path):
-        raise UsageError(f"--save {path!r} is a folder; give a file name such as {os.path.join(path, 'model.json')!r}")
-    if not os.path.isdir(folder):
-        raise UsageError(f"--save {path!r}: the folder {folder!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"--save {path!r}: the folder {folder!r} is not writable")
+def _check_output(check: Callable[[str, str], str], path: str, what: str) -> str:
+    """``check(path, what)`` (from :mod:`micrograd_nptel.files`), its ValueError as a UsageError (one line, exit 2)."""
+    try:
+        return check(path, what)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 def _check_plot(folder: str) -> None:
-    """Raise ``UsageError`` unless matplotlib is installed and ``folder`` exists or can be made."""
+    """Raise ``UsageError`` unless matplotlib is installed, ``folder`` is or can be made a writable folder, and
+    the two pictures can be written in it (neither is a device, FIFO or folder)."""
     import importlib.util
     import os
 
     if importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib: pip install 'micrograd-nptel[plot]'")
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise UsageError(f"--plot {folder!r} is a file; give a folder")
-    parent = os.path.dirname(os.path.abspath(folder))
-    if not os.path.isdir(parent) or not os.access(parent if not os.path.isdir(folder) else folder, os.W_OK):
-        raise UsageError(f"--plot {folder!r}: cannot create or write that folder")
+    _check_output(check_output_dir, folder, "--plot")
+    if os.path.isdir(folder):
+        for name in ("training.png", "confusion_matrix.png"):
+            _check_output(check_output_file, os.path.join(folder, name), "--plot")
+
+
+def _check_memory(sizes: list[int], backend: str, batch_size: int, optimizer: str) -> None:
+    """Refuse, in one line, a network whose training would need more memory than this machine has.
+
+    The estimate: numpy keeps each of the P parameters as a float64 with its gradient, the optimizer's
+    state (two arrays for Adam and NAdam) and the copies a step keeps to undo itself, plus a batch of
+    activations; the scalar engine keeps each parameter as a Value (~250 bytes) and builds, per example
+    of a batch, one graph edge (~32 bytes) per weight.
+    """
+    import os
+
+    P = sum(a * b + b for a, b in itertools.pairwise(sizes))
+    states = {"sgd": 0, "momentum": 1, "nag": 1, "adagrad": 1, "rmsprop": 1, "adam": 2, "nadam": 2}[optimizer]
+    if backend == "numpy":
+        need = 8 * P * (2 + 2 * (1 + states)) + 8 * batch_size * sum(sizes) * 4
+    else:
+        need = P * (250 + 32 * batch_size)
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return
+    if need > 0.8 * have:
+        raise UsageError(
+            f"a {'-'.join(map(str, sizes))} network ({P:,} parameters) needs about {need / 1e9:.1f} GB to train with the {backend} "
+            f"backend; this machine has {have / 1e9:.1f} GB: use smaller --hidden sizes"
+            + (", or --backend numpy" if backend == "scalar" else "")
+        )
 
 
 class UsageError(ValueError):
@@ -389,14 +431,16 @@ def _draw(args: argparse.Namespace) -> int:
     if args.steps and args.value_graph:
         raise UsageError("--steps draws the network picture; leave out --value-graph")
     if args.steps:
-        out_dir = Path(args.out or "steps")
+        out_dir = Path(args.out if args.out is not None else "steps")
         if out_dir.suffix.lower() in (".svg", ".png", ".pdf", ".dot"):
             raise UsageError(f"with --steps, -o names a folder for the images, got the file name {str(out_dir)!r}")
+        _check_output(check_output_dir, str(out_dir), "--out")
     else:
-        out = Path(args.out or f"{args.what if args.what in EXAMPLES else 'expression'}.svg")
+        out = Path(args.out if args.out is not None else f"{args.what if args.what in EXAMPLES else 'expression'}.svg")
         fmt = out.suffix.lstrip(".").lower()
         if fmt not in ("svg", "png", "pdf", "dot"):
             raise UsageError(f"--out must end in .svg, .png, .pdf or .dot, got {str(out)!r}")
+        _check_output(check_output_file, str(out), "--out")
 
     if args.what in EXAMPLES:
         if at and (args.what not in ("multipath", "chain") or set(at) != {"x"}):
@@ -424,7 +468,7 @@ def _draw(args: argparse.Namespace) -> int:
             for step in steps:
                 frame = draw_network(mlp, loss=loss, step=step, highlight=args.highlight)
                 path = out_dir / f"step_{step.number:02d}.{args.format}"
-                path.write_bytes(_render_or_explain(frame, args.format, path))
+                write_atomic(path, _render_or_explain(frame, args.format, path), "--out")
             print(f"wrote {len(steps)} images to {out_dir}/ (step_01 .. step_{len(steps):02d}), one per step of the Module 4.8 pseudo code")
             return 0
         graph = picture
@@ -439,14 +483,14 @@ def _draw(args: argparse.Namespace) -> int:
         graph = draw_dot(root, rankdir=rankdir, show_local_grads=not args.no_local_grads, highlight=highlight)
         summary = f"{len(variables)} variables, output {root.label or root.op} = {root.data:.6g}"
     if fmt == "dot":
-        out.write_text(graph.source, encoding="utf-8")
+        write_atomic(out, graph.source, "--out")
         print(f"wrote the DOT source to {out}")
         return 0
     try:
         data = render(graph, fmt)
     except graphviz.ExecutableNotFound:
         source = out.with_suffix(".dot")
-        source.write_text(graph.source, encoding="utf-8")
+        write_atomic(source, graph.source, "--out")
         print(
             f"micrograd-nptel draw: error: Graphviz's {graph.engine} program was not found, so {out} was not rendered; "
             f"wrote the DOT source to {source}. Install Graphviz (apt-get install graphviz, brew install graphviz "
@@ -454,7 +498,7 @@ def _draw(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    out.write_bytes(data)
+    write_atomic(out, data, "--out")
     print(f"wrote {out} ({len(data)} bytes): {summary}")
     return 0
 
@@ -515,9 +559,11 @@ def _explain(args: argparse.Namespace) -> int:
             raise UsageError(f"--label must be 1 or 2 (the network has k = 2 classes), got {args.label}")
         model, _, root = figure_network(label=args.label - 1, seed=args.seed)
     try:
-        wrt = find(root, args.name)
+        wrt = find(root, args.name, model)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    if wrt is root:
+        raise UsageError(f"{args.name!r} is the output itself (∂{args.name}/∂{args.name} = 1); name what to differentiate it by")
     d = explain(root, wrt, model=model, through=args.through)
     print(d.latex() if args.latex else d)
     return 0

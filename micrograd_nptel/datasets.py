@@ -16,7 +16,9 @@ import numbers
 import os
 import random
 import sys
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -252,6 +254,11 @@ FASHION_MNIST = {
 MAX_IDX_BYTES = 200_000_000
 """The largest IDX payload read (MNIST's training images are 47 MB)."""
 
+MAX_IMAGE_SET_BYTES = 1_000_000_000
+"""The most memory one image set may take once loaded: its four payloads as bytes plus the images as float64
+(9 bytes a pixel); MNIST takes 494 MB. Checked from the four headers before any data are read, so four small
+.gz files that inflate to gigabytes (a gzip bomb) are refused at once."""
+
 _IDX_MAGIC = {2049: 1, 2051: 3}  # labels: 1 dimension; images: 3 (count, rows, cols); the type byte 0x08 is unsigned bytes
 
 
@@ -270,32 +277,61 @@ def read_idx(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
             trailing data; the message names the file.
     """
     name = os.fspath(path)
-    opener = gzip.open if name.endswith(".gz") else open
-    try:
-        with opener(name, "rb") as f:
-            head = f.read(4)
-            if len(head) < 4:
-                raise ValueError(f"{name}: too short to be an IDX file ({len(head)} bytes)")
-            magic = int.from_bytes(head, "big")
-            if magic not in _IDX_MAGIC:
-                raise ValueError(f"{name}: bad magic number {magic:#010x}; expected 0x00000801 (labels) or 0x00000803 (images)")
-            dims_raw = f.read(4 * _IDX_MAGIC[magic])
-            if len(dims_raw) < 4 * _IDX_MAGIC[magic]:
-                raise ValueError(f"{name}: truncated header")
-            dims = [int.from_bytes(dims_raw[i : i + 4], "big") for i in range(0, len(dims_raw), 4)]
+    with _idx_errors(name):
+        with _open_idx(name) as f:
+            dims = _idx_dims(f, name)
             size = math.prod(dims)
-            if not all(dims) or size > MAX_IDX_BYTES:
-                raise ValueError(f"{name}: implausible sizes {dims} (each must be > 0, {MAX_IDX_BYTES} bytes at most)")
             data = f.read(size)
             if len(data) < size:
                 raise ValueError(f"{name}: truncated: the header promises {size} bytes of data ({dims}), the file has {len(data)}")
             if f.read(1):
                 raise ValueError(f"{name}: has data after the {size} bytes its header describes")
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        if isinstance(e, FileNotFoundError):
-            raise
-        raise ValueError(f"{name}: cannot be read as {'gzip' if opener is gzip.open else 'IDX'}: {e}") from None
     return np.frombuffer(data, dtype=np.uint8).reshape(dims)
+
+
+def idx_shape(path: str | os.PathLike[str]) -> list[int]:
+    """The dimensions an IDX file's header declares ((N,) or (N, rows, cols)), reading the header only.
+
+    Raises:
+        OSError: the file cannot be opened. ValueError: as :func:`read_idx`, for the header.
+    """
+    name = os.fspath(path)
+    with _idx_errors(name), _open_idx(name) as f:
+        return _idx_dims(f, name)
+
+
+def _open_idx(name: str) -> Any:
+    return gzip.open(name, "rb") if name.endswith(".gz") else open(name, "rb")
+
+
+@contextmanager
+def _idx_errors(name: str) -> Iterator[None]:
+    """Turn what reading a damaged file raises (a bad gzip header, corrupt deflate data, an early EOF) into one
+    ValueError naming the file; a missing file stays FileNotFoundError."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except (OSError, EOFError, zlib.error) as e:
+        kind = "gzip" if name.endswith(".gz") else "IDX"
+        raise ValueError(f"{name}: cannot be read as {kind}: {e}") from None
+
+
+def _idx_dims(f: Any, name: str) -> list[int]:
+    """Read and check an IDX header (magic number, dimensions, payload size) from the open file ``f``."""
+    head = f.read(4)
+    if len(head) < 4:
+        raise ValueError(f"{name}: too short to be an IDX file ({len(head)} bytes)")
+    magic = int.from_bytes(head, "big")
+    if magic not in _IDX_MAGIC:
+        raise ValueError(f"{name}: bad magic number {magic:#010x}; expected 0x00000801 (labels) or 0x00000803 (images)")
+    dims_raw = f.read(4 * _IDX_MAGIC[magic])
+    if len(dims_raw) < 4 * _IDX_MAGIC[magic]:
+        raise ValueError(f"{name}: truncated header")
+    dims = [int.from_bytes(dims_raw[i : i + 4], "big") for i in range(0, len(dims_raw), 4)]
+    if not all(dims) or math.prod(dims) > MAX_IDX_BYTES:
+        raise ValueError(f"{name}: implausible sizes {dims} (each must be > 0, {MAX_IDX_BYTES} bytes at most)")
+    return dims
 
 
 def load_mnist(path: str | os.PathLike[str] | None = None) -> ImageData:
@@ -311,8 +347,10 @@ def load_mnist(path: str | os.PathLike[str] | None = None) -> ImageData:
         :class:`ImageData`: X of shape (N, 784) in [0, 1], labels 0-9, class names "0".."9".
 
     Raises:
-        ValueError: a file is malformed (named), the images and labels disagree in number, or a
-            download fails or does not match its sha256 (the message says where to put the files).
+        ValueError: a file is malformed or corrupt (named), the images and labels disagree in number,
+            the set would take more than :data:`MAX_IMAGE_SET_BYTES` in memory (checked from the
+            headers first), the cache folder is not a folder, or a download fails or does not match
+            its sha256 (the message says where to put the files).
     """
     return _load_idx_set("mnist", MNIST, path)
 
@@ -330,8 +368,17 @@ def load_fashion_mnist(path: str | os.PathLike[str] | None = None) -> ImageData:
 
 
 def data_home() -> Path:
-    """The cache folder for downloaded data: ``$MICROGRAD_NPTEL_DATA``, or ``~/.cache/micrograd_nptel``."""
-    return Path(os.environ.get("MICROGRAD_NPTEL_DATA") or Path.home() / ".cache" / "micrograd_nptel")
+    """The cache folder for downloaded data: ``$MICROGRAD_NPTEL_DATA``, or ``~/.cache/micrograd_nptel``.
+
+    Raises:
+        ValueError: that path exists and is not a folder (a file, ``/dev/null``).
+    """
+    env = os.environ.get("MICROGRAD_NPTEL_DATA")
+    home = Path(env or Path.home() / ".cache" / "micrograd_nptel")
+    if home.exists() and not home.is_dir():
+        source = "MICROGRAD_NPTEL_DATA" if env else "the default cache folder"
+        raise ValueError(f"{source} {str(home)!r} is not a folder; set MICROGRAD_NPTEL_DATA to a folder for the downloaded data")
+    return home
 
 
 def _load_idx_set(name: str, spec: dict[str, Any], path: str | os.PathLike[str] | None) -> ImageData:
@@ -346,6 +393,13 @@ def _load_idx_set(name: str, spec: dict[str, Any], path: str | os.PathLike[str] 
                 raise ValueError(f"{folder} has no {stem}.gz (or {stem}); the {name} files are {', '.join(f + '.gz' for f in IDX_FILES)}")
             found = _download(spec["url"] + stem + ".gz", folder / (stem + ".gz"), spec["sha256"][stem + ".gz"], name)
         files.append(found)
+    shapes = [idx_shape(f) for f in files]  # the headers only: what loading will cost, before it costs it
+    need = sum(math.prod(d) for d in shapes) + 8 * (math.prod(shapes[0]) + math.prod(shapes[2]))
+    if need > MAX_IMAGE_SET_BYTES:
+        raise ValueError(
+            f"the {name} files in {folder} declare {' + '.join(str(d) for d in shapes)} values: loaded as float64 they would take "
+            f"{need / 1e9:.1f} GB, over the {MAX_IMAGE_SET_BYTES / 1e9:.1f} GB limit (MAX_IMAGE_SET_BYTES); not an MNIST-sized set"
+        )
     X_train, y_train, X_test, y_test = (read_idx(f) for f in files)
     for images, labels, (fi, fl) in ((X_train, y_train, files[:2]), (X_test, y_test, files[2:])):
         if images.ndim != 3 or labels.ndim != 1:
@@ -371,12 +425,20 @@ def _download(url: str, target: Path, sha256: str, name: str) -> Path:
     from tqdm import tqdm
 
     where = f"put the four files ({', '.join(f + '.gz' for f in IDX_FILES)}) in {target.parent}, or pass path=FOLDER"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".download-")
+    except OSError as e:
+        raise ValueError(f"cannot store the {name} download in {str(target.parent)!r}: {e.strerror}; {where}") from None
     digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".download-")
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
+            length = response.headers.get("Content-Length")
+            if length is not None and not length.strip().isdigit():
+                raise ValueError(f"{url}: the server sent Content-Length {length!r}, not a number of bytes; {target} was not written")
+            total = int(length) if length is not None else None
+            if total is not None and total > MAX_IDX_BYTES:
+                raise ValueError(f"{url} is {total} bytes, larger than {MAX_IDX_BYTES}; not an IDX file of this set")
             with tqdm(total=total, unit="B", unit_scale=True, desc=f"{name}: {target.name}", file=sys.stderr) as bar:
                 while chunk := response.read(1 << 16):
                     if out.tell() + len(chunk) > MAX_IDX_BYTES:

@@ -19,10 +19,9 @@ A :class:`Derivation` prints as plain Unicode (``str``) and typesets in Jupyter
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -111,7 +110,7 @@ class Derivation:
         return float(m[0, 0])
 
     def __repr__(self) -> str:
-        return f"<Derivation {self.symbol} = {self.total:.6g}: {self.count} paths{', Jacobian chain' if self.jacobians else ''}>"
+        return f"<Derivation {self.symbol} = {self.total:.6g}: {_paths(self.count)}{', Jacobian chain' if self.jacobians else ''}>"
 
     # ------------------------------------------------------------------ plain text
     def __str__(self) -> str:
@@ -129,16 +128,15 @@ class Derivation:
                     lines.append(prefix + text.replace("\n", "\n" + " " * len(prefix)))
             lines.append(f"  product of the {len(self.jacobians)} matrices = {self.jacobian_product:.10g}")
         lines.append("")
-        paths = f"{self.count} path{'s' * (self.count != 1)}"
-        lines.append(f"CS7015 Lecture 4, Module 4.6: the sum over the {paths} of the products of local derivatives")
+        lines.append(f"CS7015 Lecture 4, Module 4.6: the sum over the {_paths(self.count)} of the products of local derivatives")
         for k, p in enumerate(self.paths[:MAX_SHOWN], 1):
             symbols = " · ".join(s for s, _ in p.factors) or "1"
             values = " × ".join(f"({v:.4g})" for _, v in p.factors) or "1"
             lines.append(f"  path {k}: {symbols}")
             lines.append(f"        = {values} = {p.product:.6g}")
         if self.count > MAX_SHOWN:
-            lines.append(f"  ... and {self.count - MAX_SHOWN} more paths, not shown")
-        lines.append(f"  sum over the {self.count} paths = {self.total:.10g}")
+            lines.append(f"  ... and {_paths(self.count - MAX_SHOWN, 'more ')}, not shown")
+        lines.append(f"  sum over the {_paths(self.count)} = {self.total:.10g}")
         return "\n".join(lines)
 
     def _group(self, group: tuple[str, int, int]) -> list[Jacobian]:
@@ -172,9 +170,9 @@ class Derivation:
             rows.append(lead + symbols + (r" \qquad \text{(path " + str(k + 1) + ")}" if self.count > 1 else ""))
             rows.append(r"&\qquad\qquad = " + values + " = " + _num(p.product))
         if self.count > len(shown):
-            rows.append(r"&\quad + \dots \qquad \text{(" + str(self.count - len(shown)) + r" more paths)}")
+            rows.append(r"&\quad + \dots \qquad \text{(" + _paths(self.count - len(shown), "more ") + r")}")
         if self.count > 1:
-            rows.append(r"&= " + _num(self.total) + r" \qquad \text{(the sum over the " + str(self.count) + r" paths)}")
+            rows.append(r"&= " + _num(self.total) + r" \qquad \text{(the sum over the " + _paths(self.count) + r")}")
         return r"\begin{aligned}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{aligned}"
 
 
@@ -341,7 +339,10 @@ def explain(root: Value, wrt: Value, *, model: MLP | None = None, through: str =
         if not reach[v]:
             reach[v] = any(reach[p] for p in v.parents)
     kept = [v for v in order if reach[v] and (v is wrt or v is root or through == "all" or v.label)]
-    edges = {v: _edges(v, wrt, through, reach, position) for v in kept if v is not wrt}
+    if through == "all":  # every node kept: one edge per parent slot (x·x has two)
+        edges = {v: [(p, g) for p, g in zip(v.parents, v.local_grads) if reach[p]] for v in kept if v is not wrt}
+    else:
+        edges = _folded_edges(order, kept, wrt, reach)
     count = {wrt: 1}
     deriv = {wrt: 1.0}
     for v in kept:
@@ -353,50 +354,91 @@ def explain(root: Value, wrt: Value, *, model: MLP | None = None, through: str =
     return Derivation(root, wrt, paths, count[root], deriv[root], jacobians, groups)
 
 
-def _edges(v: Value, wrt: Value, through: str, reach: dict[Value, bool], position: dict[Value, int]) -> list[tuple[Value, float]]:
-    """The kept nodes one step below ``v``, each with the factor ∂v/∂it (unnamed nodes between folded in)."""
-    if through == "all":
-        return [(p, g) for p, g in zip(v.parents, v.local_grads) if reach[p]]
-    found: dict[Value, float] = {}
-    pending: dict[Value, float] = {}
-    heap: list[tuple[int, int]] = []
-    ids: dict[int, Value] = {}
+def _folded_edges(order: list[Value], kept: list[Value], wrt: Value, reach: dict[Value, bool]) -> dict[Value, list[tuple[Value, float]]]:
+    """For each kept node, the kept nodes one step below it, each with the factor ∂v/∂it (unnamed nodes between folded in).
 
-    def send(p: Value, c: float) -> None:
-        if not reach[p]:
-            return
-        if p is wrt or p.label:
-            found[p] = found.get(p, 0.0) + c
+    One pass over the graph, parents first: each unnamed node's "frontier" (the kept nodes below it, with the factor
+    to each) is built once from its parents' frontiers, so a long unnamed chain shared by many named nodes costs
+    its length once, not once per named node: linear in the graph's size, not quadratic.
+    """
+    is_kept = set(kept)
+    frontier: dict[Value, dict[Value, float]] = {}  # for unnamed nodes that depend on wrt
+
+    def below(v: Value) -> dict[Value, float]:
+        out: dict[Value, float] = {}
+        for p, g in zip(v.parents, v.local_grads):
+            if not reach[p]:
+                continue
+            if p in is_kept:
+                out[p] = out.get(p, 0.0) + g
+            else:
+                for q, f in frontier[p].items():
+                    out[q] = out.get(q, 0.0) + g * f
+        return out
+
+    edges: dict[Value, list[tuple[Value, float]]] = {}
+    for v in order:
+        if not reach[v] or v is wrt:
+            continue
+        if v in is_kept:
+            edges[v] = list(below(v).items())
         else:
-            if p not in pending:
-                pending[p] = 0.0
-                ids[id(p)] = p
-                heapq.heappush(heap, (-position[p], id(p)))
-            pending[p] += c
+            frontier[v] = below(v)
+    return edges
 
-    for p, g in zip(v.parents, v.local_grads):
-        send(p, g)
-    while heap:  # latest node first: every path into an unnamed node is summed before it passes on
-        _, key = heapq.heappop(heap)
-        u = ids.pop(key)
-        c = pending.pop(u)
-        for p, g in zip(u.parents, u.local_grads):
-            send(p, c * g)
-    return list(found.items())
+
+MAX_FACTORS = 200_000
+"""The most factors :func:`explain` writes out over all the paths it lists (each path of n steps has n): a graph
+with long paths lists fewer of them, so the listing stays linear in the graph's size."""
+
+_Link = tuple[Value, Any, Any, int]  # (node, the factor into it, the link above, the path's length so far)
 
 
 def _enumerate(root: Value, wrt: Value, edges: dict[Value, list[tuple[Value, float]]], limit: int) -> list[ChainPath]:
+    """Up to ``limit`` paths from ``root`` down to ``wrt`` (and at most :data:`MAX_FACTORS` factors in all).
+
+    Depth first, a partial path held as a linked list, so each step is O(1) and a path is copied once, when it
+    reaches ``wrt``: linear in the paths' lengths, not quadratic.
+    """
     paths: list[ChainPath] = []
-    stack: list[tuple[Value, tuple[Value, ...], tuple[tuple[str, float], ...]]] = [(root, (root,), ())]
+    written = 0
+    names: dict[Value, str] = {}  # each node's name worked out once, however many paths pass through it
+
+    def operand(v: Value) -> str:
+        if v not in names:
+            names[v] = _operand(v)
+        return names[v]
+
+    stack: list[_Link] = [(root, None, None, 1)]
     while stack and len(paths) < limit:
-        node, nodes, factors = stack.pop()
+        link = stack.pop()
+        node = link[0]
         if node is wrt:
-            paths.append(ChainPath(nodes, factors, math.prod(f for _, f in factors)))
+            written += link[3] - 1
+            if written > MAX_FACTORS and paths:
+                break
+            nodes: list[Value] = []
+            factors: list[tuple[str, float]] = []
+            cur: _Link | None = link
+            while cur is not None:
+                nodes.append(cur[0])
+                if cur[2] is not None:
+                    factors.append((f"∂{operand(cur[2][0])}/∂{operand(cur[0])}", cur[1]))
+                cur = cur[2]
+            nodes.reverse()
+            factors.reverse()
+            paths.append(ChainPath(tuple(nodes), tuple(factors), math.prod(f for _, f in factors)))
             continue
-        below = edges[node]
-        for p, f in reversed(below):
-            stack.append((p, (*nodes, p), (*factors, (f"∂{_operand(node)}/∂{_operand(p)}", f))))
+        for p, f in reversed(edges[node]):
+            stack.append((p, f, link, link[3] + 1))
     return paths
+
+
+def _paths(n: int, more: str = "") -> str:
+    """``"1 path"``, ``"6 paths"``; a count too large to print in full (the diamond graphs' 2^15000) as ``"about 10^4515 paths"``."""
+    if n >= 10**15:
+        return f"about 10^{int(n.bit_length() * math.log10(2))} {more}paths"
+    return f"{n} {more}path{'s' * (n != 1)}"
 
 
 # ---------------------------------------------------------------------- Module 4.4 in matrices
@@ -482,19 +524,27 @@ def _jacobian_chain(root: Value, wrt: Value, model: MLP) -> tuple[list[Jacobian]
     raise ValueError(f"explain: {name(wrt)!r} is not a weight, bias, unit or input of {model!r}")
 
 
-def find(root: Value, label: str) -> Value:
-    """The node below ``root`` whose label is ``label``, accepting the slide's short forms (``W_111``, ``W111`` for ``W_{1,1,1}``).
+def find(root: Value, label: str, model: MLP | None = None) -> Value:
+    """The node called ``label``: below ``root``, or (with ``model``) any unit, weight, bias, input or output ŷ_j of the
+    model's last forward pass, even one with no path to ``root`` (such as ŷ_2 when L = -log ŷ_1). The slide's short
+    forms are accepted (``W_111``, ``W111`` for ``W_{1,1,1}``; ``yhat_2`` for ``ŷ_2``).
 
     Raises:
-        ValueError: no node has that label (the message lists the patterns of the names there are).
+        ValueError: no node has that label (the message lists the patterns of the names there are, and says that
+            indices count from 1 when the name has a 0).
     """
     wanted = {label, canonical_name(label)}
     nodes = topological_order(root)
+    if model is not None:
+        layers = model.layers
+        nodes += [v for v in layers[0].h_prev if isinstance(v, Value)]
+        nodes += [v for layer in layers for v in (*layer.a, *layer.h, *(w for row in layer.W for w in row), *layer.b)]
     for v in nodes:
         if v.label in wanted:
             return v
     patterns = sorted({_pattern(v.label) for v in nodes if v.label})
-    raise ValueError(f"{label!r} is not a name in this graph; names look like {', '.join(patterns)}")
+    hint = "; indices count from 1, as on the slides" if re.search(r"(?<!\d)0", label) else ""
+    raise ValueError(f"{label!r} is not a name in this graph; names look like {', '.join(patterns)}{hint}")
 
 
 def _pattern(label: str) -> str:
@@ -511,5 +561,6 @@ def canonical_name(label: str) -> str:
     """
     m = re.fullmatch(r"([Wbah])_?\{?(\d)(\d)(\d)?\}?", label)
     if not m:
-        return label
+        hat = re.fullmatch(r"(?:yhat|y_hat|ŷ)_?\{?(\d+)\}?", label)
+        return f"ŷ_{hat.group(1)}" if hat else label
     return f"{m.group(1)}_{{{','.join(g for g in m.groups()[1:] if g)}}}"

@@ -21,10 +21,10 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import count, filterfalse, repeat
 from operator import attrgetter, mul
-from typing import Union
+from typing import Union, cast
 
 Scalar = Union["Value", int, float]
 """Anything an op accepts on either side: a ``Value`` or a real number."""
@@ -128,6 +128,31 @@ class Value:
         """True for a node with no parents (an input, a parameter or a constant)."""
         return not self._parents
 
+    # ------------------------------------------------------------------ copying and pickling, at any depth
+    def __reduce__(self) -> tuple[Callable[..., Value], tuple[object, ...]]:
+        """Pickle (and ``copy.copy``) without recursion: the graph below this node as a flat list, parents first.
+
+        Leaves are kept as objects, so parameters shared with a model stay shared; the nodes above them
+        are made again from their data, op, parents and local derivatives. The record is not pickled.
+        """
+        if not self._parents:
+            return (_leaf, (self.data, self.label, self.grad))
+        return (_rebuild, (_flat(self),))
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Value:
+        """``copy.deepcopy`` at any depth (no recursion): leaves copied once each, nodes made again parents first."""
+        copies: list[Value] = []
+        for node, parents in _flat_nodes(self):
+            done = memo.get(id(node))
+            if done is None:
+                if parents is None:
+                    done = _leaf(node.data, node.label, node.grad)
+                else:
+                    done = _remake(node, [copies[i] for i in parents])
+                memo[id(node)] = done
+            copies.append(done)  # type: ignore[arg-type]
+        return copies[-1]
+
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
@@ -179,7 +204,8 @@ class Value:
 
         Raises:
             ValueError: x <= 0 with a ``Value`` or non-integer exponent; x == 0 with a
-                negative exponent; a result too large for a float.
+                negative exponent.
+            OverflowError: a result (or local derivative) too large for a float.
         """
         x = self.data
         if isinstance(other, Value):
@@ -372,7 +398,7 @@ class Value:
                     )
                 for parent, local in zip(node._parents, node._local_grads):
                     parent.grad += local * g
-        _records.record.start()  # the next graph starts a new segment: the record keeps no old graph alive
+        end_record_segment()  # the next graph starts a new segment: the record keeps no old graph alive
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -443,6 +469,18 @@ class _Records(threading.local):
 
 
 _records = _Records()
+
+
+def end_record_segment() -> None:
+    """End this thread's current record segment, so that nodes made from now on link to nothing older.
+
+    ``backward()`` does this when it is done, and ``MLP.predict`` after a forward pass that nobody will
+    backpropagate: a graph dropped afterwards is freed at once by reference counting. A graph still being
+    built across the cut is not wrong, only slower: its ``backward()`` falls back to :func:`topological_order`.
+    """
+    _records.record.start()
+
+
 _segment_of = attrgetter("_segment")
 
 
@@ -490,6 +528,47 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[f
     return out
 
 
+def _flat_nodes(root: Value) -> list[tuple[Value, list[int] | None]]:
+    """The graph below ``root``, parents first: each node with the positions of its parents (None for a leaf)."""
+    order = topological_order(root)
+    index = {node: i for i, node in enumerate(order)}
+    return [(node, [index[p] for p in node._parents] if node._parents else None) for node in order]
+
+
+def _flat(root: Value) -> list[object]:
+    """What pickles ``root`` without recursion: leaves as objects, other nodes as (data, grad, label, op, parents, local grads)."""
+    return [
+        node if parents is None else (node.data, node.grad, node.label, node._op, parents, node._local_grads)
+        for node, parents in _flat_nodes(root)
+    ]
+
+
+def _leaf(data: float, label: str, grad: float) -> Value:
+    v = Value(data, label)
+    v.grad = grad
+    return v
+
+
+def _remake(node: Value, parents: list[Value]) -> Value:
+    out = _node(node.data, node._op, tuple(parents), node._local_grads)
+    out.grad, out.label = node.grad, node.label
+    return out
+
+
+def _rebuild(rows: list[object]) -> Value:
+    """The inverse of :func:`_flat`: the nodes made again in order; the last is the root."""
+    made: list[Value] = []
+    for row in rows:
+        if isinstance(row, Value):
+            made.append(row)
+            continue
+        data, grad, label, op, parents, local_grads = cast(tuple[float, float, str, str, list[int], tuple[float, ...]], row)
+        out = _node(data, op, tuple(made[i] for i in parents), tuple(local_grads))
+        out.grad, out.label = grad, label
+        made.append(out)
+    return made[-1]
+
+
 def _overflow(op: str, parents: tuple[Value, ...], data: float) -> OverflowError:
     args = ", ".join(f"{p.data:.6g}" for p in parents[:4]) + (", ..." if len(parents) > 4 else "")
     return OverflowError(
@@ -517,7 +596,7 @@ def _float_pow(x: float, y: float) -> float:
     try:
         return float(x**y)
     except OverflowError:
-        raise ValueError(f"{x!r} ** {y!r} overflows a float") from None
+        raise OverflowError(f"{x!r} ** {y!r} overflows a float (every value must stay below 1.8e308 in magnitude)") from None
 
 
 _data = attrgetter("data")

@@ -387,7 +387,11 @@ def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = REN
         raise graphviz.ExecutableNotFound([engine])
     n = graph.source.count("label=")
     try:
-        done = subprocess.run([exe, f"-T{format}"], input=graph.source.encode("utf-8"), capture_output=True, timeout=timeout)
+        source = graph.source.encode("utf-8")
+    except UnicodeEncodeError as e:  # a label holding a lone surrogate ("\ud800"): no file or program can take it
+        raise ValueError(f"a label holds {e.object[e.start : e.end]!r}, which is not a character UTF-8 can encode; rename it") from None
+    try:
+        done = subprocess.run([exe, f"-T{format}"], input=source, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"Graphviz's {engine} took more than {timeout:g} s to lay out this graph (about {n} labelled items) and was stopped; "
@@ -523,13 +527,25 @@ def draw_network(
         ValueError: the network has not run forward yet, a bad ``size``, or ``highlight`` is not one of its names.
     """
     from .derivation import canonical_name
+    from .lecture import BackwardStep
     from .nn import MLP
 
     if not isinstance(mlp, MLP):
         raise TypeError(f"draw_network needs an MLP, got {mlp!r} of type {type(mlp).__name__}")
+    if highlight is not None and not isinstance(highlight, str):
+        raise TypeError(f"draw_network: highlight must be a name such as 'W_{{1,1,1}}' or 'W_111', got {highlight!r}")
+    if step is not None and not isinstance(step, BackwardStep):
+        raise TypeError(f"draw_network: step must be a BackwardStep from backward_steps(mlp, x, y), got {step!r}")
     layers = mlp.layers
     if not layers[0].a:
         raise ValueError("draw_network: run the network forward first (mlp(x), then L.backward() for gradients)")
+    if step is not None:  # a step of another network, or of another input, would draw a picture that mixes the two
+        y_now = [v.data for v in layers[-1].h]
+        if len(step.y_hat) != len(y_now) or any(abs(a - b) > 1e-9 * max(1.0, abs(b)) for a, b in zip(step.y_hat, y_now)):
+            raise ValueError(
+                "draw_network: this step is not of this network's last forward pass (its ŷ differs); "
+                "take the steps from backward_steps(mlp, x, y) with the same network and input"
+            )
     L = len(layers)
     xs = layers[0].h_prev  # Values, or floats when x entered as constants (then ∇x is not tracked: "?")
     y_hat = layers[-1].h

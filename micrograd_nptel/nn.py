@@ -15,11 +15,11 @@ import math
 import numbers
 import os
 import random
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from .engine import Scalar, Value, _check_number, _lift, _linear, _linear_constant_inputs, _node, _segment_within
+from .engine import Scalar, Value, _check_number, _lift, _linear, _linear_constant_inputs, _node, _segment_within, end_record_segment
+from .files import check_output_file, write_atomic
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
@@ -459,8 +459,15 @@ class MLP(Module):
         return cast(list[Value], h)
 
     def predict(self, x: Sequence[Scalar]) -> int:
-        """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers."""
-        return argmax(self(x))
+        """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers.
+
+        A prediction is not backpropagated, so its graph is not kept on this thread's record of
+        creation order (see :func:`~micrograd_nptel.engine.end_record_segment`): evaluating a data set
+        costs no more memory than one example.
+        """
+        label = argmax(self(x))
+        end_record_segment()
+        return label
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """θ = [W_1..W_L, b_1..b_L] (CS7015 Lecture 4, Module 4.2), entries named ``W_{i,j,k}`` and ``b_{i,j}``."""
@@ -514,14 +521,17 @@ class MLP(Module):
         followed, so the file it points to is replaced, not the link.
 
         Raises:
-            ValueError: a parameter is NaN or infinite (such a file could not be loaded again).
-            OSError: the folder does not exist or cannot be written.
+            ValueError: a parameter is NaN or infinite (such a file could not be loaded again); or
+                ``path`` is refused (see :func:`~micrograd_nptel.files.check_output_file`: empty, a
+                device, FIFO or folder, a missing or read-only folder, a name too long). Nothing is written.
+            OSError: the write itself failed (a full disk); a previous file at ``path`` is unchanged.
         """
+        check_output_file(path, "save")
         for name, p in self.named_parameters():
             if not math.isfinite(p.data):
                 raise ValueError(f"not saving: parameter {name} is {p.data!r} (training diverged?); a saved model must be finite")
         doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": self.config(), "state_dict": self.state_dict()}
-        _atomic_write_json(path, doc)
+        write_atomic(path, json.dumps(doc, allow_nan=False), "save")
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MLP:
@@ -601,33 +611,3 @@ def _checked_state(state: object, shapes: Sequence[tuple[int, int]]) -> dict[str
         out[f"W{k}"] = [[_check_number(v, f"W_{{{k},{i + 1},{j + 1}}}") for j, v in enumerate(row)] for i, row in enumerate(W)]
         out[f"b{k}"] = [_check_number(v, f"b_{{{k},{i + 1}}}") for i, v in enumerate(b)]
     return out
-
-
-def _atomic_write_json(path: str | os.PathLike[str], doc: object) -> None:
-    """Write ``doc`` to ``path`` through a temp file in the same folder, fsync, then ``os.replace``.
-
-    Follows a symlink (the target is replaced), keeps an existing file's mode, and gives a new
-    file 0666 less the umask (``mkstemp`` alone would leave 0600).
-    """
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"cannot save to {os.fspath(path)!r}: the folder {directory!r} does not exist")
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=".mlp-", suffix=".json.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, allow_nan=False)
-            f.flush()
-            os.fchmod(f.fileno(), mode)
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -64,6 +64,12 @@ class Optimizer:
         else:
             bad = next(p for p in params if not isinstance(p, Value))
             raise TypeError(f"{type(self).__name__} parameters must be Values or array parameters (not mixed), got {bad!r}")
+        seen: dict[int, Any] = {}
+        for p in params:  # one parameter twice would be stepped twice (arrays) or once (Values): refused, as in PyTorch
+            key = id(p) if self._scalar else id(p.data)
+            if key in seen:
+                raise ValueError(f"{type(self).__name__}: parameter {_name(p)} is given more than once; list each parameter once")
+            seen[key] = p
         self.parameters = params
         self.lr = _positive("lr", lr)
         self.weight_decay = _in_range("weight_decay", weight_decay, 0.0, math.inf)
@@ -79,36 +85,60 @@ class Optimizer:
                 p.grad[...] = 0.0
 
     def step(self) -> None:
-        """Apply the rule once to every parameter (t increases by 1).
+        """Apply the rule once to every parameter (t increases by 1), or to none.
+
+        A step that raises leaves the parameters, the optimizer's state (u, v, m) and t exactly as
+        they were, in both engines: each array and its state are copied aside before the rule
+        updates them in place, and put back if any new value is not finite.
 
         Raises:
             ValueError: a gradient is NaN or infinite (the parameter is named; nothing is updated).
-            OverflowError: an updated value overflows (named). Values are then left unchanged; arrays,
-                updated in place as in ``torch.optim``, hold the overflowed update.
+            UpdateOverflow: an updated value, or the weight-decay term λw, overflows (an
+                OverflowError naming the parameter, with ``advice``: what to lower).
         """
         if self._scalar:
             w = np.fromiter((p.data for p in self.parameters), float, len(self.parameters))
             g = np.fromiter((p.grad for p in self.parameters), float, len(self.parameters))
+            pairs = [(w, g)]  # w is a copy: the Values change only after every new value is known finite
             _check_finite(g, lambda i: _name(self.parameters[i]), "gradient of {} is {!r}; not updating", ValueError)
-            self.t += 1
-            self._apply(0, w, g)  # w is a copy: the Values change only if every new value is finite
-            _check_finite(
-                w, lambda i: _name(self.parameters[i]), "the update of {} overflowed ({!r}); lower the learning rate", OverflowError
-            )
+        else:
+            pairs = [(p.data, p.grad) for p in self.parameters]
+            for p in self.parameters:
+                _check_finite(p.grad, _always(_name(p)), "gradient of {} is {!r}; not updating", ValueError)
+        saved: list[tuple[int, Array | None, dict[str, Array]]] = []
+        self.t += 1
+        try:
+            for i, (w, g) in enumerate(pairs):
+                saved.append((i, None if self._scalar else w.copy(), {k: v.copy() for k, v in self.state[i].items()}))
+                self._apply(i, w, g)
+                name_of = (lambda j: _name(self.parameters[j])) if self._scalar else _always(_name(self.parameters[i]))
+                _check_finite(w, name_of, "the update of {} overflowed ({!r}); lower the learning rate", UpdateOverflow)
+                for key, value in self.state[i].items():  # v_t = ... (∇w)^2 can overflow while w stays finite
+                    _check_finite(
+                        value, name_of, f"the optimizer's {key} for {{}} overflowed ({{!r}}); the gradients are too large", UpdateOverflow
+                    )
+        except UpdateOverflow:
+            for i, w_before, state_before in saved:  # put everything back as it was
+                if w_before is not None:
+                    pairs[i][0][...] = w_before
+                self.state[i] = state_before
+            self.t -= 1
+            raise
+        if self._scalar:
             for p, v in zip(self.parameters, w.tolist()):
                 p.data = v
-            return
-        for p in self.parameters:
-            _check_finite(p.grad, _always(_name(p)), "gradient of {} is {!r}; not updating", ValueError)
-        self.t += 1
-        for i, p in enumerate(self.parameters):  # in place, as torch.optim: an overflow is reported after the update
-            self._apply(i, p.data, p.grad)
-            _check_finite(p.data, _always(_name(p)), "the update of {} overflowed ({!r}); lower the learning rate", OverflowError)
 
     def _apply(self, i: int, w: Array, g: Array) -> None:
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked, and named, by step()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # an overflow is checked, and named, by step()
             if self.weight_decay:
                 g = g + self.weight_decay * w  # ∇(L + (λ/2)‖w‖²) = ∇L + λw
+                if not np.isfinite(g).all():
+                    j = int(np.argmin(np.isfinite(g)))
+                    name = _name(self.parameters[j] if self._scalar else self.parameters[i])
+                    raise UpdateOverflow(
+                        f"the weight-decay term λw of {name} overflowed (λ = {self.weight_decay:g}); lower the weight decay",
+                        advice=f"try a smaller weight decay, e.g. --weight-decay {self.weight_decay / 10:g}",
+                    )
             self._rule(self.state[i], w, g)
 
     def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
@@ -201,7 +231,7 @@ class AdaGrad(Optimizer):
     def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
         v = state.setdefault("v", np.zeros_like(w))
         v += g * g  # v_t = v_{t-1} + (∇w_t)^2
-        w -= self.lr * g / np.sqrt(v + self.eps)
+        w -= self.lr * _over_root(g, v, self.eps)
 
 
 class RMSProp(Optimizer):
@@ -227,7 +257,7 @@ class RMSProp(Optimizer):
         v = state.setdefault("v", np.zeros_like(w))
         v *= self.beta  # v_t = β v_{t-1} + (1 - β)(∇w_t)^2
         v += (1.0 - self.beta) * g * g
-        w -= self.lr * g / np.sqrt(v + self.eps)
+        w -= self.lr * _over_root(g, v, self.eps)
 
 
 class Adam(Optimizer):
@@ -269,7 +299,7 @@ class Adam(Optimizer):
 
     def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
         m_hat, v_hat = self._moments(state, g)
-        w -= self.lr * m_hat / np.sqrt(v_hat + self.eps)
+        w -= self.lr * _over_root(m_hat, v_hat, self.eps)
 
 
 class NAdam(Adam):
@@ -288,7 +318,7 @@ class NAdam(Adam):
     def _rule(self, state: dict[str, Array], w: Array, g: Array) -> None:
         m_hat, v_hat = self._moments(state, g)
         look_ahead = self.beta1 * m_hat + (1.0 - self.beta1) * g / (1.0 - self.beta1**self.t)
-        w -= self.lr * look_ahead / np.sqrt(v_hat + self.eps)
+        w -= self.lr * _over_root(look_ahead, v_hat, self.eps)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -320,6 +350,43 @@ def make_optimizer(name: str, parameters: Iterable[Any], lr: float, **hyper: flo
     cls = OPTIMIZERS[name]
     accepted = inspect.signature(cls.__init__).parameters
     return cls(parameters, lr, **{k: v for k, v in hyper.items() if k in accepted})
+
+
+class UpdateOverflow(OverflowError):
+    """An optimizer step whose new value overflowed; ``advice`` says what to change (used by training's diagnosis)."""
+
+    def __init__(self, message: str, advice: str = "") -> None:
+        super().__init__(message)
+        self.advice = advice
+
+
+def check_optimizer(optimizer: object, parameters: list[Any], who: str) -> Optimizer:
+    """``optimizer`` if it is an :class:`Optimizer` over exactly ``parameters`` (the model's), else a clear error.
+
+    Raises:
+        TypeError: not an Optimizer (e.g. the string ``"adam"``: build one with ``make_optimizer``).
+        ValueError: it steps other parameters than the model's (it would train nothing, silently).
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"{who}: optimizer must be an Optimizer such as Adam(model.parameters(), lr=0.01), got {optimizer!r} of type "
+            f"{type(optimizer).__name__} (make_optimizer(name, model.parameters(), lr) builds one from a name)"
+        )
+    key = (lambda p: id(p.data)) if not isinstance(parameters[0], Value) else id
+    if {key(p) for p in optimizer.parameters} != {key(p) for p in parameters}:
+        raise ValueError(
+            f"{who}: the optimizer's {len(optimizer.parameters)} parameters are not this model's; build it on model.parameters()"
+        )
+    return optimizer
+
+
+def _over_root(num: Array, v: Array, eps: float) -> Array:
+    """``num / √(v + ε)``, elementwise; where ``v + ε`` is 0 (ε = 0 and every gradient so far exactly 0, so ``num``
+    is 0 too) the quotient is defined as 0: no update, instead of 0/0 = NaN."""
+    root = np.sqrt(v + eps)
+    if eps > 0.0:
+        return num / root
+    return np.divide(num, root, out=np.zeros_like(num), where=root > 0.0)
 
 
 def _positive(name: str, x: float) -> float:

@@ -5,10 +5,12 @@ Sized for a projector: 12 x 4.5 inches at 120 dpi (1440 x 540 px), 14-point text
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from typing import Any
 
+from .files import check_output_dir, write_atomic
 from .training import EpochStats
 
 
@@ -25,12 +27,19 @@ def _pyplot() -> Any:
 
 
 def _save(plt: Any, fig: Any, folder: str, name: str) -> str:
-    """Lay out ``fig``, write it to ``folder/name`` (the folder made if missing), close it, return the path."""
+    """Lay out ``fig``, write it to ``folder/name`` atomically (the folder made if missing), close it, return the path.
+
+    The PNG is rendered in memory first, then written through a temp file and renamed, so an
+    interrupted run never leaves a half-written picture (a previous one stays whole).
+    """
     fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    check_output_dir(folder, "plot folder")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name)
-    fig.savefig(path)
-    plt.close(fig)
+    write_atomic(path, buffer.getvalue(), "plot")
     return path
 
 

@@ -68,7 +68,8 @@ def from_torch(module: Any) -> MLP:
     Raises:
         TypeError: ``module`` is not a ``torch.nn.Sequential``.
         ValueError: a layer that cannot be mapped (named, with its position), mixed activations,
-            shapes that do not chain, or a Linear without bias.
+            shapes that do not chain, a Linear without bias, or one whose numbers are not real and
+            finite (complex, on the meta device, NaN/inf, or an uninitialised LazyLinear).
     """
     if not isinstance(module, torch.nn.Sequential):
         raise TypeError(f"from_torch needs a torch.nn.Sequential, got {type(module).__name__}")
@@ -88,7 +89,7 @@ def from_torch(module: Any) -> MLP:
             raise ValueError(f"layer {i} is {type(m).__name__}, which cannot be mapped: expected {what} here")
     if not linears or len(activations) != len(linears) - 1:
         raise ValueError("the Sequential must start and end with Linear layers, with one activation between each two")
-    kinds = {_FROM_TORCH[type(m)] for m in activations}
+    kinds = {next(g for cls, g in _FROM_TORCH.items() if isinstance(m, cls)) for m in activations}  # subclasses too
     if len(kinds) > 1:
         raise ValueError(f"the hidden layers mix activations {sorted(kinds)}; the lecture's network has one g for all of them")
     for i, (a, b) in enumerate(itertools.pairwise(linears)):
@@ -96,6 +97,16 @@ def from_torch(module: Any) -> MLP:
             raise ValueError(f"Linear {i + 1} has {a.out_features} outputs but Linear {i + 2} has {b.in_features} inputs")
     if any(lin.bias is None for lin in linears):
         raise ValueError("every Linear layer needs a bias (b_k on the slides)")
+    for i, lin in zip(range(0, len(children), 2), linears):  # what the numbers must be, before any is copied
+        if isinstance(lin, torch.nn.modules.lazy.LazyModuleMixin) and lin.has_uninitialized_params():  # type: ignore[misc]
+            raise ValueError(f"layer {i} is an uninitialised {type(lin).__name__}: run the model once on an input first")
+        for what, t in (("weight", lin.weight), ("bias", lin.bias)):
+            if t.device.type == "meta":
+                raise ValueError(f"layer {i} ({type(lin).__name__}) has its {what} on the meta device (no numbers): load or init it first")
+            if t.is_complex() or not t.is_floating_point():
+                raise ValueError(f"layer {i} ({type(lin).__name__}) has a {t.dtype} {what}; the lecture's network is real (float)")
+            if not bool(torch.isfinite(t).all()):
+                raise ValueError(f"layer {i} ({type(lin).__name__}) has NaN or infinite numbers in its {what}")
     sizes = [linears[0].in_features] + [lin.out_features for lin in linears]
     mlp = MLP(sizes[0], sizes[1:-1], sizes[-1], activation=kinds.pop() if kinds else "logistic", output=output)
     for layer, lin in zip(mlp.layers, linears):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from .engine import Value
 from .nn import MLP, argmax, class_label, cross_entropy_with_logits, one_hot, squared_error
-from .optim import SGD, Optimizer
+from .optim import SGD, Optimizer, check_optimizer
 
 
 class EpochStats(NamedTuple):
@@ -105,7 +105,7 @@ def fit(
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
     labels = [class_label(v, model.nout) for v in y]  # every label checked before any work: no 1.5, no True
-    opt = optimizer if optimizer is not None else SGD(model.parameters(), lr)
+    opt = check_optimizer(optimizer, model.parameters(), "fit") if optimizer is not None else SGD(model.parameters(), lr)
     order = Batches(len(X), batch_size, seed)
     history: list[EpochStats] = []
     with _gc_paused():
@@ -155,10 +155,8 @@ class Batches:
 
 def diverged(epoch: int, step: int, lr: float, why: Exception) -> TrainingDiverged:
     """The :class:`TrainingDiverged` for a run whose step ``step`` of epoch ``epoch`` failed with ``why``: what to change."""
-    return TrainingDiverged(
-        f"training diverged at epoch {epoch}, step {step} with learning rate {lr:g} ({why}); "
-        f"try a smaller learning rate, e.g. --lr {lr / 10:g}"
-    )
+    advice = getattr(why, "advice", "") or f"try a smaller learning rate, e.g. --lr {lr / 10:g}"
+    return TrainingDiverged(f"training diverged at epoch {epoch}, step {step} with learning rate {lr:g} ({why}); {advice}")
 
 
 @contextmanager

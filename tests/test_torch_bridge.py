@@ -66,3 +66,25 @@ def test_layers_that_cannot_be_mapped_are_named() -> None:
         from_torch(torch.nn.Linear(2, 3))
     with pytest.raises(TypeError, match="to_torch needs an MLP"):
         to_torch("mlp")  # type: ignore[arg-type]
+
+
+def test_12_subclasses_meta_nan_complex_and_lazy_layers() -> None:
+    """Issue 19, fault 12: each was a KeyError, NotImplementedError, a silent copy or a misleading message."""
+
+    class MySigmoid(torch.nn.Sigmoid):
+        pass
+
+    assert from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), MySigmoid(), torch.nn.Linear(3, 2))).activation == "logistic"
+    meta = torch.nn.Sequential(torch.nn.Linear(2, 3, device="meta"), torch.nn.Tanh(), torch.nn.Linear(3, 2, device="meta"))
+    with pytest.raises(ValueError, match=r"layer 0 .* on the meta device"):
+        from_torch(meta)
+    nan = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 2))
+    with torch.no_grad():
+        nan[2].bias[1] = float("inf")
+    with pytest.raises(ValueError, match=r"layer 2 .* NaN or infinite numbers in its bias"):
+        from_torch(nan)
+    complex_net = torch.nn.Sequential(torch.nn.Linear(2, 3, dtype=torch.complex64))
+    with pytest.raises(ValueError, match=r"layer 0 .* torch\.complex64 weight"):
+        from_torch(complex_net)
+    with pytest.raises(ValueError, match="layer 0 is an uninitialised LazyLinear"):
+        from_torch(torch.nn.Sequential(torch.nn.LazyLinear(3), torch.nn.Tanh(), torch.nn.Linear(3, 2)))
