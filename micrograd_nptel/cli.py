@@ -280,15 +280,17 @@ def _add_verify(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "verify",
         help="every gradient of the lecture's network, by backward() and by the slides' formulas",
-        description="Run the lecture's network on one Iris flower, compute every ∂L/∂a, ∂L/∂h, ∂L/∂W, ∂L/∂b "
+        description="Run the lecture's figure network (3-3-3-2, x = (1, 0.5, -1.5), class 1: the network that explain and "
+        "draw show) or, with --iris, a 4-4-4-3 network on one Iris flower; compute every ∂L/∂a, ∂L/∂h, ∂L/∂W, ∂L/∂b "
         "with backward() and with the matrix formulas of CS7015 Lecture 4 (Modules 4.5-4.8), print both, "
         "and exit 1 if any pair differs by more than the tolerance.",
     )
-    p.add_argument("--hidden", type=_sizes, default=[4, 4], help="hidden-layer sizes (default: 4,4, the lecture's n,n for n = 4)")
+    p.add_argument("--iris", action="store_true", help="one Iris flower (see --example) instead of the figure's input")
+    p.add_argument("--hidden", type=_sizes, default=None, help="hidden-layer sizes (default: the lecture's n,n: 3,3, or 4,4 with --iris)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="logistic", help="g of the hidden layers (default: logistic)")
     p.add_argument("--output", choices=OUTPUTS, default="softmax", help="O: softmax + cross-entropy, or linear + squared error to e(l)")
     p.add_argument("--seed", type=_seed, default=0, help="initialisation seed (default: 0)")
-    p.add_argument("--example", type=int, default=0, help="which Iris flower, 0-149 (default: 0)")
+    p.add_argument("--example", type=int, default=None, help="with --iris: which Iris flower, 0-149 (default: 0)")
     p.add_argument("--tolerance", type=_positive_float, default=1e-9, help="largest allowed |engine - formula| (default: 1e-9)")
     p.set_defaults(run=_verify)
 
@@ -296,14 +298,23 @@ def _add_verify(sub: argparse._SubParsersAction[_Parser]) -> None:
 def _verify(args: argparse.Namespace) -> int:
     from .lecture import compare
 
-    data = load_iris()
-    if not 0 <= args.example < len(data.X):
-        raise UsageError(f"--example must be in 0..{len(data.X) - 1}, got {args.example}")
-    x, label = data.X[args.example], data.y[args.example]
-    model = MLP(len(x), args.hidden, len(data.class_names), activation=args.activation, output=args.output, seed=args.seed)
+    if args.iris:
+        data = load_iris()
+        example = 0 if args.example is None else args.example
+        if not 0 <= example < len(data.X):
+            raise UsageError(f"--example must be in 0..{len(data.X) - 1}, got {example}")
+        x, label, k = data.X[example], data.y[example], len(data.class_names)
+        where = f"Iris flower #{example}: x = {x} cm, y = {label + 1} ({data.class_names[label]}; classes counted from 1)"
+    else:
+        if args.example is not None:
+            raise UsageError("--example picks an Iris flower: use it with --iris")
+        x, label, k = [1.0, 0.5, -1.5], 0, 2
+        where = "the figure's input x = (1, 0.5, -1.5), y = 1 (classes counted from 1), as explain and draw use"
+    hidden = args.hidden if args.hidden is not None else [len(x), len(x)]
+    model = MLP(len(x), hidden, k, activation=args.activation, output=args.output, seed=args.seed)
     target = label if args.output == "softmax" else one_hot(label, model.nout)
     rows = compare(model, x, target)
-    print(f"{model} on Iris flower #{args.example}: x = {x} cm, y = {label + 1} ({data.class_names[label]}; classes counted from 1)")
+    print(f"{model} on {where}")
     width = max(len(r.name) for r in rows)
     print(f"{'quantity':<{width}}  {'backward()':>22}  {'lecture formula':>22}  {'|difference|':>12}")
     for r in rows:
@@ -481,7 +492,7 @@ def _draw(args: argparse.Namespace) -> int:
             highlight = chain_rule_paths(root, variables[args.highlight])
         rankdir = args.rankdir
         graph = draw_dot(root, rankdir=rankdir, show_local_grads=not args.no_local_grads, highlight=highlight)
-        summary = f"{len(variables)} variables, output {root.label or root.op} = {root.data:.6g}"
+        summary = f"{len(variables)} variable{'s' * (len(variables) != 1)}, output {root.label or root.op} = {root.data:.6g}"
     if fmt == "dot":
         write_atomic(out, graph.source, "--out")
         print(f"wrote the DOT source to {out}")
@@ -526,19 +537,27 @@ def _add_explain(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     p.add_argument(
         "name",
-        help="W_{k,i,j}, b_{k,i}, a_{k,i}, h_{k,i}, x_j or ŷ_j of the network; a variable or named step of --expr",
+        nargs="?",
+        help="W_{k,i,j}, b_{k,i}, a_{k,i}, h_{k,i}, x_j or ŷ_j of the network (indices from 1); a variable or named step of "
+        "--expr (default there: every variable in turn)",
     )
     p.add_argument("--expr", metavar="TEXT", help="explain in this expression instead; name steps with NAME = ...; separated by ;")
     p.add_argument("--at", type=_assignments, action="append", default=[], metavar="NAME=NUMBER", help="a variable's value (repeatable)")
     p.add_argument("--label", type=_positive_int, default=1, help="the true class y, from 1 as on the slides (default: 1)")
     p.add_argument("--seed", type=_seed, default=0, help="the network's initialisation seed (default: 0)")
-    p.add_argument("--through", choices=("labelled", "all"), default="labelled", help="paths through named nodes (default) or all")
+    p.add_argument(
+        "--through",
+        choices=("labelled", "all"),
+        default=None,
+        help="paths through named nodes, or through every op; default: named nodes, or every op for an --expr without named steps",
+    )
     p.add_argument("--latex", action="store_true", help="print LaTeX (for a slide or a notebook) instead of plain text")
     p.set_defaults(run=_explain)
 
 
 def _explain(args: argparse.Namespace) -> int:
     from .derivation import explain, find
+    from .engine import topological_order
     from .examples import figure_network
     from .expression import ExpressionError, parse_expression
 
@@ -546,25 +565,37 @@ def _explain(args: argparse.Namespace) -> int:
     for assignment in args.at:
         at.update(assignment)
     model: MLP | None = None
+    through = args.through or "labelled"
     if args.expr is not None:
         try:
-            root, _ = parse_expression(args.expr, at)
+            root, variables = parse_expression(args.expr, at)
         except ExpressionError as e:
             raise UsageError(str(e)) from None
         root.backward()
+        if args.through is None and not any(v.label for v in topological_order(root) if v.parents and v is not root):
+            through = "all"  # no named steps: show every op, as the slide names u = x², v = sin u
+        if args.name is None:  # every variable in turn, as the slide differentiates by each
+            for k, v in enumerate(variables.values()):
+                d = explain(root, v, through=through)
+                print(("\n" if k else "") + (d.latex() if args.latex else str(d)))
+            return 0
     else:
         if at:
             raise UsageError("--at needs --expr (the network's input is fixed: x = (1, 0.5, -1.5))")
         if args.label > 2:
             raise UsageError(f"--label must be 1 or 2 (the network has k = 2 classes), got {args.label}")
         model, _, root = figure_network(label=args.label - 1, seed=args.seed)
+        if args.name is None:
+            raise UsageError(
+                "name what to differentiate L by: a weight W_{k,i,j} (W_111), a bias b_{k,i}, a unit a_{k,i} or h_{k,i}, x_j or ŷ_j"
+            )
     try:
         wrt = find(root, args.name, model)
     except ValueError as e:
         raise UsageError(str(e)) from None
     if wrt is root:
         raise UsageError(f"{args.name!r} is the output itself (∂{args.name}/∂{args.name} = 1); name what to differentiate it by")
-    d = explain(root, wrt, model=model, through=args.through)
+    d = explain(root, wrt, model=model, through=through)
     print(d.latex() if args.latex else d)
     return 0
 

@@ -75,6 +75,8 @@ class Optimizer:
         self.weight_decay = _in_range("weight_decay", weight_decay, 0.0, math.inf)
         self.t = 0
         self.state: list[dict[str, Array]] = [{} for _ in (params[:1] if self._scalar else params)]
+        self._backups: dict[int, dict[str, Array]] = {}  # what step() puts back if it fails: arrays,
+        self._had: dict[int, tuple[str, ...]] = {}  # and which state keys there were
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (Values accumulate across ``backward()`` calls, as in PyTorch)."""
@@ -105,28 +107,47 @@ class Optimizer:
             pairs = [(p.data, p.grad) for p in self.parameters]
             for p in self.parameters:
                 _check_finite(p.grad, _always(_name(p)), "gradient of {} is {!r}; not updating", ValueError)
-        saved: list[tuple[int, Array | None, dict[str, Array]]] = []
         self.t += 1
+        done = 0  # how many parameters the rule has updated: what to put back if a later one overflows
         try:
             for i, (w, g) in enumerate(pairs):
-                saved.append((i, None if self._scalar else w.copy(), {k: v.copy() for k, v in self.state[i].items()}))
+                self._keep(i, w)
+                done = i + 1
                 self._apply(i, w, g)
                 name_of = (lambda j: _name(self.parameters[j])) if self._scalar else _always(_name(self.parameters[i]))
                 _check_finite(w, name_of, "the update of {} overflowed ({!r}); lower the learning rate", UpdateOverflow)
                 for key, value in self.state[i].items():  # v_t = ... (∇w)^2 can overflow while w stays finite
-                    _check_finite(
-                        value, name_of, f"the optimizer's {key} for {{}} overflowed ({{!r}}); the gradients are too large", UpdateOverflow
-                    )
+                    message = f"the optimizer's {key} for {{}} overflowed ({{!r}}); the gradients are too large"
+                    _check_finite(value, name_of, message, UpdateOverflow)
         except UpdateOverflow:
-            for i, w_before, state_before in saved:  # put everything back as it was
-                if w_before is not None:
-                    pairs[i][0][...] = w_before
-                self.state[i] = state_before
+            for i in range(done):  # put everything back as it was
+                self._restore(i, pairs[i][0])
             self.t -= 1
             raise
         if self._scalar:
             for p, v in zip(self.parameters, w.tolist()):
                 p.data = v
+
+    def _keep(self, i: int, w: Array) -> None:
+        """Copy parameter i (arrays; a Value vector is a copy already) and its state into buffers kept between steps
+        (copying into the same memory every step costs no allocation)."""
+        backup = self._backups.setdefault(i, {})
+        for key, value in ([("", w)] if not self._scalar else []) + list(self.state[i].items()):
+            if key not in backup or backup[key].shape != value.shape:
+                backup[key] = np.empty_like(value)
+            np.copyto(backup[key], value)
+        self._had[i] = tuple(self.state[i])
+
+    def _restore(self, i: int, w: Array) -> None:
+        """Undo a step of parameter i from the buffers of :meth:`_keep` (the state it had, no more keys)."""
+        backup = self._backups[i]
+        if not self._scalar:
+            np.copyto(w, backup[""])
+        for key in list(self.state[i]):
+            if key in self._had[i]:
+                np.copyto(self.state[i][key], backup[key])
+            else:
+                del self.state[i][key]
 
     def _apply(self, i: int, w: Array, g: Array) -> None:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # an overflow is checked, and named, by step()
@@ -146,7 +167,7 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        hyper = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if k not in ("parameters", "state", "t", "_scalar"))
+        hyper = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_") and k not in ("parameters", "state", "t"))
         return f"{type(self).__name__}({hyper})"
 
 

@@ -182,17 +182,24 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_verify_cli_prints_every_row_and_a_verdict() -> None:
-    result = run("verify")
+    result = run("verify")  # the figure's network and input: the numbers explain and draw show
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1].startswith("verdict: OK: all 81 gradients agree")
-    assert sum(line.startswith("∂L/∂") for line in lines) == expected_rows([4, 4, 4, 3]) == 81
-    for args in (["--activation", "relu", "--hidden", "6,2,3", "--seed", "5"], ["--output", "linear", "--example", "120"]):
+    assert lines[0].startswith("MLP(3, [3, 3], 2") and "x = (1, 0.5, -1.5)" in lines[0]
+    assert lines[-1].startswith("verdict: OK: all 51 gradients agree")
+    assert sum(line.startswith("∂L/∂") for line in lines) == expected_rows([3, 3, 3, 2]) == 51
+    w111 = next(line for line in lines if line.startswith("∂L/∂W_{1,1,1} "))
+    assert float(w111.split()[1]) == pytest.approx(-0.01080601525, abs=1e-11)  # as `explain W_111` prints
+    iris = run("verify", "--iris")
+    assert iris.returncode == 0 and iris.stdout.splitlines()[-1].startswith("verdict: OK: all 81 gradients agree")
+    assert sum(line.startswith("∂L/∂") for line in iris.stdout.splitlines()) == expected_rows([4, 4, 4, 3]) == 81
+    for args in (["--activation", "relu", "--hidden", "6,2,3", "--seed", "5"], ["--iris", "--output", "linear", "--example", "120"]):
         assert run("verify", *args).returncode == 0
 
 
 def test_verify_cli_fails_when_the_tolerance_is_not_met() -> None:
     result = run("verify", "--tolerance", "1e-300")  # rounding differences of ~1e-16 exceed it
     assert result.returncode == 1 and result.stdout.splitlines()[-1].startswith("verdict: FAIL")
-    bad = run("verify", "--example", "150")
+    bad = run("verify", "--iris", "--example", "150")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--example must be in 0..149" in bad.stderr  # a usage error
+    assert "use it with --iris" in run("verify", "--example", "3").stderr
