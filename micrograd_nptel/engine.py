@@ -384,9 +384,11 @@ class Value:
                 order.append(node)
                 node = node._prev
         else:
-            order = [node for node in reversed(topological_order(self)) if node._parents]
+            order = topological_order(self)
+            order.reverse()  # self first; the leaves in it keep (accumulate) their grad
             for node in order:
-                node.grad = 0.0
+                if node._parents:
+                    node.grad = 0.0
         self.grad = seed
         for node in order:
             g = node.grad
