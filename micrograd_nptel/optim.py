@@ -386,7 +386,8 @@ def check_optimizer(optimizer: object, parameters: list[Any], who: str) -> Optim
 
     Raises:
         TypeError: not an Optimizer (e.g. the string ``"adam"``: build one with ``make_optimizer``).
-        ValueError: it steps other parameters than the model's (it would train nothing, silently).
+        ValueError: it steps a parameter that is not the model's (it would train nothing, silently). A subset of the
+            model's parameters is fine (the others stay frozen).
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
@@ -394,9 +395,12 @@ def check_optimizer(optimizer: object, parameters: list[Any], who: str) -> Optim
             f"{type(optimizer).__name__} (make_optimizer(name, model.parameters(), lr) builds one from a name)"
         )
     key = (lambda p: id(p.data)) if not isinstance(parameters[0], Value) else id
-    if {key(p) for p in optimizer.parameters} != {key(p) for p in parameters}:
+    mine = {key(p) for p in parameters}
+    foreign = [p for p in optimizer.parameters if key(p) not in mine]  # a subset is fine: the rest stay frozen
+    if foreign:
         raise ValueError(
-            f"{who}: the optimizer's {len(optimizer.parameters)} parameters are not this model's; build it on model.parameters()"
+            f"{who}: {len(foreign)} of the optimizer's {len(optimizer.parameters)} parameters (e.g. {_name(foreign[0])}) are not "
+            "this model's, so training would not change them; build it on model.parameters()"
         )
     return optimizer
 

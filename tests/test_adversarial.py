@@ -270,6 +270,9 @@ def test_7_an_optimizer_of_another_model_is_an_error() -> None:
     mlp, mlp2 = MLP(2, [3], 2), MLP(2, [3], 2)
     with pytest.raises(ValueError, match="are not this model's"):
         fit(mlp, [[0.0, 1.0]], [1], optimizer=SGD(mlp2.parameters(), lr=0.1))
+    frozen = [p.data for p in mlp.layers[0].parameters()]
+    fit(mlp, [[0.0, 1.0]], [1], epochs=2, optimizer=SGD(mlp.layers[1].parameters(), lr=0.1))  # a subset: layer 1 frozen
+    assert [p.data for p in mlp.layers[0].parameters()] == frozen
 
 
 def test_8_the_same_parameter_twice_is_refused_in_both_engines() -> None:
