@@ -153,11 +153,15 @@ class Derivation:
         rows: list[str] = []
         if self.jacobians:
             fracs = [" ".join(_frac_symbol(j.symbol) for j in self._group(g)) for g in self.groups]
-            braces = r" \quad ".join(r"\underbrace{" + f + "}_{" + _caption(g[0]) + "}" for f, g in zip(fracs, self.groups))
-            rows.append(r"\underbrace{" + lhs + "}_{" + _caption(f"talk to the {_kind_of(self.wrt)} directly") + r"} &= " + braces)
+            braces = [r"\underbrace{" + f + "}_{" + _caption(g[0]) + "}" for f, g in zip(fracs, self.groups)]
+            # two braces to a line: four in one row are wider than JupyterLab's column (about 850 px)
+            lines = [r" \quad ".join(braces[i : i + 2]) for i in range(0, len(braces), 2)]
+            rows.append(r"\underbrace{" + lhs + "}_{" + _caption(f"talk to the {_kind_of(self.wrt)} directly") + r"} &= " + lines[0])
+            rows += [r"&\qquad " + line for line in lines[1:]]
             for caption, start, stop in self.groups:
                 mats = r" \, ".join(bmatrix(j.value) for j in self.jacobians[start:stop])
-                rows.append(r"&\qquad " + mats + r" \qquad \text{(" + caption + ")}")
+                rows.append(r"&\qquad \text{" + caption + ":}")  # the caption on its own line: matrices and caption
+                rows.append(r"&\qquad\quad " + mats)  # side by side are wider than JupyterLab's column
             rows.append(r"&= " + _num(self.jacobian_product) + r" \qquad \text{(the product of the Jacobians)}")
         shown = self.paths[:MAX_SHOWN]
         first = r"&= " if self.jacobians else lhs + r" &= "
