@@ -13,7 +13,6 @@ for k = 1..L as on the slides; ``ŷ`` is (B, k).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -22,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .files import check_output_file, write_atomic
+from .files import check_output_file
 from .lecture import (
     activation,
     grad_biases,
@@ -33,7 +32,7 @@ from .lecture import (
     grad_weights,
     output,
 )
-from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, _positive_int, _rng, init_weights
+from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, _positive_int, _rng, init_weights, write_model
 from .optim import Optimizer, check_optimizer, make_optimizer
 from .training import Batches, EpochStats, diverged
 
@@ -242,8 +241,7 @@ class Network:
             "init": self.init,
         }
         state = {f"W{k}": self.W[k].tolist() for k in self.W} | {f"b{k}": self.b[k].tolist() for k in self.b}
-        doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": config, "state_dict": state}
-        write_atomic(path, json.dumps(doc, allow_nan=False), "save")
+        write_model(path, config, state)
 
     def to_mlp(self) -> MLP:
         """An :class:`~micrograd_nptel.nn.MLP` (the scalar engine) with this network's shape and weights."""

@@ -530,8 +530,7 @@ class MLP(Module):
         for name, p in self.named_parameters():
             if not math.isfinite(p.data):
                 raise ValueError(f"not saving: parameter {name} is {p.data!r} (training diverged?); a saved model must be finite")
-        doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": self.config(), "state_dict": self.state_dict()}
-        write_atomic(path, json.dumps(doc, allow_nan=False), "save")
+        write_model(path, self.config(), self.state_dict())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MLP:
@@ -588,6 +587,15 @@ class MLP(Module):
 # ---------------------------------------------------------------------- persistence helpers
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """The largest file :meth:`MLP.load` reads (512 MiB: about 25 million parameters as JSON)."""
+
+
+def write_model(path: str | os.PathLike[str], config: dict[str, Any], state: dict[str, list[Any]]) -> None:
+    """Write the file format :meth:`MLP.load` reads: ``{"format", "version", "config", "state_dict"}`` as JSON, atomically.
+
+    Shared by ``MLP.save`` and ``batched.Network.save`` (which writes it without building the scalar network).
+    """
+    doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": config, "state_dict": state}
+    write_atomic(path, json.dumps(doc, allow_nan=False), "save")
 
 
 def _layer_shapes(sizes: Sequence[int]) -> list[tuple[int, int]]:
