@@ -470,9 +470,15 @@ def _legend(paths: Sequence[Path]) -> str:
 _POSITIVE, _NEGATIVE, _UNKNOWN, _NOW, _PATH = "#1f5fbf", "#c0392b", "#c8c8c8", "#e69500", "#2ca02c"
 
 
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 def _sub(name: str, index: str) -> str:
-    """``a`` with subscript ``1,1``, the subscript at 14 pt so it stays readable on a projector."""
-    return f'{html.escape(name)}<SUB><FONT POINT-SIZE="14">{html.escape(index)}</FONT></SUB>'
+    """``a`` with subscript ``1,1``: Unicode subscript digits (``a₁,₁``), which Graphviz lays out on the line, where its
+    ``<SUB>`` drops into the line below at these sizes; any other index as ``<SUB>`` at 11 pt."""
+    if index and all(ch.isdigit() or ch == "," for ch in index):
+        return html.escape(name) + index.translate(_SUBSCRIPT)
+    return f'{html.escape(name)}<SUB><FONT POINT-SIZE="11">{html.escape(index)}</FONT></SUB>'
 
 
 class NetworkPicture(graphviz.Digraph):  # type: ignore[misc]
@@ -563,12 +569,14 @@ def draw_network(
         colour = "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
         p = f' PORT="{port}"' if port else ""
         return (
-            f'<TD{p}{fill} CELLPADDING="4" WIDTH="92"><B>{name_html}</B><BR/>{_fmt(value)}<BR/>'
-            f'<FONT COLOR="{colour}" POINT-SIZE="15">∇ {g_text}</FONT></TD>'
+            f'<TD{p}{fill} CELLPADDING="2" WIDTH="66"><FONT POINT-SIZE="14"><B>{name_html}</B></FONT><BR/>{_fmt(value)}<BR/>'
+            f'<FONT COLOR="{colour}" POINT-SIZE="11">∇ {g_text}</FONT></TD>'
         )
 
-    def table(cells: str, border: str = "#555555") -> str:
-        return f'<<TABLE BORDER="1" COLOR="{border}" CELLBORDER="1" CELLSPACING="0" BGCOLOR="#ffffff"><TR>{cells}</TR></TABLE>>'
+    def table(*rows: str, border: str = "#555555") -> str:
+        """One cell a row: a hidden unit is a_{k,i} above h_{k,i}, so a column of units is one cell wide."""
+        body = "".join(f"<TR>{r}</TR>" for r in rows)
+        return f'<<TABLE BORDER="1" COLOR="{border}" CELLBORDER="1" CELLSPACING="0" BGCOLOR="#ffffff">{body}</TABLE>>'
 
     # the unit graph: (src, dst, key) with key a weight's name, "O" for the output function, "L" for the loss
     names: dict[str, str] = {}  # a name the user may highlight -> node id
@@ -581,20 +589,20 @@ def draw_network(
             x_value, x_grad = v.data, grad(f"x_{j + 1}", v)
         else:  # x entered as constants: ∇x is known only from the pseudo code's steps
             x_value, x_grad = float(cast(float, v)), None if known is None else known.get(f"x_{j + 1}")
-        nodes[f"x{j}"] = table(cell(_sub("x", str(j + 1)), x_value, x_grad, f"x_{j + 1}", "h"), "#3d85c6")
+        nodes[f"x{j}"] = table(cell(_sub("x", str(j + 1)), x_value, x_grad, f"x_{j + 1}", "h"), border="#3d85c6")
     for k, layer in enumerate(layers, 1):
         column = []
         for i, a in enumerate(layer.a):
             uid = f"u{k}_{i}"
             a_name = f"a_{{{k},{i + 1}}}"
-            cells = cell(_sub("a", f"{k},{i + 1}"), a.data, grad(a_name, a), a_name, "a")
+            cells = [cell(_sub("a", f"{k},{i + 1}"), a.data, grad(a_name, a), a_name, "a")]
             names[a_name] = uid
             if k < L:
                 h, h_name = layer.h[i], f"h_{{{k},{i + 1}}}"
-                cells += cell(_sub("h", f"{k},{i + 1}"), h.data, grad(h_name, h), h_name, "h")
+                cells.append(cell(_sub("h", f"{k},{i + 1}"), h.data, grad(h_name, h), h_name, "h"))
                 names[h_name] = uid
             names[f"b_{{{k},{i + 1}}}"] = uid
-            nodes[uid] = table(cells)
+            nodes[uid] = table(*cells)
             column.append(uid)
             prev = "x{j}" if k == 1 else f"u{k - 1}_{{j}}"
             for j in range(layer.nin):
@@ -603,7 +611,7 @@ def draw_network(
     outputs = []
     for j, v in enumerate(y_hat):
         yid = f"y{j}"
-        nodes[yid] = table(cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}"), "#38761d")  # ∂L/∂ŷ: the loss's own derivative
+        nodes[yid] = table(cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}"), border="#38761d")  # ∂L/∂ŷ: the loss's own derivative
         names[f"ŷ_{j + 1}"] = yid
         outputs.append(yid)
         for i in range(len(y_hat)):
@@ -618,33 +626,34 @@ def draw_network(
         edges.append((f"y{j}", "L", "L"))
     loss_value = step.loss if step is not None else None if loss is None else loss.data
     loss_text = "" if loss_value is None else f"<BR/>{_fmt(loss_value)}"
-    loss_cell = f'<TD CELLPADDING="6"><B>L</B>{loss_text}</TD>'
+    loss_cell = f'<TD CELLPADDING="4"><B>L</B>{loss_text}</TD>'
     nodes["L"] = f'<<TABLE BORDER="3" COLOR="#38761d" CELLBORDER="0" BGCOLOR="#d9ead3"><TR>{loss_cell}</TR></TABLE>>'
     columns.append(["L"])
 
     on_path, n_paths = _paths_to_loss(highlight, names, edges, mlp) if highlight else (set(), 0)
 
     # neato with pinned positions (inches): columns left to right, unit 1 on top, exactly as the slide (dot reorders units)
-    graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": "0.3"}
+    graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": "0.12"}
     if size is not None:
         graph_attr["size"] = _check_size(size)
     dot = NetworkPicture(engine="neato", graph_attr=graph_attr)
-    dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="16")
-    dot.attr("edge", fontname="Helvetica", fontsize="14", arrowsize="0.6")
+    dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="12")
+    dot.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.5")
     titles = ["<input x = h" + _sub("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
     titles += [f"output layer {L}", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
-    widths = [1.3] + [2.7] * (L - 1) + [1.4, 1.4, 1.0]  # inches, per column
-    row = 1.05  # inches between units
+    # inches, per column: about 750 px in all for the 3-3-3-2 network, drawn at its own size in JupyterLab's 850 px column
+    widths = [0.8] + [0.9] * (L - 1) + [0.9, 0.8, 0.5]
+    row = 1.45 if L > 1 else 0.8  # inches between units (a hidden unit is two cells tall)
     tallest = max(len(column) for column in columns)
     x = 0.0
     for c, (column, title) in enumerate(zip(columns, titles)):
         centre = x + widths[c] / 2
         top = (tallest - 1) * row / 2
-        dot.node(f"title{c}", label=title, fontsize="18", fontcolor="#444444", pos=f"{centre:.2f},{top + 0.85:.2f}!")
+        dot.node(f"title{c}", label=title, fontsize="12", fontcolor="#444444", pos=f"{centre:.2f},{top + 0.85:.2f}!")
         for i, uid in enumerate(column):
             y = (len(column) - 1) * row / 2 - i * row  # unit 1 on top, the column centred
             dot.node(uid, label=nodes[uid], pos=f"{centre:.2f},{y:.2f}!")
-        x += widths[c] + 1.3
+        x += widths[c] + 0.6
     weights = {w.label: w for layer in layers for row in layer.W for w in row}
     gmax = max((abs(grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
     for src, dst, key in edges:
@@ -665,6 +674,8 @@ def draw_network(
             attrs.update(color="#888888", penwidth="1")
         if (src, dst, key) in on_path:
             attrs.update(color=_PATH + ":" + attrs["color"] if key.startswith("W") else _PATH, penwidth="4", style="solid")
+        elif highlight and attrs["color"].startswith("#") and len(attrs["color"]) == 7:
+            attrs["color"] += "40"  # dimmed: every edge off the highlighted paths at a quarter of its colour
         dot.edge(src + src_port, dst + dst_port, **attrs)
 
     notes = ["weights: width ∝ |∂L/∂W|, blue &gt; 0, red &lt; 0"]
@@ -673,7 +684,7 @@ def draw_network(
     if highlight:
         notes.insert(0, f"green: the {n_paths} path{'s' * (n_paths != 1)} from {_html_math(canonical_name(highlight))} to L (Module 4.4)")
     dot.attr(
-        label="<" + "".join(n + '<BR ALIGN="LEFT"/>' for n in notes) + ">", labelloc="t", labeljust="l", fontsize="18", fontcolor="#333333"
+        label="<" + "".join(n + '<BR ALIGN="LEFT"/>' for n in notes) + ">", labelloc="t", labeljust="l", fontsize="12", fontcolor="#333333"
     )
     return dot
 
@@ -720,7 +731,14 @@ def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, 
 def _html_math(text: str) -> str:
     """``∇_{W_2} L = ∇_{a_2} L h_1^T`` as Graphviz HTML, with real subscripts and superscripts."""
     out = html.escape(text)
-    out = re.sub(r"_\{([^}]*)\}|_(\w)", lambda m: f"<SUB>{(m.group(1) or m.group(2)).replace('_', '')}</SUB>", out)
+
+    def subscript(m: re.Match[str]) -> str:
+        index = (m.group(1) or m.group(2)).replace("_", "")
+        if all(ch.isdigit() or ch == "," for ch in index):  # W_{1,1,1}: Unicode subscripts stay on the line
+            return index.translate(_SUBSCRIPT)
+        return f"<SUB>{index}</SUB>"
+
+    out = re.sub(r"_\{([^}]*)\}|_(\w)", subscript, out)
     return re.sub(r"\^(\w)", r"<SUP>\1</SUP>", out)
 
 
