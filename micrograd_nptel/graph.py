@@ -725,7 +725,17 @@ def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, 
 
     slider.observe(show, names="value")
     show()
-    return ipywidgets.VBox([slider, out])
+
+    class StepThrough(ipywidgets.VBox):  # type: ignore[misc]
+        """The slider and its picture; a saved notebook also carries step 1 as a PNG, which JupyterLab shows
+        before the notebook is run (when there is no widget yet), instead of the text ``VBox(children=...)``."""
+
+        def _repr_mimebundle_(self, **kwargs: object) -> dict[str, object]:
+            bundle: dict[str, object] = super()._repr_mimebundle_(**kwargs)
+            bundle["image/png"] = render(frames[0], "png")
+            return bundle
+
+    return StepThrough([slider, out])
 
 
 def _html_math(text: str) -> str:
