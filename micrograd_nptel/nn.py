@@ -593,6 +593,13 @@ def write_model(path: str | os.PathLike[str], config: dict[str, Any], state: dic
     """Write the file format :meth:`MLP.load` reads: ``{"format", "version", "config", "state_dict"}`` as JSON, atomically.
 
     Shared by ``MLP.save`` and ``batched.Network.save`` (which writes it without building the scalar network).
+
+    Args:
+        path: the file; config: ``MLP.config()``'s keys; state: ``{"W1": n_1 x n_0 lists, ..., "b1": n_1 floats, ...}``.
+
+    Raises:
+        ValueError: ``path`` is refused (see :func:`~micrograd_nptel.files.check_output_file`) or a number is not finite.
+        OSError: the write itself failed; a previous file at ``path`` is unchanged.
     """
     doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": config, "state_dict": state}
     write_atomic(path, json.dumps(doc, allow_nan=False), "save")
