@@ -21,7 +21,6 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .files import check_output_file
 from .lecture import (
     activation,
     grad_biases,
@@ -227,7 +226,6 @@ class Network:
             ValueError: a parameter is NaN or infinite, or ``path`` is refused (see ``MLP.save``); nothing is written.
             OSError: the write itself failed; a previous file at ``path`` is unchanged.
         """
-        check_output_file(path, "save")
         for p in self._params:
             if not np.isfinite(p.data).all():
                 raise ValueError(f"not saving: {p.name} holds non-finite numbers (training diverged?); a saved model must be finite")

@@ -148,7 +148,7 @@ class Value:
                 if parents is None:
                     done = _leaf(node.data, node.label, node.grad)
                 else:
-                    done = _remake(node, [copies[i] for i in parents])
+                    done = _remake(node.data, node.grad, node.label, node._op, [copies[i] for i in parents], node._local_grads)
                 memo[id(node)] = done
             copies.append(done)  # type: ignore[arg-type]
         return copies[-1]
@@ -551,9 +551,10 @@ def _leaf(data: float, label: str, grad: float) -> Value:
     return v
 
 
-def _remake(node: Value, parents: list[Value]) -> Value:
-    out = _node(node.data, node._op, tuple(parents), node._local_grads)
-    out.grad, out.label = node.grad, node.label
+def _remake(data: float, grad: float, label: str, op: str, parents: Sequence[Value], local_grads: Sequence[float]) -> Value:
+    """A node made again from what :func:`_flat` keeps of it (used by pickling and deep copies)."""
+    out = _node(data, op, tuple(parents), tuple(local_grads))
+    out.grad, out.label = grad, label
     return out
 
 
@@ -565,9 +566,7 @@ def _rebuild(rows: list[object]) -> Value:
             made.append(row)
             continue
         data, grad, label, op, parents, local_grads = cast(tuple[float, float, str, str, list[int], tuple[float, ...]], row)
-        out = _node(data, op, tuple(made[i] for i in parents), tuple(local_grads))
-        out.grad, out.label = grad, label
-        made.append(out)
+        made.append(_remake(data, grad, label, op, [made[i] for i in parents], local_grads))
     return made[-1]
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from .engine import Scalar, Value, _check_number, _lift, _linear, _linear_constant_inputs, _node, _segment_within, end_record_segment
-from .files import check_output_file, write_atomic
+from .files import write_atomic
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
@@ -526,7 +526,6 @@ class MLP(Module):
                 device, FIFO or folder, a missing or read-only folder, a name too long). Nothing is written.
             OSError: the write itself failed (a full disk); a previous file at ``path`` is unchanged.
         """
-        check_output_file(path, "save")
         for name, p in self.named_parameters():
             if not math.isfinite(p.data):
                 raise ValueError(f"not saving: parameter {name} is {p.data!r} (training diverged?); a saved model must be finite")

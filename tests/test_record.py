@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_engine import live_values
 
 from micrograd_nptel import MLP, Value, cross_entropy, engine, topological_order
 
@@ -138,11 +139,6 @@ def test_a_graph_longer_than_a_segment_falls_back(monkeypatch: pytest.MonkeyPatc
     assert v._segment == engine._BROKEN
     assert fresh_grads(v, [x]) == pytest.approx(sorted_grads(v, [x]), rel=1e-12)
     engine._records.record.start()
-
-
-def live_values() -> int:
-    """How many Values are alive (Values are tracked by the cyclic GC, so gc.get_objects() lists them; it collects nothing)."""
-    return sum(type(o) is Value for o in gc.get_objects())
 
 
 def test_a_dropped_graph_is_freed_by_reference_counting_alone(no_gc: None) -> None:
