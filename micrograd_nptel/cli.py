@@ -600,6 +600,53 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_exercise(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "exercise",
+        help="your turn: an exercise of the lecture that checks your derivation and says which step is wrong",
+        description="Without NAME, list the exercises. With NAME, print the question and the numbers it gives; with --answer, "
+        "check your answer: a number, a list such as '[0.1, -0.2]', or a formula in the slide's notation such as "
+        "'W_3^T @ grad_a_3' or 'dL/da_{2,2} * h_{1,3}'. Exit status: 0 correct, 1 wrong (with the diagnosis), "
+        "2 the answer cannot be read.",
+    )
+    p.add_argument("name", nargs="?", help="an exercise, e.g. 4.7-weight (the list: micrograd-nptel exercise)")
+    p.add_argument("--seed", type=_seed, default=0, help="the same question on other numbers (default: 0)")
+    p.add_argument("--answer", metavar="TEXT", help="your answer: a number, a list, or a formula")
+    p.add_argument("--solution", action="store_true", help="print the lecture's formula, its value and the derivation")
+    p.set_defaults(run=_exercise)
+
+
+def _exercise(args: argparse.Namespace) -> int:
+    from .exercises import catalogue, get
+    from .formula import AnswerError
+
+    if args.name is None:
+        if args.answer is not None or args.solution:
+            raise UsageError("name the exercise to answer, e.g. exercise 4.7-weight --answer '...' (the list: exercise)")
+        width = max(len(e.name) for e in catalogue())
+        for e in catalogue():
+            print(f"{e.name:<{width}}  {e.module:<32}  {e.title}")
+        return 0
+    try:
+        ex = get(args.name, seed=args.seed)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if args.solution:
+        print(ex.solution())
+        return 0
+    if args.answer is None:
+        print(ex)
+        seed = f" --seed {args.seed}" if args.seed else ""
+        print(f"Check it: micrograd-nptel exercise {ex.name}{seed} --answer '...'")
+        return 0
+    try:
+        feedback = ex.check(args.answer)
+    except AnswerError as e:
+        raise UsageError(str(e)) from None
+    print(feedback)
+    return 0 if feedback.correct else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``micrograd-nptel`` parser with its subcommands."""
     parser = _Parser(prog="micrograd-nptel", description="Backpropagation as taught in CS7015 Lecture 4, on a scalar autodiff engine.")
@@ -608,13 +655,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verify(sub)
     _add_draw(sub)
     _add_explain(sub)
+    _add_exercise(sub)
     return parser
 
 
 def _protect_expressions(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """Let ``draw "-x" --at x=1`` work without ``--``: an argument that starts with '-' but is no option of the
     subcommand is an expression or a value; a leading space keeps argparse from reading it as an option."""
-    if len(argv) < 2 or argv[0] not in ("draw", "explain"):
+    if len(argv) < 2 or argv[0] not in ("draw", "explain", "exercise"):
         return argv
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[argv[0]]
     options = sub._option_string_actions
