@@ -26,6 +26,7 @@ import functools
 import itertools
 import math
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
@@ -33,7 +34,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .derivation import Derivation, bmatrix, explain
+from .derivation import Derivation, explain
 from .engine import Value
 from .formula import (
     AnswerError,
@@ -118,11 +119,14 @@ class Feedback:
             else ("#ffebee", "#c62828", "Not yet")
         )
         key = f" <code>{escape(self.mistake)}</code>" if self.mistake and not self.placeholder else ""
-        body = escape(self.message)
+        lines = []
+        for line in self.message.split("\n"):  # the numbers in a monospace font, so a matrix's columns line up
+            numbers = re.match(r"\s|yours\s*=|\S+ = [-\d\[]", line)
+            lines.append(f'<span style="font-family:monospace;font-size:13px">{escape(line)}</span>' if numbers else escape(line))
         return (
             f'<div style="background:{colour};border-left:6px solid {border};padding:8px 12px;'
             f'white-space:pre-wrap;overflow-wrap:anywhere;max-width:820px;font-size:14px;line-height:1.45">'
-            f"<b>{head}</b>{key} <span style='color:#555'>({escape(self.exercise)})</span>\n{body}</div>"
+            f"<b>{head}</b>{key} <span style='color:#555'>({escape(self.exercise)})</span>\n" + "\n".join(lines) + "</div>"
         )
 
 
@@ -303,18 +307,47 @@ def _context(name: str, main: int, world: int) -> Context:
 
 
 # ---------------------------------------------------------------------- formatting numbers
-def _fmt(v: Array) -> str:
+def _fmt(v: Array, indent: int = 0) -> str:
+    """A number (6 significant digits), a column ``[...]ᵀ``, or a matrix one row per line, rows indented by ``indent``."""
     if v.ndim == 0 or v.size == 1:
         return f"{float(v.reshape(())):.6g}"
     if v.shape[1] == 1:
         return "[" + ", ".join(f"{float(t):.6g}" for t in v[:, 0]) + "]ᵀ"
-    return "[" + ",\n ".join("[" + ", ".join(f"{float(t):.6g}" for t in row) + "]" for row in v) + "]"
+    cells = [[f"{float(t):.6g}" for t in row] for row in v]
+    width = max(len(c) for row in cells for c in row)
+    rows = ["[" + ", ".join(c.rjust(width) for c in row) + "]" for row in cells]
+    return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
+
+
+def _pair(name: str, want: Array, yours: Array) -> str:
+    """``name = value`` and ``yours = value`` on lines of their own, matrices aligned."""
+    pad = max(len(name), 5)
+    return f"{name.ljust(pad)} = {_fmt(want, pad + 3)}\n{'yours'.ljust(pad)} = {_fmt(yours, pad + 3)}"
 
 
 def _tex(v: Array) -> str:
+    """6 significant digits (enough to get the answer right to 1e-4 by hand); a column vector as a row with ^T."""
+
+    def num(t: float) -> str:
+        text = f"{t:.6g}"
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        return text
+
     if v.ndim == 0 or v.size == 1:
-        return f"{float(v.reshape(())):.6g}"
-    return bmatrix(v)
+        return num(float(v.reshape(())))
+    if v.shape[1] == 1:
+        return r"\begin{bmatrix}" + " & ".join(num(float(t)) for t in v[:, 0]) + r"\end{bmatrix}^T"
+    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(num(float(t)) for t in row) for row in v) + r"\end{bmatrix}"
+
+
+def typed(name: str) -> str:
+    """How to type a canonical name in a formula: ``dL/da_3`` -> ``grad_a_3``, ``W_1,1,1`` -> ``W_{1,1,1}``, ``yhat`` -> ``yhat``."""
+    grad = name.startswith("dL/d") and re.fullmatch(r"[Wabh]_\d+|yhat|x", name[4:])
+    body = name[4:] if grad else name
+    body = re.sub(r"_(\d+,[\d,]+)$", lambda m: "_{" + m.group(1) + "}", body)
+    return f"grad_{body}" if grad else body
 
 
 def _fit(v: Array, want: Array) -> Array | None:
@@ -422,9 +455,9 @@ class Exercise:
 
     def __str__(self) -> str:
         lines = [f"{self.name} ({self.module}): {self.title}", "", self.question, "", "Given:"]
-        for text, _, v in self.given_values():
-            value = _fmt(v).replace("\n", "\n" + " " * (len(text) + 5))
-            lines.append(f"  {text} = {value}")
+        for name, (text, _, v) in zip(self.given, self.given_values()):
+            label = text if typed(name) == text else f"{text} ({typed(name)})"
+            lines.append(f"  {label} = {_fmt(v, len(label) + 5)}")
         lines += [
             "",
             f"Answer: {self.asks}, {self.shape}.",
@@ -437,14 +470,12 @@ class Exercise:
 
     def _repr_markdown_(self) -> str:
         given = []
-        for _, tex, v in self.given_values():
-            given.append(f"$${tex} = {_tex(v)}$$" if v.ndim == 2 and v.size > 1 else f"${tex} = {_tex(v)}$")
-        inline = ", ".join(g for g in given if not g.startswith("$$"))
-        blocks = "\n".join(g for g in given if g.startswith("$$"))
+        for name, (_, tex, v) in zip(self.given, self.given_values()):  # one line each; a vector as a row with ^T
+            given.append(f"- ${tex} = {_tex(v)}$ &nbsp; (in a formula: `{typed(name)}`)")
         return (
-            f"**Exercise {self.name}** ({self.module}; seed {self.seed}): {self.title}\n\n{self.question_tex}\n\n"
-            f"Given: {inline}\n\n{blocks}\n\n**Answer:** ${self.asks_tex}$, {self.shape}. "
-            "A number, a list, or a formula in the slide's notation (see `micrograd_nptel.formula`)."
+            f"**Exercise {self.name}** ({self.module}; seed {self.seed})\n\n{self.question_tex}\n\n"
+            "Given:\n\n" + "\n".join(given) + f"\n\n**Answer:** ${self.asks_tex}$, {self.shape}. "
+            "Write a number, a list, or a formula in the slide's notation (see `micrograd_nptel.formula`)."
         )
 
     def _repr_latex_(self) -> str:
@@ -534,7 +565,8 @@ class Exercise:
             return Feedback(
                 True,
                 None,
-                f"{self.asks} = {display(formula.text, self.context())} = {_fmt(want[0])}, on these numbers and on two more networks.",
+                f"{self.asks} = {display(formula.text, self.context())}, on these numbers and on two more networks:\n"
+                f"{self.asks} = {_fmt(want[0], len(self.asks) + 3)}",
                 self.name,
             )
         if _close(fitted[0], want[0], 1e-9):
@@ -558,7 +590,7 @@ class Exercise:
         if fitted is None:
             return self._shape_feedback(value, want)
         if _close(fitted, want, EXACT):
-            return Feedback(True, None, f"{self.asks} = {_fmt(want)}.", self.name)
+            return Feedback(True, None, f"{self.asks} = {_fmt(want, len(self.asks) + 3)}", self.name)
         found = self._diagnose([value], EXACT, formula_worlds=1)
         if found:
             return found
@@ -603,11 +635,22 @@ class Exercise:
         bad = np.argwhere(np.abs(fitted - want) > ROUNDING * scale)
         where = ", ".join(f"({i + 1},{j + 1})" if want.shape[1] > 1 else f"{i + 1}" for i, j in bad[:8])
         more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
+        flipped = [(i, j) for i, j in bad if abs(fitted[i, j] + want[i, j]) <= ROUNDING * scale]
+        sign = ""
+        if flipped:
+            sign = (
+                " It has the right size and the wrong sign."
+                if len(bad) == 1
+                else " Each has the right size and the wrong sign."
+                if len(flipped) == len(bad)
+                else f" {len(flipped)} of them have the right size and the wrong sign."
+            )
+        entries = "entry" if len(bad) == 1 else "entries"
         return Feedback(
             False,
             None,
-            f"{len(bad)} of {want.size} entries differ from {self.asks}: entries {where}{more} (counted from 1).\n"
-            f"Yours: {_fmt(fitted)}\nExpected: {_fmt(want)}",
+            f"{len(bad)} of {want.size} entries differ from {self.asks}: {entries} {where}{more} (counted from 1).{sign}\n"
+            f"{_pair(self.asks, want, fitted)}",
             self.name,
         )
 
@@ -677,7 +720,7 @@ class Exercise:
         for i, (key, message, _) in enumerate(per_world[0]):
             if all(i < len(c) and c[i][0] == key and _close(_fit(v, c[i][2]), c[i][2], rtol) for v, c in zip(values, per_world)):
                 expected = self._expected(0)
-                return Feedback(False, key, f"{message}\n{self.asks} = {_fmt(expected)}; yours is {_fmt(values[0])}.", self.name)
+                return Feedback(False, key, f"{message}\n{_pair(self.asks, expected, values[0])}", self.name)
         return None
 
 

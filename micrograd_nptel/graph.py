@@ -305,15 +305,8 @@ def draw_dot(
             f"{name_cell}<TD>data {_fmt(v.data)}</TD><TD>grad {_fmt(v.grad)}</TD></TR></TABLE>>"
         )
         target(v).node(ids[v], label=label, shape="plaintext")
-        if v.parents:
-            op = op_label(v.op)
-            op_shape = "circle" if len(op) <= 3 else "ellipse"
-            target(v).node(f"{ids[v]}op", label=op, shape=op_shape, style="filled", fillcolor="#f3f3f3", width="0.45", margin="0.03")
-            dot.edge(f"{ids[v]}op", ids[v], arrowsize="0.6")
-    for sub in clusters.values():
-        dot.subgraph(sub)
-
     colour_of: dict[tuple[str, str, int], list[str]] = {}  # (parent, child, slot) -> colours
+    through_op: dict[str, list[str]] = {}  # child -> the colours of the paths that leave its op node into it
     for k, path in enumerate(highlight or ()):
         c = PATH_COLOURS[k % len(PATH_COLOURS)]
         for t, slot in enumerate(path.parent_indices):
@@ -321,6 +314,19 @@ def draw_dot(
             if slot >= len(child.parents) or child.parents[slot] is not parent or child not in ids:
                 raise ValueError(f"highlighted path {k + 1} is not in the graph below {_name(root)}")
             colour_of.setdefault((ids[parent], ids[child], slot), []).append(c)
+            through_op.setdefault(ids[child], []).append(c)  # the path goes on from the op node to its result: unbroken
+
+    for v in nodes:
+        if v.parents:
+            op = op_label(v.op)
+            op_shape = "circle" if len(op) <= 3 else "ellipse"
+            target(v).node(f"{ids[v]}op", label=op, shape=op_shape, style="filled", fillcolor="#f3f3f3", width="0.45", margin="0.03")
+            colours = through_op.get(ids[v])
+            extra = {"color": _parallel(colours), "penwidth": "2.5"} if colours else {}
+            dot.edge(f"{ids[v]}op", ids[v], arrowsize="0.6", **extra)
+    for sub in clusters.values():
+        dot.subgraph(sub)
+
     for e in edges:
         attrs = {"arrowsize": "0.6"}
         if grouped and layers[e.parent] is not None and layers[e.child] is not None and layers[e.parent] != layers[e.child]:
@@ -330,7 +336,7 @@ def draw_dot(
             attrs["label" if len(edges) <= 40 else "xlabel"] = _fmt(e.local_grad)
         colours = colour_of.get((ids[e.parent], ids[e.child], e.slot))
         if colours:
-            attrs.update(color=":".join(colours), penwidth="2.5", fontcolor=colours[0])
+            attrs.update(color=_parallel(colours), penwidth="2.5", fontcolor=colours[0])
         dot.edge(ids[e.parent], f"{ids[e.child]}op", **attrs)
 
     if highlight:
@@ -451,17 +457,30 @@ def op_label(op: str) -> str:
     return _OPS.get(op, op)
 
 
+def _parallel(colours: Sequence[str]) -> str:
+    """Graphviz's colour list for one edge on several paths: side-by-side lines with a gap (``invis``) between, so each shows."""
+    return ":invis:".join(colours)
+
+
+def _unicode_name(v: Value) -> str:
+    """A node's name for a legend: ``y_1`` -> ``y₁``, ``a_{2,1}`` -> ``a₂,₁``; an unnamed node as its expression (``y₁/y₂``)."""
+    from .derivation import name
+
+    text = name(v)
+    return re.sub(r"_\{([\d,]+)\}|_(\d+)", lambda m: (m.group(1) or m.group(2)).translate(_SUBSCRIPT), text)
+
+
 def _legend(paths: Sequence[Path]) -> str:
     rows = []
     total = 0.0
     for k, p in enumerate(paths):
         c = PATH_COLOURS[k % len(PATH_COLOURS)]
-        route = " → ".join(html.escape(n.label or op_label(n.op) or "·") for n in p.nodes)
+        route = " → ".join(html.escape(_unicode_name(n)) for n in p.nodes)
         factors = " × ".join(_fmt(g) for g in p.local_grads)
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{c}"><B>path {k + 1}</B>: {route}: {factors} = {_fmt(p.product)}</FONT></TD></TR>')
         total += p.product
     start, end = paths[0].nodes[0], paths[0].nodes[-1]
-    d = f"∂{html.escape(end.label or 'out')}/∂{html.escape(start.label or 'in')}"
+    d = f"∂{html.escape(_unicode_name(end) if end.label else 'out')}/∂{html.escape(_unicode_name(start) if start.label else 'in')}"
     rows.append(f'<TR><TD ALIGN="LEFT"><B>sum over the {len(paths)} paths = {d} = {_fmt(total)}</B></TD></TR>')
     return f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff">{"".join(rows)}</TABLE>>'
 
@@ -499,16 +518,17 @@ def draw_network(
     step: BackwardStep | None = None,
     size: str | None = None,
     loss: Value | None = None,
-    weight_labels: bool = False,
+    weight_labels: bool | None = None,
 ) -> graphviz.Digraph:
     """The lecture's picture of the network: one node per unit, weights as edges, layers as columns.
 
-    Inputs ``x_1..x_n`` on the left; each hidden unit drawn as the slide draws it, split into its
-    pre-activation ``a_{k,i}`` (where the weights come in) and activation ``h_{k,i}`` (where they
-    leave), each with its value and ∂L/∂ (``∇``); the output layer's ``a_{L,j}``, the outputs
-    ``ŷ_j`` (O's edges between them) and the loss ``L``. Units are in index order, unit 1 on top.
-    Each weight edge ``W_{k,i,j}`` shows ∂L/∂W_{k,i,j} by colour (blue > 0, red < 0) and width
-    (∝ |∂L/∂W|); ``weight_labels=True`` writes the numbers too.
+    Inputs ``x_1..x_n`` on the left; each unit drawn as the slide draws it: its bias ``b_{k,i}`` (added
+    where the weights come in), its pre-activation ``a_{k,i}`` (where the weights come in) and, in a
+    hidden layer, its activation ``h_{k,i}`` (where they leave), each with its value and ∂L/∂ (``∇``);
+    the output layer's ``a_{L,j}``, the outputs ``ŷ_j`` (O's edges between them) and the loss ``L``.
+    Units are in index order, unit 1 on top. Each weight edge ``W_{k,i,j}`` shows ∂L/∂W_{k,i,j} by
+    colour (blue > 0, red < 0) and width (∝ |∂L/∂W|), and with ``weight_labels`` its number, written on
+    the edge 40% of the way back from the unit it enters (at 40%, no two labels of a 3-3 layer meet).
 
     Source: CS7015 Lecture 4, Module 4.1 (the figure of the network), 4.4 (the paths from a
     weight to the loss), 4.8 (the backward pass, step by step).
@@ -520,10 +540,12 @@ def draw_network(
             in green, with the number of paths in the legend (Module 4.4).
         step: a :class:`~micrograd_nptel.lecture.BackwardStep` from ``backward_steps(mlp, x, y)``:
             only the gradients known after that step are filled in ("?" for the rest), and the
-            ones computed at that step are marked in orange.
+            ones computed at that step are marked in orange. The pseudo code goes from L straight to
+            ``∇_{a_L}L = -(e(y) - ŷ)`` (Module 4.8), so ∇ŷ is never computed on its own: ŷ shows "—".
         size: the largest drawing in inches, Graphviz's ``"width,height"``.
         loss: the loss node, to show L's value and which ŷ_j it uses (by default every ŷ_j, no value).
-        weight_labels: write ∂L/∂W on every weight edge.
+        weight_labels: write ∂L/∂W on the weight edges: True for every known one, False for none; by default
+            (None) the ones computed at ``step`` (step 2's ∇W_3, step 5's ∇W_2, ...), none without a step.
 
     Returns:
         A :class:`NetworkPicture` (a ``graphviz.Digraph``; render it with :func:`render`; Jupyter shows it as a PNG).
@@ -563,14 +585,25 @@ def draw_network(
     def grad(name: str, v: Value) -> float | None:
         return v.grad if known is None else known.get(name)
 
-    def cell(name_html: str, value: float, g: float | None, key: str, port: str = "") -> str:
+    def cell(name_html: str, value: float, g: float | None, key: str, port: str = "", g_text: str | None = None) -> str:
         fill = ' BGCOLOR="#ffe0a0"' if key in now else ""
-        g_text = "?" if g is None else _fmt(g)
-        colour = "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+        colour = "#999999" if g is None or g_text else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+        g_text = g_text or ("?" if g is None else _fmt(g))
         p = f' PORT="{port}"' if port else ""
         return (
             f'<TD{p}{fill} CELLPADDING="2" WIDTH="66"><FONT POINT-SIZE="14"><B>{name_html}</B></FONT><BR/>{_fmt(value)}<BR/>'
             f'<FONT COLOR="{colour}" POINT-SIZE="11">∇ {g_text}</FONT></TD>'
+        )
+
+    def bias_cell(k: int, i: int, b: Value) -> str:
+        """b_{k,i} and its value on one line, ∇ below, in 11 pt on grey: the bias a_{k,i} adds."""
+        key = f"b_{{{k},{i}}}"
+        g = grad(key, b)
+        fill = "#ffe0a0" if key in now else "#f1f1f1"
+        colour = "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+        return (
+            f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="66"><FONT POINT-SIZE="11">{_sub("b", f"{k},{i}")} = {_fmt(b.data)}<BR/>'
+            f'<FONT COLOR="{colour}">∇ {"?" if g is None else _fmt(g)}</FONT></FONT></TD>'
         )
 
     def table(*rows: str, border: str = "#555555") -> str:
@@ -595,7 +628,7 @@ def draw_network(
         for i, a in enumerate(layer.a):
             uid = f"u{k}_{i}"
             a_name = f"a_{{{k},{i + 1}}}"
-            cells = [cell(_sub("a", f"{k},{i + 1}"), a.data, grad(a_name, a), a_name, "a")]
+            cells = [bias_cell(k, i + 1, layer.b[i]), cell(_sub("a", f"{k},{i + 1}"), a.data, grad(a_name, a), a_name, "a")]
             names[a_name] = uid
             if k < L:
                 h, h_name = layer.h[i], f"h_{{{k},{i + 1}}}"
@@ -611,7 +644,9 @@ def draw_network(
     outputs = []
     for j, v in enumerate(y_hat):
         yid = f"y{j}"
-        nodes[yid] = table(cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}"), border="#38761d")  # ∂L/∂ŷ: the loss's own derivative
+        # ∂L/∂ŷ: the loss's own derivative; in step mode "—": the pseudo code folds it into ∇_{a_L}L
+        folded = "—" if step is not None else None
+        nodes[yid] = table(cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}", g_text=folded), border="#38761d")
         names[f"ŷ_{j + 1}"] = yid
         outputs.append(yid)
         for i in range(len(y_hat)):
@@ -641,19 +676,36 @@ def draw_network(
     dot.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.5")
     titles = ["<input x = h" + _sub("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
     titles += [f"output layer {L}", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
-    # inches, per column: about 750 px in all for the 3-3-3-2 network, drawn at its own size in JupyterLab's 850 px column
-    widths = [0.8] + [0.9] * (L - 1) + [0.9, 0.8, 0.5]
-    row = 1.45 if L > 1 else 0.8  # inches between units (a hidden unit is two cells tall)
+    # inches: every table is 0.92 wide (cells of 66 pt); the gaps where weights cross leave room for their labels
+    table_w, loss_w = 0.92, 0.55
+    gaps = [0.8] * L + [0.28, 0.22]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
+    row = 1.8 if L > 1 else 1.05  # inches between units (a hidden unit is b, a and h: 1.53 tall)
+    port_y = {"x": 0.0, "h": -0.465, "a_hidden": 0.135, "a_out": -0.165}  # a cell's centre, from its unit's centre
     tallest = max(len(column) for column in columns)
-    x = 0.0
+    centres: list[float] = []
+    x = table_w / 2
+    for c in range(len(columns)):
+        centres.append(x)
+        width_here = loss_w if c == len(columns) - 1 else table_w
+        width_next = loss_w if c + 1 == len(columns) - 1 else table_w
+        x += width_here / 2 + (gaps[c] if c < len(gaps) else 0.0) + width_next / 2
+    unit_y: dict[str, float] = {}
     for c, (column, title) in enumerate(zip(columns, titles)):
-        centre = x + widths[c] / 2
         top = (tallest - 1) * row / 2
-        dot.node(f"title{c}", label=title, fontsize="12", fontcolor="#444444", pos=f"{centre:.2f},{top + 0.85:.2f}!")
+        dot.node(f"title{c}", label=title, fontsize="12", fontcolor="#444444", pos=f"{centres[c]:.2f},{top + 1.05:.2f}!")
         for i, uid in enumerate(column):
             y = (len(column) - 1) * row / 2 - i * row  # unit 1 on top, the column centred
-            dot.node(uid, label=nodes[uid], pos=f"{centre:.2f},{y:.2f}!")
-        x += widths[c] + 0.6
+            unit_y[uid] = y
+            dot.node(uid, label=nodes[uid], pos=f"{centres[c]:.2f},{y:.2f}!")
+    column_of = {uid: c for c, column in enumerate(columns) for uid in column}
+
+    def label_pos(src: str, dst: str) -> str:
+        """The point 40% of the way from the head of edge src -> dst (the a cell it enters) back to its tail."""
+        tail = (centres[column_of[src]] + table_w / 2, unit_y[src] + port_y["x" if src.startswith("x") else "h"])
+        head = (centres[column_of[dst]] - table_w / 2, unit_y[dst] + port_y["a_out" if dst.startswith(f"u{L}_") else "a_hidden"])
+        return f"{head[0] + 0.4 * (tail[0] - head[0]):.3f},{head[1] + 0.4 * (tail[1] - head[1]):.3f}!"
+
+    labelled = (lambda key: key in now) if weight_labels is None else (lambda key: bool(weight_labels))
     weights = {w.label: w for layer in layers for row in layer.W for w in row}
     gmax = max((abs(grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
     for src, dst, key in edges:
@@ -666,8 +718,16 @@ def draw_network(
                 attrs.update(color=_UNKNOWN, style="dashed", penwidth="1")
             else:
                 attrs.update(color=_POSITIVE if g >= 0 else _NEGATIVE, penwidth=f"{0.8 + 5.2 * abs(g) / gmax:.2f}")
-                if weight_labels:
-                    attrs.update(label=_fmt(g), fontcolor=attrs["color"])
+                if labelled(key):  # a node on the edge (nodes are drawn after edges): white box, the sign's colour
+                    dot.node(
+                        f"label_{src}_{dst}",
+                        label=f'<<TABLE BORDER="0" CELLPADDING="0" BGCOLOR="#ffffff"><TR><TD><FONT COLOR="{attrs["color"]}" '
+                        f'POINT-SIZE="11">{g:.3g}</FONT></TD></TR></TABLE>>',
+                        pos=label_pos(src, dst),
+                        margin="0",
+                        width="0",
+                        height="0",
+                    )
             if key in now:
                 attrs.update(color=_NOW, penwidth="4", style="solid")
         else:
@@ -678,9 +738,12 @@ def draw_network(
             attrs["color"] += "40"  # dimmed: every edge off the highlighted paths at a quarter of its colour
         dot.edge(src + src_port, dst + dst_port, **attrs)
 
-    notes = ["weights: width ∝ |∂L/∂W|, blue &gt; 0, red &lt; 0"]
+    notes = ["weights: width ∝ |∂L/∂W|, blue &gt; 0, red &lt; 0; b: the bias each a adds"]
     if step is not None:
         notes.insert(0, f"<B>step {step.number}:</B> {_html_math(step.title)} (orange: computed now; ?: not yet known)")
+        if step.number == 1:
+            straight = "ŷ's ∇ is not computed on its own: the pseudo code goes from L straight to ∇a"
+            notes.insert(1, straight + _sub("", str(L)) + " (Module 4.8)")
     if highlight:
         notes.insert(0, f"green: the {n_paths} path{'s' * (n_paths != 1)} from {_html_math(canonical_name(highlight))} to L (Module 4.4)")
     dot.attr(

@@ -118,8 +118,13 @@ def test_highlight_colours_each_path_and_adds_a_legend() -> None:
     paths = chain_rule_paths(z, v["x"])
     src = draw_dot(z, highlight=paths).source
     assert PATH_COLOURS[0] in src and PATH_COLOURS[1] in src
-    assert f'color="{PATH_COLOURS[0]}:{PATH_COLOURS[1]}"' in src or f'color="{PATH_COLOURS[1]}:{PATH_COLOURS[0]}"' in src  # shared edge
+    shared = f'color="{PATH_COLOURS[0]}:invis:{PATH_COLOURS[1]}"'  # one edge on both paths: two lines with a gap, both seen
+    assert src.count(shared) == 3  # ÷ -> y1/y2, y1/y2 -> log, log -> z: the stretch both paths share
+    # every step of a path is coloured, each op node's edge into its result too (x², x³, ÷, log)
+    op_edges = [line for line in src.splitlines() if re.search(r"n\d+op -> n\d+", line)]
+    assert len(op_edges) == 4 and all("penwidth=2.5" in line for line in op_edges)
     assert "legend" in src and "sum over the 2 paths" in src and "= -0.5" in src
+    assert "x → y₁ → y₁/y₂ → z" in src and "∂z/∂x" in src  # the legend's names with subscripts, as the slide writes them
     other, _ = multipath(3.0)
     with pytest.raises(ValueError, match="not in the graph"):
         draw_dot(other, highlight=paths)

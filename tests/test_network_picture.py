@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -66,7 +67,46 @@ def test_weight_edges_show_the_gradient_by_colour_and_width() -> None:
     assert [p for _, p in ordered] == sorted(p for _, p in ordered)  # wider for larger |∂L/∂W|
     labelled = draw_network(mlp, loss=L, weight_labels=True).source
     w = mlp.layers[0].W[0][0]
-    assert f"label={w.grad:.4g}" in labelled.replace('"', "")
+    assert f">{w.grad:.3g}</FONT>" in labelled and labelled.count('BGCOLOR="#ffffff"><TR><TD><FONT') == 9 + 9 + 6
+    assert "label_x0_u1_0" in labelled  # the label of W_{1,1,1}: a node on its edge, drawn over the lines on white
+
+
+def label_positions(src: str) -> dict[str, tuple[float, float]]:
+    found = re.finditer(r"(label_\w+) \[.*?pos=\"([-\d.]+),([-\d.]+)!", src, re.S)
+    return {m.group(1): (float(m.group(2)), float(m.group(3))) for m in found}
+
+
+def test_weight_labels_never_meet_and_step_mode_labels_what_it_computes() -> None:
+    """Labels sit 40% of the way back from the unit an edge enters: for a 3-3 (or 3-2) layer no two are closer than
+    1/5 of a row, and each is on its own edge; step 5 labels exactly its 9 ∇W_2 edges, with the slide's numbers."""
+    mlp, xs, L = figure_network()
+    labelled = draw_network(mlp, loss=L, weight_labels=True).source
+    pos = label_positions(labelled)
+    assert len(pos) == 24
+    for gap in ("x", "u1_", "u2_"):
+        ys = sorted(y for name, (_, y) in pos.items() if name.startswith(f"label_{gap}"))
+        assert min(b - a for a, b in itertools.pairwise(ys)) >= 0.3, ys  # inches; a label is about 0.2 tall
+    steps = backward_steps(mlp, [v.data for v in xs], 0)
+    fifth = draw_network(mlp, step=steps[4]).source
+    assert sorted(label_positions(fifth)) == sorted(f"label_u1_{j}_u2_{i}" for i in range(3) for j in range(3))
+    for w in (w for row in mlp.layers[1].W for w in row):
+        assert f">{steps[4].grads[w.label]:.3g}</FONT>" in fifth
+    assert not label_positions(draw_network(mlp, step=steps[4], weight_labels=False).source)
+    assert not label_positions(draw_network(mlp, loss=L).source)
+
+
+def test_biases_are_drawn_with_their_gradient() -> None:
+    mlp, xs, L = figure_network()
+    mlp.layers[1].b[0].data = 0.25
+    L = cross_entropy(mlp(xs), 0)
+    mlp.zero_grad()
+    L.backward()
+    src = draw_network(mlp, loss=L).source
+    assert "b₂,₁ = 0.25" in src and f"∇ {mlp.layers[1].b[0].grad:.4g}" in src
+    assert src.count("b₁,") == 3 and src.count("b₃,") == 2
+    steps = backward_steps(mlp, [v.data for v in xs], 0)
+    second = draw_network(mlp, step=steps[1]).source  # ∇b_3 = ∇a_3: computed at step 2, orange
+    assert second.count('BGCOLOR="#ffe0a0" CELLPADDING="1"') == 2
 
 
 def test_highlight_colours_every_path_to_the_loss() -> None:
@@ -125,7 +165,8 @@ def test_a_step_frame_fills_in_what_is_known_and_marks_what_is_computed() -> Non
     mlp, xs, _ = figure_network()
     steps = backward_steps(mlp, [v.data for v in xs], 0)
     first = draw_network(mlp, step=steps[0]).source
-    assert first.count("∇ ?") == 3 + 3 * 2 + 3 * 2  # x, and a and h of both hidden layers
+    assert first.count("∇ ?") == 3 + 3 * 2 + 3 * 2 + 3 + 3 + 2  # x, a and h of both hidden layers, and every bias
+    assert first.count("∇ —") == 2 and "goes from L straight to ∇a₃" in first  # ∇ŷ is folded into ∇a_3 (Module 4.8)
     assert len([e for e in weight_edges(first) if "dashed" in e]) == 9 + 9 + 6  # no ∇W known yet
     assert first.count("#ffe0a0") == 2  # a_{3,1}, a_{3,2} computed now
     second = draw_network(mlp, step=steps[1]).source
