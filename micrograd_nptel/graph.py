@@ -705,7 +705,10 @@ def draw_network(
         head = (centres[column_of[dst]] - table_w / 2, unit_y[dst] + port_y["a_out" if dst.startswith(f"u{L}_") else "a_hidden"])
         return f"{head[0] + 0.4 * (tail[0] - head[0]):.3f},{head[1] + 0.4 * (tail[1] - head[1]):.3f}!"
 
-    labelled = (lambda key: key in now) if weight_labels is None else (lambda key: bool(weight_labels))
+    def labelled(key: str) -> bool:
+        """Write this weight's ∂L/∂W on its edge: the ones computed at ``step`` by default, or all / none."""
+        return key in now if weight_labels is None else bool(weight_labels)
+
     weights = {w.label: w for layer in layers for row in layer.W for w in row}
     gmax = max((abs(grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
     for src, dst, key in edges:
