@@ -565,7 +565,7 @@ class Exercise:
             return Feedback(
                 True,
                 None,
-                f"{self.asks} = {display(formula.text, self.context())}, on these numbers and on two more networks:\n"
+                f"{self.asks} = {display(formula.text, self.context())}, on these numbers and on two more sets of the same shape:\n"
                 f"{self.asks} = {_fmt(want[0], len(self.asks) + 3)}",
                 self.name,
             )
@@ -573,7 +573,7 @@ class Exercise:
             return Feedback(
                 False,
                 None,
-                f"{formula.text} gives {_fmt(want[0])} here, but not on another network of the same shape "
+                f"{formula.text} gives {_fmt(want[0])} here, but not on other numbers of the same shape "
                 f"({_fmt(values[1])} instead of {_fmt(want[1])}): it matches this number by accident.",
                 self.name,
             )

@@ -24,7 +24,9 @@ Names (what an exercise gives; the list of an exercise says which):
 * numbers, and ``[...]`` lists for a vector (a column) or ``[[...], [...]]`` for a matrix.
 
 Operators: ``+ - * /`` (elementwise; ``⊙``, ``·`` and ``×`` are ``*``), ``^`` or ``**`` (power),
-``@`` (matrix product), ``^T`` or ``ᵀ`` (transpose). Functions: ``exp``, ``log``, ``sqrt``, ``sin``,
+``@`` (matrix product), ``^T`` or ``ᵀ`` (transpose); ``( )`` or ``{ }`` group (``e^{sin(x^2)}``).
+Constants: ``e`` (Euler's number, when not called as ``e(l)``) and ``pi``. Multiplication is
+always written (``2*x``, not ``2x``). Functions: ``exp``, ``log``, ``sqrt``, ``sin``,
 ``cos``, ``tanh``, ``sigmoid`` (``σ``, ``logistic``), ``g`` and ``g'`` (the network's activation and
 its derivative, elementwise), ``e(l)`` (the one-hot vector of class l; ``e(i, n)`` of length n),
 ``diag(v)``, ``sum(v)``, ``abs``.
@@ -124,10 +126,12 @@ _TOKEN = re.compile(
     r"""(?P<space>\s+)
       |(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
       |(?P<name>(?:(?:d|∂)[A-Za-z]\w*/(?:d|∂)|grad_|∇_?)?[^\W\d]\w*(?:\{[^{}]*\}\w*)?['′]?)
-      |(?P<op>\^T\b|ᵀ|\*\*|[-+*/@^(),\[\]⊙·×−])""",
+      |(?P<op>\^T\b|ᵀ|\*\*|[-+*/@^(),\[\]{}⊙·×−])""",
     re.VERBOSE,
 )
-_OPS = {"^T": ".T", "ᵀ": ".T", "^": "**", "⊙": "*", "·": "*", "×": "*", "−": "-"}
+_OPS = {"^T": ".T", "ᵀ": ".T", "^": "**", "⊙": "*", "·": "*", "×": "*", "−": "-", "{": "(", "}": ")"}
+_CONSTANTS = {"e": repr(math.e), "pi": repr(math.pi), "π": repr(math.pi)}
+"""``e`` (when not called as ``e(l)``), ``pi``: numbers, so ``e^{sin(x^2)}`` reads as the slide writes it."""
 
 
 def canonical(token: str, ctx: Context) -> str:
@@ -276,6 +280,10 @@ def read(text: str, ctx: Context) -> Formula:
             raise AnswerError(_where(text, pos, f"cannot read {text[pos]!r}"))
         kind, tok = m.lastgroup, m.group()
         piece = tok
+        follows = _TOKEN.match(text, m.end())
+        if kind == "number" and follows is not None and follows.lastgroup == "name":
+            after = follows.group()
+            raise AnswerError(_where(text, m.end(), f"write {tok}*{after}, not {tok}{after}: multiplication is always written"))
         if kind == "space" and not out:  # leading blanks (a formula starting with "-" on the command line)
             pos = m.end()
             continue
@@ -288,6 +296,8 @@ def read(text: str, ctx: Context) -> Formula:
                 functions.add(_FUNCTIONS[tok])
             elif tok.rstrip("'′") != tok:
                 raise AnswerError(_where(text, pos, f"{tok!r}: only g' may carry a prime (the derivative of the activation g)"))
+            elif tok in _CONSTANTS and tok not in ctx.values:
+                piece = _CONSTANTS[tok]
             elif tok.lower() in ("nan", "inf", "infinity"):
                 raise AnswerError(_where(text, pos, f"{tok} is not an answer: an answer must be finite numbers"))
             else:

@@ -269,3 +269,11 @@ def test_command_line_exit_codes() -> None:
 def test_exercise_is_documented() -> None:
     for obj in (Exercise, Exercise.check, Exercise.new, Exercise.solution, Exercise.solution_value, catalogue, get, diagnosis_rates):
         assert obj.__doc__ and len(obj.__doc__) > 40, obj
+
+
+def test_the_slides_way_of_writing_is_read() -> None:
+    ex = get("BP1-chain")
+    assert ex.check("e^{sin(x^2)} * cos(x^2) * 2*x").correct  # e as a number, braces as grouping
+    with pytest.raises(AnswerError, match=r"write 2\*x, not 2x"):
+        ex.check("e^{sin(x^2)} * cos(x^2) * 2x")
+    assert get("4.5-output").check("-(e(l) - ŷ)").correct  # e(l) is still the one-hot vector
