@@ -337,6 +337,8 @@ def draw_dot(
         colours = colour_of.get((ids[e.parent], ids[e.child], e.slot))
         if colours:
             attrs.update(color=_parallel(colours), penwidth="2.5", fontcolor=colours[0])
+            if len(colours) > 1 and "label" in attrs:  # beside the parallel lines, not on top of them
+                attrs["xlabel"] = attrs.pop("label")
         dot.edge(ids[e.parent], f"{ids[e.child]}op", **attrs)
 
     if highlight:
