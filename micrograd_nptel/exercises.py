@@ -90,7 +90,8 @@ class Feedback:
 
     Attributes:
         correct: True when the answer is right (to rounding: then ``mistake`` is ``"rounding"``).
-        mistake: None, or a key of :data:`MISTAKES` naming the slip that explains the answer.
+        mistake: None, or a key of :data:`MISTAKES` naming the slip that explains the answer
+            (``"placeholder"`` when the answer was still ``...``).
         message: the diagnosis in the slide's notation, with the numbers.
         exercise: the name of the exercise.
     """
@@ -408,11 +409,6 @@ class Exercise:
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------------ numbers
-    @property
-    def module_number(self) -> str:
-        """``"4.7"`` or ``"BP-1"``: the module part of the name."""
-        return self.name.split("-")[0]
-
     def context(self, world: int = 0) -> Context:
         """The numbers of network/expression ``world`` (0: the question's; 1, 2: the extra ones a formula is checked on)."""
         return _context(self.name, self.seed, world)
