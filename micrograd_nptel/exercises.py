@@ -257,7 +257,8 @@ def _chain(main: int, world: int) -> Context:
 
 
 def _upstream(main: int, world: int) -> Context:
-    """Backpropagation-1's gradient flow: g = x y, f = g + z, upstream ∂L/∂f; seed 0 is Mopuri's x=-2, y=3, z=1, -2."""
+    """Backpropagation-1's rule downstream = upstream × local on g = x y, f = g + z; seed 0 is notebook 01's numbers
+    (x = -2, y = 3, z = 1, upstream ∂L/∂f = -2: our example, the slide states only the rule)."""
     if main == world == 0:
         x, y, z, up = -2.0, 3.0, 1.0, -2.0
     else:

@@ -90,10 +90,10 @@ def test_the_answer_comes_from_the_engine_and_new_changes_the_numbers() -> None:
         ex.new(1.5)  # type: ignore[arg-type]
 
 
-def test_seed_0_is_mopuris_numbers() -> None:
+def test_seed_0_is_the_notebooks_numbers() -> None:
     ctx = get("BP1-upstream").context().values
     assert (float(ctx["x"]), float(ctx["y"]), float(ctx["z"]), float(ctx["dL/df"])) == (-2.0, 3.0, 1.0, -2.0)
-    assert get("BP1-upstream").solution_value() == -6.0  # the slide's ∂L/∂x
+    assert get("BP1-upstream").solution_value() == -6.0  # notebook 01's ∂L/∂x
     assert get("4.6-toy").solution_value() == pytest.approx(-0.5)  # dz/dx = -1/x at x = 2
 
 
