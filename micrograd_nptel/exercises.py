@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any, NamedTuple
 
+import graphviz
 import numpy as np
 
 from .derivation import Derivation, explain
@@ -251,9 +252,14 @@ def _chain(main: int, world: int) -> Context:
     """IIT Hyderabad Backpropagation-1: f(x) = e^{sin(x²)} at one x; the target df/dx from the engine."""
     x = 0.8 if main == world == 0 else round(_rng(main, world).uniform(0.3, 1.7), 2)
     xv = Value(x, label="x")
-    f = (xv**2).sin().exp()
+    u = xv**2
+    v = u.sin()
+    f = v.exp()
+    u.label, v.label, f.label = "u", "v", "f"
     f.backward()
-    return Context({"x": np.array(x), "__target__": np.array(xv.grad)}, root="f")
+    ctx = Context({"x": np.array(x), "__target__": np.array(xv.grad)}, root="f")
+    ctx.extra.update(root=f)
+    return ctx
 
 
 def _upstream(main: int, world: int) -> Context:
@@ -272,9 +278,12 @@ def _upstream(main: int, world: int) -> Context:
     xv, yv, zv = Value(x, label="x"), Value(y, label="y"), Value(z, label="z")
     g = xv * yv
     f = g + zv
-    (f * up).backward()
+    g.label, f.label = "g", "f"
+    f.backward(up)  # the upstream gradient ∂L/∂f seeds the backward pass
     values = {"x": x, "y": y, "z": z, "g": g.data, "f": f.data, "dL/df": up, "__target__": xv.grad}
-    return Context({k: np.array(v) for k, v in values.items()}, root="L")
+    ctx = Context({k: np.array(v) for k, v in values.items()}, root="L")
+    ctx.extra.update(root=f)
+    return ctx
 
 
 def _toy(main: int, world: int) -> Context:
@@ -296,8 +305,12 @@ def _activation(g: str) -> Callable[[int, int], Context]:
     def build(main: int, world: int) -> Context:
         z = 0.5 if main == world == 0 else round(_rng(main, world).uniform(-3.0, 3.0), 2)
         zv = Value(z, label="z")
-        (zv.sigmoid() if g == "logistic" else zv.tanh()).backward()
-        return Context({"z": np.array(z), "__target__": np.array(zv.grad)}, root="L", g=g)
+        h = zv.sigmoid() if g == "logistic" else zv.tanh()
+        h.label = "g(z)"
+        h.backward()
+        ctx = Context({"z": np.array(z), "__target__": np.array(zv.grad)}, root="L", g=g)
+        ctx.extra.update(root=h)
+        return ctx
 
     build.__doc__ = f"g'(z) for g = {g} at one z, from the engine (CS7015 Lecture 4, Module 4.9)."
     return build
@@ -425,6 +438,19 @@ class Exercise:
         if seed < 0:
             raise ValueError(f"seed must be >= 0, got {seed}")
         return replace(self, seed=seed, _cache={})
+
+    def picture(self) -> graphviz.Digraph:
+        """The question's network (:func:`~micrograd_nptel.graph.draw_network`) or expression
+        (:func:`~micrograd_nptel.graph.draw_dot`), values only: no ∇ and no local derivatives, which would give the
+        answer away. Shown in Jupyter; ``render(ex.picture(), "png")`` for a file."""
+        from .graph import draw_dot, draw_network
+
+        ctx = self.context()
+        model, root = ctx.extra.get("model"), ctx.extra.get("root")
+        if isinstance(model, MLP):
+            return draw_network(model, loss=root if isinstance(root, Value) else None, gradients=False)
+        assert isinstance(root, Value)  # every exercise keeps its graph's output
+        return draw_dot(root, show_grads=False, size="8,3")
 
     def solution_value(self) -> float | Array:
         """The correct answer from the engine: a float, or an array in the slide's shape (a vector as a 1-D array)."""

@@ -215,6 +215,7 @@ def draw_dot(
     group_layers: bool | None = None,
     size: str | None = None,
     max_nodes: int = MAX_NODES,
+    show_grads: bool = True,
 ) -> graphviz.Digraph:
     """The computation graph below ``root`` as a ``graphviz.Digraph`` (shown inline in Jupyter).
 
@@ -243,6 +244,8 @@ def draw_dot(
             ``"10,6"`` to fit a notebook column; a larger graph is scaled down, never up, and
             never below 3/4 of its natural size: a long chain is not squashed into a strip).
         max_nodes: refuse graphs with more nodes than this (Graphviz's layout time grows fast).
+        show_grads: write each node's ``grad``; False draws values only (an exercise's picture, which must not give
+            the answer away; then ``show_local_grads`` is off too).
 
     Returns:
         A ``graphviz.Digraph``; ``.source`` is its DOT text.
@@ -253,8 +256,13 @@ def draw_dot(
             than ``max_nodes`` nodes (the message says what to draw instead).
     """
     if rankdir is None:
-        dot = draw_dot(root, "LR", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes)
-        return _fit(dot, size, lambda: draw_dot(root, "TB", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes))
+        dot = draw_dot(root, "LR", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes, show_grads)
+        return _fit(
+            dot,
+            size,
+            lambda: draw_dot(root, "TB", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes, show_grads),
+        )
+    show_local_grads = show_local_grads and show_grads
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
     nodes, edges = trace(root)
@@ -302,7 +310,7 @@ def draw_dot(
         name_cell = f"<TD><B>{_label_html(v.label)}</B></TD>" if v.label else ""
         label = (
             f'<<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{_FILL[kind]}"><TR>'
-            f"{name_cell}<TD>data {_fmt(v.data)}</TD><TD>grad {_fmt(v.grad)}</TD></TR></TABLE>>"
+            f"{name_cell}<TD>data {_fmt(v.data)}</TD>{f'<TD>grad {_fmt(v.grad)}</TD>' if show_grads else ''}</TR></TABLE>>"
         )
         target(v).node(ids[v], label=label, shape="plaintext")
     colour_of: dict[tuple[str, str, int], list[str]] = {}  # (parent, child, slot) -> colours
@@ -521,6 +529,7 @@ def draw_network(
     size: str | None = None,
     loss: Value | None = None,
     weight_labels: bool | None = None,
+    gradients: bool = True,
 ) -> graphviz.Digraph:
     """The lecture's picture of the network: one node per unit, weights as edges, layers as columns.
 
@@ -548,6 +557,8 @@ def draw_network(
         loss: the loss node, to show L's value and which ŷ_j it uses (by default every ŷ_j, no value).
         weight_labels: write ∂L/∂W on the weight edges: True for every known one, False for none; by default
             (None) the ones computed at ``step`` (step 2's ∇W_3, step 5's ∇W_2, ...), none without a step.
+        gradients: False draws values only, every ∇ a "?" and every weight grey (an exercise's picture, which must
+            not give the answer away).
 
     Returns:
         A :class:`NetworkPicture` (a ``graphviz.Digraph``; render it with :func:`render`; Jupyter shows it as a PNG).
@@ -581,7 +592,7 @@ def draw_network(
     y_hat = layers[-1].h
     softmax = mlp.output == "softmax"
 
-    known: dict[str, float] | None = step.grads if step is not None else None
+    known: dict[str, float] | None = step.grads if step is not None else None if gradients else {}
     now = step.computing if step is not None else frozenset()
 
     def grad(name: str, v: Value) -> float | None:
@@ -647,7 +658,7 @@ def draw_network(
     for j, v in enumerate(y_hat):
         yid = f"y{j}"
         # ∂L/∂ŷ: the loss's own derivative; in step mode "—": the pseudo code folds it into ∇_{a_L}L
-        folded = "—" if step is not None else None
+        folded = "—" if step is not None else None if gradients else "?"
         nodes[yid] = table(cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}", g_text=folded), border="#38761d")
         names[f"ŷ_{j + 1}"] = yid
         outputs.append(yid)
@@ -743,7 +754,7 @@ def draw_network(
             attrs["color"] += "40"  # dimmed: every edge off the highlighted paths at a quarter of its colour
         dot.edge(src + src_port, dst + dst_port, **attrs)
 
-    notes = ["weights: width ∝ |∂L/∂W|, blue &gt; 0, red &lt; 0; b: the bias each a adds"]
+    notes = ["weights: width ∝ |∂L/∂W|, blue &gt; 0, red &lt; 0; b: the bias each a adds" if gradients else "b: the bias each a adds"]
     if step is not None:
         notes.insert(0, f"<B>step {step.number}:</B> {_html_math(step.title)} (orange: computed now; ?: not yet known)")
         if step.number == 1:

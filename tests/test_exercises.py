@@ -277,3 +277,13 @@ def test_the_slides_way_of_writing_is_read() -> None:
     with pytest.raises(AnswerError, match=r"write 2\*x, not 2x"):
         ex.check("e^{sin(x^2)} * cos(x^2) * 2x")
     assert get("4.5-output").check("-(e(l) - ŷ)").correct  # e(l) is still the one-hot vector
+
+
+def test_pictures_show_the_question_without_giving_the_answer_away() -> None:
+    for name in ("BP1-chain", "BP1-upstream", "4.6-toy", "4.9-logistic"):
+        src = get(name).picture().source
+        assert "data" in src and "grad" not in src, name  # values only: no grad, no local derivative on an edge
+    ex = get("4.4-weight")
+    src = ex.picture().source
+    assert "∇ ?" in src and "#1f5fbf" not in src and "#c0392b" not in src  # every ∇ unknown, no weight coloured by sign
+    assert f"{ex.solution_value():.4g}" not in src
