@@ -12,6 +12,7 @@ nested list in the slide's shape, or a formula in the slide's notation (the gram
     ex.check("W_3 @ grad_a_3")              # red: W_3 where W_3^T is needed (the shapes 2 x 3 and 2 x 1 do not fit)
     ex.check("W_3^T @ grad_a_3")            # green
     ex.new(seed=7)                          # the same question on other numbers
+    ex.picture()                            # its network, values only; ex.solution() when stuck
 
 The correct value always comes from the engine (``backward()`` on the exercise's network), never
 from a stored answer. A formula is checked on the exercise's numbers **and on two more networks of
