@@ -1178,6 +1178,7 @@ def _catalogue() -> list[Exercise]:
             reference="W_3^T @ grad_a_3",
             reference_tex=r"W_3^T \nabla_{a_3}\mathcal{L}",
             mistakes=[
+                ("transpose", "W_3 @ grad_a_3", "W_3 where W_3^T is needed (diagnosed from the shapes, which do not fit)."),
                 ("sign", "-(W_3^T @ grad_a_3)", "The sign is wrong."),
                 (
                     "wrong_layer",
@@ -1317,6 +1318,7 @@ def _catalogue() -> list[Exercise]:
             reference="(W_3^T @ grad_a_3) * g'(a_2)",
             reference_tex=r"W_3^T \nabla_{a_3}\mathcal{L} \odot g'(a_2)",
             mistakes=[
+                ("transpose", "(W_3 @ grad_a_3) * g'(a_2)", "W_3 where W_3^T is needed (diagnosed from the shapes, which do not fit)."),
                 ("missing_g_prime", "W_3^T @ grad_a_3", "That is ∇_{h_2}L: the last line multiplies it by g'(a_2), elementwise."),
                 ("g_prime_at_h", "(W_3^T @ grad_a_3) * g'(h_2)", "g' is evaluated at h_2: it is g'(a_2) = h_2 ⊙ (1 - h_2)."),
                 ("sign", "-(W_3^T @ grad_a_3) * g'(a_2)", "The sign is wrong."),
