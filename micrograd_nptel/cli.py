@@ -555,8 +555,12 @@ def _add_explain(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.set_defaults(run=_explain)
 
 
+_STEP_NAMES = ("u", "v", "w", "p", "q", "r", "s", "t")
+"""Names for the unnamed steps of an ``--expr``, in order (Backpropagation-1 writes u = x², v = sin u)."""
+
+
 def _explain(args: argparse.Namespace) -> int:
-    from .derivation import explain, find
+    from .derivation import explain, find, name
     from .engine import topological_order
     from .examples import figure_network
     from .expression import ExpressionError, parse_expression
@@ -572,8 +576,19 @@ def _explain(args: argparse.Namespace) -> int:
         except ExpressionError as e:
             raise UsageError(str(e)) from None
         root.backward()
-        if args.through is None and not any(v.label for v in topological_order(root) if v.parents and v is not root):
-            through = "all"  # no named steps: show every op, as the slide names u = x², v = sin u
+        steps = [v for v in topological_order(root) if v.parents and v is not root]
+        if args.through is None and steps and not any(v.label for v in steps):
+            if len(steps) <= len(_STEP_NAMES):  # no named steps: name them as the slide does (u = x², v = sin u)
+                definitions = []
+                for step_name, v in zip(_STEP_NAMES, steps):
+                    definitions.append(f"{step_name} = {name(v)}")  # in terms of the steps named before it
+                    v.label = step_name
+                if not root.label and "f" not in variables:  # and the output f, as the slide's f = e^v
+                    definitions.append(f"f = {name(root)}")
+                    root.label = "f"
+                print("where " + ", ".join(definitions) + "\n")
+            else:
+                through = "all"  # too many to name: every op node is a step of the paths
         if args.name is None:  # every variable in turn, as the slide differentiates by each
             for k, v in enumerate(variables.values()):
                 d = explain(root, v, through=through)

@@ -206,6 +206,9 @@ def test_explain_cli() -> None:
     assert m and float(m.group(1)) == pytest.approx(mlp.layers[0].W[0][0].grad, rel=1e-9)
     toy = explain_cli("x", "--expr", "y1 = x**2; y2 = x**3; z = log(y1/y2)", "--at", "x=2")
     assert toy.returncode == 0 and "(0.25) × (4) = 1" in toy.stdout and "(-0.125) × (12) = -1.5" in toy.stdout
+    mopuri = explain_cli("x", "--expr", "exp(sin(x**2))", "--at", "x=1")  # no named steps: named as the slide does
+    assert mopuri.returncode == 0 and mopuri.stdout.startswith("where u = x², v = sin(u), f = exp(v)")
+    assert "path 1: ∂f/∂v · ∂v/∂u · ∂u/∂x" in mopuri.stdout and "the sum over the 1 path " in mopuri.stdout
     latex = explain_cli("b_21", "--latex")
     assert latex.returncode == 0 and latex.stdout.startswith(r"\begin{aligned}")
     for args in (["W_{9,1,1}"], ["q", "--expr", "x**2", "--at", "x=1"], ["x", "--expr", "log(x", "--at", "x=1"], ["W_111", "--label", "3"]):
