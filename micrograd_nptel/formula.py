@@ -341,7 +341,10 @@ def evaluate(formula: Formula, ctx: Context, forbidden: frozenset[str] = frozens
         FloatingPointError: the value is not a finite number (log of a negative, division by zero, overflow).
     """
     with np.errstate(all="raise"):
-        return _eval(formula.tree.body, formula, ctx, forbidden)
+        try:
+            return _eval(formula.tree.body, formula, ctx, forbidden)
+        except RecursionError:
+            raise AnswerError("the formula is nested too deeply to evaluate") from None
 
 
 def _unparse(node: ast.AST, formula: Formula) -> str:
@@ -357,7 +360,10 @@ def _scalar_like(v: Array) -> bool:
 
 def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) -> Array:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        number = float(node.value)
+        try:
+            number = float(node.value)
+        except OverflowError:
+            number = math.inf
         if not math.isfinite(number):
             raise AnswerError(f"the number {str(node.value)[:20]} in the answer is too large for a float")
         return np.array(number)
@@ -472,7 +478,10 @@ def _literal(node: ast.List | ast.Tuple) -> Array:
             if isinstance(v, float):
                 return -v if isinstance(n.op, ast.USub) else v
         if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
-            return float(n.value)
+            try:
+                return float(n.value)
+            except OverflowError:
+                raise AnswerError(f"the number {str(n.value)[:20]}... in the answer is too large for a float") from None
         raise AnswerError(f"a list in an answer holds numbers only, got {ast.unparse(n)!r}")
 
     return as_array(walk(node))

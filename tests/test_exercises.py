@@ -175,6 +175,9 @@ def test_far_off_answers_say_how_far_and_which_entries() -> None:
         ("W_12", "W takes one index"),
         ("", "empty"),
         ("x" * 3000, "at most 2000"),
+        ("9" * 1500, "too large for a float"),
+        ("[" + "9" * 400 + "]", "too large for a float"),
+        ("-" * 1990 + "W_3", "nested too deeply"),
     ],
 )
 def test_bad_answers_are_one_clear_error(answer: str, words: str) -> None:
