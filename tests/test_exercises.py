@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_nptel import exercises
 from micrograd_nptel.exercises import MISTAKES, AnswerError, Exercise, catalogue, diagnosis_rates, get
@@ -290,3 +292,19 @@ def test_pictures_show_the_question_without_giving_the_answer_away() -> None:
     src = ex.picture().source
     assert "∇ ?" in src and "#1f5fbf" not in src and "#c0392b" not in src  # every ∇ unknown, no weight coloured by sign
     assert f"{ex.solution_value():.4g}" not in src
+
+
+PIECES = list("Wahbxyz_{}0123,^T@*+-/() .lLge'[]")
+PIECES += ["grad_", "dL/d", "yhat", "exp", "diag", "e(l)", "ᵀ", "⊙", "∂L/∂", "**", "sum", "9" * 400]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=20), st.sampled_from([e.name for e in catalogue()]))
+def test_any_text_is_a_feedback_or_one_clear_error(pieces: list[str], name: str) -> None:
+    """Whatever a student types: a Feedback, or an AnswerError of one line; never another exception."""
+    try:
+        fb = get(name).check("".join(pieces))
+    except AnswerError as e:
+        assert "\n" not in str(e)
+    else:
+        assert isinstance(fb.message, str) and fb.message
