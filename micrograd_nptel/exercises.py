@@ -358,6 +358,11 @@ def _tex(v: Array) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(num(float(t)) for t in row) for row in v) + r"\end{bmatrix}"
 
 
+def _shape_tex(shape: str) -> str:
+    """``"a 3 x 3 matrix (n_2 x n_1)"`` -> ``"a 3 x 3 matrix ($n_2 \\times n_1$)"``: the slide's sizes typeset."""
+    return re.sub(r"\(([nk][^)]*)\)", lambda m: "($" + m.group(1).replace(" x ", r" \times ") + "$)", shape)
+
+
 def typed(name: str) -> str:
     """How to type a canonical name in a formula: ``dL/da_3`` -> ``grad_a_3``, ``W_1,1,1`` -> ``W_{1,1,1}``, ``yhat`` -> ``yhat``."""
     grad = name.startswith("dL/d") and re.fullmatch(r"[Wabh]_\d+|yhat|x", name[4:])
@@ -498,7 +503,7 @@ class Exercise:
             given.append(f"- ${tex} = {_tex(v)}$ &nbsp; (in a formula: `{typed(name)}`)")
         return (
             f"**Exercise {self.name}** ({self.module}; seed {self.seed})\n\n{self.question_tex}\n\n"
-            "Given:\n\n" + "\n".join(given) + f"\n\n**Answer:** ${self.asks_tex}$, {self.shape}. "
+            "Given:\n\n" + "\n".join(given) + f"\n\n**Answer:** ${self.asks_tex}$, {_shape_tex(self.shape)}. "
             "Write a number, a list, or a formula in the slide's notation (see `micrograd_nptel.formula`)."
         )
 
