@@ -258,18 +258,18 @@ def _frac_symbol(symbol: str) -> str:
     return r"\frac{\partial " + tex(top) + r"}{\partial " + tex(bottom) + "}"
 
 
-def _num(x: float) -> str:
-    """4 significant digits; ``1.2 \\times 10^{-5}`` instead of ``1.2e-05``."""
-    s = f"{x:.4g}"
+def _num(x: float, digits: int = 4) -> str:
+    """``digits`` significant digits; ``1.2 \\times 10^{-5}`` instead of ``1.2e-05``."""
+    s = f"{x:.{digits}g}"
     if "e" in s:
         mantissa, exponent = s.split("e")
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"
     return s
 
 
-def bmatrix(m: NDArray[np.float64]) -> str:
-    """A 2-D array as LaTeX ``\\begin{bmatrix}...\\end{bmatrix}``, 4 significant digits (for ``IPython.display.Math``)."""
-    rows = [" & ".join(_num(float(v)) for v in row) for row in np.atleast_2d(m)]
+def bmatrix(m: NDArray[np.float64], digits: int = 4) -> str:
+    """A 2-D array as LaTeX ``\\begin{bmatrix}...\\end{bmatrix}``, ``digits`` significant digits (for ``IPython.display.Math``)."""
+    rows = [" & ".join(_num(float(v), digits) for v in row) for row in np.atleast_2d(m)]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 

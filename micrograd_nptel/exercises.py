@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import graphviz
 import numpy as np
 
-from .derivation import Derivation, explain
+from .derivation import Derivation, _num, bmatrix, explain
 from .engine import Value
 from .formula import (
     AnswerError,
@@ -343,19 +343,9 @@ def _pair(name: str, want: Array, yours: Array) -> str:
 
 def _tex(v: Array) -> str:
     """6 significant digits (enough to get the answer right to 1e-4 by hand); a column vector as a row with ^T."""
-
-    def num(t: float) -> str:
-        text = f"{t:.6g}"
-        if "e" in text:
-            mantissa, exponent = text.split("e")
-            return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-        return text
-
     if v.ndim == 0 or v.size == 1:
-        return num(float(v.reshape(())))
-    if v.shape[1] == 1:
-        return r"\begin{bmatrix}" + " & ".join(num(float(t)) for t in v[:, 0]) + r"\end{bmatrix}^T"
-    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(num(float(t)) for t in row) for row in v) + r"\end{bmatrix}"
+        return _num(float(v.reshape(())), 6)
+    return bmatrix(v.T, 6) + "^T" if v.shape[1] == 1 else bmatrix(v, 6)
 
 
 def _shape_tex(shape: str) -> str:

@@ -502,6 +502,11 @@ _POSITIVE, _NEGATIVE, _UNKNOWN, _NOW, _PATH = "#1f5fbf", "#c0392b", "#c8c8c8", "
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+def _grad_colour(g: float | None) -> str:
+    """A ∇'s colour in the network picture: grey when unknown, black for 0, blue > 0, red < 0."""
+    return "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+
+
 def _sub(name: str, index: str) -> str:
     """``a`` with subscript ``1,1``: Unicode subscript digits (``a₁,₁``), which Graphviz lays out on the line, where its
     ``<SUB>`` drops into the line below at these sizes; any other index as ``<SUB>`` at 11 pt."""
@@ -600,7 +605,7 @@ def draw_network(
 
     def cell(name_html: str, value: float, g: float | None, key: str, port: str = "", g_text: str | None = None) -> str:
         fill = ' BGCOLOR="#ffe0a0"' if key in now else ""
-        colour = "#999999" if g is None or g_text else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+        colour = _grad_colour(None if g_text else g)
         g_text = g_text or ("?" if g is None else _fmt(g))
         p = f' PORT="{port}"' if port else ""
         return (
@@ -613,7 +618,7 @@ def draw_network(
         key = f"b_{{{k},{i}}}"
         g = grad(key, b)
         fill = "#ffe0a0" if key in now else "#f1f1f1"
-        colour = "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+        colour = _grad_colour(g)
         return (
             f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="66"><FONT POINT-SIZE="11">{_sub("b", f"{k},{i}")} = {_fmt(b.data)}<BR/>'
             f'<FONT COLOR="{colour}">∇ {"?" if g is None else _fmt(g)}</FONT></FONT></TD>'
