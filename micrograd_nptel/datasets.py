@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from .files import check_input_file
+
 
 class Dataset(NamedTuple):
     """A classification data set: ``X`` (N rows of n floats), ``y`` (N ints in [0, k)), ``class_names`` (k str)."""
@@ -301,6 +303,7 @@ def idx_shape(path: str | os.PathLike[str]) -> list[int]:
 
 
 def _open_idx(name: str) -> Any:
+    check_input_file(name, "IDX file")
     return gzip.open(name, "rb") if name.endswith(".gz") else open(name, "rb")
 
 

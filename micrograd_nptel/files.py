@@ -14,7 +14,39 @@ import os
 import stat
 import tempfile
 
-__all__ = ["check_output_dir", "check_output_file", "write_atomic"]
+__all__ = ["check_input_file", "check_output_dir", "check_output_file", "write_atomic"]
+
+
+def check_input_file(path: str | os.PathLike[str], what: str = "input file") -> str:
+    """Check, before any byte is read, that ``path`` is an existing regular file; return its name.
+
+    A device (``/dev/zero`` would be read until memory runs out), a FIFO (would block forever),
+    a socket or a folder is refused. A symlink is followed.
+
+    Args:
+        path: the file name (str or path-like).
+        what: how the message names it (e.g. ``"model file"``).
+
+    Returns:
+        ``os.fspath(path)``.
+
+    Raises:
+        TypeError: ``path`` is not a str or path-like.
+        FileNotFoundError: nothing exists at ``path``.
+        ValueError: the name is empty, or names something that is not a regular file.
+    """
+    name = _name(path, what)
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(2, f"{what} {name!r} does not exist", name) from None
+    except OSError as e:
+        raise ValueError(f"{what} {name!r} cannot be read: {e.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise ValueError(f"{what} {name!r} is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{what} {name!r} is not a regular file (a device, FIFO or socket); it is not read")
+    return name
 
 
 def check_output_file(path: str | os.PathLike[str], what: str = "output file") -> str:

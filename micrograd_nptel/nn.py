@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from .engine import Scalar, Value, _check_number, _lift, _linear, _linear_constant_inputs, _node, _segment_within, end_record_segment
-from .files import write_atomic
+from .files import check_input_file, write_atomic
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
@@ -544,7 +544,7 @@ class MLP(Module):
             ValueError: the file is not a saved MLP (not UTF-8 JSON, nested too deeply, no
                 format/config/state_dict), or its shapes or numbers do not match its config.
         """
-        where = repr(os.fspath(path))
+        where = repr(check_input_file(path, "model file"))  # a device or FIFO is refused before reading
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
             raise ValueError(f"{where} is {size} bytes, more than a saved MLP may be ({MAX_FILE_BYTES} bytes)")
@@ -557,8 +557,13 @@ class MLP(Module):
             raise ValueError(f"{where} is not a text (UTF-8) file, so not a saved MLP") from None
         except RecursionError:
             raise ValueError(f"{where} is JSON nested too deeply to be a saved MLP") from None
+        except ValueError as e:  # an integer of more digits than int() converts (sys.get_int_max_str_digits)
+            raise ValueError(f"{where} holds a number too long to read: {e}") from None
         if not isinstance(doc, dict) or doc.get("format") != "micrograd_nptel.MLP" or "config" not in doc or "state_dict" not in doc:
             raise ValueError(f"{where} is not a saved micrograd_nptel MLP (no format/config/state_dict)")
+        version = doc.get("version", 1)
+        if type(version) is not int or version not in MODEL_VERSIONS:
+            raise ValueError(f"{where} has format version {version!r}; this release reads version {', '.join(map(str, MODEL_VERSIONS))}")
         config = doc["config"]
         keys = {"nin", "hidden", "nout", "activation", "output", "seed", "init"}
         if not isinstance(config, dict) or not set(config) <= keys or not {"nin", "hidden", "nout"} <= set(config):
@@ -584,6 +589,9 @@ class MLP(Module):
 
 
 # ---------------------------------------------------------------------- persistence helpers
+MODEL_VERSIONS = (1,)
+"""The model-file format versions :meth:`MLP.load` reads (:func:`write_model` writes the last)."""
+
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """The largest file :meth:`MLP.load` reads (512 MiB: about 25 million parameters as JSON)."""
 
