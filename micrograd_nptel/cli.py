@@ -311,6 +311,7 @@ def _verify(args: argparse.Namespace) -> int:
         x, label, k = [1.0, 0.5, -1.5], 0, 2
         where = "the figure's input x = (1, 0.5, -1.5), y = 1 (classes counted from 1), as explain and draw use"
     hidden = args.hidden if args.hidden is not None else [len(x), len(x)]
+    _check_memory([len(x), *hidden, k], "scalar", 1, "sgd", doing="build and check")
     model = MLP(len(x), hidden, k, activation=args.activation, output=args.output, seed=args.seed)
     target = label if args.output == "softmax" else one_hot(label, model.nout)
     rows = compare(model, x, target)
@@ -356,8 +357,11 @@ def _check_plot(folder: str) -> None:
             _check_output(check_output_file, os.path.join(folder, name), "--plot")
 
 
-def _check_memory(sizes: list[int], backend: str, batch_size: int, optimizer: str) -> None:
+def _check_memory(sizes: list[int], backend: str, batch_size: int, optimizer: str, doing: str = "train") -> None:
     """Refuse, in one line, a network whose training would need more memory than this machine has.
+
+    Every command that builds a network calls it first (``train``, ``verify``), so a huge ``--hidden``
+    is one line and exit 2, never a ``MemoryError`` after minutes of growing memory.
 
     The estimate: numpy keeps each of the P parameters as a float64 with its gradient, the optimizer's
     state (two arrays for Adam and NAdam) and the copies a step keeps to undo itself, plus a batch of
@@ -378,7 +382,7 @@ def _check_memory(sizes: list[int], backend: str, batch_size: int, optimizer: st
         return
     if need > 0.8 * have:
         raise UsageError(
-            f"a {'-'.join(map(str, sizes))} network ({P:,} parameters) needs about {need / 1e9:.1f} GB to train with the {backend} "
+            f"a {'-'.join(map(str, sizes))} network ({P:,} parameters) needs about {need / 1e9:.1f} GB to {doing} with the {backend} "
             f"backend; this machine has {have / 1e9:.1f} GB: use smaller --hidden sizes"
             + (", or --backend numpy" if backend == "scalar" else "")
         )

@@ -81,3 +81,11 @@ def test_failure_is_one_line_and_nonzero(tmp_path: Path) -> None:
     assert "no/such" in result.stderr and ".mlp-" not in result.stderr  # names the path, not a temp file
     diverged = run("train", "--epochs", "5", "--quiet", "--lr", "1000", "--activation", "linear", "--output", "linear")
     assert diverged.returncode == 1 and "training diverged at epoch 1" in diverged.stderr and "--lr 100" in diverged.stderr
+
+
+def test_verify_refuses_a_network_too_large_in_one_line() -> None:
+    result = run("verify", "--hidden", "100000,100000")
+    assert result.returncode == 2, result.stderr
+    line = result.stderr.strip()
+    assert "\n" not in line and "needs about" in line and "to build and check" in line and "--hidden" in line
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
