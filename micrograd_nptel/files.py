@@ -11,8 +11,8 @@ half-written one. Used by ``MLP.save``, ``train --save/--plot`` and ``draw -o``.
 from __future__ import annotations
 
 import os
+import secrets
 import stat
-import tempfile
 
 __all__ = ["check_input_file", "check_output_dir", "check_output_file", "write_atomic"]
 
@@ -124,7 +124,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, what: str = "o
 
     The target is checked as :func:`check_output_file` does, so a device or FIFO is never
     replaced. Follows a symlink (the target is replaced, not the link), keeps an existing file's
-    mode, and gives a new file 0666 less the umask. ``str`` data are written as UTF-8.
+    mode, and gives a new file 0666 less the umask (applied by the OS: the umask is never set). Portable:
+    no ``os.fchmod`` (POSIX-only before Python 3.13). ``str`` data are written as UTF-8.
 
     Raises:
         ValueError: as :func:`check_output_file`, or ``data`` holds text UTF-8 cannot encode.
@@ -139,23 +140,42 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, what: str = "o
                 f"{what} {os.fspath(path)!r}: the text holds {e.object[e.start : e.end]!r}, which UTF-8 cannot encode"
             ) from None
     try:
-        mode = os.stat(target).st_mode & 0o7777
+        mode: int | None = os.stat(target).st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=os.path.dirname(target))
+        mode = None  # a new file: created 0666, and the OS takes the umask off (never read or set here)
+    fd, tmp = _create_temp(target, 0o600 if mode is not None else 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)  # by path: os.fchmod is POSIX-only before Python 3.13
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _create_temp(target: str, mode: int) -> tuple[int, str]:
+    """Create a new, hidden temp file beside ``target`` with permission bits ``mode`` (less the umask).
+
+    Portable (Windows too): ``os.open`` with ``O_EXCL`` and a random name, as :func:`tempfile.mkstemp` does,
+    but with the caller's mode, so no ``fchmod`` and no process-wide ``umask`` call is needed.
+
+    Returns:
+        the open descriptor and the temp file's name.
+    """
+    folder, base = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{base[:64]}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a temporary file beside {target!r}")  # pragma: no cover
 
 
 def _name(path: object, what: str) -> str:
