@@ -8,26 +8,40 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from .files import check_output_dir, write_atomic
 from .training import EpochStats
 
+STYLE: dict[str, Any] = {"font.size": 14, "axes.titlesize": 15}
+"""The pictures' style, applied inside :func:`matplotlib.rc_context` only (``rcParams`` are never changed)."""
 
-def _pyplot() -> Any:
+
+def _figure(**kwargs: Any) -> Any:
+    """A new :class:`matplotlib.figure.Figure` drawn by the Agg canvas, outside pyplot.
+
+    No ``matplotlib.use`` and no pyplot figure manager: a notebook's backend and its inline plots are
+    left exactly as they were. Call it inside ``matplotlib.rc_context(STYLE)``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _style() -> Any:
+    """``matplotlib.rc_context(STYLE)``: the style for one picture, undone afterwards."""
     try:
         import matplotlib
-
-        matplotlib.use("Agg")  # files only: no screen needed
-        import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError("plots need matplotlib: pip install 'micrograd-nptel[plot]'") from None
-    plt.rcParams.update({"font.size": 14, "axes.titlesize": 15})
-    return plt
+    return matplotlib.rc_context(cast(Any, STYLE))  # its stubs want Literal keys
 
 
-def _save(plt: Any, fig: Any, folder: str, name: str) -> str:
-    """Lay out ``fig``, write it to ``folder/name`` atomically (the folder made if missing), close it, return the path.
+def _save(fig: Any, folder: str, name: str) -> str:
+    """Lay out ``fig``, write it to ``folder/name`` atomically (the folder made if missing), return the path.
 
     The PNG is rendered in memory first, then written through a temp file and renamed, so an
     interrupted run never leaves a half-written picture (a previous one stays whole).
@@ -35,7 +49,6 @@ def _save(plt: Any, fig: Any, folder: str, name: str) -> str:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    plt.close(fig)
     check_output_dir(folder, "plot folder")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name)
@@ -59,9 +72,14 @@ def plot_training(history: Sequence[EpochStats], test_accuracy: Sequence[float],
     """
     if not history:
         raise ValueError("plot_training needs at least one epoch")
-    plt = _pyplot()
+    with _style():
+        return _draw_training(history, test_accuracy, folder, title)
+
+
+def _draw_training(history: Sequence[EpochStats], test_accuracy: Sequence[float], folder: str, title: str) -> str:
     epochs = [s.epoch for s in history]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5), dpi=120)
+    fig = _figure(figsize=(12, 4.5), dpi=120)
+    ax1, ax2 = fig.subplots(1, 2)
     ax1.plot(epochs, [s.loss for s in history], color="tab:blue", marker="o" if len(epochs) <= 30 else None)
     ax1.set(xlabel="epoch", ylabel="mean training loss", title="training loss")
     ax1.grid(alpha=0.3)
@@ -73,7 +91,7 @@ def plot_training(history: Sequence[EpochStats], test_accuracy: Sequence[float],
     ax2.legend(loc="lower right")
     if title:
         fig.suptitle(title, fontsize=13)
-    return _save(plt, fig, folder, "training.png")
+    return _save(fig, folder, "training.png")
 
 
 def plot_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str], folder: str, title: str = "") -> str:
@@ -92,9 +110,15 @@ def plot_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence
     k = len(class_names)
     if len(matrix) != k or any(len(row) != k for row in matrix):
         raise ValueError(f"the confusion matrix must be {k} x {k} (one row and column per class name)")
-    plt = _pyplot()
+    with _style():
+        return _draw_confusion_matrix(matrix, class_names, folder, title)
+
+
+def _draw_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str], folder: str, title: str) -> str:
+    k = len(class_names)
     size = max(6.0, 0.75 * k + 3.0)
-    fig, ax = plt.subplots(figsize=(size, size * 0.9), dpi=120)
+    fig = _figure(figsize=(size, size * 0.9), dpi=120)
+    ax = fig.subplots()
     image = ax.imshow(matrix, cmap="Blues")
     top = max(max(row) for row in matrix) or 1
     for i in range(k):
@@ -109,4 +133,4 @@ def plot_confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence
     ax.set_yticks(range(k), class_names)
     ax.set(xlabel="predicted class", ylabel="true class", title="test confusion matrix" + (f"\n{title}" if title else ""))
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    return _save(plt, fig, folder, "confusion_matrix.png")
+    return _save(fig, folder, "confusion_matrix.png")
