@@ -16,7 +16,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import graphviz
 
@@ -276,7 +276,7 @@ def draw_dot(
     graph_attr = {"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.5", "ordering": "in"}
     if size is not None:
         graph_attr["size"] = _check_size(size)
-    dot = graphviz.Digraph(format=format, graph_attr=graph_attr)
+    dot = Picture(format=format, graph_attr=graph_attr)
     dot.attr("node", fontname="Helvetica", fontsize="14")
     dot.attr("edge", fontname="Helvetica", fontsize="12", color="#555555", fontcolor="#444444")
 
@@ -382,6 +382,46 @@ class RenderError(RuntimeError):
     """Graphviz could not render a graph in time, or crashed; the message says what to do instead."""
 
 
+INSTALL_GRAPHVIZ = "apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS) or conda install graphviz"
+"""How to get Graphviz's programs, which the Python package ``graphviz`` only calls."""
+
+
+class GraphvizNotFound(graphviz.ExecutableNotFound):  # type: ignore[misc]
+    """Graphviz's program (``dot``, ``neato``) is not installed: one message naming how to install it.
+
+    A ``graphviz.ExecutableNotFound`` (so code that catches that still does), raised by :func:`render`,
+    by showing a picture in Jupyter and by a picture's ``.render()`` and ``.pipe()``.
+    """
+
+    def __init__(self, engine: str) -> None:
+        RuntimeError.__init__(
+            self,
+            f"Graphviz's {engine} program is not installed, and it draws the pictures (the Python package graphviz only "
+            f"calls it): {INSTALL_GRAPHVIZ}; then restart Python (or the notebook's kernel)",
+        )
+        self.engine = engine
+
+
+class Picture(graphviz.Digraph):  # type: ignore[misc]
+    """A ``graphviz.Digraph`` that is shown in Jupyter through :func:`render` (with its limits), and whose missing
+    Graphviz is one :class:`GraphvizNotFound` naming how to install it, not an error deep inside ``graphviz``."""
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None, **_: object) -> dict[str, object]:
+        return {"image/svg+xml": render(self, "svg").decode("utf-8")}
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound(self.engine or "dot") from None
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound(self.engine or "dot") from None
+
+
 def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = RENDER_SECONDS) -> bytes:
     """Run Graphviz on ``graph`` and return the image, within ``timeout`` seconds.
 
@@ -394,13 +434,13 @@ def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = REN
         The image bytes.
 
     Raises:
-        graphviz.ExecutableNotFound: Graphviz's program (``dot``, ``neato``) is not installed.
+        GraphvizNotFound: Graphviz's program (``dot``, ``neato``) is not installed (a ``graphviz.ExecutableNotFound``).
         RenderError: Graphviz ran longer than ``timeout``, crashed, or failed (one line: why, and what to do).
     """
     engine = graph.engine or "dot"
     exe = shutil.which(engine)
     if exe is None:
-        raise graphviz.ExecutableNotFound([engine])
+        raise GraphvizNotFound(engine)
     n = graph.source.count("label=")
     try:
         source = graph.source.encode("utf-8")
@@ -515,14 +555,14 @@ def _sub(name: str, index: str) -> str:
     return f'{html.escape(name)}<SUB><FONT POINT-SIZE="11">{html.escape(index)}</FONT></SUB>'
 
 
-class NetworkPicture(graphviz.Digraph):  # type: ignore[misc]
+class NetworkPicture(Picture):
     """A ``graphviz.Digraph`` that Jupyter shows as a PNG: the same pixels in every browser and on a projector.
 
     (Graphviz's SVG places each subscript as a separate text span at positions measured with its own fonts, so a
     browser with other fonts draws ``a₁,₁`` and the step titles overlapped.)
     """
 
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None, **_: object) -> dict[str, bytes]:
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None, **_: object) -> dict[str, object]:
         return {"image/png": render(self, "png")}
 
 
@@ -773,19 +813,37 @@ def draw_network(
     return dot
 
 
+class StepFrames(list[Any]):
+    """:func:`step_through`'s frames without ipywidgets: a list of ``graphviz.Digraph`` that Jupyter shows as images."""
+
+    titles: list[str]
+
+    def _repr_html_(self) -> str:
+        import base64
+
+        titles = getattr(self, "titles", None) or [f"frame {k + 1}" for k in range(len(self))]
+        parts = []
+        for title, frame in zip(titles, self):
+            png = base64.b64encode(render(frame, "png")).decode("ascii")
+            caption = f"<figcaption><b>{html.escape(title)}</b></figcaption>"
+            parts.append(f'<figure style="margin:0 0 1em 0">{caption}<img src="data:image/png;base64,{png}"/></figure>')
+        return "<div>" + "".join(parts) + "</div>"
+
+
 def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, size: str | None = None) -> object:
     """Backward one step at a time (CS7015 Lecture 4, Module 4.8): a slider over :func:`draw_network` frames in Jupyter.
 
     Runs :func:`~micrograd_nptel.lecture.backward_steps` (3L steps) and draws each. With
     ipywidgets installed this returns a widget (an ``IntSlider`` "step" above the picture);
-    without it, the list of ``graphviz.Digraph`` frames, which Jupyter shows as plain images.
+    without it, the frames as a :class:`StepFrames` list, which Jupyter shows as the 3L pictures, one
+    below the other (PNG images), each under its step's title.
 
     Args:
         mlp: the network; x: its input (n numbers); label: the class (0-based int) or the target vector.
         size: passed to :func:`draw_network`.
 
     Returns:
-        An ``ipywidgets.VBox``, or a list of 3L ``graphviz.Digraph``.
+        An ``ipywidgets.VBox``, or a :class:`StepFrames` (a list of 3L ``graphviz.Digraph``).
 
     Raises:
         ValueError/TypeError: as ``backward_steps``.
@@ -793,7 +851,8 @@ def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, 
     from .lecture import backward_steps
 
     steps = backward_steps(mlp, x, label)
-    frames = [draw_network(mlp, step=s, size=size) for s in steps]
+    frames = StepFrames(draw_network(mlp, step=s, size=size) for s in steps)
+    frames.titles = [f"step {k + 1} of {len(steps)}" for k in range(len(steps))]
     try:
         import ipywidgets
         from IPython.display import display

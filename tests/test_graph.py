@@ -214,3 +214,43 @@ def test_mlp_loss_graph_draws_every_parameter() -> None:
     L.backward()
     src = draw_dot(L).source
     assert all(f"{node_id(L, p)} [label=<<TABLE" in src for p in mlp.parameters())
+
+
+# ---------------------------------------------------------------------- pictures in notebooks
+def test_missing_graphviz_is_one_clear_error_naming_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import graphviz
+
+    from micrograd_nptel.examples import multipath
+    from micrograd_nptel.graph import GraphvizNotFound, render
+
+    z, _ = multipath(2.0)
+    picture = draw_dot(z)
+    monkeypatch.setenv("PATH", "")
+    for show in (lambda: render(picture), picture._repr_mimebundle_, picture.pipe, lambda: picture.render(outfile=tmp_path / "x.png")):
+        with pytest.raises(
+            GraphvizNotFound, match=r"Graphviz's dot program is not installed.*apt-get install graphviz.*brew install graphviz"
+        ) as info:
+            show()
+        assert isinstance(info.value, graphviz.ExecutableNotFound)  # code catching graphviz's own error still does
+
+
+def test_step_through_without_ipywidgets_shows_images(monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_nptel.examples import figure_network
+    from micrograd_nptel.graph import step_through
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets -> ImportError
+    mlp, _, _ = figure_network()
+    frames = step_through(mlp, [1.0, 0.5, -1.5], 0)
+    assert isinstance(frames, list) and len(frames) == 9
+    shown = frames._repr_html_()  # type: ignore[attr-defined]
+    assert shown.count('<img src="data:image/png;base64,') == 9 and "step 9 of 9" in shown
+
+
+def test_extras_accept_ipywidgets_7() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    if not pyproject.exists():
+        pytest.skip("run from an installed copy: no pyproject.toml")
+    extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    for extra in ("notebooks", "test"):
+        assert "ipywidgets>=7.6" in extras[extra], extra  # the slider works on 7.7.1: do not upgrade an environment with 7.x
