@@ -140,11 +140,19 @@ def case_ours_mlp(repeat: int) -> dict[str, Any]:
 def case_floor(repeat: int) -> dict[str, Any]:
     """Hand-written forward and backward on plain floats: the floor for any pure-Python engine."""
     X, y, W, b = workload()
+    step = floor_step(X, y, W, b)
+    return timed(lambda: step()[0], repeat)
+
+
+def floor_step(
+    X: list[list[float]], y: list[float], W: list[list[list[float]]], b: list[list[float]]
+) -> Callable[[], tuple[float, list[list[list[float]]], list[list[float]]]]:
+    """The floor's step on weights ``W``, ``b`` (read at each call, so an update in place is seen): (loss, ∇W, ∇b)."""
     W1, W2, W3 = W
     b1, b2, b3 = b
     n = len(X)
 
-    def step() -> float:
+    def step() -> tuple[float, list[list[list[float]]], list[list[float]]]:
         gW1 = [[0.0, 0.0] for _ in range(16)]
         gW2 = [[0.0] * 16 for _ in range(16)]
         gW3 = [0.0] * 16
@@ -189,9 +197,15 @@ def case_floor(repeat: int) -> dict[str, Any]:
         for k, w in enumerate(W3[0]):
             reg += w * w
             gW3[k] += 2 * ALPHA * w
-        return total / n + ALPHA * reg  # biases are 0 here and their reg term too
+        for bk, gk in ((b1, gb1), (b2, gb2)):  # the L2 term covers every parameter, biases too (as the engine's cases)
+            for k, v in enumerate(bk):
+                reg += v * v
+                gk[k] += 2 * ALPHA * v
+        reg += b3[0] * b3[0]
+        gb3 += 2 * ALPHA * b3[0]
+        return total / n + ALPHA * reg, [gW1, gW2, [gW3]], [gb1, gb2, [gb3]]
 
-    return timed(step, repeat)
+    return step
 
 
 def case_numpy(repeat: int) -> dict[str, Any]:
@@ -464,6 +478,97 @@ def case_batched_torch(repeat: int) -> dict[str, Any]:
     return result
 
 
+# ---------------------------------------------------------------------- along the training trajectory, and many losses first
+TRAJECTORY_STEPS = 100
+
+
+def demo_lr(k: int) -> float:
+    """micrograd's demo schedule: the learning rate at step k of 100."""
+    return 1.0 - 0.9 * k / 100
+
+
+def moons_model() -> tuple[Any, list[Any]]:
+    """Our MLP 2-16-16-1 (ReLU) from the workload's weights, and its parameters."""
+    from micrograd_nptel import MLP
+
+    _, _, W, b = workload()
+    model = MLP(2, [16, 16], 1, activation="relu", output="linear")
+    for layer, Wk, bk in zip(model.layers, W, b):
+        for row, new_row in zip(layer.W, Wk):
+            for p, v in zip(row, new_row):
+                p.data = v
+        for p, v in zip(layer.b, bk):
+            p.data = v
+    return model, model.parameters()
+
+
+def case_trajectory_ours(repeat: int) -> dict[str, Any]:
+    """Our MLP step, timed at every one of micrograd's 100 demo steps (SGD with its schedule), not only at the start."""
+    from micrograd_nptel import Value
+
+    X, y, _, _ = workload()
+    model, params = moons_model()
+    times, losses = [], []
+    for k in range(TRAJECTORY_STEPS):
+        start = time.perf_counter()
+        model.zero_grad()
+        total = Value.sum([(1 - yi * model(x)[0]).relu() for x, yi in zip(X, y)]) * (1.0 / len(X)) + ALPHA * Value.linear(params, params)
+        total.backward()
+        times.append(time.perf_counter() - start)
+        losses.append(total.data)
+        for p in params:
+            p.data -= demo_lr(k) * p.grad
+    return {"median_s": statistics.median(times), "last20_s": statistics.median(times[-20:]), "loss": losses[-1], "steps": len(times)}
+
+
+def case_trajectory_floor(repeat: int) -> dict[str, Any]:
+    """The floor along the same 100 steps: its weights updated in place with its own gradients."""
+    X, y, W, b = workload()
+    step = floor_step(X, y, W, b)
+    times, losses = [], []
+    for k in range(TRAJECTORY_STEPS):
+        start = time.perf_counter()
+        loss, gW, gb = step()
+        times.append(time.perf_counter() - start)
+        losses.append(loss)
+        lr = demo_lr(k)
+        for Wk, Gk in zip(W, gW):
+            for row, grow in zip(Wk, Gk):
+                for j, g in enumerate(grow):
+                    row[j] -= lr * g
+        for bk, gk in zip(b, gb):
+            for j, g in enumerate(gk):
+                bk[j] -= lr * g
+    return {"median_s": statistics.median(times), "last20_s": statistics.median(times[-20:]), "loss": losses[-1], "steps": len(times)}
+
+
+MANY_LOSSES = 4000
+
+
+def case_many_losses(repeat: int) -> dict[str, Any]:
+    """N per-example losses of the moons MLP built first, then backward() on each, against build-then-backward interleaved."""
+    X, y, _, _ = workload()
+    model, params = moons_model()
+    examples = [(X[i % len(X)], y[i % len(X)]) for i in range(MANY_LOSSES)]
+
+    def loss(x: list[float], yi: float) -> Any:
+        return (1 - yi * model(x)[0]).relu()
+
+    start = time.perf_counter()
+    for x, yi in examples:
+        loss(x, yi).backward()
+    interleaved_s = time.perf_counter() - start
+    grads_interleaved = [p.grad for p in params]
+    model.zero_grad()
+    start = time.perf_counter()
+    built = [loss(x, yi) for x, yi in examples]
+    for L in built:
+        L.backward()
+    first_s = time.perf_counter() - start
+    agree = all(abs(a - p.grad) <= 1e-9 * max(1.0, abs(a)) for a, p in zip(grads_interleaved, params))
+    return {"interleaved_s": interleaved_s, "built_first_s": first_s, "same_grads": agree, "n": MANY_LOSSES}
+
+
 CASES: dict[str, Callable[[int], dict[str, Any]]] = {
     "micrograd": case_micrograd,
     "ours-scalar": gc_paused(case_ours_scalar),
@@ -472,6 +577,11 @@ CASES: dict[str, Callable[[int], dict[str, Any]]] = {
     "numpy": case_numpy,
     "ours-scalar-gc": case_ours_scalar,
     "ours-mlp-gc": case_ours_mlp,
+}
+
+TRAJECTORY_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
+    "trajectory-ours": gc_paused(case_trajectory_ours),
+    "trajectory-floor": case_trajectory_floor,
 }
 
 DIGITS_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
@@ -543,6 +653,10 @@ def main() -> None:
             result = CASES[args.case](repeat)
         elif args.case in DIGITS_CASES:
             result = DIGITS_CASES[args.case](repeat)
+        elif args.case in TRAJECTORY_CASES:
+            result = TRAJECTORY_CASES[args.case](repeat)
+        elif args.case == "many-losses":
+            result = gc_paused(case_many_losses)(repeat)
         elif args.case.startswith("depth-"):
             _, engine, n = args.case.split("-")
             result = case_depth(engine, int(n))

@@ -2,10 +2,9 @@
 
 A ``Value`` is one node of a computation graph. It records, in the forward pass,
 its ``parents`` and the **local derivative** ``∂self/∂parent`` towards each of them
-(``local_grads``, plain floats). ``backward()`` then visits the graph in reverse order
-of creation, a topological order read off a record that each node keeps of the node
-made before it (no sort; :func:`topological_order` where the record cannot be trusted),
-and applies the chain rule, summing the contributions of every path:
+(``local_grads``, plain floats). ``backward()`` then finds the nodes below it, orders
+them so that each comes before its parents (:func:`nodes_below`), and applies the
+chain rule, summing the contributions of every path:
 
     CS7015 Lecture 4, Module 4.6 (chain rule along multiple paths):
     ∂p/∂z = Σ_m (∂p/∂q_m)(∂q_m/∂z)
@@ -13,45 +12,24 @@ and applies the chain rule, summing the contributions of every path:
 Every op below is one statement of the slide's table of derivatives: the value and
 its local derivative side by side (for tanh: ``t`` and ``1 - t*t``). The engine is
 data (parents, local derivatives), not closures, so a graph holds no reference
-cycles and is freed by reference counting alone.
+cycles and is freed by reference counting alone. Copying and pickling live in
+``_copy.py``, out of this path.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from itertools import count, filterfalse, repeat
+from collections.abc import Iterable, Sequence
+from itertools import count, filterfalse
 from operator import attrgetter, mul
 from typing import Union, cast
+
+from ._validate import check_number
 
 Scalar = Union["Value", int, float]
 """Anything an op accepts on either side: a ``Value`` or a real number."""
 
-
-def _check_number(x: object, what: str) -> float:
-    """Return ``x`` as a finite float, or raise a clear ``TypeError``/``ValueError``.
-
-    Accepts ``int``, ``float`` and other real numbers (``numpy.float64``,
-    ``fractions.Fraction``); rejects ``bool``, ``str``, ``None``, ``complex`` and
-    containers with a ``TypeError`` naming the value, and NaN or ±inf with a
-    ``ValueError``.
-    """
-    if type(x) is float:
-        f = x
-    elif (type(x) is int or isinstance(x, numbers.Real)) and not isinstance(x, bool) and type(x).__name__ != "bool_":
-        try:
-            f = float(x)
-        except OverflowError:
-            raise ValueError(
-                f"{what} is too large for a float (|x| must be below 1.8e308), got an integer of {len(str(x))} digits"
-            ) from None
-    else:
-        raise TypeError(f"{what} must be a real number (int or float), got {x!r} of type {type(x).__name__}")
-    if not math.isfinite(f):
-        raise ValueError(f"{what} must be finite, got {f!r}")
-    return f
+_check_number = check_number  # the name the other modules of this package used before _validate.py
 
 
 class Value:
@@ -66,8 +44,14 @@ class Value:
         data (float): the value computed in the forward pass.
         grad (float): ∂L/∂self after ``L.backward()``; 0.0 at creation. Leaves
             accumulate it across ``backward()`` calls (as in PyTorch); every non-leaf
-            holds the last pass's value.
+            below ``L`` holds that pass's value.
         label (str): the name given at creation (or set later), "" by default.
+
+    Values compare with numbers and with each other by ``data`` (``<``, ``<=``, ``>``,
+    ``>=`` return a ``bool``, so ``max(values)`` returns the largest Value itself and the
+    gradient flows to it, as in PyTorch); ``==`` is identity, and Values hash by identity,
+    so they can be dict keys. ``float(v)`` and ``v.item()`` give ``v.data``; ``bool(v)``
+    raises (write ``v.data != 0``).
 
     Raises:
         TypeError: ``data`` is a bool, str, None, complex, a list, or any non-real.
@@ -84,7 +68,7 @@ class Value:
         7.0
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local_grads", "_prev", "_segment")  # no __weakref__: 8 bytes a node
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local_grads", "_order")  # no __weakref__: 8 bytes a node
 
     data: float
     grad: float
@@ -92,20 +76,17 @@ class Value:
     _op: str
     _parents: tuple[Value, ...]
     _local_grads: tuple[float, ...]
-    _prev: Value | None  # the node this thread made just before this one (None for a leaf, or the first of a segment)
-    _segment: int  # the record segment holding this node's whole graph: 0 for a leaf, _BROKEN if no segment does
+    _order: int  # a non-leaf's creation number: larger than its parents' (set by _node; a leaf has none)
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {label!r} of type {type(label).__name__}")
-        self.data = _check_number(data, "Value data")
+        self.data = check_number(data, "Value data")
         self.grad = 0.0
         self.label = label
         self._op = ""
         self._parents = ()
         self._local_grads = ()
-        self._prev = None
-        self._segment = 0
 
     # ------------------------------------------------------------------ graph data
     @property
@@ -128,30 +109,96 @@ class Value:
         """True for a node with no parents (an input, a parameter or a constant)."""
         return not self._parents
 
-    # ------------------------------------------------------------------ copying and pickling, at any depth
-    def __reduce__(self) -> tuple[Callable[..., Value], tuple[object, ...]]:
-        """Pickle (and ``copy.copy``) without recursion: the graph below this node as a flat list, parents first.
+    @staticmethod
+    def from_op(data: float, parents: Sequence[Value], local_grads: Sequence[float], op: str = "op") -> Value:
+        """A new op's node from its value and its local derivatives: how every op of this engine is made.
 
-        Leaves are kept as objects, so parameters shared with a model stay shared; the nodes above them
-        are made again from their data, op, parents and local derivatives. The record is not pickled.
+        Args:
+            data: the op's value f(parents), computed by the caller.
+            parents: the n >= 1 Values it was computed from.
+            local_grads: n numbers, ``∂f/∂parents[i]`` at these values.
+            op: the name shown in graphs and ``repr`` (e.g. ``"softplus"``).
+
+        Returns:
+            A non-leaf Value; ``backward()`` sends ``local_grads[i] * grad`` to ``parents[i]``.
+
+        Raises:
+            TypeError: a parent is not a Value, ``op`` is not a str, or a number is not real.
+            ValueError: ``parents`` is empty, the lengths differ, or a local derivative is NaN or infinite.
+            OverflowError: ``data`` is a float NaN or ±inf (the op overflowed), as for every op.
+
+        Source: CS7015 Lecture 4, Module 4.4 (each node needs only its local derivatives);
+        IIT Hyderabad Backpropagation-1 ("downstream = upstream × local").
+
+        Example:
+            >>> x = Value(0.5)
+            >>> s = 1.0 / (1.0 + math.exp(-x.data))
+            >>> softplus = Value.from_op(math.log1p(math.exp(x.data)), [x], [s], op="softplus")
+            >>> softplus.backward(); round(x.grad, 6)
+            0.622459
         """
-        if not self._parents:
-            return (_leaf, (self.data, self.label, self.grad))
-        return (_rebuild, (_flat(self),))
+        if not isinstance(op, str):
+            raise TypeError(f"op must be a str, got {op!r} of type {type(op).__name__}")
+        if isinstance(parents, Value) or not isinstance(parents, Iterable):
+            raise TypeError(f"parents must be a sequence of Values, got {parents!r}")
+        ps = tuple(parents)
+        for i, p in enumerate(ps):
+            if not isinstance(p, Value):
+                raise TypeError(f"parents[{i}] must be a Value, got {p!r} of type {type(p).__name__}")
+        if isinstance(local_grads, (str, bytes)) or not isinstance(local_grads, Iterable):
+            raise TypeError(f"local_grads must be a sequence of numbers, got {local_grads!r}")
+        locals_ = tuple(check_number(g, f"local_grads[{i}] of {op}") for i, g in enumerate(local_grads))
+        if not ps:
+            raise ValueError(f"{op} needs at least one parent (a node with none is a leaf: use Value(data))")
+        if len(locals_) != len(ps):
+            raise ValueError(f"{op} has {len(ps)} parents but {len(locals_)} local derivatives (one for each parent)")
+        if isinstance(data, float) and not math.isfinite(data):
+            raise _overflow(op, ps, data)  # as every op reports a value that overflowed
+        return _node(check_number(data, f"the value of {op}"), op, ps, locals_)
+
+    def detach(self) -> Value:
+        """A new leaf with the same ``data`` and ``label`` and no parents: gradients stop there (``torch.Tensor.detach``)."""
+        return Value(self.data, self.label)
+
+    def item(self) -> float:
+        """``self.data``, the Python float (``torch.Tensor.item``)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"the truth value of a Value is ambiguous ({self!r}): compare its data instead, e.g. `if v.data != 0:` or `if v > 0:`"
+        )
+
+    # ------------------------------------------------------------------ comparisons, on data (== stays identity)
+    def __lt__(self, other: Scalar) -> bool:
+        return self.data < _compared(other, "<")
+
+    def __le__(self, other: Scalar) -> bool:
+        return self.data <= _compared(other, "<=")
+
+    def __gt__(self, other: Scalar) -> bool:
+        return self.data > _compared(other, ">")
+
+    def __ge__(self, other: Scalar) -> bool:
+        return self.data >= _compared(other, ">=")
+
+    __hash__ = object.__hash__  # by identity, as == is
+
+    # ------------------------------------------------------------------ copying and pickling (see _copy.py)
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle at any depth, nodes shared with other pickled objects kept shared (see ``_copy.reduce``)."""
+        return _copy.reduce(self)
+
+    def __copy__(self) -> Value:
+        """``copy.copy``: a new node with the same data, grad, label, op, parents and local derivatives."""
+        return _copy.shallow(self)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Value:
         """``copy.deepcopy`` at any depth (no recursion): leaves copied once each, nodes made again parents first."""
-        copies: list[Value] = []
-        for node, parents in _flat_nodes(self):
-            done = memo.get(id(node))
-            if done is None:
-                if parents is None:
-                    done = _leaf(node.data, node.label, node.grad)
-                else:
-                    done = _remake(node.data, node.grad, node.label, node._op, [copies[i] for i in parents], node._local_grads)
-                memo[id(node)] = done
-            copies.append(done)  # type: ignore[arg-type]
-        return copies[-1]
+        return _copy.deep(self, memo)
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
@@ -203,8 +250,9 @@ class Value:
         ``y x^(y-1)`` and ``x^y ln x``, defined for x > 0.
 
         Raises:
-            ValueError: x <= 0 with a ``Value`` or non-integer exponent; x == 0 with a
-                negative exponent.
+            ValueError: x <= 0 with a ``Value`` exponent; x < 0 with a non-integer exponent;
+                x == 0 with an exponent below 1 other than 0 (``0.0 ** 2.5`` is 0 with local
+                derivative 0, as in PyTorch).
             OverflowError: a result (or local derivative) too large for a float.
         """
         x = self.data
@@ -214,11 +262,12 @@ class Value:
                 raise ValueError(f"x ** y with a Value exponent needs x > 0 (∂/∂y = x^y ln x), got x={x!r}")
             v = _float_pow(x, y)
             return _node(v, "**", (self, other), (y * _float_pow(x, y - 1.0), v * math.log(x)))
-        n = _check_number(other, "exponent")
-        if x <= 0.0 and not n.is_integer():
-            raise ValueError(f"x ** {n!r} with a non-integer exponent needs x > 0, got x={x!r}")
-        if x == 0.0 and n < 0.0:
-            raise ValueError(f"0.0 ** {n!r} is a division by zero (x must be nonzero for a negative exponent)")
+        n = check_number(other, "exponent")
+        if x < 0.0 and not n.is_integer():
+            raise ValueError(f"x ** {n!r} with a non-integer exponent needs x >= 0, got x={x!r}")
+        if x == 0.0 and n < 1.0 and n != 0.0:  # 0^n with n < 0 is 1/0; with 0 < n < 1 its derivative n 0^(n-1) is
+            what = "a division by zero" if n < 0.0 else f"not differentiable there (the derivative {n:g}·0^({n - 1.0:g}) is infinite)"
+            raise ValueError(f"0.0 ** {n!r} is {what}: x must be nonzero (or the exponent 0 or >= 1)")
         v = _float_pow(x, n)
         return _node(v, f"**{n:g}", (self,), (n * _float_pow(x, n - 1.0) if n != 0.0 else 0.0,))
 
@@ -343,24 +392,78 @@ class Value:
             raise ValueError(f"Value.linear: {len(ws)} weights but {len(hs)} inputs (they must have the same length)")
         if not ws:
             raise ValueError("Value.linear needs at least one weight and input, got none")
-        return _linear(ws, hs, None if bias is None else _lift(bias))
+        wd, hd = list(map(_data, ws)), list(map(_data, hs))
+        a = sum(map(mul, wd, hd))
+        if bias is None:
+            return _node(a, "linear", (*ws, *hs), (*hd, *wd))
+        b = _lift(bias)
+        return _node(a + b.data, "linear", (*ws, *hs, b), (*hd, *wd, 1.0))
+
+    @staticmethod
+    def pre_activations(W: Sequence[Sequence[Value]], h_prev: Sequence[Value] | Sequence[float], b: Sequence[Value]) -> list[Value]:
+        """Layer k's pre-activations ``a_k = b_k + W_k h_{k-1}``: one ``linear`` node per unit.
+
+        Unit i's node is ``a_{k,i} = b_{k,i} + Σ_j W_{k,i,j} h_{k-1,j}``, with the local
+        derivatives ``h_{k-1,j}`` towards ``W_{k,i,j}``, ``W_{k,i,j}`` towards ``h_{k-1,j}``
+        and 1 towards ``b_{k,i}``. Inputs given as numbers are constants (the input x):
+        then a node's parents are the row ``W_{k,i}`` and ``b_{k,i}`` only, and no node is
+        made for an input. W and b may hold any Values, leaves or not (tied or
+        reparametrised weights).
+
+        Args:
+            W: n_k rows of n_{k-1} Values (``W[i-1][j-1]`` is ``W_{k,i,j}``).
+            h_prev: n_{k-1} Values, or n_{k-1} numbers (constants).
+            b: n_k Values.
+
+        Returns:
+            The n_k Values ``a_{k,1} .. a_{k,n_k}``.
+
+        Raises:
+            ValueError: a row of W has another length than ``h_prev``, or W and b differ in length.
+            TypeError: an entry of W or b is not a Value, or of ``h_prev`` not a Value or a real number.
+
+        Source: CS7015 Lecture 4, Module 4.1 (``a_i = b_i + W_i h_{i-1}``) and Module 4.7
+        (``∂a_{k,i}/∂W_{k,i,j} = h_{k-1,j}``).
+        """
+        n = len(h_prev)
+        if len(W) != len(b):
+            raise ValueError(f"pre_activations: W has {len(W)} rows but b has {len(b)} entries (one bias per unit)")
+        if set(map(len, W)) != {n}:
+            i, row = next((i, row) for i, row in enumerate(W) if len(row) != n)
+            raise ValueError(f"pre_activations: row {i + 1} of W has {len(row)} entries but h_prev has {n}")
+        try:
+            if n and type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
+                hs = cast(tuple[Value, ...], tuple(h_prev))
+                hd = [h.data for h in hs]
+                a = []
+                for row, bi in zip(W, b):
+                    wd = [w.data for w in row]
+                    a.append(_node(sum(map(mul, wd, hd)) + bi.data, "linear", (*row, *hs, bi), (*hd, *wd, 1.0)))
+                return a
+            hd = [h if type(h) is float else check_number(h, f"h_prev[{j}]") for j, h in enumerate(h_prev)]
+            local = (*hd, 1.0)  # the same local derivatives (h_{k-1}, 1) for every unit: one tuple shared by all
+            return [_node(sum(map(mul, [w.data for w in row], hd)) + bi.data, "linear", (*row, bi), local) for row, bi in zip(W, b)]
+        except (AttributeError, TypeError):  # an entry that is no Value (found only then: no check costs time on every call)
+            raise _not_values(W, h_prev, b) from None
 
     # ------------------------------------------------------------------ backpropagation
     def backward(self, grad: float = 1.0) -> None:
-        """Backpropagate from this node: set every node's ``grad`` to ∂self/∂node.
+        """Backpropagate from this node: set ``grad`` on every node below it to ∂self/∂node.
 
-        Visits the nodes below ``self`` in reverse order of creation, which is a
-        topological order (a node is made after its parents), by walking this thread's
-        record back from ``self`` (see "The record" below); it sorts nothing. Where the
-        record cannot be trusted (the graph reaches into an older segment of it, or was
-        built by several threads) it falls back to :func:`topological_order`. Every
-        non-leaf on the walk starts from ``grad = 0`` and ``self.grad`` from ``grad``; each
-        node then adds ``local_grad * node.grad`` into each parent, so contributions over
-        several paths are summed (CS7015 Lecture 4, Module 4.6). Leaves *accumulate*:
-        two calls leave twice the gradient in each leaf, as in PyTorch; call
-        ``zero_grad()`` on a module, or set ``grad = 0.0``, between steps. Non-leaves
-        made before ``self`` that are not below it get ``grad = 0``, their true
-        ∂self/∂node. Any depth works (no recursion).
+        The nodes below ``self``, each before its parents (:func:`nodes_below`); then the
+        chain rule: ``self.grad`` starts at ``grad`` and every other non-leaf below it at 0,
+        and each node in turn adds ``local_grad * node.grad`` into each parent, so the
+        contributions of all paths are summed (CS7015 Lecture 4, Module 4.6).
+
+        The contract: it sets ``.grad`` on exactly the nodes below ``self`` and touches
+        nothing else. Each non-leaf below it holds this pass's ∂self/∂node; leaves
+        *accumulate* (two calls leave twice the gradient, as in PyTorch: call
+        ``zero_grad()`` on a module, or set ``grad = 0.0``, between steps). The result
+        depends only on the graph below ``self``, whatever was built before, after or in
+        other threads; the cost is linear in the size of that graph; any depth works (no
+        recursion). Unlike PyTorch, the graph is kept (``retain_graph`` is always on),
+        non-leaves keep their gradient (as with ``retain_grad()``), and any node may be a
+        parameter, leaf or not.
 
         Args:
             grad: ∂L/∂self, the upstream gradient (1.0 when ``self`` is the loss).
@@ -370,46 +473,66 @@ class Value:
             ValueError: ``grad`` or ``self.data`` is NaN or infinite.
             OverflowError: a gradient overflowed a float (the node nearest the root is named).
         """
-        seed = _check_number(grad, "backward grad")
+        seed = check_number(grad, "backward grad")
         if not math.isfinite(self.data):
             raise ValueError(f"backward from a non-finite value {self.data!r}: the forward pass overflowed")
         if not self._parents:  # a leaf: ∂self/∂self = 1, nothing below it
             self.grad += seed
             return
-        order: list[Value] = []  # the non-leaves below self, self first, each before its parents
-        if self._segment != _BROKEN:
-            node: Value | None = self
-            while node is not None:  # the record: reverse creation order, no sort
-                node.grad = 0.0
-                order.append(node)
-                node = node._prev
-        else:
-            order = topological_order(self)
-            order.reverse()  # self first; the leaves in it keep (accumulate) their grad
-            for node in order:
-                if node._parents:
-                    node.grad = 0.0
+        order = nodes_below(self)
+        for node in order:
+            node.grad = 0.0
         self.grad = seed
         for node in order:
             g = node.grad
             if g:
                 if g - g != 0.0:  # the first overflowed gradient, at the node nearest the root where it appeared
-                    name = node.label or node.op
                     raise OverflowError(
-                        f"backward: ∂/∂{name} overflowed a float ({g!r}); the gradients are too large: lower the learning rate"
+                        f"backward: ∂/∂{node.label or node.op} overflowed a float ({g!r}); "
+                        "the gradients are too large: lower the learning rate"
                     )
                 for parent, local in zip(node._parents, node._local_grads):
                     parent.grad += local * g
-        end_record_segment()  # the next graph starts a new segment: the record keeps no old graph alive
+
+
+def nodes_below(root: Value) -> list[Value]:
+    """The non-leaf nodes below ``root`` (itself included), each before all of its parents.
+
+    Collects them breadth-first (each once, however many paths reach it), then sorts them
+    newest first by their creation number: a node is always made after its parents, so
+    that is an order in which every node's children come before it, the order the chain
+    rule needs. Linear in the graph's size (the sort runs in C); no recursion.
+
+    Args:
+        root: the node to start from (usually the loss L).
+
+    Returns:
+        The n distinct non-leaves below ``root``, ``root`` first (an empty list for a leaf).
+
+    Source: CS7015 Lecture 4, Module 4.6 (a node's gradient is complete once every path
+    through its children has been summed).
+    """
+    if not root._parents:
+        return []
+    seen = {root}
+    inner = [root]
+    for node in inner:  # the list grows while it is read: each new non-leaf is read once
+        for parent in node._parents:
+            if parent not in seen:
+                seen.add(parent)
+                if parent._parents:
+                    inner.append(parent)
+    inner.sort(key=_order_of, reverse=True)
+    return inner
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node below ``root`` (itself included), each after all of its parents.
+    """Every node below ``root`` (itself included, leaves too), each after all of its parents.
 
-    An iterative depth-first search (no recursion, so any depth works): a node is
-    expanded the first time it is on top of the stack (its unseen parents are pushed
-    above it) and emitted the second time, when all of its parents are done. Each node
-    appears once however many paths reach it.
+    The lecture's iterative depth-first search (no recursion, so any depth works): a node is
+    expanded the first time it is on top of the stack (its unseen parents are pushed above
+    it) and emitted the second time, when all of its parents are done. Each node appears
+    once however many paths reach it.
 
     Args:
         root: the node to start from (usually the loss L).
@@ -436,73 +559,28 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-# ---------------------------------------------------------------------- the record
-# Each thread records the nodes it makes, newest first: every node links (_prev) to the one made just before it,
-# so walking back from a root visits its graph in reverse creation order, a topological order, without a sort.
-SEGMENT_NODES = 1 << 17
-"""The record is cut into segments of at most this many nodes, and after every ``backward()``, so that it keeps
-no old graph alive: a graph dropped without ``backward()`` is freed once no node made after it in the same
-segment is alive (at most SEGMENT_NODES nodes later)."""
-
-_BROKEN = -1  # the _segment of a node whose graph reaches into another segment (or thread): backward() sorts it
-_segment_numbers = count(1)  # 0 is a leaf's
-
-
-class _Record:
-    """One thread's record: its newest node, the current segment's number and how many nodes it may still take."""
-
-    __slots__ = ("newest", "segment", "ticks")
-
-    def __init__(self) -> None:
-        self.start()
-
-    def start(self) -> None:
-        """Begin a new segment: the next node made links to nothing older."""
-        self.newest: Value | None = None
-        self.segment = next(_segment_numbers)
-        self.ticks = repeat(True, SEGMENT_NODES - 1)  # next() gives None at the segment's last node
-
-
-class _Records(threading.local):
-    """Each thread its own record, so graphs built in several threads at once never mix their chains."""
-
-    def __init__(self) -> None:
-        self.record = _Record()
-
-
-_records = _Records()
-
-
-def end_record_segment() -> None:
-    """End this thread's current record segment, so that nodes made from now on link to nothing older.
-
-    ``backward()`` does this when it is done, and ``MLP.predict`` after a forward pass that nobody will
-    backpropagate: a graph dropped afterwards is freed at once by reference counting. A graph still being
-    built across the cut is not wrong, only slower: its ``backward()`` falls back to :func:`topological_order`.
-    """
-    _records.record.start()
-
-
-_segment_of = attrgetter("_segment")
-
-
-def _segment_within(nodes: Iterable[Value]) -> int:
-    """The record segment that every non-leaf of ``nodes`` lies in: 0 if all are leaves, ``_BROKEN`` if none."""
-    segments = set(map(_segment_of, nodes))
-    segments.discard(0)
-    return segments.pop() if len(segments) == 1 else _BROKEN if segments else 0
-
-
 # ---------------------------------------------------------------------- internals
 _new = object.__new__
+_created = count(1)  # creation numbers: next() is atomic, so a node's is larger than its parents' in any thread
+_next_number = _created.__next__
+_order_of = attrgetter("_order")
+_data = attrgetter("data")
 
 
-def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...], within: int | None = None) -> Value:
-    """Make a non-leaf node and record it; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here.
+def _not_values(W: Sequence[Sequence[object]], h_prev: Sequence[object], b: Sequence[object]) -> TypeError:
+    """The clear error for ``pre_activations`` inputs that are not all Values (W, b) or not all Values or all numbers (h_prev)."""
+    for what, xs in [*((f"row {i + 1} of W", row) for i, row in enumerate(W)), ("b", b)]:
+        for x in xs:
+            if not isinstance(x, Value):
+                return TypeError(f"pre_activations: {what} must hold Values, got {x!r} of type {type(x).__name__}")
+    kinds = {isinstance(h, Value) for h in h_prev}
+    if len(kinds) > 1:
+        return TypeError("pre_activations: h_prev mixes Values and numbers: give all Values (tracked) or all numbers (constants)")
+    return TypeError(f"pre_activations: h_prev must hold Values or real numbers, got {list(h_prev)!r}")
 
-    ``within`` is the segment every non-leaf parent lies in (0 if all are leaves, ``_BROKEN`` if none): a
-    caller that makes many nodes from the same inputs works it out once; by default (None) it is read off ``parents``.
-    """
+
+def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
+    """Make a non-leaf node; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here."""
     if data - data != 0.0:  # False for every finite float, True for ±inf and NaN: one subtraction per op
         raise _overflow(op, parents, data)
     out: Value = _new(Value)
@@ -512,62 +590,20 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[f
     out._op = op
     out._parents = parents
     out._local_grads = local_grads
-    rec = _records.record  # the record: the node links to the one this thread made before it
-    segment = rec.segment
-    if within is not None:
-        if within != segment and within:  # 0: only leaves below
-            segment = _BROKEN
-    else:
-        for p in parents:  # a parent from another segment or thread (0: a leaf) makes backward() sort
-            if p._segment != segment and p._segment:
-                segment = _BROKEN
-                break
-    out._segment = segment
-    out._prev = rec.newest
-    rec.newest = out
-    if next(rec.ticks, None) is None:
-        rec.start()
+    out._order = _next_number()
     return out
 
 
-def _flat_nodes(root: Value) -> list[tuple[Value, list[int] | None]]:
-    """The graph below ``root``, parents first: each node with the positions of its parents (None for a leaf)."""
-    order = topological_order(root)
-    index = {node: i for i, node in enumerate(order)}
-    return [(node, [index[p] for p in node._parents] if node._parents else None) for node in order]
-
-
-def _flat(root: Value) -> list[object]:
-    """What pickles ``root`` without recursion: leaves as objects, other nodes as (data, grad, label, op, parents, local grads)."""
-    return [
-        node if parents is None else (node.data, node.grad, node.label, node._op, parents, node._local_grads)
-        for node, parents in _flat_nodes(root)
-    ]
-
-
-def _leaf(data: float, label: str, grad: float) -> Value:
-    v = Value(data, label)
-    v.grad = grad
-    return v
-
-
-def _remake(data: float, grad: float, label: str, op: str, parents: Sequence[Value], local_grads: Sequence[float]) -> Value:
-    """A node made again from what :func:`_flat` keeps of it (used by pickling and deep copies)."""
-    out = _node(data, op, tuple(parents), tuple(local_grads))
-    out.grad, out.label = grad, label
-    return out
-
-
-def _rebuild(rows: list[object]) -> Value:
-    """The inverse of :func:`_flat`: the nodes made again in order; the last is the root."""
-    made: list[Value] = []
-    for row in rows:
-        if isinstance(row, Value):
-            made.append(row)
-            continue
-        data, grad, label, op, parents, local_grads = cast(tuple[float, float, str, str, list[int], tuple[float, ...]], row)
-        made.append(_remake(data, grad, label, op, [made[i] for i in parents], local_grads))
-    return made[-1]
+def _compared(other: object, op: str) -> float:
+    """The number a Value is compared with (``other.data`` for a Value), or a ``TypeError`` naming it."""
+    if type(other) is Value or isinstance(other, Value):
+        return other.data
+    if type(other) is float or type(other) is int:
+        return other
+    try:
+        return check_number(other, f"the right side of Value {op}")
+    except ValueError:  # NaN or inf: compare as floats do
+        return float(other)  # type: ignore[arg-type]
 
 
 def _overflow(op: str, parents: tuple[Value, ...], data: float) -> OverflowError:
@@ -590,7 +626,11 @@ def _lift(x: Scalar) -> Value:
     """Return ``x`` if it is a Value, else a new constant leaf holding it (or a clear error)."""
     if isinstance(x, Value):
         return x
-    return Value(_check_number(x, "operand"))
+    return Value(check_number(x, "operand"))
+
+
+lift = _lift
+"""``x`` as a Value: itself if it is one, else a new constant leaf (``TypeError``/``ValueError`` for a non-number)."""
 
 
 def _float_pow(x: float, y: float) -> float:
@@ -600,36 +640,4 @@ def _float_pow(x: float, y: float) -> float:
         raise OverflowError(f"{x!r} ** {y!r} overflows a float (every value must stay below 1.8e308 in magnitude)") from None
 
 
-_data = attrgetter("data")
-
-
-def _linear(
-    ws: Sequence[Value], hs: Sequence[Value] | None, bias: Value | None, hd: Sequence[float] | None = None, within: int | None = None
-) -> Value:
-    """``Value.linear`` without the checks: ``ws`` and ``hs`` are equal-length sequences of Values.
-
-    ``hd`` may pass the inputs' ``data`` when a layer has read them once for all its units, and ``within``
-    their segment (see :func:`_node`). With ``hs=None`` the inputs ``hd`` are constants: the node's
-    parents are only the weights and the bias (∂a/∂w_j = h_j; no node is made for an input number).
-    """
-    if hs is None:
-        hd = hd or []
-        return _linear_constant_inputs(ws, bias, hd, (*hd, 1.0) if bias is not None else tuple(hd), within)
-    wd = list(map(_data, ws))
-    if hd is None:
-        hd = list(map(_data, hs))
-    a = sum(map(mul, wd, hd))
-    if bias is None:
-        return _node(a, "linear", (*ws, *hs), (*hd, *wd), within)
-    return _node(a + bias.data, "linear", (*ws, *hs, bias), (*hd, *wd, 1.0), within)
-
-
-def _linear_constant_inputs(
-    ws: Sequence[Value], bias: Value | None, hd: Sequence[float], local: tuple[float, ...], within: int | None
-) -> Value:
-    """``a = b + Σ_j w_j h_j`` for constant inputs ``hd``: parents ``(*ws, bias)``, local derivatives ``local = (*hd, 1.0)``,
-    a tuple a layer builds once and shares among its units."""
-    a = sum(map(mul, map(_data, ws), hd))
-    if bias is None:
-        return _node(a, "linear", tuple(ws), local, within)
-    return _node(a + bias.data, "linear", (*ws, bias), local, within)
+from . import _copy  # noqa: E402  (after Value: _copy builds Values)

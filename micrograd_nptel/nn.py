@@ -18,13 +18,16 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from .engine import Scalar, Value, _check_number, _lift, _linear, _linear_constant_inputs, _node, _segment_within, end_record_segment
+from ._validate import check_number
+from .engine import Scalar, Value, lift
 from .files import check_input_file, write_atomic
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
 
 OUTPUTS = ("softmax", "linear")
+MLP_OUTPUTS = OUTPUTS + ("logistic",)
+"""The output functions O the scalar MLP offers: also ``"logistic"`` (a logistic unit per output, with squared error)."""
 """The output functions O (CS7015 Lecture 4, Module 4.3)."""
 
 _G: dict[str, Callable[[Value], Value]] = {
@@ -82,14 +85,14 @@ def softmax(a: Sequence[Scalar]) -> list[Value]:
     Raises:
         ValueError: ``a`` is empty.
     """
-    parents = tuple(_lift(v) for v in a)
+    parents = tuple(lift(v) for v in a)
     if not parents:
         raise ValueError("softmax needs at least one input, got an empty sequence")
     m = max(p.data for p in parents)
     e = [math.exp(p.data - m) for p in parents]
     s = sum(e)
     y = [ei / s for ei in e]
-    return [_node(yj, "softmax", parents, tuple(yj * ((i == j) - yi) for i, yi in enumerate(y))) for j, yj in enumerate(y)]
+    return [Value.from_op(yj, parents, [yj * ((i == j) - yi) for i, yi in enumerate(y)], op="softmax") for j, yj in enumerate(y)]
 
 
 def cross_entropy(y_hat: Sequence[Value], label: int) -> Value:
@@ -108,7 +111,7 @@ def cross_entropy(y_hat: Sequence[Value], label: int) -> Value:
             is so small that -1/ŷ_l overflows (use :func:`cross_entropy_with_logits`).
     """
     label = class_label(label, len(y_hat))
-    p = _lift(y_hat[label])
+    p = lift(y_hat[label])
     if not 0.0 < p.data <= 1.0:
         raise ValueError(f"cross_entropy needs a probability 0 < ŷ_l <= 1, got ŷ_{label + 1} = {p.data!r}")
     if p.data < _TINY:  # -1/ŷ_l would overflow: the logits are too far apart for the probability view
@@ -116,7 +119,7 @@ def cross_entropy(y_hat: Sequence[Value], label: int) -> Value:
             f"ŷ_{label + 1} = {p.data!r} is too small for ∂L/∂ŷ_l = -1/ŷ_l (it overflows); use cross_entropy_with_logits(a_L, l), "
             "the stable form that training uses"
         )
-    return _node(-math.log(p.data), "cross_entropy", (p,), (-1.0 / p.data,))
+    return Value.from_op(-math.log(p.data), (p,), (-1.0 / p.data,), op="cross_entropy")
 
 
 _TINY = 1.0 / 1.7e308  # below this, 1/ŷ overflows a float
@@ -140,7 +143,7 @@ def cross_entropy_with_logits(a: Sequence[Scalar], label: int) -> Value:
         TypeError: ``label`` is not an integer.
         ValueError: ``a`` is empty or ``label`` out of range.
     """
-    logits = tuple(_lift(v) for v in a)
+    logits = tuple(lift(v) for v in a)
     if not logits:
         raise ValueError("cross_entropy_with_logits needs at least one logit, got none")
     label = class_label(label, len(logits))
@@ -148,7 +151,7 @@ def cross_entropy_with_logits(a: Sequence[Scalar], label: int) -> Value:
     e = [math.exp(v.data - m) for v in logits]
     s = math.fsum(e)
     loss = m + math.log(s) - logits[label].data
-    return _node(loss, "cross_entropy", logits, tuple(ei / s - (i == label) for i, ei in enumerate(e)))
+    return Value.from_op(loss, logits, [ei / s - (i == label) for i, ei in enumerate(e)], op="cross_entropy")
 
 
 def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
@@ -167,8 +170,8 @@ def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
         TypeError: a target is not a real number.
         OverflowError: the loss overflows a float.
     """
-    preds = tuple(_lift(v) for v in y_hat)
-    targets = [t.data if isinstance(t, Value) else _check_number(t, "target") for t in y]
+    preds = tuple(lift(v) for v in y_hat)
+    targets = [t.data if isinstance(t, Value) else check_number(t, "target") for t in y]
     if len(preds) != len(targets):
         raise ValueError(f"squared_error: {len(preds)} predictions but {len(targets)} targets (expected equal lengths)")
     if not preds:
@@ -178,7 +181,7 @@ def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
         total = math.fsum(d * d for d in diffs)
     except OverflowError:
         total = math.inf
-    return _node(total, "squared_error", preds, tuple(2.0 * d for d in diffs))
+    return Value.from_op(total, preds, [2.0 * d for d in diffs], op="squared_error")
 
 
 # ---------------------------------------------------------------------- modules
@@ -250,8 +253,8 @@ def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, 
     if len(h) != n:
         raise ValueError(f"input has length {len(h)}, expected {n}")
     if not any(isinstance(v, Value) for v in h):
-        return [_check_number(v, f"input {labels[k]}") for k, v in enumerate(h)]
-    return tuple(v if isinstance(v, Value) else Value(_check_number(v, f"input {labels[k]}"), label=labels[k]) for k, v in enumerate(h))
+        return [check_number(v, f"input {labels[k]}") for k, v in enumerate(h)]
+    return tuple(v if isinstance(v, Value) else Value(check_number(v, f"input {labels[k]}"), label=labels[k]) for k, v in enumerate(h))
 
 
 def _x_labels(n: int) -> list[str]:
@@ -290,7 +293,7 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Scalar]) -> Value:
         """Return ``h = g(b + Σ_k w_k x_k)`` for n inputs x (numbers or Values)."""
         xs = _inputs(x, self.nin, _x_labels(self.nin))
-        a = _linear(self.w, None, self.b, xs) if isinstance(xs, list) else _linear(self.w, xs, self.b)
+        a = Value.pre_activations([self.w], xs, [self.b])[0]
         a.label = "a"
         h = a if self.activation == "linear" else _G[self.activation](a)
         if h is not a:
@@ -358,6 +361,10 @@ class Layer(Module):
         # the output layer's h_L is ŷ (Module 4.1: ŷ = h_L = O(a_L))
         self._h_labels = [f"ŷ_{j + 1}" if activation == "softmax" else f"h_{{{i},{j + 1}}}" for j in range(nout)]
 
+    def _label_as_output(self) -> None:
+        """Name this layer's activations ŷ_j: it is the output layer (ŷ = h_L = O(a_L))."""
+        self._h_labels = [f"ŷ_{j + 1}" for j in range(self.nout)]
+
     def __call__(self, h_prev: Sequence[Scalar]) -> list[Value]:
         """Return ``h_i`` (``nout`` Values) for ``h_{i-1}`` (``nin`` numbers or Values)."""
         i = self.index
@@ -366,16 +373,7 @@ class Layer(Module):
 
     def _forward(self, h_prev: Sequence[Value] | list[float]) -> list[Value]:
         """``h_i`` for ``h_{i-1}``: Values, or a list of floats (constants: no node per input) as ``_inputs`` gives."""
-        if h_prev and not isinstance(h_prev[0], Value):  # numbers: the linear nodes' parents are W and b only
-            hd = cast(list[float], h_prev)
-            local = (*hd, 1.0)  # ∂a_{i,j}/∂(W_{i,j,:}, b_{i,j}) = (h_{i-1}, 1): the same tuple for every unit j
-            a = [_linear_constant_inputs(row, b, hd, local, 0) for row, b in zip(self.W, self.b)]
-        else:
-            hs = cast(Sequence[Value], h_prev)
-            hd = [h.data for h in hs]  # read once for all nout units
-            # W and b hold leaves (parameters), so the inputs decide which record segment the units belong to
-            within = _segment_within(hs)
-            a = [_linear(row, hs, b, hd, within) for row, b in zip(self.W, self.b)]
+        a = Value.pre_activations(self.W, h_prev, self.b)  # numbers enter as constants: then a's parents are W and b only
         self.h_prev = h_prev
         for node, name in zip(a, self._a_labels):
             node.label = name
@@ -408,8 +406,10 @@ class MLP(Module):
         nout: k, the number of outputs (classes for softmax).
         activation: g for the hidden layers: ``"logistic"`` (default), ``"tanh"``,
             ``"relu"`` or ``"linear"``.
-        output: O: ``"softmax"`` (classification, with :func:`cross_entropy`) or
-            ``"linear"`` (real outputs, with :func:`squared_error`).
+        output: O: ``"softmax"`` (classification, with :func:`cross_entropy`),
+            ``"linear"`` (real outputs, with :func:`squared_error`) or ``"logistic"``
+            (k logistic output units ŷ_j = σ(a_{L,j}) in (0, 1), with :func:`squared_error`:
+            the classic worked example of a 2-2-2 logistic network).
         seed: the int seed of the initialisation; layer 1 draws first, each weight
             Glorot-uniform (see :class:`Layer`), biases 0: identical on every machine.
         init: ``"random"`` (default), ``"xavier"`` or ``"he"`` (see :func:`init_weights`).
@@ -435,8 +435,8 @@ class MLP(Module):
             raise TypeError(f"hidden must be a list of hidden-layer sizes, got {hidden!r}")
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS}")
-        if output not in OUTPUTS:
-            raise ValueError(f"output {output!r} is not one of {OUTPUTS}")
+        if output not in MLP_OUTPUTS:
+            raise ValueError(f"output {output!r} is not one of {MLP_OUTPUTS}")
         sizes = [_positive_int(nin, "nin")] + [_positive_int(n, "hidden size") for n in hidden] + [_positive_int(nout, "nout")]
         if output == "softmax" and sizes[-1] == 1:
             raise ValueError(
@@ -450,6 +450,7 @@ class MLP(Module):
             raise ValueError(f"init {init!r} is not one of {INITS}")
         self.init = init
         self.layers = [Layer(sizes[i], sizes[i + 1], gs[i], seed=rng, index=i + 1, init=init) for i in range(len(gs))]
+        self.layers[-1]._label_as_output()
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
         """Forward propagation: return ``ŷ`` (k Values) for one input x (n numbers or Values)."""
@@ -461,13 +462,10 @@ class MLP(Module):
     def predict(self, x: Sequence[Scalar]) -> int:
         """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers.
 
-        A prediction is not backpropagated, so its graph is not kept on this thread's record of
-        creation order (see :func:`~micrograd_nptel.engine.end_record_segment`): evaluating a data set
-        costs no more memory than one example.
+        The forward pass's graph is dropped when this returns (it is freed at once: evaluating a data
+        set costs no more memory than one example); the layers' ``a`` and ``h`` keep the last one.
         """
-        label = argmax(self(x))
-        end_record_segment()
-        return label
+        return argmax(self(x))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """θ = [W_1..W_L, b_1..b_L] (CS7015 Lecture 4, Module 4.2), entries named ``W_{i,j,k}`` and ``b_{i,j}``."""
@@ -630,6 +628,6 @@ def _checked_state(state: object, shapes: Sequence[tuple[int, int]]) -> dict[str
             raise ValueError(f"W{k} must have shape ({nout}, {nin}) (nout rows of nin numbers)")
         if not (isinstance(b, list) and len(b) == nout):
             raise ValueError(f"b{k} must have length {nout}")
-        out[f"W{k}"] = [[_check_number(v, f"W_{{{k},{i + 1},{j + 1}}}") for j, v in enumerate(row)] for i, row in enumerate(W)]
-        out[f"b{k}"] = [_check_number(v, f"b_{{{k},{i + 1}}}") for i, v in enumerate(b)]
+        out[f"W{k}"] = [[check_number(v, f"W_{{{k},{i + 1},{j + 1}}}") for j, v in enumerate(row)] for i, row in enumerate(W)]
+        out[f"b{k}"] = [check_number(v, f"b_{{{k},{i + 1}}}") for i, v in enumerate(b)]
     return out
