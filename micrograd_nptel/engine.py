@@ -517,7 +517,10 @@ def nodes_below(root: Value) -> list[Value]:
     seen = {root}
     inner = [root]
     for node in inner:  # the list grows while it is read: each new non-leaf is read once
-        for parent in node._parents:
+        parents = node._parents
+        if len(parents) > 3 and seen.issuperset(parents):  # a unit whose inputs were all met at the previous unit (fast, in C)
+            continue
+        for parent in parents:
             if parent not in seen:
                 seen.add(parent)
                 if parent._parents:
