@@ -630,6 +630,7 @@ def _add_exercise(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     p.add_argument("name", nargs="?", help="an exercise, e.g. 4.7-weight (the list: micrograd-nptel exercise)")
     p.add_argument("--seed", type=_seed, default=0, help="the same question on other numbers (default: 0)")
+    p.add_argument("--student", metavar="ID", help="the numbers of this student id, as micrograd-nptel grade checks them")
     p.add_argument("--answer", metavar="TEXT", help="your answer: a number, a list, or a formula")
     p.add_argument("--solution", action="store_true", help="print the lecture's formula, its value and the derivation")
     p.set_defaults(run=_exercise)
@@ -647,7 +648,7 @@ def _exercise(args: argparse.Namespace) -> int:
             print(f"{e.name:<{width}}  {e.module:<32}  {e.title}")
         return 0
     try:
-        ex = get(args.name, seed=args.seed)
+        ex = get(args.name, seed=args.seed, student=args.student)
     except ValueError as e:
         raise UsageError(str(e)) from None
     if args.solution:
@@ -655,7 +656,7 @@ def _exercise(args: argparse.Namespace) -> int:
         return 0
     if args.answer is None:
         print(ex)
-        seed = f" --seed {args.seed}" if args.seed else ""
+        seed = f" --seed {ex.seed}" if ex.seed else ""
         print(f"Check it: micrograd-nptel exercise {ex.name}{seed} --answer '...'")
         return 0
     try:
@@ -664,6 +665,50 @@ def _exercise(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     print(feedback)
     return 0 if feedback.correct else 1
+
+
+def _add_grade(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "grade",
+        help="grade a class: every student's answer to one exercise, on that student's own numbers",
+        description="ANSWERS is a CSV file with the columns student,answer and optionally seed (other columns are ignored). "
+        "Without a seed, a student's numbers come from their id: micrograd-nptel exercise NAME --student ID shows the "
+        "question they were asked. Writes student,seed,correct,mistake,message (with -o, else to stdout) and prints the "
+        "share correct and how many answers each mistake explains. An answer that cannot be read is graded with the "
+        "mistake 'unreadable'. Exit status: 0 graded, 2 a bad file or option.",
+    )
+    p.add_argument("answers", metavar="ANSWERS.csv", help="the answers: a CSV file with the columns student,answer[,seed]")
+    p.add_argument("--exercise", required=True, metavar="NAME", help="the exercise answered, e.g. 4.7-weight")
+    p.add_argument("-o", "--output", metavar="GRADES.csv", help="write the grades here (default: print them)")
+    p.set_defaults(run=_grade)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .exercises import get
+    from .grading import grade, grades_csv, read_answers, summary, write_grades
+
+    try:
+        ex = get(args.exercise)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    output = _check_output(check_output_file, args.output, "-o") if args.output else None
+    try:
+        answers = read_answers(args.answers)
+    except (FileNotFoundError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    start = time.perf_counter()
+    grades = grade(ex, answers)
+    seconds = time.perf_counter() - start
+    if output is None:
+        sys.stdout.write(grades_csv(grades))
+    else:
+        write_grades(output, grades)
+    derived = sum(a.seed is None for a in answers)
+    print(f"{ex.name}: {summary(grades)}", file=sys.stderr if output is None else sys.stdout)
+    where = f"; written to {args.output}" if output else ""
+    seeds = f"; {derived} seeds derived from the student ids (exercise {ex.name} --student ID shows a student's numbers)" if derived else ""
+    print(f"graded in {seconds:.2f} s{where}{seeds}", file=sys.stderr if output is None else sys.stdout)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -675,6 +720,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_draw(sub)
     _add_explain(sub)
     _add_exercise(sub)
+    _add_grade(sub)
     return parser
 
 

@@ -540,6 +540,22 @@ class Exercise:
             return self._check_number(as_array(answer))
         raise AnswerError(f"expected a number, a list or a formula for {self.asks}, got {type(answer).__name__} {str(answer)[:40]!r}")
 
+    def assert_correct(self, answer: object) -> None:
+        """Assert that ``answer`` is correct, for a pytest test or an autograder's test cell.
+
+        Args:
+            answer: as for :meth:`check`.
+
+        Raises:
+            AssertionError: the answer is not correct (also the placeholder ``...``); the message is the
+                :class:`Feedback`: the slip named, in the slide's notation, with the numbers.
+            AnswerError: an answer that cannot be read (as :meth:`check`).
+        """
+        __tracebackhide__ = True  # pytest shows the caller's line and this message, not the checker's source
+        feedback = self.check(answer)
+        if not feedback.correct:
+            raise AssertionError(str(feedback))
+
     def _read(self, text: str) -> Formula:
         ctx = self.context()
         try:
@@ -1459,12 +1475,25 @@ def catalogue(notebook: str | None = None) -> list[Exercise]:
     return found
 
 
-def get(name: str, seed: int = 0) -> Exercise:
+def get(name: str, seed: int = 0, *, student: str | None = None) -> Exercise:
     """The exercise called ``name`` (``"4.7-weight"``; case and a leading "BP1"/"bp1" do not matter), on the numbers of ``seed``.
 
+    Args:
+        name: the exercise's name (``micrograd-nptel exercise`` lists them).
+        seed: its numbers (0: the notebooks' worked example).
+        student: a student id instead of a seed: the numbers ``micrograd-nptel grade`` checks that
+            student's answer on (:func:`~micrograd_nptel.grading.student_seed`).
+
     Raises:
-        ValueError: an unknown name (the message lists the names). TypeError/ValueError: a bad seed (see :meth:`Exercise.new`).
+        ValueError: an unknown name (the message lists the names), an empty ``student``, or both ``seed`` and
+            ``student``. TypeError/ValueError: a bad seed (see :meth:`Exercise.new`).
     """
+    if student is not None:
+        from .grading import student_seed
+
+        if seed != 0:
+            raise ValueError(f"give a seed or a student, not both (seed={seed!r}, student={student!r})")
+        seed = student_seed(student)
     for e in _CATALOGUE:
         if e.name.lower() == str(name).strip().lower():
             return e if seed == 0 else e.new(seed)

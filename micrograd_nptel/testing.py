@@ -18,6 +18,9 @@ engine against central differences instead; this checks it against *your* formul
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -90,6 +93,7 @@ def assert_gradient(
         TypeError: ``root``/``wrt`` are not Values, or ``expected`` is not a number, array or callable.
         ValueError: a ragged ``wrt``, an ``expected`` of another shape, NaN in ``expected``, or a negative tolerance.
     """
+    __tracebackhide__ = True  # a failing test shows the caller's line and the message, not this function's source
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
             raise ValueError(f"assert_gradient: {name} must be a number >= 0, got {tol!r}")
@@ -102,12 +106,15 @@ def assert_gradient(
     if not wrong.any():
         return
     tolerance = f"(tolerance atol={atol:g} + rtol={rtol:g}·|expected|)"
+    close = functools.partial(_close, rtol=rtol, atol=atol)
     if isinstance(wrt, Value):
         lines = [f"∂{_name(root)}/∂{_name(wrt)}: the engine gives {float(got_a):.10g}, expected {float(want):.10g} {tolerance}"]
+        lines += _scalar_slip(root, wrt, float(got_a), float(want), close)
         lines += _breakdown(root, wrt)
         raise AssertionError("\n".join(lines))
     where = [tuple(int(i) for i in idx) for idx in np.argwhere(wrong)]
     lines = [f"∂{_name(root)}/∂(array of shape {got_a.shape}): {len(where)} of {got_a.size} entries differ {tolerance}"]
+    lines += _array_slip(got_a, want, close)
     for idx in where[:8]:
         node = nodes[idx]
         lines.append(f"  ∂{_name(root)}/∂{_name(node)} [index {idx}]: engine {got_a[idx]:.10g}, expected {want[idx]:.10g}")
@@ -117,6 +124,47 @@ def assert_gradient(
     lines.append(f"the engine's value for the largest difference, {_name(nodes[worst])}:")
     lines += _breakdown(root, nodes[worst])
     raise AssertionError("\n".join(lines))
+
+
+# ---------------------------------------------------------------------- naming the slip
+def _close(got: object, want: object, *, rtol: float, atol: float) -> bool:
+    g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return g.shape == w.shape and bool(np.all(np.abs(g - w) <= atol + rtol * np.abs(w)))
+
+
+def _scalar_slip(root: Value, wrt: Value, got: float, want: float, close: Callable[[object, object], bool]) -> list[str]:
+    """The slip that explains a wrong scalar ``want`` (CS7015 Lecture 4, Module 4.6's sum over paths), as one line; [] if none."""
+    from .derivation import explain
+
+    if got != 0 and close(-got, want):
+        return ["  slip [sign]: the expected value is the engine's with the wrong sign"]
+    try:
+        d = explain(root, wrt, limit=8)
+    except ValueError:
+        return []
+    paths = d.paths
+    if 2 <= len(paths) == d.count:
+        for r in range(len(paths) - 1, 0, -1):
+            for subset in itertools.combinations(range(len(paths)), r):
+                if close(math.fsum(paths[i].product for i in subset), want):
+                    missing = ", ".join(str(i + 1) for i in range(len(paths)) if i not in subset)
+                    return [f"  slip [missing_paths]: the expected value sums only some paths; path {missing} below is missing"]
+        if close(math.prod(p.product for p in paths), want):
+            return ["  slip [product_of_paths]: the expected value multiplies the paths; Module 4.6 adds them"]
+    if len(paths) == 1 and d.count == 1:
+        for symbol, value in paths[0].factors:
+            if value != 0 and close(paths[0].product / value, want):
+                return [f"  slip [missing_factor]: the expected value is the chain without its factor {symbol} = {value:.6g}"]
+    return []
+
+
+def _array_slip(got: NDArray[np.float64], want: NDArray[np.float64], close: Callable[[object, object], bool]) -> list[str]:
+    """The slip that explains a wrong array ``want`` (sign, transpose), as one line; [] if none."""
+    if np.any(got != 0) and close(-got, want):
+        return ["  slip [sign]: every expected entry has the engine's value with the wrong sign"]
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, want):
+        return ["  slip [transpose]: the expected array is the engine's transposed (entry (i, j) is ∂/∂[j, i])"]
+    return []
 
 
 # ---------------------------------------------------------------------- internals

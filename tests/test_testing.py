@@ -65,3 +65,34 @@ def test_no_side_effects_on_leaves_and_bad_arguments() -> None:
         assert_gradient(L, mlp.layers[0].b[0], "0.5")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="rtol must be a number >= 0"):
         assert_gradient(L, mlp.layers[0].b[0], 0.0, rtol=-1.0)
+
+
+def test_the_message_names_the_slip() -> None:
+    z, v = multipath(2.0)
+    for wrong, key in ((0.5, "sign"), (1.0, "missing_paths"), (-1.5, "missing_paths")):
+        with pytest.raises(AssertionError, match=rf"slip \[{key}\]"):
+            assert_gradient(z, v["x"], wrong)
+    z, v = multipath(3.0)  # paths (1/y_1)(2x) = 2/3 and (-1/y_2)(3x²) = -1
+    with pytest.raises(AssertionError, match=r"slip \[product_of_paths\]: the expected value multiplies the paths"):
+        assert_gradient(z, v["x"], (2 / 3) * -1.0)
+    x = Value(0.5, label="x")
+    h = x.sigmoid()
+    h.label = "h"
+    loss = h * 3.0
+    loss.label = "L"
+    with pytest.raises(AssertionError, match=r"slip \[missing_factor\]: the expected value is the chain without its factor ∂h/∂x"):
+        assert_gradient(loss, x, 3.0)
+    with pytest.raises(AssertionError) as info:
+        assert_gradient(loss, x, 0.1234)
+    assert "slip [" not in str(info.value)
+
+
+def test_arrays_name_a_sign_or_a_transpose() -> None:
+    mlp, _, L = figure_network()
+    W2 = mlp.layers[1].W
+    grad = gradient(L, W2)
+    assert isinstance(grad, np.ndarray)
+    with pytest.raises(AssertionError, match=r"slip \[sign\]: every expected entry"):
+        assert_gradient(L, W2, -grad)
+    with pytest.raises(AssertionError, match=r"slip \[transpose\]"):
+        assert_gradient(L, W2, grad.T)

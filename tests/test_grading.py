@@ -1,0 +1,220 @@
+"""Grading a class: answers files, each student's own numbers, the grades file, the summary, and the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from micrograd_nptel import exercises, grading
+from micrograd_nptel.grading import Answer, AnswersFileError, grade, read_answers, student_seed, summary, write_grades
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "micrograd_nptel", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def write(tmp_path: Path, text: str, name: str = "answers.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(textwrap.dedent(text).lstrip().encode(encoding))
+    return path
+
+
+def test_a_students_seed_is_stable_and_never_the_worked_example() -> None:
+    assert student_seed("cs21b000") == 869301  # SHA-256 of the id: the same on every machine and Python
+    assert student_seed("  cs21b000 ") == student_seed("cs21b000")
+    seeds = {student_seed(f"s{i}") for i in range(2000)}
+    assert len(seeds) > 1990 and min(seeds) >= 1 and max(seeds) < grading.STUDENT_SEEDS
+    with pytest.raises(ValueError, match="empty"):
+        student_seed(" ")
+    with pytest.raises(TypeError, match="str"):
+        student_seed(42)  # type: ignore[arg-type]
+
+
+def test_get_by_student_gives_the_numbers_grade_checks() -> None:
+    ex = exercises.get("4.7-weight", student="cs21b042")
+    assert ex.seed == student_seed("cs21b042")
+    assert ex.solution_value() == exercises.get("4.7-weight", seed=ex.seed).solution_value()
+    with pytest.raises(ValueError, match="not both"):
+        exercises.get("4.7-weight", seed=3, student="cs21b042")
+
+
+def test_read_answers_quoting_bom_extra_columns_blank_lines_and_seeds(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        Name,Student,Answer,Seed
+        Asha,cs1,"[0.1, -0.2]",7
+
+        Ravi,cs2,"dL/da_{2,2} * h_{1,3}",
+        """,
+        encoding="utf-8-sig",
+    )
+    assert read_answers(path) == [Answer("cs1", "[0.1, -0.2]", 7, 2), Answer("cs2", "dL/da_{2,2} * h_{1,3}", None, 4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "is empty: it needs a header line 'student,answer'"),
+        ("student,answer\n", "has a header but no answer"),
+        ("id,answer\ncs1,0.5\n", "needs one column 'student'"),
+        ("student,answer,answer\ncs1,0.5,0.6\n", "needs one column 'answer'"),
+        ("student,answer\ncs1,0.5,0.6\n", "line 2: 3 cells where the header has 2 (quote an answer that holds a comma"),
+        ("student,answer\ncs1,0.5\ncs1,0.7\n", "line 3: student 'cs1' already answered on line 2"),
+        ("student,answer\n ,0.5\n", "line 2: the student id is empty"),
+        ("student,answer,seed\ncs1,0.5,x\n", "line 2: seed 'x' is not a whole number"),
+        ("student,answer,seed\ncs1,0.5,-1\n", "seed -1 is not in 0 .. 2**31 - 1"),
+        ('student,answer\ncs1,"0.5\n', "not CSV"),
+        ('student,answer\ncs1,"0.5"x\n', "line 2: not CSV"),
+    ],
+)
+def test_a_malformed_answers_file_is_one_error_naming_the_line(tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AnswersFileError, match="answers file") as info:
+        read_answers(path)
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_file_is_checked_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="is a folder"):
+        read_answers(tmp_path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_answers(tmp_path / "missing.csv")
+    latin = write(tmp_path, "student,answer\ncafé,0.5\n", encoding="latin-1")
+    with pytest.raises(AnswersFileError, match=r"not UTF-8 text \(line 2\)"):
+        read_answers(latin)
+    monkeypatch.setattr(grading, "MAX_ANSWERS_BYTES", 10)
+    with pytest.raises(AnswersFileError, match="at most 10 are read"):
+        read_answers(write(tmp_path, "student,answer\ncs1,0.5\n"))
+    monkeypatch.setattr(grading, "MAX_ANSWERS_BYTES", 2**20)
+    monkeypatch.setattr(grading, "MAX_STUDENTS", 2)
+    with pytest.raises(AnswersFileError, match="more than 2 rows"):
+        read_answers(write(tmp_path, "student,answer\na,1\nb,1\nc,1\n"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "answers.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_answers(fifo)
+
+
+def test_each_student_is_graded_on_their_own_numbers() -> None:
+    base = exercises.get("4.7-weight")
+    mine, theirs = base.new(student_seed("cs1")), base.new(11)
+    answers = [
+        Answer("cs1", repr(mine.solution_value()), None, 2),  # right on cs1's numbers
+        Answer("cs2", repr(mine.solution_value()), 11, 3),  # cs1's number copied by a student with seed 11
+        Answer("cs3", repr(-theirs.solution_value()), 11, 4),
+        Answer("cs4", "dL/da_{2,2} * h_{1,3}", 5, 5),
+        Answer("cs5", "dL/da_{2,2} * ", None, 6),
+        Answer("cs6", "", None, 7),
+        Answer("cs7", "W_9", None, 8),
+    ]
+    rows = grade(base, answers)
+    assert [(r.student, r.seed, r.correct, r.mistake) for r in rows] == [
+        ("cs1", student_seed("cs1"), True, None),
+        ("cs2", 11, False, rows[1].mistake),
+        ("cs3", 11, False, "sign"),
+        ("cs4", 5, True, None),
+        ("cs5", student_seed("cs5"), False, "unreadable"),
+        ("cs6", student_seed("cs6"), False, "unreadable"),
+        ("cs7", student_seed("cs7"), False, "unreadable"),
+    ]
+    assert "cannot read the formula" in rows[4].message and "empty" in rows[5].message
+    text = summary(rows)
+    assert text.startswith("7 answers: 2 correct (28.6%), 5 not yet")
+    assert "  unreadable  " in text and " 3   42.9%" in text and "sign" in text
+
+
+def test_the_grades_file_reads_back(tmp_path: Path) -> None:
+    rows = [grading.Grade("cs1", 5, True, None, "∂L/∂W = 1"), grading.Grade("cs, 2", 6, False, "sign", 'two\nlines "quoted"')]
+    path = tmp_path / "grades.csv"
+    write_grades(path, rows)
+    table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    assert table == [list(grading.COLUMNS), ["cs1", "5", "1", "", "∂L/∂W = 1"], ["cs, 2", "6", "0", "sign", 'two\nlines "quoted"']]
+
+
+def test_grade_on_the_command_line(tmp_path: Path) -> None:
+    ex = exercises.get("4.5-output", student="cs1")
+    answers = write(tmp_path, f'student,answer\ncs1,"{ex.solution_value().tolist()}"\ncs2,e(l) - yhat\ncs3,"W_{{2,"\n')
+    result = run("grade", str(answers), "--exercise", "4.5-output", "-o", str(tmp_path / "grades.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "4.5-output: 3 answers: 1 correct (33.3%), 2 not yet" in result.stdout
+    assert "3 seeds derived from the student ids" in result.stdout and "written to" in result.stdout
+    table = list(csv.DictReader(open(tmp_path / "grades.csv", encoding="utf-8", newline="")))
+    assert [(r["student"], r["correct"], r["mistake"]) for r in table] == [
+        ("cs1", "1", ""),
+        ("cs2", "0", "sign"),
+        ("cs3", "0", "unreadable"),
+    ]
+    assert table[0]["seed"] == str(student_seed("cs1"))
+    printed = run("grade", str(answers), "--exercise", "4.5-output")
+    assert printed.returncode == 0 and printed.stdout.startswith("student,seed,correct,mistake,message\n")
+    assert "1 correct" in printed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--exercise", "4.5-output"], "line 2: 3 cells where the header has 2"),
+        (["--exercise", "no-such"], "no exercise called 'no-such'"),
+    ],
+)
+def test_grade_errors_are_one_line_and_exit_2(tmp_path: Path, args: list[str], words: str) -> None:
+    answers = write(tmp_path, "student,answer\ncs1,[0.1, 0.2]\n")
+    result = run("grade", str(answers), *args)
+    assert result.returncode == 2 and words in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    missing = run("grade", str(tmp_path / "nope.csv"), "--exercise", "4.5-output")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr and missing.stderr.count("\n") == 1
+
+
+def test_assert_correct_raises_with_the_feedback() -> None:
+    ex = exercises.get("4.6-hidden")
+    ex.assert_correct("W_3^T @ grad_a_3")
+    with pytest.raises(AssertionError, match=r"4.6-hidden: not yet \[sign\]") as info:
+        ex.assert_correct("-(W_3^T @ grad_a_3)")
+    assert "The sign is wrong" in str(info.value)
+    with pytest.raises(AssertionError, match="placeholder"):
+        ex.assert_correct(...)
+
+
+def test_a_failing_test_shows_the_students_line_and_the_slip_not_the_library(tmp_path: Path) -> None:
+    (tmp_path / "test_student.py").write_text(
+        textwrap.dedent(
+            """
+            from micrograd_nptel import exercises
+            from micrograd_nptel.examples import multipath
+            from micrograd_nptel.testing import assert_gradient
+
+            def test_exercise():
+                exercises.get("4.6-hidden").assert_correct("-(W_3^T @ grad_a_3)")  # the student's line
+
+            def test_gradient():
+                z, v = multipath(2.0)
+                assert_gradient(z, v["x"], 1.0)  # the student's formula
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_student.py"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    out = result.stdout
+    assert result.returncode == 1 and "2 failed" in out, out
+    assert "# the student's line" in out and "# the student's formula" in out
+    assert "slip [missing_paths]" in out and "not yet [sign]" in out
+    assert "feedback = self.check(answer)" not in out and "got = gradient(root, wrt)" not in out
