@@ -1,0 +1,158 @@
+"""Running Graphviz: :func:`render` with a time limit and one clear error, the picture classes Jupyter shows
+(:class:`Picture` as SVG, :class:`NetworkPicture` as PNG), and fitting a drawing into a size."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable
+from typing import Any
+
+import graphviz
+
+RENDER_SECONDS = 10.0
+"""The longest :func:`render` lets Graphviz run by default."""
+
+MIN_SCALE = 0.75
+"""The smallest scale ``size=`` may shrink a drawing to."""
+
+
+def _check_size(size: str) -> str:
+    """Graphviz's ``"width,height"`` in inches, or a ValueError naming the value."""
+    if not isinstance(size, str) or not re.fullmatch(r"\d+(\.\d+)?(,\d+(\.\d+)?)?", size):
+        raise ValueError(f"size must be Graphviz's 'width,height' in inches, e.g. '10,6', got {size!r}")
+    return size
+
+
+class RenderError(RuntimeError):
+    """Graphviz could not render a graph in time, or crashed; the message says what to do instead."""
+
+
+INSTALL_GRAPHVIZ = "apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS) or conda install graphviz"
+"""How to get Graphviz's programs, which the Python package ``graphviz`` only calls."""
+
+
+class GraphvizNotFound(graphviz.ExecutableNotFound):  # type: ignore[misc]
+    """Graphviz's program (``dot``, ``neato``) is not installed: one message naming how to install it.
+
+    A ``graphviz.ExecutableNotFound`` (so code that catches that still does), raised by :func:`render`,
+    by showing a picture in Jupyter and by a picture's ``.render()`` and ``.pipe()``.
+    """
+
+    def __init__(self, engine: str) -> None:
+        RuntimeError.__init__(
+            self,
+            f"Graphviz's {engine} program is not installed, and it draws the pictures (the Python package graphviz only "
+            f"calls it): {INSTALL_GRAPHVIZ}; then restart Python (or the notebook's kernel)",
+        )
+        self.engine = engine
+
+
+class Picture(graphviz.Digraph):  # type: ignore[misc]
+    """A ``graphviz.Digraph`` that is shown in Jupyter through :func:`render` (with its limits), and whose missing
+    Graphviz is one :class:`GraphvizNotFound` naming how to install it, not an error deep inside ``graphviz``."""
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None, **_: object) -> dict[str, object]:
+        return {"image/svg+xml": render(self, "svg").decode("utf-8")}
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound(self.engine or "dot") from None
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound(self.engine or "dot") from None
+
+
+def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = RENDER_SECONDS) -> bytes:
+    """Run Graphviz on ``graph`` and return the image, within ``timeout`` seconds.
+
+    Args:
+        graph: from :func:`draw_dot` or :func:`draw_network`.
+        format: ``"svg"``, ``"png"``, ``"pdf"`` (any format Graphviz writes).
+        timeout: seconds before Graphviz is stopped.
+
+    Returns:
+        The image bytes.
+
+    Raises:
+        GraphvizNotFound: Graphviz's program (``dot``, ``neato``) is not installed (a ``graphviz.ExecutableNotFound``).
+        RenderError: Graphviz ran longer than ``timeout``, crashed, or failed (one line: why, and what to do).
+    """
+    engine = graph.engine or "dot"
+    exe = shutil.which(engine)
+    if exe is None:
+        raise GraphvizNotFound(engine)
+    n = graph.source.count("label=")
+    try:
+        source = graph.source.encode("utf-8")
+    except UnicodeEncodeError as e:  # a label holding a lone surrogate ("\ud800"): no file or program can take it
+        raise ValueError(f"a label holds {e.object[e.start : e.end]!r}, which is not a character UTF-8 can encode; rename it") from None
+    try:
+        done = subprocess.run([exe, f"-T{format}"], input=source, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"Graphviz's {engine} took more than {timeout:g} s to lay out this graph (about {n} labelled items) and was stopped; "
+            "draw fewer nodes, leave the local derivatives off (--no-local-grads), or write the .dot source instead"
+        ) from None
+    if done.returncode < 0:
+        sig = signal.Signals(-done.returncode).name
+        raise RenderError(
+            f"Graphviz's {engine} crashed ({sig}) laying out this graph (about {n} labelled items); "
+            "draw fewer nodes, or write the .dot source instead"
+        )
+    if done.returncode:
+        why = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
+        raise RenderError(f"Graphviz's {engine} failed ({why}); write the .dot source instead to inspect it")
+    image: bytes = done.stdout
+    return image
+
+
+def _natural_size(graph: graphviz.Digraph) -> tuple[float, float] | None:
+    """The drawing's width and height in inches, from ``dot -Tplain``; None if Graphviz is missing or fails."""
+    try:
+        first = render(graph, "plain").split(b"\n", 1)[0].split()
+        return float(first[2]), float(first[3])  # "graph scale width height"
+    except (graphviz.ExecutableNotFound, RenderError, IndexError, ValueError):
+        return None
+
+
+def _fit(dot: graphviz.Digraph, size: str | None, other: Callable[[], graphviz.Digraph]) -> graphviz.Digraph:
+    """Fit ``dot`` into ``size`` without squashing it: try ``other()`` (the other direction) and scale by at least MIN_SCALE."""
+    if size is None:
+        return dot
+    box = [float(t) for t in _check_size(size).split(",")]
+    width, height = box[0], box[-1]
+
+    def scale(g: graphviz.Digraph) -> tuple[float, tuple[float, float] | None]:
+        natural = _natural_size(g)
+        return (1.0, None) if natural is None else (min(1.0, width / natural[0], height / natural[1]), natural)
+
+    best, (s, natural) = dot, scale(dot)
+    if s < 1.0:
+        alternative = other()
+        s2, natural2 = scale(alternative)
+        if s2 > s:
+            best, s, natural = alternative, s2, natural2
+    if natural is None or s >= MIN_SCALE:
+        best.graph_attr["size"] = size
+    else:  # the box would shrink the text below MIN_SCALE: keep MIN_SCALE and let the page scroll
+        best.graph_attr["size"] = f"{natural[0] * MIN_SCALE:.2f},{natural[1] * MIN_SCALE:.2f}"
+    return best
+
+
+class NetworkPicture(Picture):
+    """A ``graphviz.Digraph`` that Jupyter shows as a PNG: the same pixels in every browser and on a projector.
+
+    (Graphviz's SVG places each subscript as a separate text span at positions measured with its own fonts, so a
+    browser with other fonts draws ``a₁,₁`` and the step titles overlapped.)
+    """
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None, **_: object) -> dict[str, object]:
+        return {"image/png": render(self, "png")}
