@@ -633,7 +633,9 @@ def print_speedups(results: dict[str, dict[str, Any]], labels: dict[str, str]) -
     for name, r in results.items():
         before = results.get(name + BASELINE, {})
         if "median_s" in r and "median_s" in before:
-            print(f"  {labels[name]}: {before['median_s'] / r['median_s']:.2f}x faster than before ({before['median_s'] * 1e3:.2f} ms)")
+            ratio = before["median_s"] / r["median_s"]
+            faster = f"{ratio:.2f}x faster" if ratio >= 1 else f"{1 / ratio:.2f}x slower"
+            print(f"  {labels[name]}: {faster} than before ({before['median_s'] * 1e3:.2f} ms)")
     print()
 
 
