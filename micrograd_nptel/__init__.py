@@ -18,7 +18,7 @@ from .datasets import (
     train_test_split,
 )
 from .derivation import ChainPath, Derivation, Jacobian, explain
-from .engine import Value, topological_order
+from .engine import Value, nodes_below, topological_order
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Path, RenderError, chain_rule_paths, draw_dot, draw_network, render, step_through, trace
 from .lecture import BackwardStep, backward_steps
@@ -71,6 +71,7 @@ __all__ = [
     "load_iris",
     "load_mnist",
     "make_moons",
+    "nodes_below",
     "render",
     "softmax",
     "squared_error",
