@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .engine import Scalar, Value, _check_number
+from ._validate import check_number
+from .engine import Scalar, Value
 
 
 class GradcheckError(AssertionError):
@@ -89,10 +90,10 @@ def gradcheck(
     """
     if len(inputs) == 0:  # len(), not truth: a numpy array of inputs is welcome
         raise ValueError("gradcheck needs at least one input, got an empty sequence")
-    eps = _check_number(eps, "eps")
+    eps = check_number(eps, "eps")
     if eps <= 0.0:
         raise ValueError(f"eps must be positive, got {eps!r}")
-    points = [x.data if isinstance(x, Value) else _check_number(x, "gradcheck input") for x in inputs]
+    points = [x.data if isinstance(x, Value) else check_number(x, "gradcheck input") for x in inputs]
     names = [x.label if isinstance(x, Value) and x.label else f"x[{i}]" for i, x in enumerate(inputs)]
 
     def call(values: list[float]) -> Value:
