@@ -631,33 +631,64 @@ def _add_exercise(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("name", nargs="?", help="an exercise, e.g. 4.7-weight (the list: micrograd-nptel exercise)")
     p.add_argument("--seed", type=_seed, default=0, help="the same question on other numbers (default: 0)")
     p.add_argument("--student", metavar="ID", help="the numbers of this student id, as micrograd-nptel grade checks them")
+    p.add_argument("--file", metavar="EXERCISES.toml", help="a teacher's exercises (a TOML file) instead of the built-in ones")
     p.add_argument("--answer", metavar="TEXT", help="your answer: a number, a list, or a formula")
     p.add_argument("--solution", action="store_true", help="print the lecture's formula, its value and the derivation")
     p.set_defaults(run=_exercise)
 
 
+def _exercises(file: str | None) -> list[Any]:
+    """The built-in exercises, or a teacher's TOML file's (its errors as one line, exit 2)."""
+    from .exercises import catalogue, load
+
+    if file is None:
+        return catalogue()
+    try:
+        return load(file)
+    except (FileNotFoundError, ValueError) as e:
+        raise UsageError(str(e)) from None
+
+
+def _pick(name: str, file: str | None, seed: int = 0, student: str | None = None) -> Any:
+    """Exercise ``name`` of the built-in ones or of ``file``, on the numbers of ``seed`` or ``student`` (errors: exit 2)."""
+    from .exercises import get
+    from .grading import student_seed
+
+    if file is not None:
+        found = _exercises(file)
+    try:
+        if file is None:
+            return get(name, seed=seed, student=student)
+        if student is not None and seed:
+            raise ValueError(f"give a seed or a student, not both (seed={seed!r}, student={student!r})")
+        match = [e for e in found if e.name.lower() == name.strip().lower()]
+        if not match:
+            raise ValueError(f"no exercise called {name!r} in {file}; it has {', '.join(e.name for e in found)}")
+        return match[0].new(student_seed(student) if student is not None else seed)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
 def _exercise(args: argparse.Namespace) -> int:
-    from .exercises import catalogue, get
     from .formula import AnswerError
 
     if args.name is None:
         if args.answer is not None or args.solution:
             raise UsageError("name the exercise to answer, e.g. exercise 4.7-weight --answer '...' (the list: exercise)")
-        width = max(len(e.name) for e in catalogue())
-        for e in catalogue():
+        found = _exercises(args.file)
+        width = max(len(e.name) for e in found)
+        for e in found:
             print(f"{e.name:<{width}}  {e.module:<32}  {e.title}")
         return 0
-    try:
-        ex = get(args.name, seed=args.seed, student=args.student)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    ex = _pick(args.name, args.file, args.seed, args.student)
     if args.solution:
         print(ex.solution())
         return 0
     if args.answer is None:
         print(ex)
         seed = f" --seed {ex.seed}" if ex.seed else ""
-        print(f"Check it: micrograd-nptel exercise {ex.name}{seed} --answer '...'")
+        file = f" --file {args.file}" if args.file else ""
+        print(f"Check it: micrograd-nptel exercise{file} {ex.name}{seed} --answer '...'")
         return 0
     try:
         feedback = ex.check(args.answer)
@@ -679,18 +710,15 @@ def _add_grade(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     p.add_argument("answers", metavar="ANSWERS.csv", help="the answers: a CSV file with the columns student,answer[,seed]")
     p.add_argument("--exercise", required=True, metavar="NAME", help="the exercise answered, e.g. 4.7-weight")
+    p.add_argument("--file", metavar="EXERCISES.toml", help="the exercise is in this TOML file (a teacher's), not built in")
     p.add_argument("-o", "--output", metavar="GRADES.csv", help="write the grades here (default: print them)")
     p.set_defaults(run=_grade)
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .exercises import get
     from .grading import grade, grades_csv, read_answers, summary, write_grades
 
-    try:
-        ex = get(args.exercise)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    ex = _pick(args.exercise, args.file)
     output = _check_output(check_output_file, args.output, "-o") if args.output else None
     try:
         answers = read_answers(args.answers)
@@ -706,7 +734,8 @@ def _grade(args: argparse.Namespace) -> int:
     derived = sum(a.seed is None for a in answers)
     print(f"{ex.name}: {summary(grades)}", file=sys.stderr if output is None else sys.stdout)
     where = f"; written to {args.output}" if output else ""
-    seeds = f"; {derived} seeds derived from the student ids (exercise {ex.name} --student ID shows a student's numbers)" if derived else ""
+    file = f" --file {args.file}" if args.file else ""
+    seeds = f"; {derived} seeds derived from the student ids (exercise{file} {ex.name} --student ID shows their numbers)" if derived else ""
     print(f"graded in {seconds:.2f} s{where}{seeds}", file=sys.stderr if output is None else sys.stdout)
     return 0
 

@@ -79,6 +79,8 @@ MISTAKES = {
     "wrong_point": "a derivative evaluated at the wrong point (cos x instead of cos x², z(1 - z) instead of g(z)(1 - g(z)))",
     "wrong_function": "the derivative of another function",
     "not_one_hot": "every entry given the l-th entry's value (Module 4.5: only ŷ_l appears in L = -log ŷ_l)",
+    "g_for_g_prime": "g(a) written where g'(a) is needed (Module 4.9)",
+    "product_of_paths": "the paths' products multiplied where Module 4.6 adds them",
     "shape": "an answer of the wrong shape",
     "rounding": "correct to rounding: within 1% of the value (relative tolerance 1e-2), not within 1e-6",
 }
@@ -322,6 +324,11 @@ def _context(name: str, main: int, world: int) -> Context:
     return _BUILDERS[name](main, world)
 
 
+@functools.lru_cache(maxsize=256)
+def _world_context(build: Callable[[int, int], Context], main: int, world: int) -> Context:
+    return build(main, world)
+
+
 # ---------------------------------------------------------------------- formatting numbers
 def _fmt(v: Array, indent: int = 0) -> str:
     """A number (6 significant digits), a column ``[...]ᵀ``, or a matrix one row per line, rows indented by ``indent``."""
@@ -395,6 +402,9 @@ class Exercise:
         forbidden: functions a formula may not use (``g'`` when g' is what is asked).
         path_examples: formulas that sum some of the paths only (to measure the ``missing_paths`` diagnosis).
         seed: the numbers (``new(seed)`` gives the same question on others). Seed 0 is the notebooks' example.
+        world: where the numbers come from: ``world(seed, k)`` gives the Context of network/expression k
+            (:class:`~micrograd_nptel.worlds.NetworkWorld`, :class:`~micrograd_nptel.worlds.ExpressionWorld`;
+            :func:`from_network` and :func:`from_expression` make one). None for the built-in exercises.
     """
 
     name: str
@@ -416,11 +426,23 @@ class Exercise:
     forbidden: frozenset[str] = frozenset()
     path_examples: tuple[str, ...] = ()
     seed: int = 0
+    world: Callable[[int, int], Context] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------------ numbers
     def context(self, world: int = 0) -> Context:
-        """The numbers of network/expression ``world`` (0: the question's; 1, 2: the extra ones a formula is checked on)."""
+        """The numbers of network/expression ``world`` (0: the question's; 1, 2: the extra ones a formula is checked on).
+
+        Raises:
+            ValueError: an exercise built without a ``world`` that is not one of the built-in ones.
+        """
+        if self.world is not None:
+            return _world_context(self.world, self.seed, world)
+        if self.name not in _BUILDERS:
+            raise ValueError(
+                f"exercise {self.name!r} has no numbers: give it world=NetworkWorld(...) or ExpressionWorld(...), "
+                "or make it with exercises.from_network / from_expression"
+            )
         return _context(self.name, self.seed, world)
 
     def new(self, seed: int) -> Exercise:
@@ -707,6 +729,7 @@ class Exercise:
                 out.append((mistake.key, mistake.message.replace("{formula}", display(text, ctx)), v))
         out += self._path_candidates(ctx)
         out += self._neighbour_candidates(ctx)
+        out += ctx.extra.get("slips", [])  # type: ignore[arg-type]  # a world's own slips (worlds.py), in a fixed order
         self._cache[f"candidates{world}"] = out
         return out
 
@@ -1498,3 +1521,8 @@ def get(name: str, seed: int = 0, *, student: str | None = None) -> Exercise:
         if e.name.lower() == str(name).strip().lower():
             return e if seed == 0 else e.new(seed)
     raise ValueError(f"no exercise called {name!r}; the exercises are {', '.join(e.name for e in _CATALOGUE)}")
+
+
+from .authoring import from_expression, from_network, load  # noqa: E402  # teachers' exercises (authoring.py builds on Exercise)
+
+__all__ += ["from_expression", "from_network", "load"]

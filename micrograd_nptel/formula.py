@@ -82,7 +82,7 @@ class Context:
         values: every name by its canonical spelling (``"W_1"``, ``"W_1,1,1"``, ``"dL/da_3"``, ``"x"``):
             a 0-d array for a number, an (n, 1) array for a vector, (n, m) for a matrix.
         root: the output that gradients are of (``"L"``, or ``"z"``/``"f"`` in the toy examples).
-        g: the activation that ``g``/``g'`` stand for (``"logistic"`` or ``"tanh"``).
+        g: the activation that ``g``/``g'`` stand for (``"logistic"``, ``"tanh"``, ``"relu"`` or ``"linear"``).
         k: the length of ``e(l)`` (the number of classes); ``layers``: L, for ``L`` as an index.
         label: the true class l counted from 1 (None without one).
     """
@@ -433,7 +433,7 @@ def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
     if name == "sum":
         return np.array(v.sum())
     if name in ("g", "gprime"):
-        name = {"g": {"logistic": "sigmoid", "tanh": "tanh"}, "gprime": {"logistic": "dsigmoid", "tanh": "dtanh"}}[name][ctx.g]
+        name = _ACTIVATION[name][ctx.g]
     fn: Callable[[Array], Array] = _ELEMENTWISE[name]
     return fn(v)
 
@@ -455,6 +455,17 @@ def _dtanh(v: Array) -> Array:
     return out
 
 
+def _drelu(v: Array) -> Array:
+    out: Array = (v > 0).astype(float)  # 0 at 0, as the engine's relu
+    return out
+
+
+_ACTIVATION = {
+    "g": {"logistic": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "identity"},
+    "gprime": {"logistic": "dsigmoid", "tanh": "dtanh", "relu": "drelu", "linear": "one"},
+}
+"""What ``g`` and ``g'`` stand for, by the network's activation (CS7015 Lecture 4, Module 4.9)."""
+
 _ELEMENTWISE: Mapping[str, Callable[[Array], Array]] = {
     "exp": np.exp,
     "log": np.log,
@@ -466,6 +477,10 @@ _ELEMENTWISE: Mapping[str, Callable[[Array], Array]] = {
     "sigmoid": _sigmoid,
     "dsigmoid": _dsigmoid,
     "dtanh": _dtanh,
+    "relu": lambda v: np.maximum(v, 0.0),
+    "drelu": _drelu,
+    "identity": lambda v: v.copy(),
+    "one": np.ones_like,
 }
 
 

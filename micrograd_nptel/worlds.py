@@ -1,0 +1,530 @@
+"""Where an exercise's numbers come from: a network of any shape, or an expression, after ``backward()``.
+
+A *world* is a callable ``world(seed, k)`` returning the :class:`~micrograd_nptel.formula.Context` of the
+exercise's numbers: world 0 is the question's, worlds 1 and 2 are the extra networks (or inputs) of the same
+shape that a formula answer is also checked on. The correct answer is always the engine's (``backward()``
+on the world's graph). Each world also lists the slips of the lecture that apply to its target
+(``ctx.extra["slips"]``: ``(key, message, value)`` in a fixed order), so a teacher's exercise is diagnosed
+as the built-in ones are:
+
+* :class:`NetworkWorld`: the network of CS7015 Lecture 4, Module 4.1 (any sizes; logistic, tanh, relu or
+  linear g; softmax + cross-entropy or linear + squared error). Its slips come from Module 4.8's pseudo
+  code run with one step changed: no g', g for g', g' at h, W_k for W_k^T, h_k for h_{k-1}, the softmax's
+  diagonal only, the 2 of the squared error dropped; plus the sign, the transpose and another layer's gradient.
+* :class:`ExpressionWorld`: named steps such as ``"z = log(y1/y2); y1 = x**2; y2 = x**3"`` (Module 4.6), in any
+  order. Its slips: the sign, one path's sign, the paths multiplied, one factor of a path left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .derivation import explain
+from .engine import Value, topological_order
+from .expression import parse_expression
+from .formula import AnswerError, Array, Context, canonical, pretty
+from .nn import ACTIVATIONS, MLP, OUTPUTS, cross_entropy, squared_error
+
+__all__ = ["LOSSES", "MAX_UNITS", "ExpressionWorld", "NetworkWorld", "order_steps"]
+
+LOSSES = {"cross_entropy": "softmax", "squared_error": "linear"}
+"""Each loss and the output function O it goes with (CS7015 Lecture 4, Module 4.3)."""
+
+MAX_UNITS = 64
+"""The most units a layer of an exercise's network may have (the question shows every number)."""
+
+MAX_LAYERS = 8
+"""The most layers (sizes minus one) an exercise's network may have."""
+
+Slip = tuple[str, str, Array]
+
+_G_PRIME = {"logistic": "g'(a) = g(a)(1 - g(a))", "tanh": "g'(a) = 1 - g(a)²", "relu": "g'(a) = 1 for a > 0, else 0", "linear": "g'(a) = 1"}
+
+
+def _col(values: Sequence[float]) -> Array:
+    return np.array(values, dtype=float).reshape(-1, 1)
+
+
+def _put(ctx: dict[str, Array], nodes: dict[str, Value], name: str, vector: Sequence[Value], entry: str) -> None:
+    """A vector ``name`` (a column), its gradient, and each entry ``f"{entry}{i}"`` (i from 1) with its gradient and node."""
+    ctx[name] = _col([v.data for v in vector])
+    ctx["dL/d" + name] = _col([v.grad for v in vector])
+    for i, v in enumerate(vector, start=1):
+        ctx[f"{entry}{i}"] = np.array(v.data)
+        ctx[f"dL/d{entry}{i}"] = np.array(v.grad)
+        nodes[f"{entry}{i}"] = v
+
+
+def _entries(grads: dict[str, Array]) -> dict[str, Array]:
+    """Every vector's and matrix's entries by their canonical names (``dL/dW_2,1,3``, ``dL/da_2,1``), counted from 1."""
+    out = dict(grads)
+    for name, v in grads.items():
+        m = re.fullmatch(r"dL/d([Wabh])_(\d+)", name)
+        if m:
+            for (i, j), t in np.ndenumerate(v):
+                out[f"{name},{i + 1}" + (f",{j + 1}" if m.group(1) == "W" else "")] = np.array(t)
+        elif name == "dL/dx":
+            for i, t in enumerate(v[:, 0], 1):
+                out[f"dL/dx_{i}"] = np.array(t)
+    return out
+
+
+# ---------------------------------------------------------------------- networks
+@dataclass(frozen=True)
+class NetworkWorld:
+    """A feedforward network of ``sizes`` after one forward and backward pass on one input (CS7015 Lecture 4, Module 4.1).
+
+    Seed s gives the weights (``MLP(..., seed=s)``), biases in [-0.5, 0.5], an input x in [-2, 2]^n_0 (two decimals)
+    and the true class l (softmax) or a target y in [-1, 1]^k (linear); worlds 1 and 2 draw all of them afresh.
+
+    Attributes:
+        sizes: n_0, n_1, ..., n_{L-1}, k (at least an input and an output size; each 1..:data:`MAX_UNITS`).
+        activation: g, one of :data:`~micrograd_nptel.nn.ACTIVATIONS`.
+        output: O: ``"softmax"`` (with the cross-entropy L = -log ŷ_l) or ``"linear"`` (with L = Σ_j (ŷ_j - y_j)²).
+        target: the canonical name of the quantity asked (``"dL/dW_1"``), whose slips the world lists.
+    """
+
+    sizes: tuple[int, ...]
+    activation: str = "logistic"
+    output: str = "softmax"
+    target: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sizes, tuple) or not 2 <= len(self.sizes) <= MAX_LAYERS + 1:
+            raise ValueError(f"sizes must be a tuple of 2 to {MAX_LAYERS + 1} layer sizes (n_0, ..., k), got {self.sizes!r}")
+        for n in self.sizes:
+            if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_UNITS:
+                raise ValueError(f"each size must be an int from 1 to {MAX_UNITS}, got {n!r} in sizes {list(self.sizes)}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
+        if self.output not in OUTPUTS:
+            raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {self.output!r}")
+        if self.output == "softmax" and self.sizes[-1] < 2:
+            raise ValueError(f"a softmax output needs k >= 2 classes, got sizes {list(self.sizes)}")
+
+    @property
+    def layers(self) -> int:
+        """L, the number of layers with weights."""
+        return len(self.sizes) - 1
+
+    def __call__(self, seed: int, world: int) -> Context:
+        """The Context of world ``world`` (0, 1, 2) on the numbers of ``seed``: every quantity, its gradient and its entries."""
+        net_seed = seed if world == 0 else 1_000_003 + 7 * seed + world
+        rng = random.Random(net_seed * 7919 + 17)
+        n0, *hidden, k = self.sizes
+        x = [round(rng.uniform(-2.0, 2.0), 2) for _ in range(n0)]
+        mlp = MLP(n0, hidden, k, activation=self.activation, output=self.output, seed=net_seed)
+        for layer in mlp.layers:  # MLP's biases start at 0; an exercise needs them to show (a_k = b_k + W_k h_{k-1})
+            for bias in layer.b:
+                bias.data = round(rng.uniform(-0.5, 0.5), 2)
+        label = rng.randrange(k)
+        xs = [Value(v, label=f"x_{j + 1}") for j, v in enumerate(x)]
+        y_hat = mlp(xs)
+        target = [float(i == label) for i in range(k)] if self.output == "softmax" else [round(rng.uniform(-1.0, 1.0), 2) for _ in range(k)]
+        loss = cross_entropy(y_hat, label) if self.output == "softmax" else squared_error(y_hat, target)
+        loss.label = "L"
+        loss.backward()
+        values: dict[str, Array] = {}
+        nodes: dict[str, Value] = {}
+        _put(values, nodes, "x", xs, "x_")
+        for layer in mlp.layers:
+            i = layer.index
+            values[f"W_{i}"] = np.array([[w.data for w in row] for row in layer.W])
+            values[f"dL/dW_{i}"] = np.array([[w.grad for w in row] for row in layer.W])
+            for r, row in enumerate(layer.W, start=1):
+                for c, w in enumerate(row, start=1):
+                    values[f"W_{i},{r},{c}"], values[f"dL/dW_{i},{r},{c}"] = np.array(w.data), np.array(w.grad)
+                    nodes[f"W_{i},{r},{c}"] = w
+            _put(values, nodes, f"b_{i}", layer.b, f"b_{i},")
+            _put(values, nodes, f"a_{i}", layer.a, f"a_{i},")
+            if i < self.layers:
+                _put(values, nodes, f"h_{i}", layer.h, f"h_{i},")
+        _put(values, nodes, "yhat", y_hat, "yhat_")
+        values["y"] = _col(target)
+        for j, t in enumerate(target, start=1):
+            values[f"y_{j}"] = np.array(t)
+        if self.output == "softmax":
+            values["l"] = np.array(float(label + 1))
+        ctx = Context(values, root="L", g=self.activation, k=k, layers=self.layers, label=label + 1 if self.output == "softmax" else None)
+        ctx.extra.update(model=mlp, root=loss, nodes=nodes, slips=self.slips(values) if self.target else [])
+        return ctx
+
+    # ------------------------------------------------------------------ slips
+    def backprop(self, v: Mapping[str, Array], *, slip: str = "", layers: frozenset[int] | None = None) -> dict[str, Array]:
+        """Module 4.8's pseudo code in numpy on the world's numbers ``v``, with one step changed by ``slip``.
+
+        ``slip``: ``""`` (the lecture's algorithm: equals the engine's gradients), ``"missing_g_prime"`` (g'(a) = 1),
+        ``"g_for_g_prime"`` (g(a) for g'(a)), ``"g_prime_at_h"`` (g'(h) for g'(a)), ``"transpose"`` (W_k for W_k^T
+        where W_k is square), ``"wrong_layer"`` (∇_{W_k} = ∇_{a_k} h_k^T where h_k fits), ``"softmax_diagonal"``
+        (∇_{a_L} = -(1 - ŷ_l) e(l)) or ``"missing_factor"`` (∇_{a_L} = ŷ - y: the 2 of the squared error dropped).
+        ``layers``: the layers k whose step is changed (g'(a_k), W_k, h_{k-1}); None: every layer.
+
+        Returns:
+            Every gradient below a_L by its canonical name (``dL/dW_k``, ``dL/db_k``, ``dL/da_k``, ``dL/dh_k``, ``dL/dx``)
+            and their entries.
+        """
+        L = self.layers
+        grad_a = v[f"dL/da_{L}"]
+        if slip == "softmax_diagonal":
+            l = int(v["l"]) - 1
+            grad_a = np.zeros_like(grad_a)
+            grad_a[l, 0] = -(1.0 - float(v["yhat"][l, 0]))
+        elif slip == "missing_factor":
+            grad_a = grad_a / 2.0
+        out: dict[str, Array] = {}
+        for k in range(L, 0, -1):
+            here = layers is None or k in layers
+            h_prev = v["x"] if k == 1 else v[f"h_{k - 1}"]
+            wrong_h = slip == "wrong_layer" and here and k < L and v[f"h_{k}"].shape == h_prev.shape
+            out[f"dL/da_{k}"], out[f"dL/db_{k}"], out[f"dL/dW_{k}"] = grad_a, grad_a, grad_a @ (v[f"h_{k}"] if wrong_h else h_prev).T
+            W = v[f"W_{k}"]
+            grad_h = (W if slip == "transpose" and here and W.shape[0] == W.shape[1] else W.T) @ grad_a
+            if k == 1:
+                out["dL/dx"] = grad_h
+                break
+            out[f"dL/dh_{k - 1}"] = grad_h
+            grad_a = grad_h * self._step(v, k - 1, slip if layers is None or k - 1 in layers else "")
+        return _entries(out)
+
+    def _step(self, v: Mapping[str, Array], k: int, slip: str) -> Array:
+        """∂h_k/∂a_k as used: g'(a_k), or the slip's 1, g(a_k) = h_k, or g'(h_k)."""
+        a, h = v[f"a_{k}"], v[f"h_{k}"]
+        if slip == "missing_g_prime":
+            return np.ones_like(a)
+        if slip == "g_for_g_prime":
+            return h
+        return self._g_prime(h if slip == "g_prime_at_h" else a)
+
+    def _layers(self, slip: str) -> list[int]:
+        """The layers where ``slip`` changes a step: g' at the hidden layers, W_k^T at a square W_k (k >= 2), h_k where it fits."""
+        sizes, L = self.sizes, self.layers
+        if slip in ("missing_g_prime", "g_for_g_prime", "g_prime_at_h"):
+            return list(range(1, L))
+        if slip == "transpose":
+            return [k for k in range(2, L + 1) if sizes[k] == sizes[k - 1]]
+        if slip == "wrong_layer":
+            return [k for k in range(1, L) if sizes[k] == sizes[k - 1]]
+        return []
+
+    def _g_prime(self, a: Array) -> Array:
+        if self.activation == "logistic":
+            s = 1.0 / (1.0 + np.exp(-a))
+            return s * (1.0 - s)
+        if self.activation == "tanh":
+            return 1.0 - np.tanh(a) ** 2
+        return (a > 0).astype(float) if self.activation == "relu" else np.ones_like(a)
+
+    def slips(self, v: Mapping[str, Array]) -> list[Slip]:
+        """The lecture's slips for :attr:`target` on numbers ``v``: ``(key, message, value)``, the same list for every world."""
+        t, want = self.target, v[self.target]
+        out: list[Slip] = [("sign", f"The sign is wrong: {pretty(t)} has the opposite sign.", -want)]
+        if re.fullmatch(r"dL/d(?:[Wabh]_\d+(?:,\d+)*|x(?:_\d+)?)", t):
+            g = f"{self.activation}: {_G_PRIME[self.activation]}"
+            messages = {
+                "missing_g_prime": f"No g'(a) factor: a step from h_k back to a_k (∇_{{a_k}}L = ∇_{{h_k}}L ⊙ g'(a_k)) was skipped ({g}).",
+                "g_for_g_prime": f"g(a) where g'(a) is needed: ∂h_k/∂a_k is the derivative of g ({g}), not g itself.",
+                "g_prime_at_h": f"g' evaluated at h: ∂h_k/∂a_k = g'(a_k), at the pre-activation a_k, not at h_k = g(a_k) ({g}).",
+                "transpose": "W_k where W_k^T is needed on the way down: ∇_{h_{k-1}}L = W_k^T ∇_{a_k}L (Modules 4.6, 4.8).",
+                "wrong_layer": "h_k where h_{k-1} is needed: ∂a_{k,i}/∂W_{k,i,j} = h_{k-1,j}, the input to layer k (Module 4.7).",
+            }
+            if self.output == "softmax":
+                messages["softmax_diagonal"] = (
+                    "Only the i = l entry of ∇_{a_L}L: for softmax and cross-entropy ∇_{a_L}L = ŷ - e(l) (Module 4.5)."
+                )
+            else:
+                messages["missing_factor"] = "The 2 of ∂(ŷ_j - y_j)²/∂ŷ_j = 2(ŷ_j - y_j) is missing."
+            for key, message in messages.items():
+                out.append((key, message, self.backprop(v, slip=key)[t]))  # at every layer, then at each layer alone
+                each = self._layers(key)
+                for k in each if len(each) > 1 else []:
+                    out.append((key, f"{message} (At layer {k}.)", self.backprop(v, slip=key, layers=frozenset({k}))[t]))
+        out += self._shape_slips(v, t, want)
+        return out
+
+    def _shape_slips(self, v: Mapping[str, Array], t: str, want: Array) -> list[Slip]:
+        """The transpose of a square matrix (or i and j swapped in an entry) and the same quantity of a neighbouring layer."""
+        out: list[Slip] = []
+        if want.ndim == 2 and want.shape[0] == want.shape[1] > 1:
+            out.append(("transpose", f"It is transposed: entry (i, j) of {pretty(t)} belongs to row i (the unit a_{{k,i}}).", want.T))
+        m = re.fullmatch(r"dL/dW_(\d+),(\d+),(\d+)", t)
+        if m and m.group(2) != m.group(3) and f"dL/dW_{m.group(1)},{m.group(3)},{m.group(2)}" in v:
+            swapped = f"dL/dW_{m.group(1)},{m.group(3)},{m.group(2)}"
+            out.append(
+                (
+                    "transpose",
+                    f"i and j are swapped: that is {pretty(swapped)}; W_{{k,i,j}} goes from h_{{k-1,j}} into a_{{k,i}}.",
+                    v[swapped],
+                )
+            )
+        m = re.fullmatch(r"(dL/d)?([Wabh])_(\d+)", t)
+        if m:
+            for k in (int(m.group(3)) - 1, int(m.group(3)) + 1):
+                other = f"{m.group(1) or ''}{m.group(2)}_{k}"
+                if other in v and v[other].shape == want.shape:
+                    out.append(("wrong_layer", f"That is {pretty(other)}, layer {k}'s: {pretty(t)} is layer {m.group(3)}'s.", v[other]))
+        return out
+
+
+# ---------------------------------------------------------------------- expressions
+def order_steps(text: str) -> tuple[str, str]:
+    """Named steps in any order -> ``(text in an order parse_expression takes, the output's name)``.
+
+    ``"z = log(y1/y2); y1 = x**2; y2 = x**3"`` -> ``("y1 = x ** 2; y2 = x ** 3; z = log(y1 / y2)", "z")``: each step after
+    the steps it uses; the output is the step no other step uses. One expression without names is its own output ``""``.
+
+    Raises:
+        ValueError: not Python-like statements ``NAME = EXPR``, a name defined twice, steps that use each other in a
+            circle, or more than one step that no other uses (the output is ambiguous).
+    """
+    if len(text) > 1000:
+        raise ValueError(f"the expression is {len(text)} characters long; at most 1000 are accepted")
+    try:
+        tree = ast.parse(text.strip(), mode="exec")
+    except SyntaxError as e:
+        raise ValueError(f"cannot parse {text!r}: {e.msg}") from None
+    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+        return ast.unparse(tree.body[0]), ""
+    steps: dict[str, ast.expr] = {}
+    for s in tree.body:
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)):
+            raise ValueError(f"{ast.unparse(s)!r} in {text!r} is not a step NAME = EXPR (steps are separated by ';')")
+        name = s.targets[0].id
+        if name in steps:
+            raise ValueError(f"{name!r} is defined twice in {text!r}")
+        steps[name] = s.value
+    uses = {n: {m.id for m in ast.walk(e) if isinstance(m, ast.Name) and m.id in steps} for n, e in steps.items()}
+    outputs = [n for n in steps if not any(n in u for u in uses.values())]
+    if len(outputs) != 1:
+        raise ValueError(
+            f"{text!r} has {len(outputs)} outputs ({', '.join(outputs) or 'none: the steps use each other in a circle'}); it needs one"
+        )
+    done: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(n: str) -> None:
+        if n in done:
+            return
+        if n in visiting:
+            raise ValueError(f"the steps of {text!r} use each other in a circle (through {n!r})")
+        visiting.add(n)
+        for m in sorted(uses[n]):
+            visit(m)
+        done.append(n)
+
+    visit(outputs[0])
+    unused = [n for n in steps if n not in done]
+    if unused:
+        raise ValueError(f"the steps {', '.join(unused)} of {text!r} do not lead to the output {outputs[0]!r}")
+    return "; ".join(f"{n} = {ast.unparse(steps[n])}" for n in done), outputs[0]
+
+
+@dataclass(frozen=True)
+class ExpressionWorld:
+    """Named steps on scalar inputs after ``backward()`` (CS7015 Lecture 4, Module 4.6; IIT Hyderabad Backpropagation-1).
+
+    Seed 0, world 0 uses the inputs ``at``; other seeds and worlds draw each input from its range in ``ranges``, or
+    else from ``at``'s value times a factor in [0.5, 1.5] (two decimals; same sign, so a log's argument stays
+    positive), retrying until every number is finite.
+
+    Attributes:
+        text: the steps, e.g. ``"z = log(y1/y2); y1 = x**2; y2 = x**3"`` (any order; ``;`` or new lines).
+        at: ``((name, value), ...)``: each input and its value in the question.
+        ranges: ``((name, (low, high)), ...)``: where other seeds draw an input from (optional).
+        root: the output's name (``"z"``); ``wrt``: the input the target differentiates by (``"x"``).
+    """
+
+    text: str
+    at: tuple[tuple[str, float], ...]
+    root: str
+    wrt: str
+    ranges: tuple[tuple[str, tuple[float, float]], ...] = ()
+
+    def inputs(self, seed: int, world: int) -> dict[str, float]:
+        """The input values of world ``world`` on seed ``seed`` (attempt 0; see :meth:`__call__`)."""
+        return self._draw(seed, world, 0)
+
+    def _draw(self, seed: int, world: int, attempt: int) -> dict[str, float]:
+        if seed == world == attempt == 0:
+            return dict(self.at)
+        rng = random.Random(seed * 1_000_003 + world * 101 + attempt * 7 + 5)
+        ranges = dict(self.ranges)
+        out = {}
+        for name, value in self.at:
+            if name in ranges:
+                low, high = ranges[name]
+                out[name] = round(rng.uniform(low, high), 2)
+            else:
+                out[name] = round(value * rng.uniform(0.5, 1.5), 2) if value != 0 else round(rng.uniform(-1.0, 1.0), 2)
+        return out
+
+    def graph(self, at: Mapping[str, float]) -> tuple[Value, dict[str, Value], dict[str, Value]]:
+        """The graph on inputs ``at`` after ``backward()``: ``(root, inputs by name, every named node by name)``."""
+        ordered, _ = order_steps(self.text)
+        root, used = parse_expression(ordered, at)
+        if self.root and root.label != self.root:
+            raise ValueError(f"the output of {self.text!r} is {root.label!r}, not {self.root!r}")
+        root.backward()
+        named = {v.label: v for v in topological_order(root) if v.label}
+        return root, used, named
+
+    def __call__(self, seed: int, world: int) -> Context:
+        """The Context of world ``world`` on seed ``seed``: every named number, its gradient ``d<root>/d<name>``, the slips."""
+        last: Exception | None = None
+        for attempt in range(20):
+            at = self._draw(seed, world, attempt)
+            try:
+                root, _, named = self.graph(at)
+            except (ValueError, ZeroDivisionError, OverflowError) as e:
+                last = e
+                continue
+            if all(math.isfinite(v.data) and math.isfinite(v.grad) for v in named.values()):
+                return self._context(root, named)
+        raise ValueError(f"{self.text!r}: no finite numbers in 20 draws of the inputs near {dict(self.at)} ({last}); give ranges")
+
+    def _context(self, root: Value, named: dict[str, Value]) -> Context:
+        probe = Context({}, root=root.label)
+        values: dict[str, Array] = {}
+        nodes: dict[str, Value] = {}
+        for name, v in named.items():
+            key = _canonical(name, probe)
+            values[key], values[f"d{root.label}/d{key}"], nodes[key] = np.array(v.data), np.array(v.grad), v
+        ctx = Context(values, root=root.label)
+        wrt = nodes[_canonical(self.wrt, probe)]
+        ctx.extra.update(root=root, nodes=nodes, slips=self.slips(root, wrt))
+        return ctx
+
+    def slips(self, root: Value, wrt: Value) -> list[Slip]:
+        """The sign, one path's sign, the paths multiplied, and one factor of a path left out: the same list for every world."""
+        d = explain(root, wrt, limit=8)
+        name = f"∂{root.label}/∂{wrt.label}"
+        out: list[Slip] = [("sign", f"The sign is wrong: {name} has the opposite sign.", np.array(-wrt.grad))]
+        if d.count != len(d.paths):
+            return out
+        paths = d.paths
+        if len(paths) > 1:
+            for i, p in enumerate(paths, 1):
+                out.append(("sign", f"Path {i}'s sign is wrong: {' · '.join(s for s, _ in p.factors)}.", np.array(d.total - 2 * p.product)))
+            product = math.prod(p.product for p in paths)
+            out.append(("product_of_paths", f"The {len(paths)} paths are multiplied: {name} is their sum (Module 4.6).", np.array(product)))
+        for i, p in enumerate(paths, 1):
+            for j, (s, _) in enumerate(p.factors):
+                rest = math.prod(g for t, (_, g) in enumerate(p.factors) if t != j)
+                where = f" of path {i}" if len(paths) > 1 else ""
+                out.append(("missing_factor", f"The factor {s}{where} is missing from the chain.", np.array(d.total - p.product + rest)))
+        return out
+
+
+def _canonical(name: str, probe: Context) -> str:
+    try:
+        return canonical(name, probe)
+    except AnswerError as e:
+        raise ValueError(f"the name {name!r} cannot be used in an exercise: {e}") from None
+
+
+# ---------------------------------------------------------------------- the reference formula of an expression
+def derivative_formula(text: str, wrt: str) -> str | None:
+    """d(output)/d(wrt) of named steps as a formula of the answer grammar, in the steps' own names (forward mode).
+
+    ``derivative_formula("z = log(y1/y2); y1 = x**2; y2 = x**3", "x")`` is ``1/(y1/y2) * ((2*x*y2 - y1*(3*x^2)) / y2^2)``
+    up to brackets: each step's derivative inlined where the step is used. None when a step uses ``relu``, which the
+    answer grammar has no derivative for.
+    """
+    ordered, _ = order_steps(text)
+    tree = ast.parse(ordered, mode="exec")
+    derivs: dict[str, str] = {}
+    out = "0"
+    try:
+        for s in tree.body:
+            value = s.value if isinstance(s, (ast.Assign, ast.Expr)) else None
+            assert value is not None  # order_steps gives steps or one expression
+            out = _d(value, wrt, derivs)
+            if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name):
+                derivs[s.targets[0].id] = out
+    except _NoFormula:
+        return None
+    return out
+
+
+class _NoFormula(Exception):
+    pass
+
+
+def _p(t: str) -> str:
+    """``t`` in brackets unless it is one name, number or call (``exp(v)``)."""
+    if re.fullmatch(r"[\w.]+", t):
+        return t
+    m = re.match(r"[A-Za-z]\w*\(", t)
+    if m and t.endswith(")"):
+        depth = 0
+        for i, c in enumerate(t[m.end() - 1 :], m.end() - 1):
+            depth += {"(": 1, ")": -1}.get(c, 0)
+            if depth == 0:
+                return t if i == len(t) - 1 else f"({t})"
+    return f"({t})"
+
+
+def _mul(a: str, b: str) -> str:
+    if "0" in (a, b):
+        return "0"
+    return b if a == "1" else a if b == "1" else f"{_p(a)} * {_p(b)}"
+
+
+def _add(a: str, b: str, sign: str = "+") -> str:
+    if b == "0":
+        return a
+    if a == "0":
+        return b if sign == "+" else f"-{_p(b)}"
+    return f"{a} {sign} {_p(b) if sign == '-' else b}"
+
+
+_DERIVATIVE = {
+    "exp": "exp({u})",
+    "log": "1/{pu}",
+    "sqrt": "1/(2*sqrt({u}))",
+    "sin": "cos({u})",
+    "cos": "-sin({u})",
+    "tanh": "1 - tanh({u})^2",
+    "sigmoid": "sigmoid({u}) * (1 - sigmoid({u}))",
+    "abs": "{pu}/abs({u})",
+}
+
+
+def _d(node: ast.AST, wrt: str, derivs: Mapping[str, str]) -> str:
+    """The derivative of ``node`` by ``wrt`` as formula text ("0" for zero)."""
+    if isinstance(node, ast.Constant):
+        return "0"
+    if isinstance(node, ast.Name):
+        return "1" if node.id == wrt else derivs.get(node.id, "0")
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        d = _d(node.operand, wrt, derivs)
+        return d if isinstance(node.op, ast.UAdd) or d == "0" else f"-{_p(d)}"
+    if isinstance(node, ast.BinOp):
+        u, v = _p(ast.unparse(node.left)), _p(ast.unparse(node.right))
+        du, dv = _d(node.left, wrt, derivs), _d(node.right, wrt, derivs)
+        if isinstance(node.op, (ast.Add, ast.Sub)):
+            return _add(du, dv, "+" if isinstance(node.op, ast.Add) else "-")
+        if isinstance(node.op, ast.Mult):
+            return _add(_mul(du, v), _mul(u, dv))
+        if isinstance(node.op, ast.Div):
+            top = _add(_mul(du, v), _mul(u, dv), "-")
+            return "0" if top == "0" else f"{_p(top)} / {v}^2"
+        if isinstance(node.op, ast.Pow):
+            n = node.right.value if isinstance(node.right, ast.Constant) and isinstance(node.right.value, (int, float)) else None
+            if n is not None:
+                power = u if n == 2 else f"{u}^{_p(f'{n - 1:g}')}"
+                return "0" if n == 0 else _mul(f"{n:g} * {power}" if n != 1 else "1", du)
+            if dv == "0":
+                return _mul(f"{v} * {u}^({v} - 1)", du)
+            return _mul(f"{u}^{v}", _add(_mul(dv, f"log({u})"), "0" if du == "0" else _mul(v, f"{_p(du)} / {u}")))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DERIVATIVE and len(node.args) == 1:
+        du = _d(node.args[0], wrt, derivs)
+        u = ast.unparse(node.args[0])
+        return _mul(_DERIVATIVE[node.func.id].format(u=u, pu=_p(u)), du)
+    raise _NoFormula

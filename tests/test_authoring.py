@@ -1,0 +1,267 @@
+"""Teachers' exercises: from_network, from_expression, an Exercise built directly, TOML files, and the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from micrograd_nptel import exercises
+from micrograd_nptel.exercises import Exercise, Mistake
+from micrograd_nptel.grading import Answer, grade
+from micrograd_nptel.testing import gradient
+from micrograd_nptel.worlds import ExpressionWorld, NetworkWorld, derivative_formula, order_steps
+
+HW3 = """
+[[exercise]]
+name = "hw3-tanh-W1"
+sizes = [2, 3, 2]
+activation = "tanh"
+loss = "cross_entropy"
+target = "grad_W_1"
+given = ["x", "a_1", "h_1", "W_2", "grad_a_2"]
+question = "Find the gradient of the loss with respect to W_1."
+
+[exercise.slips.no_g_prime_here]
+formula = "(W_2^T @ grad_a_2) @ x^T"
+message = "The g'(a_1) factor is missing: go through h_1 = g(a_1)."
+
+[[exercise]]
+name = "hw3-toy"
+expression = "z = log(y1/y2); y1 = x**2; y2 = x**3"
+target = "dz/dx"
+at = { x = 2.0 }
+ranges = { x = [0.5, 3.0] }
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "micrograd_nptel", *args], capture_output=True, text=True, timeout=300)
+
+
+def toml(tmp_path: Path, text: str, name: str = "hw3.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "linear"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+def test_a_network_exercise_is_graded_against_the_engine(activation: str, loss: str) -> None:
+    given = ["x", "W_2", "W_3", "a_1", "h_1", "a_2", "h_2", "grad_a_3"]
+    ex = exercises.from_network("hw", sizes=[3, 3, 3, 2], activation=activation, loss=loss, target="grad_W_1", given=given, seed=4)
+    ctx = ex.context()
+    model = ctx.extra["model"]
+    want = gradient(ctx.extra["root"], model.layers[0].W)  # type: ignore[arg-type, attr-defined]
+    assert np.array_equal(ex.solution_value(), want)  # the engine's answer, nothing stored
+    assert ex.check(want.tolist()).correct and not ex.check((want * 2).tolist()).correct
+    chain = "((W_2^T @ (((W_3^T @ grad_a_3) * g'(a_2)))) * g'(a_1)) @ x^T"
+    assert ex.check(chain).correct, ex.check(chain)
+    assert ex.check(f"-({chain})").mistake == "sign"
+    assert ex.check(chain.replace("g'(a_1)", "g(a_1)")).mistake == "g_for_g_prime"
+    assert ex.check(chain.replace("W_3^T", "W_3")).mistake == "transpose"
+    if activation not in ("relu", "linear"):  # g'(h) = g'(a) for relu; g' = 1 for linear
+        assert ex.check(chain.replace("g'(a_1)", "g'(h_1)").replace("g'(a_2)", "g'(h_2)")).mistake == "g_prime_at_h"
+    if activation != "linear":
+        assert ex.check(chain.replace(" * g'(a_1)", "")).mistake == "missing_g_prime"
+    # the slips of the world, as numbers: each wrong one is named by its key (or by an earlier slip of the same value)
+    slips = ctx.extra["slips"]
+    for key, _, value in slips:  # type: ignore[attr-defined]
+        if not np.allclose(value, want, rtol=1e-6, atol=1e-12):
+            same = {k for k, _, v in slips if np.allclose(v, value, rtol=1e-9, atol=1e-15)}  # type: ignore[attr-defined]
+            assert ex.check(value).mistake in same | {key}, (key, ex.check(value))
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "linear"])
+@pytest.mark.parametrize("output", ["softmax", "linear"])
+def test_module_4_8s_pseudo_code_equals_the_engine_on_every_world(activation: str, output: str) -> None:
+    world = NetworkWorld((2, 4, 3, 3), activation, output, "dL/dW_1")
+    for w in range(3):
+        ctx = world(3, w)
+        for name, value in world.backprop(ctx.values).items():
+            assert np.allclose(value, ctx.values[name], rtol=1e-12, atol=1e-15), (name, w)
+
+
+@pytest.mark.parametrize(
+    ("target", "answer"),
+    [
+        ("grad_W_2", "grad_a_2 @ h_1^T"),
+        ("grad_b_1", "grad_a_1"),
+        ("grad_h_1", "W_2^T @ grad_a_2"),
+        ("grad_a_1", "grad_h_1 * g'(a_1)"),
+        ("grad_a_2", "yhat - e(l)"),
+        ("dL/dW_{2,1,3}", "dL/da_{2,1} * h_{1,3}"),
+        ("dL/dh_{1,2}", "dL/da_{2,1} * W_{2,1,2} + dL/da_{2,2} * W_{2,2,2}"),
+        ("grad_x", "W_1^T @ grad_a_1"),
+        ("a_2", "b_2 + W_2 @ h_1"),
+        ("yhat", "exp(a_2) / sum(exp(a_2))"),
+    ],
+)
+def test_every_target_has_the_lectures_reference(target: str, answer: str) -> None:
+    names = ["x", "W_1", "W_2", "b_2", "a_1", "h_1", "a_2", "yhat", "l", "grad_h_1", "grad_a_1", "grad_a_2"]
+    ex = exercises.from_network("t", sizes=[3, 3, 2], target=target, given=[n for n in names if n != target])
+    assert ex.check(answer).correct and ex.check(ex.reference).correct
+
+
+def test_teachers_slips_are_tried_first_and_checked() -> None:
+    common = dict(sizes=[3, 3, 2], target="a_2", given=["W_2", "b_2", "h_1"])
+    ex = exercises.from_network("pre", slips={"no_bias": ("W_2 @ h_1", "The bias is missing: {formula}.")}, **common)  # type: ignore[arg-type]
+    fb = ex.check("W_2 @ h_1")
+    assert fb.mistake == "no_bias" and fb.message.startswith("The bias is missing: W_2 h_1.\na_2   = [")
+    assert ex.check(ex.solution_value() - ex.context().values["b_2"][:, 0]).mistake == "no_bias"
+    with pytest.raises(ValueError, match="slip 'ok': its formula 'b_2 \\+ W_2 @ h_1' gives the correct answer"):
+        exercises.from_network("pre", slips={"ok": ("b_2 + W_2 @ h_1", "no")}, **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="slip 'bad': its formula 'W_9 @ h_1' cannot be read"):
+        exercises.from_network("pre", slips={"bad": ("W_9 @ h_1", "no")}, **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="given includes the target a_2 itself"):
+        exercises.from_network("pre", sizes=[3, 3, 2], target="a_2", given=["a_2"])
+    with pytest.raises(ValueError, match="target 'grad_W_5' is not a quantity of this exercise; it has"):
+        exercises.from_network("pre", sizes=[3, 3, 2], target="grad_W_5")
+    with pytest.raises(ValueError, match="loss 'squared_error' goes with output 'linear'"):
+        exercises.from_network("pre", sizes=[3, 3, 2], target="a_2", output="softmax", loss="squared_error")
+    with pytest.raises(ValueError, match="activation must be one of"):
+        exercises.from_network("pre", sizes=[3, 3, 2], target="a_2", activation="swish")
+    with pytest.raises(ValueError, match="each size must be an int from 1 to 64"):
+        exercises.from_network("pre", sizes=[3, 0, 2], target="a_2")
+    with pytest.raises(ValueError, match="reference 'W_2 @ h_1' disagrees with the engine"):
+        exercises.from_network("pre", reference="W_2 @ h_1", **common)  # type: ignore[arg-type]
+
+
+def test_an_expression_exercise_names_the_path_slips() -> None:
+    ex = exercises.from_expression("toy", "z = log(y1/y2); y1 = x**2; y2 = x**3", target="dz/dx", at={"x": 3.0})
+    assert ex.given == ("x", "y_1", "y_2") and ex.solution_value() == pytest.approx(-1 / 3)  # paths 2/3 and -1
+    assert ex.check("-1/x").correct and ex.check("(1/y1)*(2*x) - (1/y2)*(3*x^2)").correct
+    assert ex.check("(1/y1)*(2*x)").mistake == "missing_paths" and ex.check(2 / 3).mistake == "missing_paths"
+    assert ex.check(1 / 3).mistake == "sign"
+    assert ex.check(-2 / 3).mistake == "product_of_paths"
+    assert ex.check("-(1/y1)*(2*x) - (1/y2)*(3*x^2)").mistake == "sign"  # one path's sign
+    assert ex.check("(1/y1) - (1/y2)*(3*x^2)").mistake == "missing_factor"
+    other = ex.new(5)
+    assert other.context().values["x"] != 2.0 and other.check("-1/x").correct
+    chain = exercises.from_expression("chain", "f = exp(v); v = sin(u); u = x**2", target="df/dx", at={"x": 0.8})
+    assert chain.check("exp(sin(x^2)) * cos(x^2) * 2*x").correct
+    assert chain.check("exp(sin(x^2)) * cos(x^2)").mistake == "missing_factor"
+
+
+def test_expression_errors_name_the_problem() -> None:
+    with pytest.raises(ValueError, match="does not use the input 'y'"):
+        exercises.from_expression("e", "z = x**2", target="dz/dx", at={"x": 1.0, "y": 2.0})
+    with pytest.raises(ValueError, match="target must be d<output>/d<input>"):
+        exercises.from_expression("e", "z = x**2", target="z'", at={"x": 1.0})
+    with pytest.raises(ValueError, match="relu has no derivative in the answer grammar"):
+        exercises.from_expression("e", "z = relu(x)", target="dz/dx", at={"x": 1.0})
+    with pytest.raises(ValueError, match="2 outputs"):
+        exercises.from_expression("e", "z = x**2; w = x**3", target="dz/dx", at={"x": 1.0})
+    with pytest.raises(ValueError, match="ranges\\['x'\\] must have low < high"):
+        exercises.from_expression("e", "z = x**2", target="dz/dx", at={"x": 1.0}, ranges={"x": (2.0, 1.0)})
+    with pytest.raises(ValueError, match="reference 'x' disagrees with the engine"):
+        exercises.from_expression("e", "z = x**2", target="dz/dx", at={"x": 1.0}, reference="x")
+
+
+def test_steps_in_any_order_and_their_derivative_formula() -> None:
+    assert order_steps("z = log(y1/y2); y1 = x**2; y2 = x**3") == ("y1 = x ** 2; y2 = x ** 3; z = log(y1 / y2)", "z")
+    with pytest.raises(ValueError, match="circle"):
+        order_steps("z = y + 1; y = z * 2; w = z")
+    assert derivative_formula("z = relu(x)", "x") is None
+    world = ExpressionWorld("L = (sigmoid(w*x + b) - y)**2", (("w", 0.5), ("x", 1.5), ("b", -0.2), ("y", 1.0)), "L", "w")
+    assert world(0, 0).values["dL/dw"] == pytest.approx(world(0, 0).extra["nodes"]["w"].grad)  # type: ignore[index]
+
+
+def test_an_exercise_built_directly_checks_answers() -> None:
+    world = NetworkWorld((2, 3, 2), "tanh", "softmax", "dL/dW_1")
+    ex = Exercise(
+        name="hw-tanh-W1",
+        module="homework 3",
+        notebook="",
+        title="∇_{W_1}L",
+        question="Find ∇_{W_1}L.",
+        question_tex="Find $\\nabla_{W_1}\\mathcal{L}$.",
+        asks="∇_{W_1}L",
+        asks_tex="\\nabla_{W_1}\\mathcal{L}",
+        shape="a 3 x 2 matrix",
+        given=("x", "dL/da_1"),
+        reference="grad_a_1 @ x^T",
+        reference_tex="",
+        mistakes=(Mistake("sign", ("-(grad_a_1 @ x^T)",), "The sign is wrong."),),
+        target="dL/dW_1",
+        world=world,
+    )
+    assert ex.check("grad_a_1 @ x^T").correct and ex.new(3).check("grad_a_1 @ x^T").correct
+    assert ex.check("x @ grad_a_1^T").mistake == "transpose"
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="exercise 'hw-tanh-W1' has no numbers: give it world="):
+        replace(ex, world=None).check("grad_a_1 @ x^T")
+
+
+def test_a_toml_file_loads_both_kinds(tmp_path: Path) -> None:
+    tanh, toy = exercises.load(toml(tmp_path, HW3))
+    assert (tanh.name, tanh.asks, tanh.shape) == ("hw3-tanh-W1", "∇_{W_1}L", "a 3 x 2 matrix (n_1 x n_0)")
+    assert tanh.check("(W_2^T @ grad_a_2) @ x^T").mistake == "no_g_prime_here"
+    assert tanh.check("((W_2^T @ grad_a_2) * g(a_1)) @ x^T").mistake == "g_for_g_prime"
+    assert tanh.check("((W_2^T @ grad_a_2) * g'(a_1)) @ x^T").correct
+    assert toy.check("-1/x").correct and 0.5 <= float(toy.new(9).context().values["x"]) <= 3.0
+    rows = grade(tanh, [Answer("s1", "((W_2^T @ grad_a_2) * g'(a_1)) @ x^T", None, 2), Answer("s2", "(W_2^T @ grad_a_2) @ x^T", None, 3)])
+    assert [(r.correct, r.mistake) for r in rows] == [(True, None), (False, "no_g_prime_here")]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[[exercise]]\nname = 'a'\nsizes = [2, 2\n", r"hw3.toml: not TOML: Unclosed array"),
+        ("[[exercise]]\nname = = 'a'\n", r"hw3.toml: not TOML: .*at line 2"),
+        ("title = 'x'\n", "hw3.toml: unknown top-level key 'title'"),
+        ("", "hw3.toml: no \\[\\[exercise\\]\\] table"),
+        ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\nsise = 3\n", "hw3.toml: exercise 1 \\('a'\\): unknown key 'sise'"),
+        ("[[exercise]]\nname = 'a'\nsizes = 3\ntarget = 'a_1'\n", "exercise 1 \\('a'\\): key 'sizes' must be a list, got 3"),
+        ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\nseed = true\n", "key 'seed' must be a whole number"),
+        ("[[exercise]]\nsizes = [2, 2]\ntarget = 'a_1'\n", "exercise 1: the key 'name' is missing"),
+        ("[[exercise]]\nname = 'a'\ntarget = 'a_1'\n", "give either sizes \\(a network\\) or expression"),
+        ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'W_7'\n", "exercise 1 \\('a'\\): target 'W_7' is not a quantity"),
+        ("[[exercise]]\nname = 'a'\nexpression = 'z = x**2'\ntarget = 'dz/dx'\n", "exercise 1 \\('a'\\): the key 'at' is missing"),
+        (
+            "[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\n[exercise.slips.s]\nformula = 'W_1 @ x'\ntext = 'x'\n",
+            "slip 's': unknown field 'text'",
+        ),
+        ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\n" * 2, "exercise 2: the name 'a' is used twice"),
+    ],
+)
+def test_toml_errors_name_the_file_the_exercise_and_the_key(tmp_path: Path, text: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        exercises.load(toml(tmp_path, text))
+
+
+def test_a_toml_file_is_checked_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_nptel import authoring
+
+    with pytest.raises(ValueError, match="is a folder"):
+        exercises.load(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        exercises.load(tmp_path / "none.toml")
+    monkeypatch.setattr(authoring, "MAX_FILE_BYTES", 10)
+    with pytest.raises(ValueError, match="at most 10 are read"):
+        exercises.load(toml(tmp_path, HW3))
+
+
+def test_the_command_line_takes_a_teachers_file(tmp_path: Path) -> None:
+    path = toml(tmp_path, HW3)
+    listed = run("exercise", "--file", str(path))
+    assert listed.returncode == 0 and "hw3-tanh-W1" in listed.stdout and "hw3-toy" in listed.stdout
+    shown = run("exercise", "--file", str(path), "hw3-tanh-W1", "--student", "cs1")
+    assert shown.returncode == 0 and f"--file {path} hw3-tanh-W1 --seed" in shown.stdout
+    checked = run("exercise", "--file", str(path), "hw3-toy", "--answer", "-1/x")
+    assert checked.returncode == 0 and "correct" in checked.stdout
+    wrong = run("exercise", "--file", str(path), "hw3-toy", "--answer", "1/x")
+    assert wrong.returncode == 1 and "[sign]" in wrong.stdout
+    missing = run("exercise", "--file", str(path), "nope")
+    assert missing.returncode == 2 and "no exercise called 'nope'" in missing.stderr and missing.stderr.count("\n") == 1
+    bad = run("exercise", "--file", str(toml(tmp_path, "x = [", "bad.toml")))
+    assert bad.returncode == 2 and "not TOML" in bad.stderr and bad.stderr.count("\n") == 1
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,answer\ncs1,-1/x\ncs2,1/x\n", encoding="utf-8")
+    graded = run("grade", str(answers), "--exercise", "hw3-toy", "--file", str(path), "-o", str(tmp_path / "g.csv"))
+    assert graded.returncode == 0 and "2 answers: 1 correct (50.0%)" in graded.stdout, graded.stderr
