@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -64,13 +65,8 @@ class Optimizer:
         else:
             bad = next(p for p in params if not isinstance(p, Value))
             raise TypeError(f"{type(self).__name__} parameters must be Values or array parameters (not mixed), got {bad!r}")
-        seen: dict[int, Any] = {}
-        for p in params:  # one parameter twice would be stepped twice (arrays) or once (Values): refused, as in PyTorch
-            key = id(p) if self._scalar else id(p.data)
-            if key in seen:
-                raise ValueError(f"{type(self).__name__}: parameter {_name(p)} is given more than once; list each parameter once")
-            seen[key] = p
-        self.parameters = params
+        self.parameters = _once(params, self._scalar, type(self).__name__)
+        params = self.parameters
         self.lr = _positive("lr", lr)
         self.weight_decay = _in_range("weight_decay", weight_decay, 0.0, math.inf)
         self.t = 0
@@ -426,6 +422,39 @@ def _in_range(name: str, x: float, low: float, high: float) -> float:
     if not low <= v < high:
         raise ValueError(f"{name} must be in [{low:g}, {high:g}), got {x!r}")
     return v
+
+
+def _once(params: list[Any], scalar: bool, who: str) -> list[Any]:
+    """``params`` with each parameter kept once, in order; a repeat is a ``UserWarning`` naming it.
+
+    PyTorch's optimizers warn ("duplicate parameters") rather than refuse, and would then step the
+    repeated parameter twice per step; here it is kept once, so every parameter is stepped once.
+    """
+    first: dict[int, int] = {}
+    kept: list[Any] = []
+    for i, p in enumerate(params):
+        key = id(p) if scalar else id(p.data)  # two array parameters over one array are one parameter
+        if key in first:
+            described = _name(p) if _name(p) != "a parameter" else repr(p)
+            warnings.warn(
+                f"{who}: parameters[{i}] ({described}) is parameters[{first[key]}] again; it is kept once and "
+                "stepped once per step (list each parameter once)",
+                UserWarning,
+                stacklevel=_outside_this_module(),
+            )
+            continue
+        first[key] = i
+        kept.append(p)
+    return kept
+
+
+def _outside_this_module() -> int:
+    """The ``stacklevel`` of the first frame outside this file, seen from its caller: where a warning should point."""
+    level, frame = 2, inspect.currentframe()
+    frame = frame.f_back if frame is not None else None  # the caller's frame, level 1
+    while frame is not None and frame.f_back is not None and frame.f_back.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _name(p: Any) -> str:

@@ -275,15 +275,6 @@ def test_7_an_optimizer_of_another_model_is_an_error() -> None:
     assert [p.data for p in mlp.layers[0].parameters()] == frozen
 
 
-def test_8_the_same_parameter_twice_is_refused_in_both_engines() -> None:
-    w = Value(1.0, label="w")
-    with pytest.raises(ValueError, match="w is given more than once"):
-        SGD([w, w], lr=0.1)
-    net = Network([2, 2])
-    with pytest.raises(ValueError, match="W_1 is given more than once"):
-        Adam([net.parameters()[0], net.parameters()[0]], lr=0.1)
-
-
 def test_11_a_failed_step_changes_nothing_in_either_engine() -> None:
     w = Value(1.0, label="w")
     w.grad = 1.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from micrograd_nptel import MLP, Value
+from micrograd_nptel import MLP, Network, Value
 from micrograd_nptel.batched import Parameter
 from micrograd_nptel.optim import NAG, OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, NAdam, Optimizer, RMSProp, make_optimizer
 
@@ -140,3 +140,17 @@ def test_mlp_parameters_work_with_every_optimizer() -> None:
             p.grad = 0.5
         opt.step()
         assert all(p.data < b for p, b in zip(mlp.parameters(), before)), name
+
+
+def test_a_repeated_parameter_is_a_warning_and_is_stepped_once() -> None:
+    w = Value(1.0)  # unnamed: the warning says where it is repeated
+    w.grad = 1.0
+    with pytest.warns(UserWarning, match=r"SGD: parameters\[1\] \(Value\(data=1.*is parameters\[0\] again; it is kept once") as caught:
+        opt = SGD([w] * 2, lr=0.1)
+    assert caught[0].filename == __file__  # the warning points at the caller, as PyTorch's does
+    opt.step()
+    assert opt.parameters == [w] and w.data == pytest.approx(0.9)  # one step, not two
+    net = Network([2, 2])
+    with pytest.warns(UserWarning, match=r"Adam: parameters\[1\] \(W_1\) is parameters\[0\] again"):
+        adam = Adam([net.parameters()[0], net.parameters()[0], net.parameters()[1]], lr=0.1)
+    assert [p.name for p in adam.parameters] == ["W_1", "b_1"] and len(adam.state) == 2
