@@ -21,6 +21,7 @@ EXPECTED = {
     "05_hidden_units.ipynb": "Module 4.6",
     "06_weights_and_biases.ipynb": "Module 4.7",
     "07_training.ipynb": "Modules 4.8",
+    "08_write_your_own_exercise.ipynb": "Modules 4.1-4.8",
 }
 FORMULA = re.compile(r"[∂∇Σ⊙²³θ]|\\|\^|\b\w+_\{?\w+\}? *=|= *-?\(")
 """What marks a formula: a math symbol, a superscript, or an equation between subscripted names."""
