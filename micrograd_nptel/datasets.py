@@ -415,7 +415,9 @@ def _load_idx_set(name: str, spec: dict[str, Any], path: str | os.PathLike[str] 
         raise ValueError(f"{files[0]} has {X_train.shape[1:]} images but {files[2]} has {X_test.shape[1:]}")
 
     def flat(images: NDArray[np.uint8]) -> NDArray[np.float64]:
-        return images.reshape(images.shape[0], -1).astype(np.float64) / 255.0
+        scaled = images.reshape(images.shape[0], -1).astype(np.float64)
+        scaled /= 255.0  # in place: one float64 copy of the images, not two
+        return scaled
 
     return ImageData(flat(X_train), y_train.astype(np.int64), flat(X_test), y_test.astype(np.int64), spec["classes"])
 

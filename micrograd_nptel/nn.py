@@ -16,7 +16,7 @@ import numbers
 import os
 import random
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from ._validate import check_number
 from .engine import Scalar, Value, lift
@@ -542,43 +542,7 @@ class MLP(Module):
             ValueError: the file is not a saved MLP (not UTF-8 JSON, nested too deeply, no
                 format/config/state_dict), or its shapes or numbers do not match its config.
         """
-        where = repr(check_input_file(path, "model file"))  # a device or FIFO is refused before reading
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise ValueError(f"{where} is {size} bytes, more than a saved MLP may be ({MAX_FILE_BYTES} bytes)")
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{where} is not valid JSON: {e}") from None
-        except UnicodeDecodeError:
-            raise ValueError(f"{where} is not a text (UTF-8) file, so not a saved MLP") from None
-        except RecursionError:
-            raise ValueError(f"{where} is JSON nested too deeply to be a saved MLP") from None
-        except ValueError as e:  # an integer of more digits than int() converts (sys.get_int_max_str_digits)
-            raise ValueError(f"{where} holds a number too long to read: {e}") from None
-        if not isinstance(doc, dict) or doc.get("format") != "micrograd_nptel.MLP" or "config" not in doc or "state_dict" not in doc:
-            raise ValueError(f"{where} is not a saved micrograd_nptel MLP (no format/config/state_dict)")
-        version = doc.get("version", 1)
-        if type(version) is not int or version not in MODEL_VERSIONS:
-            raise ValueError(f"{where} has format version {version!r}; this release reads version {', '.join(map(str, MODEL_VERSIONS))}")
-        config = doc["config"]
-        keys = {"nin", "hidden", "nout", "activation", "output", "seed", "init"}
-        if not isinstance(config, dict) or not set(config) <= keys or not {"nin", "hidden", "nout"} <= set(config):
-            raise ValueError(f"{where} has a bad config {config!r}: expected the keys {sorted(keys)}")
-        hidden = config["hidden"]
-        try:
-            if not isinstance(hidden, list):
-                raise TypeError(f"hidden must be a list of sizes, got {hidden!r}")
-            sizes = [
-                _positive_int(config["nin"], "nin"),
-                *(_positive_int(n, "hidden size") for n in hidden),
-                _positive_int(config["nout"], "nout"),
-            ]
-            new = _checked_state(doc["state_dict"], _layer_shapes(sizes))  # the file's numbers, before building anything
-            model = cls(**config)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{where} does not hold a valid MLP: {e}") from None
+        model, new = read_model(path, lambda config: cls(**config))
         model.load_state_dict(new)
         return model
 
@@ -608,6 +572,68 @@ def write_model(path: str | os.PathLike[str], config: dict[str, Any], state: dic
     """
     doc = {"format": "micrograd_nptel.MLP", "version": 1, "config": config, "state_dict": state}
     write_atomic(path, json.dumps(doc, allow_nan=False), "save")
+
+
+_M = TypeVar("_M")
+
+
+def read_model(path: str | os.PathLike[str], build: Callable[[dict[str, Any]], _M]) -> tuple[_M, dict[str, list[Any]]]:
+    """Read the file format :func:`write_model` writes: the model ``build(config)`` makes, and the file's checked numbers.
+
+    Shared by :meth:`MLP.load` and ``batched.Network.load``. The file is checked before any memory is
+    spent on the model: a regular file of at most ``MAX_FILE_BYTES``, UTF-8 JSON of a known version, a
+    valid config, and a state whose keys and shapes match that config, every number a finite float.
+
+    Args:
+        path: the file; build: makes the model from the config's keys (``nin``, ``hidden``, ``nout``, ...).
+
+    Returns:
+        ``(build(config), state)``, with ``state`` as :meth:`MLP.state_dict` gives it (floats).
+
+    Raises:
+        FileNotFoundError: nothing is at ``path``; OSError: it cannot be read.
+        ValueError: the file names something that is not a regular file, or is not a saved model (not UTF-8
+            JSON, nested too deeply, an unknown version, no format/config/state_dict), or its shapes or numbers
+            do not match its config. Each message names the file.
+    """
+    where = repr(check_input_file(path, "model file"))  # a device or FIFO is refused before reading
+    size = os.path.getsize(path)
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"{where} is {size} bytes, more than a saved MLP may be ({MAX_FILE_BYTES} bytes)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{where} is not valid JSON: {e}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{where} is not a text (UTF-8) file, so not a saved MLP") from None
+    except RecursionError:
+        raise ValueError(f"{where} is JSON nested too deeply to be a saved MLP") from None
+    except ValueError as e:  # an integer of more digits than int() converts (sys.get_int_max_str_digits)
+        raise ValueError(f"{where} holds a number too long to read: {e}") from None
+    if not isinstance(doc, dict) or doc.get("format") != "micrograd_nptel.MLP" or "config" not in doc or "state_dict" not in doc:
+        raise ValueError(f"{where} is not a saved micrograd_nptel MLP (no format/config/state_dict)")
+    version = doc.get("version", 1)
+    if type(version) is not int or version not in MODEL_VERSIONS:
+        raise ValueError(f"{where} has format version {version!r}; this release reads version {', '.join(map(str, MODEL_VERSIONS))}")
+    config = doc["config"]
+    keys = {"nin", "hidden", "nout", "activation", "output", "seed", "init"}
+    if not isinstance(config, dict) or not set(config) <= keys or not {"nin", "hidden", "nout"} <= set(config):
+        raise ValueError(f"{where} has a bad config {config!r}: expected the keys {sorted(keys)}")
+    hidden = config["hidden"]
+    try:
+        if not isinstance(hidden, list):
+            raise TypeError(f"hidden must be a list of sizes, got {hidden!r}")
+        sizes = [
+            _positive_int(config["nin"], "nin"),
+            *(_positive_int(n, "hidden size") for n in hidden),
+            _positive_int(config["nout"], "nout"),
+        ]
+        new = _checked_state(doc["state_dict"], _layer_shapes(sizes))  # the file's numbers, before building anything
+        model = build(config)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where} does not hold a valid MLP: {e}") from None
+    return model, new
 
 
 def _layer_shapes(sizes: Sequence[int]) -> list[tuple[int, int]]:
