@@ -429,7 +429,10 @@ def _download(url: str, target: Path, sha256: str, name: str) -> Path:
 
     from tqdm import tqdm
 
-    where = f"put the four files ({', '.join(f + '.gz' for f in IDX_FILES)}) in {target.parent}, or pass path=FOLDER"
+    where = (
+        f"put the four files ({', '.join(f + '.gz' for f in IDX_FILES)}) in {target.parent}, or read them from another "
+        "folder: --data-dir FOLDER on the command line, path=FOLDER in Python"
+    )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".download-")

@@ -101,7 +101,9 @@ def test_download_checks_sha256_caches_and_explains_offline(tmp_path: Path, monk
     monkeypatch.setenv("MICROGRAD_NPTEL_DATA", str(tmp_path / "other"))
     monkeypatch.setattr(datasets, "MNIST", {**spec, "url": "http://127.0.0.1:9/"})  # nothing listens there: "offline"
     with pytest.raises(
-        ValueError, match=r"cannot download mnist .* put the four files \(train-images-idx3-ubyte.gz, .*\) in .*other/mnist"
+        ValueError,
+        match=r"cannot download mnist .* put the four files \(train-images-idx3-ubyte.gz, .*\) in .*other/mnist, or read them from "
+        r"another folder: --data-dir FOLDER on the command line, path=FOLDER in Python",
     ):
         load_mnist()
     write_set(source)
