@@ -80,7 +80,7 @@ MISTAKES = {
     "wrong_function": "the derivative of another function",
     "not_one_hot": "every entry given the l-th entry's value (Module 4.5: only ŷ_l appears in L = -log ŷ_l)",
     "g_for_g_prime": "g(a) written where g'(a) is needed (Module 4.9)",
-    "product_of_paths": "the paths' products multiplied where Module 4.6 adds them",
+    "paths_multiplied": "the paths multiplied where they are summed (Module 4.6)",
     "shape": "an answer of the wrong shape",
     "rounding": "correct to rounding: within 1% of the value (relative tolerance 1e-2), not within 1e-6",
 }

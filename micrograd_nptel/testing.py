@@ -150,7 +150,7 @@ def _scalar_slip(root: Value, wrt: Value, got: float, want: float, close: Callab
                     missing = ", ".join(str(i + 1) for i in range(len(paths)) if i not in subset)
                     return [f"  slip [missing_paths]: the expected value sums only some paths; path {missing} below is missing"]
         if close(math.prod(p.product for p in paths), want):
-            return ["  slip [product_of_paths]: the expected value multiplies the paths; Module 4.6 adds them"]
+            return ["  slip [paths_multiplied]: the expected value multiplies the paths; Module 4.6 adds them"]
     if len(paths) == 1 and d.count == 1:
         for symbol, value in paths[0].factors:
             if value != 0 and close(paths[0].product / value, want):

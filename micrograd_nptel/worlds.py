@@ -412,7 +412,7 @@ class ExpressionWorld:
             for i, p in enumerate(paths, 1):
                 out.append(("sign", f"Path {i}'s sign is wrong: {' · '.join(s for s, _ in p.factors)}.", np.array(d.total - 2 * p.product)))
             product = math.prod(p.product for p in paths)
-            out.append(("product_of_paths", f"The {len(paths)} paths are multiplied: {name} is their sum (Module 4.6).", np.array(product)))
+            out.append(("paths_multiplied", f"The {len(paths)} paths are multiplied: {name} is their sum (Module 4.6).", np.array(product)))
         for i, p in enumerate(paths, 1):
             for j, (s, _) in enumerate(p.factors):
                 rest = math.prod(g for t, (_, g) in enumerate(p.factors) if t != j)

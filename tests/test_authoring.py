@@ -137,7 +137,7 @@ def test_an_expression_exercise_names_the_path_slips() -> None:
     assert ex.check("-1/x").correct and ex.check("(1/y1)*(2*x) - (1/y2)*(3*x^2)").correct
     assert ex.check("(1/y1)*(2*x)").mistake == "missing_paths" and ex.check(2 / 3).mistake == "missing_paths"
     assert ex.check(1 / 3).mistake == "sign"
-    assert ex.check(-2 / 3).mistake == "product_of_paths"
+    assert ex.check(-2 / 3).mistake == "paths_multiplied"
     assert ex.check("-(1/y1)*(2*x) - (1/y2)*(3*x^2)").mistake == "sign"  # one path's sign
     assert ex.check("(1/y1) - (1/y2)*(3*x^2)").mistake == "missing_factor"
     other = ex.new(5)

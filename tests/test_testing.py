@@ -73,7 +73,7 @@ def test_the_message_names_the_slip() -> None:
         with pytest.raises(AssertionError, match=rf"slip \[{key}\]"):
             assert_gradient(z, v["x"], wrong)
     z, v = multipath(3.0)  # paths (1/y_1)(2x) = 2/3 and (-1/y_2)(3x²) = -1
-    with pytest.raises(AssertionError, match=r"slip \[product_of_paths\]: the expected value multiplies the paths"):
+    with pytest.raises(AssertionError, match=r"slip \[paths_multiplied\]: the expected value multiplies the paths"):
         assert_gradient(z, v["x"], (2 / 3) * -1.0)
     x = Value(0.5, label="x")
     h = x.sigmoid()
