@@ -411,19 +411,32 @@ def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
         "draw",
         help="draw a computation graph or the lecture's network (values, gradients, local derivatives) as SVG, PNG or PDF",
         description="Draw one of the lecture's examples (multipath, chain, neuron, network) or an expression such as "
-        "'log(x**2 / x**3)' with --at x=2, after backward(). 'network' is the slide's picture of the 3-3-3-2 network, one node "
-        "per unit (--value-graph for every Value); --steps draws its backward pass one step of the Module 4.8 pseudo code at a "
-        "time. Needs Graphviz; without it the DOT source is written instead and the command exits 1.",
+        "'log(x**2 / x**3)' with --at x=2, after backward(). Name the steps as the slide does, separated by ';': "
+        "'a = w*x + b; h = sigmoid(a); (h - y)**2' labels the nodes a and h. 'network' is the slide's picture of the "
+        "3-3-3-2 network, one node per unit (--value-graph for every Value); --steps draws its backward pass one step of "
+        "the Module 4.8 pseudo code at a time. --slide lays any picture out for a 16:9 projector (1920 x 1080 PNG). "
+        "Needs Graphviz; without it the DOT source is written instead and the command exits 1.",
+        epilog='examples: draw "a = w*x + b; h = sigmoid(a); (h - y)**2" --at w=0.5,x=1,b=0,y=1 --param w,b -o neuron.png; '
+        'draw "(sigmoid(w1*x1 + w2*x2 + b) - y)**2" --at w1=0.5,x1=1,w2=-0.3,x2=2,b=0.1,y=1 --slide -o slide.png; '
+        "draw network --steps --slide -o frames",
     )
-    p.add_argument("what", help="multipath | chain | neuron | network | an expression in x, y, ... (numbers, + - * / **, exp log ...)")
+    p.add_argument(
+        "what",
+        help="multipath | chain | neuron | network | an expression in x, y, ... (numbers, + - * / **, exp log ...), "
+        "optionally with named steps: 'a = w*x + b; h = sigmoid(a); (h - y)**2'",
+    )
     p.add_argument("--at", type=_assignments, action="append", default=[], metavar="NAME=NUMBER", help="a variable's value (repeatable)")
     p.add_argument("-o", "--out", metavar="PATH", help="output: .svg, .png, .pdf or .dot (default: WHAT.svg); a folder with --steps")
     p.add_argument("--highlight", metavar="NAME", help="colour every chain-rule path from this variable (or weight, unit) to the output")
-    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (default) or top to bottom")
+    p.add_argument("--param", metavar="NAMES", help="expression: the parameters, e.g. w1,b1 (drawn orange; the other variables inputs)")
+    p.add_argument("--rankdir", choices=("LR", "TB"), help="left to right (the default) or top to bottom (--slide: whichever fills 16:9)")
     p.add_argument("--no-local-grads", action="store_true", help="leave the local derivatives off the edges")
     p.add_argument("--value-graph", action="store_true", help="network: draw every Value node instead of one node per unit")
     p.add_argument("--steps", action="store_true", help="network: one image per backward step, into the folder -o (default: steps)")
     p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="the images' format with --steps (default: png)")
+    p.add_argument("--slide", action="store_true", help="for a projector: a 16:9 layout, large text, values stacked in each node")
+    p.add_argument("--legend", choices=("beside", "below", "off"), help="the highlighted paths' legend (default: beside; --slide: below)")
+    p.add_argument("--dpi", type=float, metavar="N", help="PNG resolution in dots per inch (default 96; --slide: 120, 1920 x 1080)")
     p.set_defaults(run=_draw)
 
 
@@ -432,6 +445,8 @@ def _draw(args: argparse.Namespace) -> int:
 
     import graphviz
 
+    from .draw.style import rounding_errors, shown
+    from .engine import topological_order
     from .examples import EXAMPLES, figure_network
     from .expression import ExpressionError, parse_expression
     from .graph import chain_rule_paths, draw_dot, draw_network, render
@@ -441,6 +456,13 @@ def _draw(args: argparse.Namespace) -> int:
     for assignment in args.at:
         at.update(assignment)
     unit_picture = args.what == "network" and not args.value_graph
+    if args.dpi is not None and not 10 <= args.dpi <= 1200:
+        raise UsageError(f"--dpi must be from 10 to 1200 dots per inch, got {args.dpi:g}")
+    if args.param is not None and args.what in EXAMPLES:
+        raise UsageError(f"--param names an expression's parameters; {args.what!r} marks its own")
+    if args.legend is not None and unit_picture:
+        raise UsageError("--legend is for computation graphs; the network picture writes its paths' count in its notes")
+    looks = {"slide": args.slide, "dpi": args.dpi}
     if (args.steps or args.value_graph) and args.what != "network":
         raise UsageError(f"--steps and --value-graph are for 'network', not {args.what!r}")
     if args.steps and args.value_graph:
@@ -466,6 +488,10 @@ def _draw(args: argparse.Namespace) -> int:
             root, variables = parse_expression(args.what, at)
         except ExpressionError as e:
             raise UsageError(str(e)) from None
+        unused = sorted(set(at) - set(variables))
+        if unused:
+            names = ", ".join(unused)
+            raise UsageError(f"--at {names}: {args.what!r} does not use {names}; its variables are {', '.join(variables)}")
         root.label = root.label or "f"
         root.backward()
 
@@ -474,14 +500,14 @@ def _draw(args: argparse.Namespace) -> int:
 
         mlp, xs, loss = figure_network()
         try:
-            picture = draw_network(mlp, loss=loss, highlight=args.highlight)
+            picture = draw_network(mlp, loss=loss, highlight=args.highlight, **looks)
         except ValueError as e:
             raise UsageError(str(e)) from None
         if args.steps:
             steps = backward_steps(mlp, [v.data for v in xs], 0)
             out_dir.mkdir(parents=True, exist_ok=True)
             for step in steps:
-                frame = draw_network(mlp, loss=loss, step=step, highlight=args.highlight)
+                frame = draw_network(mlp, loss=loss, step=step, highlight=args.highlight, **looks)
                 path = out_dir / f"step_{step.number:02d}.{args.format}"
                 write_atomic(path, _render_or_explain(frame, args.format, path), "--out")
             print(f"wrote {len(steps)} images to {out_dir}/ (step_01 .. step_{len(steps):02d}), one per step of the Module 4.8 pseudo code")
@@ -494,9 +520,17 @@ def _draw(args: argparse.Namespace) -> int:
             if args.highlight not in variables:
                 raise UsageError(f"--highlight {args.highlight!r} is not a variable of this graph; choose from {', '.join(variables)}")
             highlight = chain_rule_paths(root, variables[args.highlight])
-        rankdir = args.rankdir
-        graph = draw_dot(root, rankdir=rankdir, show_local_grads=not args.no_local_grads, highlight=highlight)
-        summary = f"{len(variables)} variable{'s' * (len(variables) != 1)}, output {root.label or root.op} = {root.data:.6g}"
+        parameters = None
+        if args.param is not None:
+            marked = [n.strip() for n in args.param.split(",") if n.strip()]
+            unknown = [n for n in marked if n not in variables]
+            if not marked or unknown:
+                bad = ", ".join(unknown) or "no name"
+                raise UsageError(f"--param {args.param!r}: {bad} is not a variable of the expression; choose from {', '.join(variables)}")
+            parameters = [variables[n] for n in marked]
+        graph = draw_dot(root, args.rankdir, not args.no_local_grads, highlight, parameters=parameters, legend=args.legend, **looks)
+        output = shown(root.data, rounding_errors(topological_order(root))[0][root])
+        summary = f"{len(variables)} variable{'s' * (len(variables) != 1)}, output {root.label or root.op} = {output:.6g}"
     if fmt == "dot":
         write_atomic(out, graph.source, "--out")
         print(f"wrote the DOT source to {out}")

@@ -122,7 +122,9 @@ def test_highlight_colours_each_path_and_adds_a_legend() -> None:
     assert src.count(shared) == 3  # ÷ -> y1/y2, y1/y2 -> log, log -> z: the stretch both paths share
     # every step of a path is coloured, each op node's edge into its result too (x², x³, ÷, log)
     op_edges = [line for line in src.splitlines() if re.search(r"n\d+op -> n\d+", line)]
-    assert len(op_edges) == 4 and all("penwidth=2.5" in line for line in op_edges)
+    assert len(op_edges) == 4 and all("penwidth=3" in line for line in op_edges)
+    # told apart by line style as well as colour: path 1 solid, path 2 dashed, and the legend says which is which
+    assert "style=dashed" in src and "path 1 (solid)" in src and "path 2 (dashed)" in src
     assert "legend" in src and "sum over the 2 paths" in src and "= -0.5" in src
     assert "x → y₁ → y₁/y₂ → z" in src and "∂z/∂x" in src  # the legend's names with subscripts, as the slide writes them
     other, _ = multipath(3.0)

@@ -14,6 +14,7 @@ import pytest
 from micrograd_nptel import MLP, RenderError, Value, backward_steps, cross_entropy, draw_dot, draw_network, render, squared_error, trace
 from micrograd_nptel.examples import chain, figure_network, neuron
 from micrograd_nptel.expression import parse_expression
+from micrograd_nptel.draw.style import _NOW, _NOW_FILL, _PATH, _POSITIVE
 from micrograd_nptel.graph import MIN_SCALE, _natural_size, op_label
 from micrograd_nptel.lecture import back_propagation, network_weights
 
@@ -61,7 +62,7 @@ def test_weight_edges_show_the_gradient_by_colour_and_width() -> None:
                 k, i, j = map(int, re.findall(r"\d+", w.label))
                 src_id = f"x{j - 1}" if k == 1 else f"u{k - 1}_{j - 1}"
                 line = next(e for e in weight_edges(src) if re.match(rf"\s*{src_id}(:\w+:\w)? -> u{k}_{i - 1}\b", e))
-                assert ("#1f5fbf" in line) == (w.grad >= 0), (w.label, line)
+                assert (_POSITIVE in line) == (w.grad >= 0), (w.label, line)
                 widths[w.label] = (abs(w.grad), float(re.search(r"penwidth=\"?([\d.]+)", line).group(1)))
     ordered = sorted(widths.values())
     assert [p for _, p in ordered] == sorted(p for _, p in ordered)  # wider for larger |∂L/∂W|
@@ -76,9 +77,10 @@ def label_positions(src: str) -> dict[str, tuple[float, float]]:
     return {m.group(1): (float(m.group(2)), float(m.group(3))) for m in found}
 
 
-def test_weight_labels_never_meet_and_step_mode_labels_what_it_computes() -> None:
+def test_weight_labels_never_meet_and_a_step_lists_its_weights_as_the_named_matrix() -> None:
     """Labels sit 40% of the way back from the unit an edge enters: for a 3-3 (or 3-2) layer no two are closer than
-    1/5 of a row, and each is on its own edge; step 5 labels exactly its 9 ∇W_2 edges, with the slide's numbers."""
+    1/5 of a row, and each is on its own edge; step 5 lists its 9 ∇W_2 beside the picture as the 3 x 3 matrix, each
+    number under its name W_{2,i,j} (on the edges, crossing between layers 1 and 2, they overlapped)."""
     mlp, xs, L = figure_network()
     labelled = draw_network(mlp, loss=L, weight_labels=True).source
     pos = label_positions(labelled)
@@ -88,10 +90,18 @@ def test_weight_labels_never_meet_and_step_mode_labels_what_it_computes() -> Non
         assert min(b - a for a, b in itertools.pairwise(ys)) >= 0.3, ys  # inches; a label is about 0.2 tall
     steps = backward_steps(mlp, [v.data for v in xs], 0)
     fifth = draw_network(mlp, step=steps[4]).source
-    assert sorted(label_positions(fifth)) == sorted(f"label_u1_{j}_u2_{i}" for i in range(3) for j in range(3))
-    for w in (w for row in mlp.layers[1].W for w in row):
-        assert f">{steps[4].grads[w.label]:.3g}</FONT>" in fifth
-    assert not label_positions(draw_network(mlp, step=steps[4], weight_labels=False).source)
+    assert not label_positions(fifth)
+    panel = next(line for line in fifth.splitlines() if line.strip().startswith("panel ["))
+    assert "∇W₂ L</B> (3 × 3)" in panel
+    cells = re.findall(r"<FONT[^>]*>(W₂,[₁₂₃],[₁₂₃])</FONT><BR/><FONT[^>]*>([-\d.e]+)</FONT>", panel)
+    expected = [
+        (f"W₂,{i},{j}".translate(str.maketrans("123", "₁₂₃")), f"{mlp.layers[1].W[i - 1][j - 1].grad:.3g}")
+        for i in (1, 2, 3)
+        for j in (1, 2, 3)
+    ]
+    assert cells == expected  # row by row, as the matrix is written
+    assert "no ∇W at this step" in draw_network(mlp, step=steps[3]).source
+    assert label_positions(draw_network(mlp, step=steps[4], weight_labels=True).source)
     assert not label_positions(draw_network(mlp, loss=L).source)
 
 
@@ -106,16 +116,19 @@ def test_biases_are_drawn_with_their_gradient() -> None:
     assert src.count("b₁,") == 3 and src.count("b₃,") == 2
     steps = backward_steps(mlp, [v.data for v in xs], 0)
     second = draw_network(mlp, step=steps[1]).source  # ∇b_3 = ∇a_3: computed at step 2, orange
-    assert second.count('BGCOLOR="#ffe0a0" CELLPADDING="1"') == 2
+    assert second.count(f'BGCOLOR="{_NOW_FILL}" CELLPADDING="1"') == 2
 
 
 def test_highlight_colours_every_path_to_the_loss() -> None:
     mlp, _, L = figure_network()
     src = draw_network(mlp, loss=L, highlight="W_{1,1,1}").source
     assert "the 6 paths from W₁,₁,₁ to L" in src
-    green = [line for line in src.splitlines() if "->" in line and "#2ca02c" in line]
+    arrows = [line for line in src.splitlines() if "->" in line]
+    on_path = [line for line in arrows if f'color="{_PATH}' in line and "penwidth=5" in line]
     # x_1 -> a_{1,1}; h_{1,1} -> 3 units; 3 x 2 into layer 3; a_{3,1}, a_{3,2} -> ŷ_1; ŷ_1 -> L
-    assert len(green) == 1 + 3 + 6 + 2 + 1
+    assert len(on_path) == 1 + 3 + 6 + 2 + 1
+    # told apart by width and shade as well as colour: every other edge thin and faded
+    assert all("penwidth=1]" in line and re.search(r'color="#\w{6}40"', line) for line in arrows if line not in on_path)
     assert "the 2 paths from h₂,₂ to L" in draw_network(mlp, loss=L, highlight="h_22").source
     with pytest.raises(ValueError, match=r"highlight 'W_9' is not a weight, bias, unit or input of this network"):
         draw_network(mlp, loss=L, highlight="W_9")
@@ -166,12 +179,13 @@ def test_a_step_frame_fills_in_what_is_known_and_marks_what_is_computed() -> Non
     steps = backward_steps(mlp, [v.data for v in xs], 0)
     first = draw_network(mlp, step=steps[0]).source
     assert first.count("∇ ?") == 3 + 3 * 2 + 3 * 2 + 3 + 3 + 2  # x, a and h of both hidden layers, and every bias
-    assert first.count("∇ —") == 2 and "goes from L straight to ∇a₃" in first  # ∇ŷ is folded into ∇a_3 (Module 4.8)
+    assert first.count("∇ —") == 2 and "goes from L straight to ∇a₃" in first.replace("<BR/>", " ")  # ∇ŷ is folded into ∇a_3 (Module 4.8)
     assert len([e for e in weight_edges(first) if "dashed" in e]) == 9 + 9 + 6  # no ∇W known yet
-    assert first.count("#ffe0a0") == 2  # a_{3,1}, a_{3,2} computed now
+    assert first.count(_NOW_FILL) == 2  # a_{3,1}, a_{3,2} computed now
     second = draw_network(mlp, step=steps[1]).source
-    assert len([e for e in weight_edges(second) if "#e69500" in e]) == 6  # W_3 computed now
-    assert "step 2:</B> ∇<SUB>W3</SUB> L" in second
+    assert len([e for e in weight_edges(second) if _NOW in e]) == 6  # W_3 computed now
+    assert "step 2 of 9:<BR/>∇W₃ L = ∇a₃ L h₂ᵀ<BR/>∇b₃ L = ∇a₃ L" in second  # Unicode subscripts: on the line in any SVG viewer
+    assert "<SUB>" not in second and "<SUP>" not in second
     last = draw_network(mlp, step=steps[-1]).source
     assert "∇ ?" not in last and "dashed" not in last
 
@@ -277,3 +291,30 @@ def test_step_through_returns_a_slider_or_frames(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # no ipywidgets: plain frames
     frames = step_through(mlp, [0.5, -0.5], 1)
     assert isinstance(frames, list) and len(frames) == 6 and all(isinstance(f, graphviz.Digraph) for f in frames)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return png_width(data), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.parametrize("slide", [False, True])
+def test_every_step_frame_is_one_pixel_size(slide: bool) -> None:
+    """A cell that widens when its ∇ becomes known (step 9's ∇x), a longer title or note: the frame stays put."""
+    mlp, xs, L = figure_network()
+    steps = backward_steps(mlp, [v.data for v in xs], 0)
+    frames = [draw_network(mlp, loss=L, step=s, slide=slide) for s in steps]
+    assert len({png_size(render(f, "png")) for f in frames}) == 1
+    assert len({re.search(rb'width="(\d+)pt" height="(\d+)pt"', render(f, "svg")).groups() for f in frames}) == 1  # type: ignore[union-attr]
+
+
+def test_slide_network_is_larger_and_respects_the_users_font_size() -> None:
+    mlp, _, L = figure_network()
+    slide = draw_network(mlp, loss=L, slide=True)
+    assert slide.graph_attr["dpi"] == "120" and 'POINT-SIZE="14"' in slide.source  # ∇ at 14 pt, not 11
+    big = draw_network(mlp, loss=L, node_attr={"fontsize": "24"})
+    assert big.node_attr["fontsize"] == "24" and 'POINT-SIZE="28"' in big.source  # names keep their 14:12 proportion
+    assert draw_network(mlp, loss=L, graph_attr={"pad": "1"}).graph_attr["pad"] == "1"
+    with pytest.raises(ValueError, match="fontsize"):
+        draw_network(mlp, loss=L, node_attr={"fontsize": "huge"})
+    with pytest.raises(ValueError, match="dpi"):
+        draw_network(mlp, loss=L, dpi=0)

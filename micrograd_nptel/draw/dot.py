@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import graphviz
 
 from ..engine import Value
-from ..paths import Path, _name, trace
+from ..paths import Edge, Path, _name, trace
 from .render import Picture, _check_size, _fit
-from .style import _FILL, PATH_COLOURS, _fmt, _label_html, _unicode_name, op_label
+from .style import _FILL, _ROOT_BORDER, PATH_COLOURS, PATH_STYLES, _fmt, _label_html, _unicode_name, op_label, rounding_errors
 
 MAX_NODES = 300
 """The most nodes :func:`draw_dot` draws by default (values and op nodes together)."""
@@ -49,6 +51,16 @@ def _natural(label: str) -> list[object]:
     return [int(t) if t.isascii() and t.isdigit() else t for t in re.split(r"([0-9]+)", label)]  # '²' is a digit to str, not to int
 
 
+SLIDE_BOX = "16,9"
+"""Slide mode's frame in inches: 16:9, so a PNG at :data:`SLIDE_DPI` is at most 1920 x 1080 pixels."""
+
+SLIDE_DPI = 120
+"""Slide mode's PNG resolution (dots per inch): 16 x 9 inches -> 1920 x 1080 pixels."""
+
+_TEXT = {False: ("14", "12", "13"), True: ("26", "22", "20")}
+"""(node, edge label, caption) font sizes in points, default and slide mode."""
+
+
 def draw_dot(
     root: Value,
     rankdir: str | None = None,
@@ -60,14 +72,21 @@ def draw_dot(
     size: str | None = None,
     max_nodes: int = MAX_NODES,
     show_grads: bool = True,
+    *,
+    slide: bool = False,
+    legend: str | None = None,
+    dpi: float | None = None,
+    graph_attr: Mapping[str, str] | None = None,
+    node_attr: Mapping[str, str] | None = None,
+    edge_attr: Mapping[str, str] | None = None,
 ) -> graphviz.Digraph:
     """The computation graph below ``root`` as a ``graphviz.Digraph`` (shown inline in Jupyter).
 
-    Value nodes show label (when set), ``data`` and ``grad`` (4 significant digits);
-    parameters are orange, inputs blue, constants grey, the root green with a heavy
-    border. Each non-leaf value has an op node (``+``, ``*``, ``tanh``, ``linear``,
-    ``softmax``, ...) whose incoming edges, one per parent use, carry the local
-    derivative ``∂out/∂parent`` (CS7015 Lecture 4, Module 4.4: the chain rule's factors).
+    Value nodes show label (when set), ``data`` and ``grad`` (4 significant digits; rounding noise such as
+    ``0.5 - 0.6 + 0.1`` shows as 0); parameters are orange, inputs sky blue, constants grey, the root bluish green
+    with a heavy border (Okabe-Ito colours, safe for the common colour-vision deficiencies). Each non-leaf value has
+    an op node (``+``, ``*``, ``tanh``, ``linear``, ``softmax``, ...) whose incoming edges, one per parent use, carry
+    the local derivative ``∂out/∂parent`` (CS7015 Lecture 4, Module 4.4: the chain rule's factors).
 
     For a network built with the lecture's labels (``W_{i,j,k}``, ``b_{i,j}``,
     ``a_{i,j}``, ``h_{i,j}``, inputs ``x_j``; as :class:`MLP` labels them) the nodes are
@@ -76,10 +95,10 @@ def draw_dot(
     Args:
         root: the output node.
         rankdir: Graphviz direction: ``"LR"`` (left to right) or ``"TB"``, ``"RL"``, ``"BT"``;
-            by default LR, or TB when ``size`` is given and TB fits the box at a larger scale.
+            by default LR, or TB when ``size`` (or slide mode's 16:9 frame) is given and TB fits it at a larger scale.
         show_local_grads: label edges with local derivatives.
-        highlight: paths from :func:`chain_rule_paths`; each is coloured differently and a
-            legend lists each path's local derivatives, their product and the sum.
+        highlight: paths from :func:`chain_rule_paths`; path k is drawn in its own colour and line style
+            (``PATH_COLOURS``, ``PATH_STYLES``) and a legend lists each path's local derivatives, their product and the sum.
         format: the output format used by ``render``/``pipe`` (``"svg"``, ``"png"``, ``"pdf"``).
         parameters: the leaves to draw as parameters; by default, leaves labelled like
             the lecture's parameters (``W...``, ``w...``, ``b...``).
@@ -90,115 +109,230 @@ def draw_dot(
         max_nodes: refuse graphs with more nodes than this (Graphviz's layout time grows fast).
         show_grads: write each node's ``grad``; False draws values only (an exercise's picture, which must not give
             the answer away; then ``show_local_grads`` is off too).
+        slide: lay the graph out for a projector: a 16:9 frame (``size`` "16,9" unless given, TB or LR, whichever
+            fills it at the larger scale), name, value and gradient stacked in each node with its op, text at 26 pt:
+            fitted to 1920 x 1080 the node text of a graph of ~15 ops is ≥ 30 px; PNG at 120 dpi.
+        legend: where the paths' legend goes: ``"beside"`` (a box in the graph; the default), ``"below"`` (under
+            the graph, one path a line, long routes wrapped; slide mode's default) or ``"off"``.
+        dpi: the PNG/raster resolution (Graphviz's ``dpi``; 96 by default, 120 in slide mode).
+        graph_attr, node_attr, edge_attr: your own Graphviz attributes (``{"fontsize": "20"}``), applied last:
+            they win over the picture's own.
 
     Returns:
         A ``graphviz.Digraph``; ``.source`` is its DOT text.
 
     Raises:
         TypeError: ``root`` is not a Value.
-        ValueError: a bad ``rankdir``, a highlighted path that is not in this graph, or more
+        ValueError: a bad ``rankdir``, ``legend`` or ``dpi``, a highlighted path that is not in this graph, or more
             than ``max_nodes`` nodes (the message says what to draw instead).
     """
+    legend = legend if legend is not None else ("below" if slide else "beside")
+    if legend not in ("beside", "below", "off"):
+        raise ValueError(f"legend must be 'beside', 'below' or 'off', got {legend!r}")
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200):
+        raise ValueError(f"dpi must be a number of dots per inch from 10 to 1200, got {dpi!r}")
+    box = size if size is not None else (SLIDE_BOX if slide else None)
+
+    def build(direction: str) -> graphviz.Digraph:
+        style = _Style(show_local_grads and show_grads, show_grads, slide, legend, group_layers)
+        return _build(root, direction, style, highlight, format, parameters, max_nodes)
+
     if rankdir is None:
-        dot = draw_dot(root, "LR", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes, show_grads)
-        return _fit(
-            dot,
-            size,
-            lambda: draw_dot(root, "TB", show_local_grads, highlight, format, parameters, group_layers, None, max_nodes, show_grads),
-        )
-    show_local_grads = show_local_grads and show_grads
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
+        dot = _fit(build("LR"), box, lambda: build("TB"))
+    else:
+        if rankdir not in ("LR", "TB", "RL", "BT"):
+            raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
+        dot = build(rankdir)
+        if box is not None:
+            dot.graph_attr["size"] = _check_size(box)
+    if dpi is not None or slide:
+        dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
+    dot.graph_attr.update(graph_attr or {})
+    dot.node_attr.update(node_attr or {})
+    dot.edge_attr.update(edge_attr or {})
+    return dot
+
+
+class _Style(NamedTuple):
+    """How :func:`draw_dot` draws: what it writes, and in which mode."""
+
+    local_grads: bool
+    grads: bool
+    slide: bool
+    legend: str
+    group_layers: bool | None
+
+
+def _build(
+    root: Value,
+    rankdir: str,
+    style: _Style,
+    highlight: Sequence[Path] | None,
+    format: str,
+    parameters: Iterable[Value] | None,
+    max_nodes: int,
+) -> graphviz.Digraph:
+    """The DOT graph of :func:`draw_dot` in one direction (arguments checked there)."""
     nodes, edges = trace(root)
-    n_drawn = len(nodes) + sum(1 for v in nodes if v.parents)  # value nodes and op nodes
+    n_drawn = len(nodes) + (0 if style.slide else sum(1 for v in nodes if v.parents))  # value nodes and op nodes
     if n_drawn > max_nodes:
         raise ValueError(
             f"the graph has {n_drawn} nodes (values and ops), more than max_nodes={max_nodes}: Graphviz would take minutes; "
             "draw a smaller expression, or the network picture (draw_network / micrograd-nptel draw network)"
         )
-    params = set(parameters) if parameters is not None else None
+    node_pt, edge_pt, caption_pt = _TEXT[style.slide]
     graph_attr = {"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.5", "ordering": "in"}
-    if size is not None:
-        graph_attr["size"] = _check_size(size)
+    if style.slide:
+        graph_attr.update(nodesep="0.2", ranksep="0.35", pad="0.2")
     dot = Picture(format=format, graph_attr=graph_attr)
-    dot.attr("node", fontname="Helvetica", fontsize="14")
-    dot.attr("edge", fontname="Helvetica", fontsize="12", color="#555555", fontcolor="#444444")
-
+    dot.attr("node", fontname="Helvetica", fontsize=node_pt)
+    dot.attr("edge", fontname="Helvetica", fontsize=edge_pt, color="#555555", fontcolor="#444444")
     ids = {v: f"n{k}" for k, v in enumerate(nodes)}  # n0 .. n{N-1}, in topological order; "n{k}op" is its op
-    layers = {v: _layer(v) for v in nodes}
-    numbered = [i for i in layers.values() if i is not None and i > 0]
-    grouped = bool(numbered) if group_layers is None else group_layers
-    n_layers = max(numbered, default=0)
-    for v, i in layers.items():
-        if i == -1:
-            layers[v] = n_layers if n_layers else None
-    # op nodes sit with their value; emitting nodes in unit order keeps unit 1 on top
-    position = {v: k for k, v in enumerate(nodes)}
-    if grouped:
-        nodes = sorted(nodes, key=lambda v: (layers[v] is None, _natural(v.label), position[v]))
-    clusters: dict[int, graphviz.Digraph] = {}
-    if grouped:
-        for i in sorted({i for i in layers.values() if i is not None}):
-            name = "input" if i == 0 else ("output layer" if i == n_layers else f"hidden layer {i}")
-            sub = graphviz.Digraph(name=f"cluster_{i}")
-            sub.attr(label=f"{name} (layer {i})" if i else "input (h_0 = x)", style="rounded,dashed", color="#999999", fontcolor="#555555")
-            clusters[i] = sub
+    groups = _Groups(dot, nodes, style.group_layers)
+    params = set(parameters) if parameters is not None else None
+    errors = rounding_errors(nodes)
+    for v in groups.order:
+        groups.place(v).node(ids[v], label=_node_label(v, _kind(v, root, params), style, errors), shape="plaintext")
+    on_paths, through_op = _path_edges(highlight, ids, root)
+    if not style.slide:
+        for v in groups.order:
+            if v.parents:
+                _op_node(dot, groups.place(v), v, ids[v], through_op.get(ids[v]))
+    for sub in groups.clusters.values():
+        dot.subgraph(sub)
+    for e in edges:
+        _edge(dot, e, ids, style, on_paths.get((ids[e.parent], ids[e.child], e.slot)), len(edges), groups)
+    _captions(dot, highlight, style, caption_pt)
+    return dot
 
-    def target(v: Value) -> graphviz.Digraph:
-        i = layers[v]
-        return clusters[i] if grouped and i is not None else dot
 
-    for v in nodes:
-        kind = _kind(v, root, params)
-        border = ' BORDER="3" COLOR="#38761d"' if kind == "root" else ' BORDER="1"'
-        name_cell = f"<TD><B>{_label_html(v.label)}</B></TD>" if v.label else ""
-        label = (
-            f'<<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{_FILL[kind]}"><TR>'
-            f"{name_cell}<TD>data {_fmt(v.data)}</TD>{f'<TD>grad {_fmt(v.grad)}</TD>' if show_grads else ''}</TR></TABLE>>"
-        )
-        target(v).node(ids[v], label=label, shape="plaintext")
-    colour_of: dict[tuple[str, str, int], list[str]] = {}  # (parent, child, slot) -> colours
-    through_op: dict[str, list[str]] = {}  # child -> the colours of the paths that leave its op node into it
+class _Groups:
+    """The clusters of a network's layers: which layer each node is in, and where it is drawn."""
+
+    def __init__(self, dot: graphviz.Digraph, nodes: list[Value], group_layers: bool | None) -> None:
+        layers = {v: _layer(v) for v in nodes}
+        numbered = [i for i in layers.values() if i is not None and i > 0]
+        self.grouped = bool(numbered) if group_layers is None else group_layers
+        n_layers = max(numbered, default=0)
+        for v, i in layers.items():
+            if i == -1:
+                layers[v] = n_layers if n_layers else None
+        self.layers = layers
+        self.dot = dot
+        # op nodes sit with their value; emitting nodes in unit order keeps unit 1 on top
+        position = {v: k for k, v in enumerate(nodes)}
+        self.order = sorted(nodes, key=lambda v: (layers[v] is None, _natural(v.label), position[v])) if self.grouped else nodes
+        self.clusters: dict[int, graphviz.Digraph] = {}
+        if self.grouped:
+            for i in sorted({i for i in layers.values() if i is not None}):
+                name = "input" if i == 0 else ("output layer" if i == n_layers else f"hidden layer {i}")
+                sub = graphviz.Digraph(name=f"cluster_{i}")
+                sub.attr(
+                    label=f"{name} (layer {i})" if i else "input (h_0 = x)", style="rounded,dashed", color="#999999", fontcolor="#555555"
+                )
+                self.clusters[i] = sub
+
+    def place(self, v: Value) -> graphviz.Digraph:
+        """The cluster ``v`` is drawn in, or the graph."""
+        i = self.layers[v]
+        return self.clusters[i] if self.grouped and i is not None else self.dot
+
+    def crosses(self, e: Edge) -> bool:
+        """``e`` goes from one layer's cluster to another's."""
+        a, b = self.layers[e.parent], self.layers[e.child]
+        return self.grouped and a is not None and b is not None and a != b
+
+
+def _node_label(v: Value, kind: str, style: _Style, errors: tuple[dict[Value, float], dict[Value, float]]) -> str:
+    """A value node's HTML label: name, data and grad in one row, or stacked (slide mode, with the op on top)."""
+    border = f' BORDER="3" COLOR="{_ROOT_BORDER}"' if kind == "root" else ' BORDER="1"'
+    data = f"data {_fmt(v.data, errors[0][v])}"
+    grad = f"grad {_fmt(v.grad, errors[1][v])}" if style.grads else ""
+    name = f"<B>{_label_html(v.label)}</B>" if v.label else ""
+    table = f'<<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{4 if style.slide else 3}" BGCOLOR="{_FILL[kind]}">'
+    if not style.slide:
+        cells = (f"<TD>{name}</TD>" if name else "") + f"<TD>{data}</TD>" + (f"<TD>{grad}</TD>" if grad else "")
+        return f"{table}<TR>{cells}</TR></TABLE>>"
+    top = []
+    if v.parents:  # the op, on grey as its own node is drawn by default
+        top.append(f'<TD BGCOLOR="{_OP_FILL}" BORDER="1" SIDES="B">{html.escape(op_label(v.op))}</TD>')
+    if name:
+        top.append(f"<TD>{name}</TD>")
+    span = len(top) or 1
+    rows = [f"<TR>{''.join(top)}</TR>"] if top else []
+    rows += [f'<TR><TD COLSPAN="{span}">{t}</TD></TR>' for t in (data, grad) if t]
+    return f"{table}{''.join(rows)}</TABLE>>"
+
+
+_OP_FILL = "#E8E8E8"
+
+
+def _op_node(dot: graphviz.Digraph, where: graphviz.Digraph, v: Value, vid: str, colours: list[tuple[str, str]] | None) -> None:
+    """The op node of ``v`` (``+``, ``σ``, ...) and its edge into ``v``, on the highlighted paths' lines if any go on."""
+    op = op_label(v.op)
+    op_shape = "circle" if len(op) <= 3 else "ellipse"
+    where.node(f"{vid}op", label=op, shape=op_shape, style="filled", fillcolor="#f3f3f3", width="0.45", margin="0.03")
+    dot.edge(f"{vid}op", vid, arrowsize="0.6", **(_path_attrs(colours) if colours else {}))
+
+
+def _path_edges(
+    highlight: Sequence[Path] | None, ids: dict[Value, str], root: Value
+) -> tuple[dict[tuple[str, str, int], list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+    """For each edge on a highlighted path, the (colour, style) of its paths; for each child, those that go on through its op."""
+    on_paths: dict[tuple[str, str, int], list[tuple[str, str]]] = {}  # (parent, child, slot) -> paths' (colour, style)
+    through_op: dict[str, list[tuple[str, str]]] = {}  # child -> the paths that leave its op node into it
     for k, path in enumerate(highlight or ()):
-        c = PATH_COLOURS[k % len(PATH_COLOURS)]
+        look = (PATH_COLOURS[k % len(PATH_COLOURS)], PATH_STYLES[k % len(PATH_STYLES)])
         for t, slot in enumerate(path.parent_indices):
             parent, child = path.nodes[t], path.nodes[t + 1]
             if slot >= len(child.parents) or child.parents[slot] is not parent or child not in ids:
                 raise ValueError(f"highlighted path {k + 1} is not in the graph below {_name(root)}")
-            colour_of.setdefault((ids[parent], ids[child], slot), []).append(c)
-            through_op.setdefault(ids[child], []).append(c)  # the path goes on from the op node to its result: unbroken
+            on_paths.setdefault((ids[parent], ids[child], slot), []).append(look)
+            through_op.setdefault(ids[child], []).append(look)  # the path goes on from the op node to its result: unbroken
+    return on_paths, through_op
 
-    for v in nodes:
-        if v.parents:
-            op = op_label(v.op)
-            op_shape = "circle" if len(op) <= 3 else "ellipse"
-            target(v).node(f"{ids[v]}op", label=op, shape=op_shape, style="filled", fillcolor="#f3f3f3", width="0.45", margin="0.03")
-            colours = through_op.get(ids[v])
-            extra = {"color": _parallel(colours), "penwidth": "2.5"} if colours else {}
-            dot.edge(f"{ids[v]}op", ids[v], arrowsize="0.6", **extra)
-    for sub in clusters.values():
-        dot.subgraph(sub)
 
-    for e in edges:
-        attrs = {"arrowsize": "0.6"}
-        if grouped and layers[e.parent] is not None and layers[e.child] is not None and layers[e.parent] != layers[e.child]:
-            attrs["minlen"] = "2"  # a rank of room between layers, so the clusters line up side by side
-        if show_local_grads:
-            # a label is a node to dot's layout (seconds for 50 edges into one node); an xlabel is placed after it
-            attrs["label" if len(edges) <= 40 else "xlabel"] = _fmt(e.local_grad)
-        colours = colour_of.get((ids[e.parent], ids[e.child], e.slot))
-        if colours:
-            attrs.update(color=_parallel(colours), penwidth="2.5", fontcolor=colours[0])
-            if len(colours) > 1 and "label" in attrs:  # beside the parallel lines, not on top of them
-                attrs["xlabel"] = attrs.pop("label")
-        dot.edge(ids[e.parent], f"{ids[e.child]}op", **attrs)
+def _path_attrs(looks: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """An edge on highlighted paths: wide, in the paths' colours side by side, in the first path's line style."""
+    return {"color": _parallel([c for c, _ in looks]), "penwidth": "3", "style": looks[0][1]}
 
-    if highlight:
+
+def _edge(
+    dot: graphviz.Digraph,
+    e: Edge,
+    ids: dict[Value, str],
+    style: _Style,
+    looks: list[tuple[str, str]] | None,
+    n_edges: int,
+    groups: _Groups,
+) -> None:
+    """The edge of one parent use, into the child's op node (or, in slide mode, into the child), with its local derivative."""
+    attrs = {"arrowsize": "0.6" if not style.slide else "0.9"}
+    if groups.crosses(e):
+        attrs["minlen"] = "2"  # a rank of room between layers, so the clusters line up side by side
+    if style.local_grads:
+        # a label is a node to dot's layout (seconds for 50 edges into one node); an xlabel is placed after it
+        attrs["label" if n_edges <= 40 else "xlabel"] = _fmt(e.local_grad)
+    if looks:
+        attrs.update(_path_attrs(looks), fontcolor=looks[0][0])
+        if len(looks) > 1 and "label" in attrs:  # beside the parallel lines, not on top of them
+            attrs["xlabel"] = attrs.pop("label")
+    dot.edge(ids[e.parent], ids[e.child] if style.slide else f"{ids[e.child]}op", **attrs)
+
+
+def _captions(dot: graphviz.Digraph, highlight: Sequence[Path] | None, style: _Style, caption_pt: str) -> None:
+    """The legend of the highlighted paths (beside, or below with the key) and the key to the colours."""
+    note = "edge labels: local derivatives ∂out/∂in" if style.local_grads else ""
+    kinds = "orange: parameters, blue: inputs, grey: constants, green: root" + (", grey top: the op" if style.slide else "")
+    if highlight and style.legend == "beside":
         dot.node("legend", label=_legend(highlight), shape="plaintext")
-    note = "edge labels: local derivatives ∂out/∂in" if show_local_grads else ""
-    kinds = "orange: parameters, blue: inputs, grey: constants, green: root"
-    dot.attr(label=f"{note}{chr(10) if note else ''}{kinds}", labelloc="b", fontsize="13", fontcolor="#666666")
-    return dot
+    if highlight and style.legend == "below":
+        rows = _legend_rows(highlight, wrap=70 if style.slide else 110)
+        key = "".join(f'<TR><TD ALIGN="LEFT"><FONT COLOR="#666666">{html.escape(t)}</FONT></TD></TR>' for t in (note, kinds) if t)
+        label = f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{"".join(rows)}{key}</TABLE>>'
+        dot.attr(label=label, labelloc="b", labeljust="l", fontsize=caption_pt)
+        return
+    dot.attr(label=f"{note}{chr(10) if note else ''}{kinds}", labelloc="b", fontsize=caption_pt, fontcolor="#666666")
 
 
 def _parallel(colours: Sequence[str]) -> str:
@@ -206,16 +340,26 @@ def _parallel(colours: Sequence[str]) -> str:
     return ":invis:".join(colours)
 
 
-def _legend(paths: Sequence[Path]) -> str:
+def _legend_rows(paths: Sequence[Path], wrap: int = 0) -> list[str]:
+    """One HTML table row per path (its colour, its line style's name, route, factors, product), then the sum;
+    a route longer than ``wrap`` characters goes on over more lines."""
     rows = []
     total = 0.0
     for k, p in enumerate(paths):
-        c = PATH_COLOURS[k % len(PATH_COLOURS)]
-        route = " → ".join(html.escape(_unicode_name(n)) for n in p.nodes)
-        factors = " × ".join(_fmt(g) for g in p.local_grads)
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{c}"><B>path {k + 1}</B>: {route}: {factors} = {_fmt(p.product)}</FONT></TD></TR>')
+        c, line = PATH_COLOURS[k % len(PATH_COLOURS)], PATH_STYLES[k % len(PATH_STYLES)]
+        names = [_unicode_name(n) for n in p.nodes]
+        text = f"path {k + 1} ({line}): " + " → ".join(names) + ": " + " × ".join(_fmt(g) for g in p.local_grads) + f" = {_fmt(p.product)}"
+        lines = textwrap.wrap(text, wrap, break_long_words=False, subsequent_indent="    ") if wrap else [text]
+        body = '<BR ALIGN="LEFT"/>'.join(html.escape(t) for t in lines)
+        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT COLOR="{c}">{body}</FONT></TD></TR>')
         total += p.product
     start, end = paths[0].nodes[0], paths[0].nodes[-1]
     d = f"∂{html.escape(_unicode_name(end) if end.label else 'out')}/∂{html.escape(_unicode_name(start) if start.label else 'in')}"
     rows.append(f'<TR><TD ALIGN="LEFT"><B>sum over the {len(paths)} paths = {d} = {_fmt(total)}</B></TD></TR>')
-    return f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff">{"".join(rows)}</TABLE>>'
+    return rows
+
+
+def _legend(paths: Sequence[Path]) -> str:
+    """The paths' legend as a box in the graph."""
+    rows = "".join(_legend_rows(paths))
+    return f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff">{rows}</TABLE>>'

@@ -2,17 +2,64 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+import html
+import re
+import textwrap
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import graphviz
 
 from ..engine import Value
 from .render import NetworkPicture, _check_size
-from .style import _NEGATIVE, _NOW, _PATH, _POSITIVE, _UNKNOWN, _fmt, _grad_colour, _html_math, _sub
+from .style import (
+    _FILL,
+    _INPUT_BORDER,
+    _NEGATIVE,
+    _NOW,
+    _NOW_FILL,
+    _PATH,
+    _POSITIVE,
+    _ROOT_BORDER,
+    _UNKNOWN,
+    _fmt,
+    _grad_colour,
+    _html_math,
+    _sub,
+)
 
 if TYPE_CHECKING:
     from ..lecture import BackwardStep
     from ..nn import MLP
+
+Edge = tuple[str, str, str]
+"""An edge of the unit graph: (source node, target node, key): key a weight's name, "O" for the output function, "L" the loss."""
+
+
+class _Sizes(NamedTuple):
+    """Point sizes of the picture's text, and the scale of its cells (1 at the default sizes)."""
+
+    name: float
+    value: float
+    grad: float
+    bias: float
+    title: float
+    note: float
+    weight: float
+    scale: float
+
+    def scaled(self, k: float) -> _Sizes:
+        name, value, grad, bias, title, note, weight = (round(v * k, 1) for v in self[:-1])
+        return _Sizes(name, value, grad, bias, title, note, weight, self.scale * k)
+
+
+_DEFAULT_SIZES = _Sizes(name=14, value=12, grad=11, bias=11, title=12, note=12, weight=11, scale=1.0)
+_SLIDE_SIZES = _Sizes(name=18, value=16, grad=15, bias=14, title=16, note=15, weight=14, scale=1.25)
+SLIDE_DPI = 120
+
+
+def _pt(x: float) -> str:
+    return f"{x:g}"
 
 
 def draw_network(
@@ -24,6 +71,11 @@ def draw_network(
     loss: Value | None = None,
     weight_labels: bool | None = None,
     gradients: bool = True,
+    slide: bool = False,
+    dpi: float | None = None,
+    graph_attr: Mapping[str, str] | None = None,
+    node_attr: Mapping[str, str] | None = None,
+    edge_attr: Mapping[str, str] | None = None,
 ) -> graphviz.Digraph:
     """The lecture's picture of the network: one node per unit, weights as edges, layers as columns.
 
@@ -32,8 +84,11 @@ def draw_network(
     hidden layer, its activation ``h_{k,i}`` (where they leave), each with its value and ∂L/∂ (``∇``);
     the output layer's ``a_{L,j}``, the outputs ``ŷ_j`` (O's edges between them) and the loss ``L``.
     Units are in index order, unit 1 on top. Each weight edge ``W_{k,i,j}`` shows ∂L/∂W_{k,i,j} by
-    colour (blue > 0, red < 0) and width (∝ |∂L/∂W|), and with ``weight_labels`` its number, written on
-    the edge 40% of the way back from the unit it enters (at 40%, no two labels of a 3-3 layer meet).
+    colour (blue > 0, vermillion < 0: Okabe-Ito colours, told apart under colour-vision deficiencies) and width
+    (∝ |∂L/∂W|), and with ``weight_labels`` its number, written on the edge 40% of the way back from the unit it
+    enters (at 40%, no two labels of a 3-3 layer meet). A step frame has a panel on the right: the step, and the
+    ∂L/∂W computed at that step as the matrix, each entry under its name ``W_{k,i,j}``; every frame of a network
+    is the same size in pixels.
 
     Source: CS7015 Lecture 4, Module 4.1 (the figure of the network), 4.4 (the paths from a
     weight to the loss), 4.8 (the backward pass, step by step).
@@ -42,26 +97,54 @@ def draw_network(
         mlp: a network after a forward pass (and ``backward()``, for gradients): ``mlp.layers[i].a``/``.h`` are read.
         highlight: a weight ``W_{k,i,j}``, bias ``b_{k,i}``, unit ``a_{k,i}``/``h_{k,i}`` or input
             ``x_j`` (the slide's short forms ``W_111`` work too): every path from it to L is drawn
-            in green, with the number of paths in the legend (Module 4.4).
+            black and wide (the other edges thin and faded), with the number of paths in the notes (Module 4.4).
         step: a :class:`~micrograd_nptel.lecture.BackwardStep` from ``backward_steps(mlp, x, y)``:
             only the gradients known after that step are filled in ("?" for the rest), and the
             ones computed at that step are marked in orange. The pseudo code goes from L straight to
             ``∇_{a_L}L = -(e(y) - ŷ)`` (Module 4.8), so ∇ŷ is never computed on its own: ŷ shows "—".
         size: the largest drawing in inches, Graphviz's ``"width,height"``.
         loss: the loss node, to show L's value and which ŷ_j it uses (by default every ŷ_j, no value).
-        weight_labels: write ∂L/∂W on the weight edges: True for every known one, False for none; by default
-            (None) the ones computed at ``step`` (step 2's ∇W_3, step 5's ∇W_2, ...), none without a step.
+        weight_labels: write ∂L/∂W on the weight edges: True for every known one; False or None (the default) for
+            none (a step frame lists the ones it computes beside the picture, as the matrix ∇W_k, named).
         gradients: False draws values only, every ∇ a "?" and every weight grey (an exercise's picture, which must
             not give the answer away).
+        slide: for a projector: larger text (names 17 pt, numbers 15 pt, ∇ 14 pt), PNG at 120 dpi.
+        dpi: the PNG resolution (96 by default, 120 in slide mode).
+        graph_attr, node_attr, edge_attr: your own Graphviz attributes, applied last; ``node_attr["fontsize"]``
+            scales every text of the units (and their cells) from the numbers' size.
 
     Returns:
         A :class:`NetworkPicture` (a ``graphviz.Digraph``; render it with :func:`render`; Jupyter shows it as a PNG).
 
     Raises:
         TypeError: ``mlp`` is not an MLP.
-        ValueError: the network has not run forward yet, a bad ``size``, or ``highlight`` is not one of its names.
+        ValueError: the network has not run forward yet, a bad ``size``, ``dpi`` or ``fontsize``, or ``highlight`` is
+            not one of its names.
     """
-    from ..derivation import canonical_name
+    _check_network(mlp, highlight, step)
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200):
+        raise ValueError(f"dpi must be a number of dots per inch from 10 to 1200, got {dpi!r}")
+    sizes = _SLIDE_SIZES if slide else _DEFAULT_SIZES
+    if node_attr and "fontsize" in node_attr:  # the user's size for the numbers; every other text keeps its proportion
+        try:
+            fontsize = float(node_attr["fontsize"])
+        except ValueError:
+            fontsize = -1.0
+        if not 4 <= fontsize <= 200:
+            raise ValueError(f"node_attr fontsize must be a number of points from 4 to 200, got {node_attr['fontsize']!r}")
+        sizes = sizes.scaled(fontsize / sizes.value)
+    drawing = _Drawing(mlp, step, loss, gradients, sizes)
+    dot = drawing.picture(size, highlight, weight_labels)
+    if dpi is not None or slide:
+        dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
+    dot.graph_attr.update(graph_attr or {})
+    dot.node_attr.update(node_attr or {})
+    dot.edge_attr.update(edge_attr or {})
+    return dot
+
+
+def _check_network(mlp: MLP, highlight: str | None, step: BackwardStep | None) -> None:
+    """TypeError/ValueError for an argument :func:`draw_network` cannot draw."""
     from ..lecture import BackwardStep
     from ..nn import MLP
 
@@ -71,200 +154,304 @@ def draw_network(
         raise TypeError(f"draw_network: highlight must be a name such as 'W_{{1,1,1}}' or 'W_111', got {highlight!r}")
     if step is not None and not isinstance(step, BackwardStep):
         raise TypeError(f"draw_network: step must be a BackwardStep from backward_steps(mlp, x, y), got {step!r}")
-    layers = mlp.layers
-    if not layers[0].a:
+    if not mlp.layers[0].a:
         raise ValueError("draw_network: run the network forward first (mlp(x), then L.backward() for gradients)")
     if step is not None:  # a step of another network, or of another input, would draw a picture that mixes the two
-        y_now = [v.data for v in layers[-1].h]
+        y_now = [v.data for v in mlp.layers[-1].h]
         if len(step.y_hat) != len(y_now) or any(abs(a - b) > 1e-9 * max(1.0, abs(b)) for a, b in zip(step.y_hat, y_now)):
             raise ValueError(
                 "draw_network: this step is not of this network's last forward pass (its ŷ differs); "
                 "take the steps from backward_steps(mlp, x, y) with the same network and input"
             )
-    L = len(layers)
-    xs = layers[0].h_prev  # Values, or floats when x entered as constants (then ∇x is not tracked: "?")
-    y_hat = layers[-1].h
-    softmax = mlp.output == "softmax"
 
-    known: dict[str, float] | None = step.grads if step is not None else None if gradients else {}
-    now = step.computing if step is not None else frozenset()
 
-    def grad(name: str, v: Value) -> float | None:
-        return v.grad if known is None else known.get(name)
+class _Drawing:
+    """The network picture being built: its unit tables, the unit graph, and where everything goes (inches)."""
 
-    def cell(name_html: str, value: float, g: float | None, key: str, port: str = "", g_text: str | None = None) -> str:
-        fill = ' BGCOLOR="#ffe0a0"' if key in now else ""
+    def __init__(self, mlp: MLP, step: BackwardStep | None, loss: Value | None, gradients: bool, sizes: _Sizes) -> None:
+        self.mlp, self.step, self.loss, self.gradients, self.s = mlp, step, loss, gradients, sizes
+        self.L = len(mlp.layers)
+        self.known: dict[str, float] | None = step.grads if step is not None else None if gradients else {}
+        self.now = step.computing if step is not None else frozenset()
+        self.names: dict[str, str] = {}  # a name the user may highlight -> node id
+        self.edges: list[Edge] = []
+        self.tables: dict[str, str] = {}  # node id -> label
+        self.columns: list[list[str]] = []
+        self._units()
+
+    # ------------------------------------------------------------------ the units as tables
+    def grad(self, name: str, v: Value) -> float | None:
+        return v.grad if self.known is None else self.known.get(name)
+
+    def cell(self, name_html: str, value: float, g: float | None, key: str, port: str = "", g_text: str | None = None) -> str:
+        """A unit's a or h (or x, ŷ): the name, the value, the ∇ below it; orange when computed at this step."""
+        s = self.s
+        fill = f' BGCOLOR="{_NOW_FILL}"' if key in self.now else ""
         colour = _grad_colour(None if g_text else g)
         g_text = g_text or ("?" if g is None else _fmt(g))
         p = f' PORT="{port}"' if port else ""
         return (
-            f'<TD{p}{fill} CELLPADDING="2" WIDTH="66"><FONT POINT-SIZE="14"><B>{name_html}</B></FONT><BR/>{_fmt(value)}<BR/>'
-            f'<FONT COLOR="{colour}" POINT-SIZE="11">∇ {g_text}</FONT></TD>'
+            f'<TD{p}{fill} CELLPADDING="2" WIDTH="{_pt(66 * s.scale)}"><FONT POINT-SIZE="{_pt(s.name)}"><B>{name_html}</B></FONT><BR/>'
+            f'<FONT POINT-SIZE="{_pt(s.value)}">{_fmt(value)}</FONT><BR/>'
+            f'<FONT COLOR="{colour}" POINT-SIZE="{_pt(s.grad)}">∇ {g_text}</FONT></TD>'
         )
 
-    def bias_cell(k: int, i: int, b: Value) -> str:
-        """b_{k,i} and its value on one line, ∇ below, in 11 pt on grey: the bias a_{k,i} adds."""
+    def bias_cell(self, k: int, i: int, b: Value) -> str:
+        """b_{k,i} and its value on one line, ∇ below, smaller, on grey: the bias a_{k,i} adds."""
         key = f"b_{{{k},{i}}}"
-        g = grad(key, b)
-        fill = "#ffe0a0" if key in now else "#f1f1f1"
-        colour = _grad_colour(g)
+        g = self.grad(key, b)
+        fill = _NOW_FILL if key in self.now else "#f1f1f1"
         return (
-            f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="66"><FONT POINT-SIZE="11">{_sub("b", f"{k},{i}")} = {_fmt(b.data)}<BR/>'
-            f'<FONT COLOR="{colour}">∇ {"?" if g is None else _fmt(g)}</FONT></FONT></TD>'
+            f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(66 * self.s.scale)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
+            f'{_sub("b", f"{k},{i}")} = {_fmt(b.data)}<BR/><FONT COLOR="{_grad_colour(g)}">∇ {"?" if g is None else _fmt(g)}</FONT>'
+            "</FONT></TD>"
         )
 
+    @staticmethod
     def table(*rows: str, border: str = "#555555") -> str:
         """One cell a row: a hidden unit is a_{k,i} above h_{k,i}, so a column of units is one cell wide."""
         body = "".join(f"<TR>{r}</TR>" for r in rows)
         return f'<<TABLE BORDER="1" COLOR="{border}" CELLBORDER="1" CELLSPACING="0" BGCOLOR="#ffffff">{body}</TABLE>>'
 
-    # the unit graph: (src, dst, key) with key a weight's name, "O" for the output function, "L" for the loss
-    names: dict[str, str] = {}  # a name the user may highlight -> node id
-    edges: list[tuple[str, str, str]] = []
-    nodes: dict[str, str] = {}  # node id -> label
-    columns: list[list[str]] = [[f"x{j}" for j in range(mlp.nin)]]
-    for j, v in enumerate(xs):
-        names[f"x_{j + 1}"] = f"x{j}"
-        if isinstance(v, Value):
-            x_value, x_grad = v.data, grad(f"x_{j + 1}", v)
-        else:  # x entered as constants: ∇x is known only from the pseudo code's steps
-            x_value, x_grad = float(cast(float, v)), None if known is None else known.get(f"x_{j + 1}")
-        nodes[f"x{j}"] = table(cell(_sub("x", str(j + 1)), x_value, x_grad, f"x_{j + 1}", "h"), border="#3d85c6")
-    for k, layer in enumerate(layers, 1):
-        column = []
-        for i, a in enumerate(layer.a):
-            uid = f"u{k}_{i}"
-            a_name = f"a_{{{k},{i + 1}}}"
-            cells = [bias_cell(k, i + 1, layer.b[i]), cell(_sub("a", f"{k},{i + 1}"), a.data, grad(a_name, a), a_name, "a")]
-            names[a_name] = uid
-            if k < L:
-                h, h_name = layer.h[i], f"h_{{{k},{i + 1}}}"
-                cells.append(cell(_sub("h", f"{k},{i + 1}"), h.data, grad(h_name, h), h_name, "h"))
-                names[h_name] = uid
-            names[f"b_{{{k},{i + 1}}}"] = uid
-            nodes[uid] = table(*cells)
-            column.append(uid)
-            prev = "x{j}" if k == 1 else f"u{k - 1}_{{j}}"
-            for j in range(layer.nin):
-                edges.append((prev.format(j=j), uid, f"W_{{{k},{i + 1},{j + 1}}}"))
-        columns.append(column)
-    outputs = []
-    for j, v in enumerate(y_hat):
-        yid = f"y{j}"
-        # ∂L/∂ŷ: the loss's own derivative; in step mode "—": the pseudo code folds it into ∇_{a_L}L
-        folded = "—" if step is not None else None if gradients else "?"
-        nodes[yid] = table(cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}", g_text=folded), border="#38761d")
-        names[f"ŷ_{j + 1}"] = yid
-        outputs.append(yid)
-        for i in range(len(y_hat)):
-            if softmax or i == j:
-                edges.append((f"u{L}_{i}", yid, "O"))
-    columns.append(outputs)
-    if step is not None:
-        used = list(step.uses)
-    else:
-        used = [j for j, v in enumerate(y_hat) if loss is None or any(p is v for p in loss.parents)]
-    for j in used:
-        edges.append((f"y{j}", "L", "L"))
-    loss_value = step.loss if step is not None else None if loss is None else loss.data
-    loss_text = "" if loss_value is None else f"<BR/>{_fmt(loss_value)}"
-    loss_cell = f'<TD CELLPADDING="4"><B>L</B>{loss_text}</TD>'
-    nodes["L"] = f'<<TABLE BORDER="3" COLOR="#38761d" CELLBORDER="0" BGCOLOR="#d9ead3"><TR>{loss_cell}</TR></TABLE>>'
-    columns.append(["L"])
+    def _units(self) -> None:
+        """Every node's table and the unit graph's edges, column by column: x, the layers, ŷ, L."""
+        layers, L = self.mlp.layers, self.L
+        self.columns.append([f"x{j}" for j in range(self.mlp.nin)])
+        for j, v in enumerate(layers[0].h_prev):  # Values, or floats when x entered as constants (then ∇x is "?")
+            self.names[f"x_{j + 1}"] = f"x{j}"
+            if isinstance(v, Value):
+                x_value, x_grad = v.data, self.grad(f"x_{j + 1}", v)
+            else:  # x entered as constants: ∇x is known only from the pseudo code's steps
+                x_value, x_grad = float(cast(float, v)), None if self.known is None else self.known.get(f"x_{j + 1}")
+            self.tables[f"x{j}"] = self.table(self.cell(_sub("x", str(j + 1)), x_value, x_grad, f"x_{j + 1}", "h"), border=_INPUT_BORDER)
+        for k, layer in enumerate(layers, 1):
+            column = []
+            for i, a in enumerate(layer.a):
+                uid, a_name = f"u{k}_{i}", f"a_{{{k},{i + 1}}}"
+                cells = [
+                    self.bias_cell(k, i + 1, layer.b[i]),
+                    self.cell(_sub("a", f"{k},{i + 1}"), a.data, self.grad(a_name, a), a_name, "a"),
+                ]
+                self.names[a_name] = self.names[f"b_{{{k},{i + 1}}}"] = uid
+                if k < L:
+                    h, h_name = layer.h[i], f"h_{{{k},{i + 1}}}"
+                    cells.append(self.cell(_sub("h", f"{k},{i + 1}"), h.data, self.grad(h_name, h), h_name, "h"))
+                    self.names[h_name] = uid
+                self.tables[uid] = self.table(*cells)
+                column.append(uid)
+                prev = "x{j}" if k == 1 else f"u{k - 1}_{{j}}"
+                self.edges += [(prev.format(j=j), uid, f"W_{{{k},{i + 1},{j + 1}}}") for j in range(layer.nin)]
+            self.columns.append(column)
+        self._outputs()
 
-    on_path, n_paths = _paths_to_loss(highlight, names, edges, mlp) if highlight else (set(), 0)
+    def _outputs(self) -> None:
+        """ŷ (O's edges into it) and L (the edges of the ŷ_j it uses)."""
+        y_hat, step, L = self.mlp.layers[-1].h, self.step, self.L
+        outputs = []
+        for j, v in enumerate(y_hat):
+            # ∂L/∂ŷ: the loss's own derivative; in step mode "—": the pseudo code folds it into ∇_{a_L}L
+            folded = "—" if step is not None else None if self.gradients else "?"
+            self.tables[f"y{j}"] = self.table(
+                self.cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}", g_text=folded), border=_ROOT_BORDER
+            )
+            self.names[f"ŷ_{j + 1}"] = f"y{j}"
+            outputs.append(f"y{j}")
+            self.edges += [(f"u{L}_{i}", f"y{j}", "O") for i in range(len(y_hat)) if self.mlp.output == "softmax" or i == j]
+        self.columns.append(outputs)
+        loss = self.loss
+        used = (
+            list(step.uses) if step is not None else [j for j, v in enumerate(y_hat) if loss is None or any(p is v for p in loss.parents)]
+        )
+        self.edges += [(f"y{j}", "L", "L") for j in used]
+        loss_value = step.loss if step is not None else None if loss is None else loss.data
+        loss_text = "" if loss_value is None else f"<BR/>{_fmt(loss_value)}"
+        loss_cell = f'<TD CELLPADDING="4"><FONT POINT-SIZE="{_pt(self.s.name)}"><B>L</B>{loss_text}</FONT></TD>'
+        self.tables["L"] = (
+            f'<<TABLE BORDER="3" COLOR="{_ROOT_BORDER}" CELLBORDER="0" BGCOLOR="{_FILL["root"]}"><TR>{loss_cell}</TR></TABLE>>'
+        )
+        self.columns.append(["L"])
 
-    # neato with pinned positions (inches): columns left to right, unit 1 on top, exactly as the slide (dot reorders units)
-    graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": "0.12"}
-    if size is not None:
-        graph_attr["size"] = _check_size(size)
-    dot = NetworkPicture(engine="neato", graph_attr=graph_attr)
-    dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize="12")
-    dot.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.5")
-    titles = ["<input x = h" + _sub("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
-    titles += [f"output layer {L}", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
-    # inches: every table is 0.92 wide (cells of 66 pt); the gaps where weights cross leave room for their labels
-    table_w, loss_w = 0.92, 0.55
-    gaps = [0.8] * L + [0.28, 0.22]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
-    row = 1.8 if L > 1 else 1.05  # inches between units (a hidden unit is b, a and h: 1.53 tall)
-    port_y = {"x": 0.0, "h": -0.465, "a_hidden": 0.135, "a_out": -0.165}  # a cell's centre, from its unit's centre
-    tallest = max(len(column) for column in columns)
-    centres: list[float] = []
-    x = table_w / 2
-    for c in range(len(columns)):
-        centres.append(x)
-        width_here = loss_w if c == len(columns) - 1 else table_w
-        width_next = loss_w if c + 1 == len(columns) - 1 else table_w
-        x += width_here / 2 + (gaps[c] if c < len(gaps) else 0.0) + width_next / 2
-    unit_y: dict[str, float] = {}
-    for c, (column, title) in enumerate(zip(columns, titles)):
-        top = (tallest - 1) * row / 2
-        dot.node(f"title{c}", label=title, fontsize="12", fontcolor="#444444", pos=f"{centres[c]:.2f},{top + 1.05:.2f}!")
-        for i, uid in enumerate(column):
-            y = (len(column) - 1) * row / 2 - i * row  # unit 1 on top, the column centred
-            unit_y[uid] = y
-            dot.node(uid, label=nodes[uid], pos=f"{centres[c]:.2f},{y:.2f}!")
-    column_of = {uid: c for c, column in enumerate(columns) for uid in column}
+    # ------------------------------------------------------------------ the picture
+    def picture(self, size: str | None, highlight: str | None, weight_labels: bool | None) -> graphviz.Digraph:
+        """Pinned positions (neato): columns left to right, unit 1 on top, exactly as the slide (dot reorders units)."""
+        on_path, n_paths = _paths_to_loss(highlight, self.names, self.edges, self.mlp) if highlight else (set(), 0)
+        graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": "0.12"}
+        if size is not None:
+            graph_attr["size"] = _check_size(size)
+        dot = NetworkPicture(engine="neato", graph_attr=graph_attr)
+        dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize=_pt(self.s.value))
+        dot.attr("edge", fontname="Helvetica", fontsize=_pt(self.s.weight), arrowsize="0.5")
+        self._place(dot)
+        for e in self.edges:
+            self._edge(dot, e, e in on_path, bool(highlight), bool(weight_labels))
+        notes = self._notes(highlight, n_paths)
+        if self.step is None:
+            label = "<" + "".join(n + '<BR ALIGN="LEFT"/>' for n in notes) + ">"
+            dot.attr(label=label, labelloc="t", labeljust="l", fontsize=_pt(self.s.note), fontcolor="#333333")
+        else:
+            self._panel(dot, notes)
+        return dot
 
-    def label_pos(src: str, dst: str) -> str:
+    def _place(self, dot: graphviz.Digraph) -> None:
+        """Every column's title and nodes at their pinned positions (inches); remembers each node's centre."""
+        r, L = self.s.scale, self.L
+        self.table_w, loss_w = 0.92 * r, 0.55 * r  # a table is 66 pt wide at scale 1; gaps leave room for weights' labels
+        gaps = [0.8 * (1 + r) / 2] * L + [0.28 * r, 0.22 * r]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
+        row = (1.8 if L > 1 else 1.05) * r  # inches between units (a hidden unit is b, a and h: 1.53 tall)
+        self.port_y = {k: v * r for k, v in {"x": 0.0, "h": -0.465, "a_hidden": 0.135, "a_out": -0.165}.items()}
+        tallest = max(len(column) for column in self.columns)
+        self.centres: list[float] = []
+        x = self.table_w / 2
+        for c in range(len(self.columns)):
+            self.centres.append(x)
+            width_here = loss_w if c == len(self.columns) - 1 else self.table_w
+            width_next = loss_w if c + 1 == len(self.columns) - 1 else self.table_w
+            x += width_here / 2 + (gaps[c] if c < len(gaps) else 0.0) + width_next / 2
+        titles = ["<input x = h" + _sub("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
+        titles += [f"output layer {L}", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
+        self.top = (tallest - 1) * row / 2 + 1.05 * r  # the titles' line
+        self.bottom = -(tallest - 1) * row / 2 - 0.8 * r  # below the lowest unit
+        self.unit_y: dict[str, float] = {}
+        for c, (column, title) in enumerate(zip(self.columns, titles)):
+            dot.node(
+                f"title{c}", label=title, fontsize=_pt(self.s.title), fontcolor="#444444", pos=f"{self.centres[c]:.2f},{self.top:.2f}!"
+            )
+            for i, uid in enumerate(column):
+                y = (len(column) - 1) * row / 2 - i * row  # unit 1 on top, the column centred
+                self.unit_y[uid] = y
+                dot.node(uid, label=self.tables[uid], pos=f"{self.centres[c]:.2f},{y:.2f}!")
+        self.column_of = {uid: c for c, column in enumerate(self.columns) for uid in column}
+        weights = {w.label: w for layer in self.mlp.layers for row_ in layer.W for w in row_}
+        self.weights = weights
+        self.gmax = max((abs(self.grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
+
+    def label_pos(self, src: str, dst: str) -> str:
         """The point 40% of the way from the head of edge src -> dst (the a cell it enters) back to its tail."""
-        tail = (centres[column_of[src]] + table_w / 2, unit_y[src] + port_y["x" if src.startswith("x") else "h"])
-        head = (centres[column_of[dst]] - table_w / 2, unit_y[dst] + port_y["a_out" if dst.startswith(f"u{L}_") else "a_hidden"])
+        tail = (self.centres[self.column_of[src]] + self.table_w / 2, self.unit_y[src] + self.port_y["x" if src.startswith("x") else "h"])
+        into = "a_out" if dst.startswith(f"u{self.L}_") else "a_hidden"
+        head = (self.centres[self.column_of[dst]] - self.table_w / 2, self.unit_y[dst] + self.port_y[into])
         return f"{head[0] + 0.4 * (tail[0] - head[0]):.3f},{head[1] + 0.4 * (tail[1] - head[1]):.3f}!"
 
-    def labelled(key: str) -> bool:
-        """Write this weight's ∂L/∂W on its edge: the ones computed at ``step`` by default, or all / none."""
-        return key in now if weight_labels is None else bool(weight_labels)
-
-    weights = {w.label: w for layer in layers for row in layer.W for w in row}
-    gmax = max((abs(grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
-    for src, dst, key in edges:
+    def _edge(self, dot: graphviz.Digraph, e: Edge, on_path: bool, highlighting: bool, labels: bool) -> None:
+        """One edge: a weight by its ∇'s sign (colour) and size (width), orange when computed now; on a path black and wide."""
+        src, dst, key = e
         attrs: dict[str, str] = {}
-        src_port = ":a:e" if src.startswith(f"u{L}_") else (":h:e" if src[0] in "ux" else "")
+        src_port = ":a:e" if src.startswith(f"u{self.L}_") else (":h:e" if src[0] in "ux" else "")
         dst_port = ":a:w" if dst.startswith("u") else ""
         if key.startswith("W"):
-            g = grad(key, weights[key])
+            g = self.grad(key, self.weights[key])
             if g is None:
                 attrs.update(color=_UNKNOWN, style="dashed", penwidth="1")
             else:
-                attrs.update(color=_POSITIVE if g >= 0 else _NEGATIVE, penwidth=f"{0.8 + 5.2 * abs(g) / gmax:.2f}")
-                if labelled(key):  # a node on the edge (nodes are drawn after edges): white box, the sign's colour
+                attrs.update(color=_POSITIVE if g >= 0 else _NEGATIVE, penwidth=f"{0.8 + 5.2 * abs(g) / self.gmax:.2f}")
+                if labels:  # a node on the edge (nodes are drawn after edges): white box, the sign's colour
                     dot.node(
                         f"label_{src}_{dst}",
                         label=f'<<TABLE BORDER="0" CELLPADDING="0" BGCOLOR="#ffffff"><TR><TD><FONT COLOR="{attrs["color"]}" '
-                        f'POINT-SIZE="11">{g:.3g}</FONT></TD></TR></TABLE>>',
-                        pos=label_pos(src, dst),
+                        f'POINT-SIZE="{_pt(self.s.weight)}">{g:.3g}</FONT></TD></TR></TABLE>>',
+                        pos=self.label_pos(src, dst),
                         margin="0",
                         width="0",
                         height="0",
                     )
-            if key in now:
+            if key in self.now:
                 attrs.update(color=_NOW, penwidth="4", style="solid")
         else:
             attrs.update(color="#888888", penwidth="1")
-        if (src, dst, key) in on_path:
-            attrs.update(color=_PATH + ":" + attrs["color"] if key.startswith("W") else _PATH, penwidth="4", style="solid")
-        elif highlight and attrs["color"].startswith("#") and len(attrs["color"]) == 7:
-            attrs["color"] += "40"  # dimmed: every edge off the highlighted paths at a quarter of its colour
+        if on_path:
+            attrs.update(color=_PATH + ":" + attrs["color"] if key.startswith("W") else _PATH, penwidth="5", style="solid")
+        elif highlighting and attrs["color"].startswith("#") and len(attrs["color"]) == 7:
+            attrs["color"] += "40"  # dimmed and thin: every edge off the highlighted paths at a quarter of its colour
+            attrs["penwidth"] = "1"
         dot.edge(src + src_port, dst + dst_port, **attrs)
 
-    notes = ["weights: width ∝ |∂L/∂W|, blue &gt; 0, red &lt; 0; b: the bias each a adds" if gradients else "b: the bias each a adds"]
-    if step is not None:
-        notes.insert(0, f"<B>step {step.number}:</B> {_html_math(step.title)} (orange: computed now; ?: not yet known)")
-        if step.number == 1:
-            straight = "ŷ's ∇ is not computed on its own: the pseudo code goes from L straight to ∇a"
-            notes.insert(1, straight + _sub("", str(L)) + " (Module 4.8)")
-    if highlight:
-        notes.insert(0, f"green: the {n_paths} path{'s' * (n_paths != 1)} from {_html_math(canonical_name(highlight))} to L (Module 4.4)")
-    dot.attr(
-        label="<" + "".join(n + '<BR ALIGN="LEFT"/>' for n in notes) + ">", labelloc="t", labeljust="l", fontsize="12", fontcolor="#333333"
-    )
-    return dot
+    def _notes(self, highlight: str | None, n_paths: int) -> list[str]:
+        """The key to the picture's colours, and what it highlights."""
+        from ..derivation import canonical_name
+
+        weights = "weights: width ∝ |∂L/∂W|, blue &gt; 0, vermillion &lt; 0; " if self.gradients else ""
+        notes = [weights + "b: the bias each a adds"]
+        if self.step is not None:
+            notes.insert(0, "orange: computed now; ?: not yet known")
+            if self.step.number == 1:
+                straight = "ŷ's ∇ is not computed on its own: the pseudo code goes from L straight to ∇a"
+                notes.insert(1, straight + _sub("", str(self.L)) + " (Module 4.8)")
+        if highlight:
+            paths = f"{n_paths} path{'s' * (n_paths != 1)}"
+            notes.insert(0, f"black, wide: the {paths} from {_html_math(canonical_name(highlight))} to L (Module 4.4)")
+        return notes
+
+    def _panel(self, dot: graphviz.Digraph, notes: list[str]) -> None:
+        """A step frame's right-hand panel, the same size in every frame: the step, the ∇W it computes as the
+        matrix (each entry named W_{k,i,j}), and the notes."""
+        assert self.step is not None
+        s = self.s
+        widest = max(layer.nin for layer in self.mlp.layers)
+        entry_w = 66 * s.scale  # points, as a unit's cell
+        width = max(widest * entry_w + 12, 250 * s.scale)
+        height = (self.top - self.bottom) * 72
+        chars = int(width / (0.62 * s.note))  # a line's length at this size (~0.6 em a character; DejaVu Sans is wider than Helvetica)
+        parts = [f"step {self.step.number} of {3 * self.L}:"] + [t.strip() for t in self.step.title.split(";")]
+        lines = [line for part in parts for line in textwrap.wrap(part, chars, subsequent_indent="  ")]  # one formula a line
+        rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><B>{"<BR/>".join(_html_math(t) for t in lines)}</B></TD></TR>']
+        rows.append(f"<TR><TD>{self._matrix()}</TD></TR>")
+        wrapped = [t for n in notes for t in _wrap_html(n, chars)]
+        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT COLOR="#333333">{"<BR/>".join(wrapped)}</FONT></TD></TR>')
+        rows.append("<TR><TD></TD></TR>")  # takes up what is left of the fixed height
+        body = "".join(rows)
+        label = (
+            f'<<TABLE BORDER="0" CELLSPACING="6" CELLPADDING="0" FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}">{body}</TABLE>>'
+        )
+        x = self.centres[-1] + 0.55 * s.scale / 2 + 0.35 + width / 72 / 2
+        dot.node("panel", label=label, fontsize=_pt(s.note), pos=f"{x:.2f},{(self.top + self.bottom) / 2:.2f}!", margin="0")
+        # two invisible corners hold the frame: a cell that widens as its ∇ becomes known (step 9's ∇x) stays inside
+        left = self.centres[0] - 0.8 * s.scale
+        for name, at in (
+            ("corner_lo", f"{left:.2f},{self.bottom:.2f}!"),
+            ("corner_hi", f"{x + width / 72 / 2:.2f},{self.top + 0.3 * s.scale:.2f}!"),
+        ):
+            dot.node(name, label="", shape="point", style="invis", width="0", height="0", pos=at)
+
+    def _matrix(self) -> str:
+        """The ∂L/∂W computed at this step as the matrix ∇W_k (rows i, columns j), each entry under its name; or a line
+        saying this step computes no weight's gradient."""
+        assert self.step is not None
+        s = self.step
+        ks = sorted({int(m.group(1)) for n in s.computing if (m := re.match(r"W_\{(\d+),", n))})
+        if not ks:
+            return f'<FONT COLOR="#666666" POINT-SIZE="{_pt(self.s.grad)}">no ∇W at this step</FONT>'
+        k = ks[0]
+        layer = self.mlp.layers[k - 1]
+        head = f'<TR><TD COLSPAN="{layer.nin}" ALIGN="LEFT"><B>∇{_sub("W", str(k))} L</B> ({len(layer.W)} × {layer.nin}):</TD></TR>'
+        rows = [head]
+        for i in range(len(layer.W)):
+            cells = []
+            for j in range(layer.nin):
+                name = f"W_{{{k},{i + 1},{j + 1}}}"
+                g = s.grads.get(name)
+                cells.append(
+                    f'<TD BGCOLOR="{_NOW_FILL}" WIDTH="{_pt(62 * self.s.scale)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
+                    f'{_sub("W", f"{k},{i + 1},{j + 1}")}</FONT><BR/><FONT COLOR="{_grad_colour(g)}" POINT-SIZE="{_pt(self.s.grad)}">'
+                    f"{'?' if g is None else f'{g:.3g}'}</FONT></TD>"
+                )
+            rows.append(f"<TR>{''.join(cells)}</TR>")
+        return f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2">{"".join(rows)}</TABLE>'
 
 
-def _paths_to_loss(
-    highlight: str, names: dict[str, str], edges: list[tuple[str, str, str]], mlp: MLP
-) -> tuple[set[tuple[str, str, str]], int]:
+def _wrap_html(text: str, width: int) -> list[str]:
+    """An HTML-label line broken into lines of about ``width`` characters (tags and entities count as none)."""
+    words, lines, current, length = text.split(" "), [], "", 0
+    for w in words:
+        n = len(html.unescape(re.sub(r"<[^>]+>", "", w)))
+        if current and length + 1 + n > width:
+            lines.append(current)
+            current, length = w, n
+        else:
+            current, length = (f"{current} {w}", length + 1 + n) if current else (w, n)
+    return [*lines, current] if current else lines
+
+
+def _paths_to_loss(highlight: str, names: dict[str, str], edges: list[Edge], mlp: MLP) -> tuple[set[Edge], int]:
     """The unit-graph edges on some path from ``highlight`` to L, and the number of paths."""
     from ..derivation import canonical_name
 

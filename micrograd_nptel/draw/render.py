@@ -26,6 +26,10 @@ def _check_size(size: str) -> str:
     return size
 
 
+VECTOR_FORMATS = frozenset({"svg", "pdf", "ps", "eps", "plain", "dot"})
+"""Formats measured in points, not pixels: :func:`render` draws them at 72 dpi whatever the graph's ``dpi``."""
+
+
 class RenderError(RuntimeError):
     """Graphviz could not render a graph in time, or crashed; the message says what to do instead."""
 
@@ -58,6 +62,9 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
         return {"image/svg+xml": render(self, "svg").decode("utf-8")}
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+        if fmt in VECTOR_FORMATS and "dpi" in self.graph_attr:  # Graphviz scales an SVG's content twice by dpi/72
+            return render(self, fmt)
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
@@ -75,7 +82,9 @@ def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = REN
 
     Args:
         graph: from :func:`draw_dot` or :func:`draw_network`.
-        format: ``"svg"``, ``"png"``, ``"pdf"`` (any format Graphviz writes).
+        format: ``"svg"``, ``"png"``, ``"pdf"`` (any format Graphviz writes); the graph's ``dpi`` (slide mode,
+            ``--dpi``) sets a PNG's pixels and is left out of an SVG or PDF, whose content Graphviz would otherwise scale
+            twice (drawn larger than its own frame, cut off).
         timeout: seconds before Graphviz is stopped.
 
     Returns:
@@ -94,8 +103,9 @@ def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = REN
         source = graph.source.encode("utf-8")
     except UnicodeEncodeError as e:  # a label holding a lone surrogate ("\ud800"): no file or program can take it
         raise ValueError(f"a label holds {e.object[e.start : e.end]!r}, which is not a character UTF-8 can encode; rename it") from None
+    command = [exe, f"-T{format}"] + (["-Gdpi=72"] if format in VECTOR_FORMATS else [])  # dpi is for pixels only
     try:
-        done = subprocess.run([exe, f"-T{format}"], input=source, capture_output=True, timeout=timeout)
+        done = subprocess.run(command, input=source, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"Graphviz's {engine} took more than {timeout:g} s to lay out this graph (about {n} labelled items) and was stopped; "

@@ -4,30 +4,95 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 from ..engine import Value
 
-PATH_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
-"""The colours of highlighted paths, in order (then repeated)."""
+OKABE_ITO = {
+    "orange": "#e69f00",
+    "sky blue": "#56b4e9",
+    "bluish green": "#009e73",
+    "yellow": "#f0e442",
+    "blue": "#0072b2",
+    "vermillion": "#d55e00",
+    "reddish purple": "#cc79a7",
+    "black": "#000000",
+}
+"""Okabe and Ito's eight colours, told apart under the common colour-vision deficiencies (deuteranopia, protanopia,
+tritanopia): every colour in the pictures is one of these, or a light tint of one, or grey."""
 
-_FILL = {"parameter": "#fdd9b5", "input": "#cfe2f3", "constant": "#eeeeee", "value": "#ffffff", "root": "#d9ead3"}
+PATH_COLOURS = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+"""The colours of highlighted paths, in order (then repeated); each path also has its own line style (:data:`PATH_STYLES`)."""
 
+PATH_STYLES = ("solid", "dashed", "dotted")
+"""The line styles of highlighted paths, in order: path k is drawn ``PATH_STYLES[k % 3]`` in ``PATH_COLOURS[k % 7]``,
+so two paths differ in style even where a reader cannot tell their colours apart."""
 
-_POSITIVE, _NEGATIVE, _UNKNOWN, _NOW, _PATH = "#1f5fbf", "#c0392b", "#c8c8c8", "#e69500", "#2ca02c"
+_FILL = {"parameter": "#f8dfa6", "input": "#cbe7f8", "constant": "#eeeeee", "value": "#ffffff", "root": "#c4eadf"}
+"""Node fills: light tints of orange (parameters), sky blue (inputs) and bluish green (the root)."""
+
+_ROOT_BORDER = "#009e73"
+_INPUT_BORDER = "#0072b2"
+
+_POSITIVE, _NEGATIVE, _UNKNOWN, _NOW, _PATH = "#0072b2", "#d55e00", "#c8c8c8", "#e69f00", "#000000"
+"""The network picture: ∂L/∂W > 0 blue, < 0 vermillion, not known yet grey; computed at this step orange;
+a highlighted path black, wide and solid (the other edges thin and faded), so it shows by width and shade too."""
+
+_NOW_FILL = "#ffe3a3"
 
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def _fmt(x: float) -> str:
-    """Compact: 4 significant digits."""
-    return f"{x:.4g}"
+def shown(x: float, err: float) -> float:
+    """``x``, or 0.0 when ``|x|`` is within rounding noise: at most :data:`NOISE_FACTOR` times ``err``, its rounding-error
+    bound from :func:`rounding_errors` (``0.5 - 0.6 + 0.1`` = 2.776e-17 is shown as 0)."""
+    return 0.0 if abs(x) <= NOISE_FACTOR * err else x
+
+
+def _fmt(x: float, err: float = 0.0) -> str:
+    """Compact: 4 significant digits; ``0`` when ``|x|`` is within rounding noise (``err``, from :func:`rounding_errors`)."""
+    return f"{shown(x, err):.4g}"
+
+
+EPSILON = 2.0**-52
+"""A float's relative rounding step (``sys.float_info.epsilon``)."""
+
+NOISE_FACTOR = 16.0
+"""A number is shown as 0 when it is at most this many times its rounding-error bound."""
+
+
+def rounding_errors(nodes: Sequence[Value]) -> tuple[dict[Value, float], dict[Value, float]]:
+    """A bound on the rounding error of each node's ``data`` and ``grad``, so a picture shows ``0.5 - 0.6 + 0.1`` as 0,
+    not 2.776e-17.
+
+    Forward, ``err(v) = Σ_i |∂v/∂p_i|·err(p_i) + ε·Σ_i |∂v/∂p_i · p_i|`` (leaves are exact); backward, the same over
+    the uses of each node, starting from the root's exact ``grad`` (the chain rule's sums, Module 4.6).
+
+    Args:
+        nodes: a topological order (``trace(root)[0]``: parents first, the root last).
+
+    Returns:
+        ``(data_err, grad_err)``: node -> bound (≥ 0).
+    """
+    data_err: dict[Value, float] = {}
+    for v in nodes:
+        data_err[v] = sum(abs(g) * data_err.get(p, 0.0) + EPSILON * abs(g * p.data) for p, g in zip(v.parents, v.local_grads))
+    grad_err: dict[Value, float] = dict.fromkeys(nodes, 0.0)
+    for v in reversed(nodes):
+        for p, g in zip(v.parents, v.local_grads):
+            if p in grad_err:
+                grad_err[p] += abs(g) * grad_err[v] + EPSILON * abs(g * v.grad)
+    return data_err, grad_err
 
 
 def _label_html(label: str) -> str:
-    """``W_{1,2,3}`` -> ``W<SUB>1,2,3</SUB>``; ``x_1`` -> ``x<SUB>1</SUB>``; everything escaped."""
+    """``W_{1,2,3}`` -> ``W₁,₂,₃``, ``x_1`` -> ``x₁`` (Unicode subscripts, on the line in every SVG viewer); another index
+    as ``<SUB>`` (``x_i`` -> ``x<SUB>i</SUB>``); everything escaped."""
     m = re.match(r"^(.*?)_\{(.+)\}$", label) or re.match(r"^(.*?)_(\w+)$", label)
     if m:
+        if all(ch.isdigit() or ch == "," for ch in m.group(2)):
+            return html.escape(m.group(1)) + m.group(2).translate(_SUBSCRIPT)
         return f"{html.escape(m.group(1))}<SUB>{html.escape(m.group(2))}</SUB>"
     return html.escape(label)
 
@@ -70,7 +135,7 @@ def _unicode_name(v: Value) -> str:
 
 
 def _grad_colour(g: float | None) -> str:
-    """A ∇'s colour in the network picture: grey when unknown, black for 0, blue > 0, red < 0."""
+    """A ∇'s colour in the network picture: grey when unknown, black for 0, blue > 0, vermillion < 0."""
     return "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
 
 
@@ -82,15 +147,19 @@ def _sub(name: str, index: str) -> str:
     return f'{html.escape(name)}<SUB><FONT POINT-SIZE="11">{html.escape(index)}</FONT></SUB>'
 
 
+_SUPERSCRIPT_T = str.maketrans("0123456789T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ")
+
+
 def _html_math(text: str) -> str:
-    """``∇_{W_2} L = ∇_{a_2} L h_1^T`` as Graphviz HTML, with real subscripts and superscripts."""
+    """``∇_{W_2} L = ∇_{a_2} L h_1^T`` as Graphviz HTML on one line: ``∇W₂ L = ∇a₂ L h₁ᵀ``.
+
+    Unicode subscripts and superscripts throughout, never ``<SUB>``/``<SUP>``: Graphviz places those as separate
+    text spans, which an SVG viewer with other fonts draws on the line below."""
     out = html.escape(text)
 
     def subscript(m: re.Match[str]) -> str:
-        index = (m.group(1) or m.group(2)).replace("_", "")
-        if all(ch.isdigit() or ch == "," for ch in index):  # W_{1,1,1}: Unicode subscripts stay on the line
-            return index.translate(_SUBSCRIPT)
-        return f"<SUB>{index}</SUB>"
+        index = m.group(1) or m.group(2)
+        return re.sub(r"_?(\d+)", lambda d: d.group(1).translate(_SUBSCRIPT), index)  # W_3 -> W₃; 1,1,1 -> ₁,₁,₁
 
     out = re.sub(r"_\{([^}]*)\}|_(\w)", subscript, out)
-    return re.sub(r"\^(\w)", r"<SUP>\1</SUP>", out)
+    return re.sub(r"\^(\w)", lambda m: m.group(1).translate(_SUPERSCRIPT_T) if m.group(1) in "0123456789T" else f"^{m.group(1)}", out)

@@ -30,7 +30,7 @@ class StepFrames(list[Any]):
         return "<div>" + "".join(parts) + "</div>"
 
 
-def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, size: str | None = None) -> object:
+def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, size: str | None = None, slide: bool = False) -> object:
     """Backward one step at a time (CS7015 Lecture 4, Module 4.8): a slider over :func:`draw_network` frames in Jupyter.
 
     Runs :func:`~micrograd_nptel.lecture.backward_steps` (3L steps) and draws each. With
@@ -40,7 +40,8 @@ def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, 
 
     Args:
         mlp: the network; x: its input (n numbers); label: the class (0-based int) or the target vector.
-        size: passed to :func:`draw_network`.
+        size, slide: passed to :func:`draw_network` (``slide=True``: larger text for a projector); every frame is
+            the same size in pixels.
 
     Returns:
         An ``ipywidgets.VBox``, or a :class:`StepFrames` (a list of 3L ``graphviz.Digraph``).
@@ -51,7 +52,7 @@ def step_through(mlp: MLP, x: Sequence[float], label: int | Sequence[float], *, 
     from ..lecture import backward_steps
 
     steps = backward_steps(mlp, x, label)
-    frames = StepFrames(draw_network(mlp, step=s, size=size) for s in steps)
+    frames = StepFrames(draw_network(mlp, step=s, size=size, slide=slide) for s in steps)
     frames.titles = [f"step {k + 1} of {len(steps)}" for k in range(len(steps))]
     try:
         import ipywidgets

@@ -1,0 +1,164 @@
+"""Pictures a room can read: slide mode measured at 1920 x 1080, the colour-safe palette, and the draw command's
+options for it (--slide, --dpi, --param, --legend), with no rounding noise printed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from micrograd_nptel import chain_rule_paths, draw_dot, draw_network, render
+from micrograd_nptel.draw.style import OKABE_ITO
+from micrograd_nptel.examples import figure_network
+from micrograd_nptel.expression import parse_expression
+
+EXPRESSION = "(sigmoid(w1*x1 + w2*x2 + b) - y)**2"
+AT = {"w1": 0.5, "x1": 1.0, "w2": -0.3, "x2": 2.0, "b": 0.1, "y": 1.0}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def node_text_px(svg: bytes, box: tuple[int, int] = (1920, 1080)) -> float:
+    """The smallest node text's height (its font size) in pixels when the picture is fitted into ``box``, as a
+    projector shows it: SVG font size x the drawing's own scale x the fit."""
+    root = ET.fromstring(svg)
+    width, height = (float(root.get(k, "0").removesuffix("pt")) for k in ("width", "height"))
+    graph = root.find(SVG + "g")
+    assert graph is not None
+    m = re.search(r"scale\(([\d.]+)", graph.get("transform", ""))
+    scale = float(m.group(1)) if m else 1.0
+    fit = min(box[0] / width, box[1] / height)
+    sizes = [
+        float(t.get("font-size", "0")) * scale * fit
+        for g in graph.iter(SVG + "g")
+        if g.get("class") == "node"
+        for t in g.iter(SVG + "text")
+        if (t.text or "").strip()
+    ]
+    return min(sizes)
+
+
+def expression() -> tuple[object, dict[str, object]]:
+    root, variables = parse_expression(EXPRESSION, AT)
+    root.label = "f"
+    root.backward()
+    return root, variables  # type: ignore[return-value]
+
+
+def test_slide_mode_node_text_is_30_px_at_1080p() -> None:
+    root, variables = expression()
+    default = node_text_px(render(draw_dot(root), "svg"))  # type: ignore[arg-type]
+    slide = draw_dot(root, slide=True)  # type: ignore[arg-type]
+    assert node_text_px(render(slide, "svg")) >= 30 > default
+    highlighted = draw_dot(root, slide=True, highlight=chain_rule_paths(root, variables["w1"]))  # type: ignore[arg-type]
+    assert node_text_px(render(highlighted, "svg")) >= 30  # the paths' legend below the graph, wrapped
+    png = render(slide, "png")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width <= 1920 and height <= 1080 and max(width / 1920, height / 1080) > 0.9  # fills the 16:9 frame
+
+
+def test_slide_nodes_stack_name_value_and_gradient_with_the_op() -> None:
+    root, _ = expression()
+    source = draw_dot(root, slide=True).source  # type: ignore[arg-type]
+    assert "op [" not in source  # the op is the grey top of its node, not a node of its own
+    f_node = next(line for line in source.splitlines() if "<B>f</B>" in line)
+    assert f_node.count("<TR>") == 3 and "x²" in f_node and "data 0.25" in f_node and "grad 1" in f_node
+
+
+def test_your_own_attributes_win_and_dpi_sets_pixels_not_points() -> None:
+    root, _ = expression()
+    dot = draw_dot(root, slide=True, graph_attr={"fontsize": "30"}, node_attr={"fontsize": "40"}, edge_attr={"fontsize": "9"})  # type: ignore[arg-type]
+    assert (dot.graph_attr["fontsize"], dot.node_attr["fontsize"], dot.edge_attr["fontsize"]) == ("30", "40", "9")
+    small, large = (render(draw_dot(root, dpi=d), "png") for d in (48, 96))  # type: ignore[arg-type]
+    assert int.from_bytes(large[16:20], "big") == pytest.approx(2 * int.from_bytes(small[16:20], "big"), abs=2)
+    svg = render(draw_dot(root, dpi=200), "svg")  # type: ignore[arg-type]
+    assert b"scale(1 1)" in svg  # an SVG is not scaled by dpi (Graphviz would draw it beyond its own frame)
+    with pytest.raises(ValueError, match="dpi"):
+        draw_dot(root, dpi=0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="legend"):
+        draw_dot(root, legend="left")  # type: ignore[arg-type]
+
+
+def test_legend_beside_below_or_off() -> None:
+    root, variables = expression()
+    paths = chain_rule_paths(root, variables["w1"])  # type: ignore[arg-type]
+    assert "legend [" in draw_dot(root, highlight=paths).source  # type: ignore[arg-type]
+    below = draw_dot(root, highlight=paths, legend="below").source  # type: ignore[arg-type]
+    assert "legend [" not in below and "labelloc=b" in below and "sum over the 1 paths" in below
+    off = draw_dot(root, highlight=paths, legend="off").source  # type: ignore[arg-type]
+    assert "sum over" not in off and "path 1" not in off
+
+
+def colours(source: str) -> set[str]:
+    return {c.lower()[:7] for c in re.findall(r"#[0-9a-fA-F]{6,8}", source)}
+
+
+def is_grey(c: str) -> bool:
+    r, g, b = (int(c[i : i + 2], 16) for i in (1, 3, 5))
+    return max(r, g, b) - min(r, g, b) <= 16
+
+
+def test_every_colour_is_okabe_ito_a_tint_of_one_or_grey() -> None:
+    palette = {c.lower() for c in OKABE_ITO.values()}
+
+    def tint_of(c: str) -> bool:  # a light tint: each channel moved the same share of the way to white
+        rgb = [int(c[i : i + 2], 16) for i in (1, 3, 5)]
+        for p in palette:
+            base = [int(p[i : i + 2], 16) for i in (1, 3, 5)]
+            shares = [(v - b) / (255 - b) for v, b in zip(rgb, base) if b < 250]
+            if shares and all(0 <= s <= 1 for s in shares) and max(shares) - min(shares) < 0.2:
+                return True
+        return False
+
+    root, variables = expression()
+    mlp, _, L = figure_network()
+    sources = [
+        draw_dot(root, highlight=chain_rule_paths(root, variables["x1"])).source,  # type: ignore[arg-type]
+        draw_network(mlp, loss=L, highlight="W_111").source,
+    ]
+    for c in set().union(*(colours(s) for s in sources)):
+        assert c in palette or is_grey(c) or tint_of(c), c
+
+
+def draw(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "micrograd_nptel", "draw", *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+AT_ARG = "w1=0.5,x1=1,w2=-0.3,x2=2,b=0.1,y=1"
+
+
+def test_draw_cli_slide_dpi_and_param(tmp_path: Path) -> None:
+    done = draw(EXPRESSION, "--at", AT_ARG, "--slide", "-o", "slide.png", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    png = (tmp_path / "slide.png").read_bytes()
+    assert int.from_bytes(png[16:20], "big") == 1920  # 16 inches at 120 dpi
+    done = draw(EXPRESSION, "--at", AT_ARG, "--dpi", "48", "-o", "small.png", cwd=tmp_path)
+    assert done.returncode == 0 and int.from_bytes((tmp_path / "small.png").read_bytes()[16:20], "big") < 1300
+    done = draw(EXPRESSION, "--at", AT_ARG, "--param", "w1,w2,b", "-o", "p.dot", cwd=tmp_path)
+    source = (tmp_path / "p.dot").read_text()
+    fills = {m[1]: m[0] for m in re.findall(r'BGCOLOR="(#\w+)"><TR><TD><B>(\w+)</B>', source)}
+    assert fills["w1"] == fills["w2"] == fills["b"] != fills["x1"] == fills["y"]  # w1 is a parameter: --param said so
+    for args in (["--param", "w3"], ["--param", ","], ["--dpi", "0"]):
+        bad = draw(EXPRESSION, "--at", AT_ARG, *args, cwd=tmp_path)
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, (args, bad.stderr)
+    assert draw("network", "--param", "w1", cwd=tmp_path).returncode == 2
+
+
+def test_draw_cli_refuses_an_unused_at_and_prints_no_rounding_noise(tmp_path: Path) -> None:
+    bad = draw("x*x", "--at", "x=1,z=2", cwd=tmp_path)
+    assert bad.returncode == 2 and "z" in bad.stderr and "its variables are x" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    done = draw("x - 0.6 + 0.1", "--at", "x=0.5", "-o", "noise.svg", cwd=tmp_path)
+    assert done.returncode == 0 and "output f = 0" in done.stdout and "e-17" not in done.stdout, done.stdout
+    assert "e-17" not in (tmp_path / "noise.svg").read_text()
+    draw("x - 0.6 + 0.1", "--at", "x=0.5", "-o", "noise.dot", cwd=tmp_path)
+    source = (tmp_path / "noise.dot").read_text()
+    assert "e-17" not in source and "<B>f</B></TD><TD>data 0</TD>" in source
+
+
+def test_draw_help_shows_named_steps() -> None:
+    done = subprocess.run([sys.executable, "-m", "micrograd_nptel", "draw", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "h = sigmoid(a)" in done.stdout and "--slide" in done.stdout and "--param" in done.stdout
