@@ -57,32 +57,54 @@ from .nn import MLP, cross_entropy, one_hot, squared_error
 from .optim import SGD
 from .testing import gradient
 
-__all__ = ["MISTAKES", "AnswerError", "Exercise", "Feedback", "Mistake", "Rate", "catalogue", "diagnosis_rates", "get"]
+__all__ = [
+    "MISTAKES",
+    "AnswerError",
+    "Exercise",
+    "Feedback",
+    "Mistake",
+    "Rate",
+    "catalogue",
+    "diagnosis_rates",
+    "get",
+    "rate_summary",
+    "rates_table",
+]
 
-EXACT = 1e-6
-"""Relative tolerance of a correct answer: |answer - value| <= 1e-6 max|value| (entry by entry for arrays)."""
+EXACT = 6
+"""Significant digits of a correct number: every entry agrees with the engine's to 6 significant digits of its own
+(one unit in the 6th digit, as the question prints them), plus a floor far below the smallest nonzero entry."""
 
-ROUNDING = 1e-2
-"""A number within 1% (relative tolerance 1e-2 of max|value|) is accepted as correct to rounding, with a note."""
+ROUNDING = 3
+"""Every entry agreeing to 3 significant digits of its own is accepted as correct to rounding, with a note."""
+
+FORMULA_RTOL = 1e-9
+"""Relative tolerance (entry by entry) of a formula, evaluated in floating point on the same numbers as the engine."""
 
 MISTAKES = {
     "missing_paths": "the sum over some of the paths only (Module 4.6): the missing ones are named",
-    "sign": "the right magnitude with the wrong sign",
+    "paths_multiplied": "the paths multiplied where they are summed (Module 4.6)",
+    "sign": "a wrong sign: of the whole answer, of some entries, of one path, or inside (1 + g² for 1 - g²)",
     "missing_g_prime": "no g'(a) factor: the step from h to a was skipped (Modules 4.6, 4.9)",
     "g_prime_at_h": "g' evaluated at h = g(a) instead of at a (Module 4.9)",
-    "transpose": "W_k where W_k^T is needed, i and j swapped, or h ∇a^T instead of ∇a h^T (Modules 4.6, 4.7)",
+    "g_for_g_prime": "g(a) written where g'(a) belongs: the activation instead of its derivative (Module 4.9)",
+    "transpose": "W_k where W_k^T is needed, i and j swapped, a row for a column, the transpose of the answer, "
+    "or h ∇a^T (or the inner product ∇a^T h) instead of ∇a h^T (Modules 4.6, 4.7)",
     "wrong_layer": "h_k where h_{k-1} is needed, or W_k for W_{k+1}",
+    "one_step_off": "the gradient one step before or after the one asked (∇_ŷL for ∇_{a_L}L, or the reverse; Module 4.5)",
     "softmax_diagonal": "ŷ_l(1 - ŷ_l) used for every i: the i ≠ l terms of the softmax forgotten (Module 4.5)",
     "index_shift": "the gradient of a neighbouring unit or weight (often an index counted from 0)",
-    "missing_factor": "a factor of the chain left out",
+    "fixed_class": "the true class written as a number (e(1), ŷ_1) where the formula needs l, which changes with the example",
+    "missing_factor": "a factor of the chain left out (the inner factor 2x, x or h_{k-1}, the upstream, the bias)",
     "extra_factor": "a factor that is not in the chain",
-    "wrong_point": "a derivative evaluated at the wrong point (cos x instead of cos x², z(1 - z) instead of g(z)(1 - g(z)))",
-    "wrong_function": "the derivative of another function",
+    "sum_for_product": "the factors of a chain added where they are multiplied",
+    "wrong_point": "a derivative evaluated at the wrong point (cos x instead of cos x², z(1 - z) or a(1 - a) instead of g(1 - g))",
+    "wrong_function": "the derivative of another function (tanh's 1 - g² for the logistic)",
     "not_one_hot": "every entry given the l-th entry's value (Module 4.5: only ŷ_l appears in L = -log ŷ_l)",
-    "g_for_g_prime": "g(a) written where g'(a) is needed (Module 4.9)",
-    "paths_multiplied": "the paths multiplied where they are summed (Module 4.6)",
-    "shape": "an answer of the wrong shape",
-    "rounding": "correct to rounding: within 1% of the value (relative tolerance 1e-2), not within 1e-6",
+    "no_step": "W_1 before the step, or an answer closer to it than to W_1 after the step (the step too small or not taken)",
+    "digits": "close, but some entry does not agree to 3 significant digits: intermediate steps rounded too early",
+    "shape": "an answer of the wrong shape (a number for a vector, a vector for a matrix)",
+    "rounding": "correct to rounding: every entry agrees to 3 significant digits, not to 6",
 }
 """Every diagnosis :meth:`Exercise.check` can give, by its key, with what it means."""
 
@@ -166,22 +188,35 @@ def _network_seed(main: int, world: int) -> int:
     return main if world == 0 else 1_000_003 + 7 * main + world
 
 
+def _label(main: int, world: int, k: int) -> int:
+    """The true class (0-based): class 1 on the figure's example, random on other seeds, and on worlds 1, 2
+    always another class than the question's, so a formula that writes the class as a number is caught."""
+    label = 0 if main == 0 else random.Random(main).randrange(k)
+    if world == 0 or k == 1:
+        return label
+    others = [c for c in range(k) if c != label]
+    return others[(world - 1) % len(others)]
+
+
 def _network(main: int, world: int, sizes: tuple[int, ...] = (3, 3, 3, 2), g: str = "logistic", output: str = "softmax") -> Context:
     """The figure's network (3-3-3-2, logistic, softmax + cross-entropy) or another of ``sizes``, after ``backward()``.
 
-    World 0 of seed 0 has the notebooks' weights and input (MLP seed 0, x = (1, 0.5, -1.5), l = 1) and biases
-    drawn from [-0.5, 0.5] (the MLP's start at 0); other worlds keep the exercise's true class l and change
-    the weights, the biases and the input.
+    World 0 of seed 0 is exactly :func:`~micrograd_nptel.examples.figure_network` (MLP seed 0, biases 0,
+    x = (1, 0.5, -1.5), l = 1): the network of notebooks 03-05, ``explain``, ``draw`` and ``verify``. Other seeds
+    and worlds have their own weights, biases (drawn from [-0.5, 0.5], so a_2 = b_2 + W_2 h_1 shows them), input
+    and true class (worlds 1, 2 another class than world 0's).
     """
     seed = _network_seed(main, world)
     n0, *hidden, k = sizes
     rng = random.Random(seed * 7919 + 17)
-    label = 0 if main == 0 else random.Random(main).randrange(k)
+    label = _label(main, world, k)
+    figure = seed == 0 and sizes == (3, 3, 3, 2) and g == "logistic" and output == "softmax"
     x = [1.0, 0.5, -1.5] if seed == 0 and n0 == 3 else [round(rng.uniform(-2.0, 2.0), 2) for _ in range(n0)]
     mlp = MLP(n0, hidden, k, activation=g, output=output, seed=seed)
-    for layer in mlp.layers:  # biases start at 0 in MLP; an exercise needs them to show (a_2 = b_2 + W_2 h_1)
-        for bias in layer.b:
-            bias.data = round(rng.uniform(-0.5, 0.5), 2)
+    if not figure:
+        for layer in mlp.layers:  # MLP's biases start at 0; other networks draw theirs so that they show
+            for bias in layer.b:
+                bias.data = round(rng.uniform(-0.5, 0.5), 2) or 0.01
     xs = [Value(v, label=f"x_{j + 1}") for j, v in enumerate(x)]
     y_hat = mlp(xs)
     if output == "softmax":
@@ -213,6 +248,11 @@ def _network(main: int, world: int, sizes: tuple[int, ...] = (3, 3, 3, 2), g: st
         values[f"y_{j}"] = np.array(float(t))
     if output == "softmax":
         values["l"] = np.array(float(label + 1))
+        last = len(mlp.layers)
+        for name in list(values):  # ŷ_l, a_{L,l} and their gradients: entry l of each network, for a formula in l
+            m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{last},))(\d+)", name)
+            if m and int(m.group(2)) == label + 1:
+                values[m.group(1) + "l"] = values[name]
     ctx = Context(values, root="L", g=g, k=k, layers=len(mlp.layers), label=label + 1 if output == "softmax" else None)
     ctx.extra.update(model=mlp, root=loss, nodes=nodes)
     return ctx
@@ -238,7 +278,7 @@ def _wide_output(main: int, world: int) -> Context:
 def _update(main: int, world: int) -> Context:
     """The figure's network and one gradient-descent step of W_1 with the library's SGD (no momentum)."""
     ctx = _network(main, world)
-    eta = [0.1, 0.5, 0.2, 0.05, 0.3][main % 5]
+    eta = [0.1, 0.5, 0.2, 0.05, 0.3][(main + world) % 5]  # worlds 1, 2 take other rates: η is given too
     mlp: MLP = ctx.extra["model"]  # type: ignore[assignment]
     W1 = [w for row in mlp.layers[0].W for w in row]
     SGD(W1, lr=eta).step()
@@ -260,7 +300,8 @@ def _chain(main: int, world: int) -> Context:
     f = v.exp()
     u.label, v.label, f.label = "u", "v", "f"
     f.backward()
-    ctx = Context({"x": np.array(x), "__target__": np.array(xv.grad)}, root="f")
+    values = {"x": x, "u": u.data, "v": v.data, "f": f.data, "__target__": xv.grad}
+    ctx = Context({k: np.array(val) for k, val in values.items()}, root="f")
     ctx.extra.update(root=f)
     return ctx
 
@@ -298,7 +339,8 @@ def _toy(main: int, world: int) -> Context:
     z = (y1 / y2).log()
     z.label = "z"
     z.backward()
-    ctx = Context({"x": np.array(x), "y_1": np.array(y1.data), "y_2": np.array(y2.data), "z": np.array(z.data)}, root="z")
+    values = {"x": x, "y_1": y1.data, "y_2": y2.data, "z": z.data, "dz/dy_1": y1.grad, "dz/dy_2": y2.grad}
+    ctx = Context({k: np.array(v) for k, v in values.items()}, root="z")
     ctx.values["__target__"] = np.array(xv.grad)
     ctx.extra.update(root=z, nodes={"x": xv})
     return ctx
@@ -319,12 +361,12 @@ def _activation(g: str) -> Callable[[int, int], Context]:
     return build
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)
 def _context(name: str, main: int, world: int) -> Context:
     return _BUILDERS[name](main, world)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)
 def _world_context(build: Callable[[int, int], Context], main: int, world: int) -> Context:
     return build(main, world)
 
@@ -369,19 +411,49 @@ def typed(name: str) -> str:
 
 
 def _fit(v: Array, want: Array) -> Array | None:
-    """``v`` in the shape of ``want`` when it is that shape up to a vector's orientation; None otherwise."""
+    """``v`` as ``want``'s shape when it has that shape (a 1 x 1 matrix is a number); None otherwise: a row is not a
+    column, a number is not a vector, a matrix's transpose is not the matrix."""
     if want.ndim == 0:
-        return v.reshape(()) if v.size == 1 else None
-    if want.shape[1] == 1 and v.ndim == 2 and v.size == want.size and 1 in v.shape:
-        return v.reshape(want.shape)
+        return v.reshape(()) if v.shape in ((), (1, 1)) else None
     return v if v.shape == want.shape else None
 
 
+def _floor(want: Array) -> float:
+    """An absolute tolerance far below the smallest nonzero entry (one millionth of it)."""
+    nonzero = np.abs(want[want != 0])
+    return 1e-6 * float(nonzero.min()) if nonzero.size else 1e-12
+
+
 def _close(v: Array | None, want: Array, rtol: float) -> bool:
+    """Entry by entry: |v - want| <= rtol |want| (each entry's own size) + rtol x the smallest nonzero |want|."""
     if v is None or v.shape != want.shape:
         return False
-    scale = max(float(np.abs(want).max()), 1e-300)
-    return bool(np.all(np.abs(v - want) <= rtol * scale))
+    return bool(np.all(np.abs(v - want) <= rtol * np.abs(want) + rtol * 1e6 * _floor(want)))
+
+
+def _agree(v: Array | None, want: Array, digits: int) -> bool:
+    """Every entry agrees to ``digits`` significant digits of its own: within one unit of its last digit
+    (0.0076185 to 3 digits: within 0.00001), plus :func:`_floor` for entries that are 0."""
+    if v is None or v.shape != want.shape:
+        return False
+    size = np.abs(want)
+    unit = np.where(size > 0, 10.0 ** (np.floor(np.log10(np.where(size > 0, size, 1.0))) - (digits - 1)), 0.0)
+    return bool(np.all(np.abs(v - want) <= unit + _floor(want)))
+
+
+def _exactly(v: Array | None, want: Array) -> bool:
+    return _agree(v, want, EXACT)
+
+
+def _rounded(v: Array | None, want: Array) -> bool:
+    return _agree(v, want, ROUNDING)
+
+
+def _formula_close(v: Array | None, want: Array) -> bool:
+    return _close(v, want, FORMULA_RTOL)
+
+
+Match = Callable[[Array | None, Array], bool]
 
 
 # ---------------------------------------------------------------------- the exercise
@@ -401,6 +473,15 @@ class Exercise:
         neighbours: True to diagnose ``index_shift`` (the gradient of a neighbouring unit or weight).
         forbidden: functions a formula may not use (``g'`` when g' is what is asked).
         path_examples: formulas that sum some of the paths only (to measure the ``missing_paths`` diagnosis).
+        defined: names the question defines on the way (``u``, ``v``, ``f`` of f = e^v), usable in a formula
+            beside ``given`` but not listed among its numbers.
+        accepts: other correct ways to write the answer, as the slides and the library display it
+            (``"W_1 - η * ∇_{W_1}L"``): :func:`diagnosis_rates` measures that each is accepted.
+        asked: the canonical name of the quantity asked for when ``target`` is not one (``"df/dx"``): a formula
+            that uses it is refused ("that is the quantity asked for").
+        update: the name of the value before the step, for an update exercise (``"W_1"``): an answer closer to it
+            than to the value after the step is refused.
+        hint: the last line of a far-off answer's message (what to check).
         seed: the numbers (``new(seed)`` gives the same question on others). Seed 0 is the notebooks' example.
         world: where the numbers come from: ``world(seed, k)`` gives the Context of network/expression k
             (:class:`~micrograd_nptel.worlds.NetworkWorld`, :class:`~micrograd_nptel.worlds.ExpressionWorld`;
@@ -425,6 +506,11 @@ class Exercise:
     neighbours: bool = False
     forbidden: frozenset[str] = frozenset()
     path_examples: tuple[str, ...] = ()
+    defined: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+    asked: str | None = None
+    update: str | None = None
+    hint: str = "Check each factor of the chain."
     seed: int = 0
     world: Callable[[int, int], Context] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -443,7 +529,28 @@ class Exercise:
                 f"exercise {self.name!r} has no numbers: give it world=NetworkWorld(...) or ExpressionWorld(...), "
                 "or make it with exercises.from_network / from_expression"
             )
-        return _context(self.name, self.seed, world)
+        if world == 0:
+            return _context(self.name, self.seed, 0)
+        return self._other_world(world, lambda w: _context(self.name, self.seed, w))
+
+    def _other_world(self, world: int, build: Callable[[int], Context]) -> Context:
+        """World ``world`` (1, 2, ...), or the next of its parity that differs from world 0 in every given number
+        and in the true class, so that a formula is tested on numbers that all changed."""
+        base = build(0)
+        ctx = build(world)
+        for attempt in range(1, 8):
+            if self._differs(base, ctx):
+                break
+            ctx = build(world + 2 * attempt)
+        return ctx
+
+    def _differs(self, base: Context, other: Context) -> bool:
+        if base.label is not None and base.label == other.label:
+            return False
+        for name in (*self.given, *self.defined):
+            if name in base.values and name in other.values and np.array_equal(base.values[name], other.values[name]):
+                return False
+        return True
 
     def new(self, seed: int) -> Exercise:
         """The same question on other numbers (``seed`` >= 0 an int), so an answer cannot be copied.
@@ -495,7 +602,7 @@ class Exercise:
         return [(pretty(n), pretty_tex(n), ctx.values[n]) for n in self.given]
 
     def __str__(self) -> str:
-        lines = [f"{self.name} ({self.module}): {self.title}", "", self.question, "", "Given:"]
+        lines = [f"{self.name} ({self.module}): {self._figure(self.title)}", "", self._figure(self.question), "", "Given:"]
         for name, (text, _, v) in zip(self.given, self.given_values()):
             label = text if typed(name) == text else f"{text} ({typed(name)})"
             lines.append(f"  {label} = {_fmt(v, len(label) + 5)}")
@@ -514,7 +621,7 @@ class Exercise:
         for name, (_, tex, v) in zip(self.given, self.given_values()):  # one line each; a vector as a row with ^T
             given.append(f"- ${tex} = {_tex(v)}$ &nbsp; (in a formula: `{typed(name)}`)")
         return (
-            f"**Exercise {self.name}** ({self.module}; seed {self.seed})\n\n{self.question_tex}\n\n"
+            f"**Exercise {self.name}** ({self.module}; seed {self.seed})\n\n{self._figure(self.question_tex)}\n\n"
             "Given:\n\n" + "\n".join(given) + f"\n\n**Answer:** ${self.asks_tex}$, {_shape_tex(self.shape)}. "
             "Write a number, a list, or a formula in the slide's notation (see `micrograd_nptel.formula`)."
         )
@@ -522,15 +629,28 @@ class Exercise:
     def _repr_latex_(self) -> str:
         return self._repr_markdown_()
 
+    def _figure(self, text: str) -> str:
+        """Seed 0 is the figure's network itself; another seed's is only of its shape, and the question says so."""
+        if self.seed == 0:
+            return text
+        return text.replace("In the figure's network", "In a network of the figure's shape").replace(
+            "the figure's network", "a network of the figure's shape"
+        )
+
     # ------------------------------------------------------------------ checking
     @functools.cached_property
     def allowed(self) -> frozenset[str]:
-        """The names a formula may use: the given ones (and their entries), and those the lecture's slips use."""
-        ctx = self.context()
-        names = set(self.given) | {"l"}
-        for text in (self.reference, *(f for m in self.mistakes for f in m.formulas)):
-            names |= {container(n) for n in read(text, ctx).names}
+        """The names a formula may use: the given ones (and their entries) and the names the question defines; with
+        the true class l given, also y (= e(l) for a softmax output). Never a name only a slip uses."""
+        names = [*self.given, *self.defined]
+        if "l" in self.given:
+            names.append("y")
         return frozenset(names)
+
+    @property
+    def asked_name(self) -> str | None:
+        """The canonical name of the quantity asked for (``"dL/dh_2"``), refused in a formula; None when it has none."""
+        return self.asked or (self.target if self.target != "__target__" else None)
 
     def check(self, answer: object) -> Feedback:
         """Check an answer and say which step is wrong.
@@ -580,8 +700,10 @@ class Exercise:
 
     def _read(self, text: str) -> Formula:
         ctx = self.context()
+        asked = self.asked_name
+        refuse = {asked: f"that is the quantity asked for; write it with {self._names()}"} if asked else {}
         try:
-            formula = read(text, ctx)
+            formula = read(text, ctx, refuse)
         except AnswerError as e:
             if "is not a name" in str(e):
                 raise AnswerError(f"{e}; this exercise's names: {self._names()}") from None
@@ -592,7 +714,11 @@ class Exercise:
         return formula
 
     def _names(self) -> str:
-        return ", ".join(pretty(n) for n in [*self.given, *sorted(self.allowed - set(self.given))])
+        """The names a formula may use, as the slides write them (each of them reads back as that name)."""
+        ctx = self.context()
+        return ", ".join(
+            pretty(n) for n in [*self.given, *self.defined, *sorted(self.allowed - {*self.given, *self.defined})] if n in ctx.values
+        )
 
     def _evaluate(self, formula: Formula, world: int) -> Array | Feedback:
         try:
@@ -616,9 +742,9 @@ class Exercise:
             values.append(v)
         want = [self._expected(w) for w in range(3)]
         fitted = [_fit(v, w) for v, w in zip(values, want)]
-        if fitted[0] is None:
-            return self._shape_feedback(values[0], want[0])
-        if all(_close(f, w, 1e-9) for f, w in zip(fitted, want)):
+        if fitted[0] is None:  # a slip of another shape (the inner product for the outer), else the shapes named
+            return self._diagnose(values, _formula_close, formula_worlds=3) or self._shape_feedback(values[0], want[0])
+        if all(_formula_close(f, w) for f, w in zip(fitted, want)):
             return Feedback(
                 True,
                 None,
@@ -626,7 +752,17 @@ class Exercise:
                 f"{self.asks} = {_fmt(want[0], len(self.asks) + 3)}",
                 self.name,
             )
-        if _close(fitted[0], want[0], 1e-9):
+        if _formula_close(fitted[0], want[0]):
+            ctx = self.context()
+            if ctx.label is not None and self._fixes_class(formula, ctx.label):
+                return Feedback(
+                    False,
+                    "fixed_class",
+                    f"{formula.text} writes the true class as the number {ctx.label}: it is right for this example only. "
+                    f"Write l (e(l), ŷ_l): on other numbers of the same shape the class is {self.context(1).label}, and there "
+                    f"{formula.text} gives {_fmt(values[1])} instead of {_fmt(want[1])}.",
+                    self.name,
+                )
             return Feedback(
                 False,
                 None,
@@ -634,10 +770,17 @@ class Exercise:
                 f"({_fmt(values[1])} instead of {_fmt(want[1])}): it matches this number by accident.",
                 self.name,
             )
-        found = self._diagnose(values, 1e-9, formula_worlds=3)
+        found = self._diagnose(values, _formula_close, formula_worlds=3)
         if found:
             return found
         return self._far_off(values[0], want[0])
+
+    @staticmethod
+    def _fixes_class(formula: Formula, label: int) -> bool:
+        """True when the formula writes the true class as a number: e(1), or ŷ_1 / a_{3,1} with 1 the class."""
+        if re.search(r"\be\s*\(\s*\d", formula.text):
+            return True
+        return any(re.fullmatch(rf"(?:dL/d)?(?:yhat|y|a_\d+)[_,]{label}", n) is not None for n in formula.names)
 
     def _check_number(self, value: Array | Feedback) -> Feedback:
         if isinstance(value, Feedback):
@@ -645,71 +788,114 @@ class Exercise:
         want = self._expected(0)
         fitted = _fit(value, want)
         if fitted is None:
-            return self._shape_feedback(value, want)
-        if _close(fitted, want, EXACT):
+            return self._diagnose([value], _exactly, formula_worlds=1) or self._shape_feedback(value, want)
+        if _exactly(fitted, want) and not self._nearer_old(fitted):
             return Feedback(True, None, f"{self.asks} = {_fmt(want, len(self.asks) + 3)}", self.name)
-        found = self._diagnose([value], EXACT, formula_worlds=1)
+        found = self._diagnose([fitted], _exactly, formula_worlds=1)
         if found:
             return found
-        if _close(fitted, want, ROUNDING):
-            err = float(np.abs(fitted - want).max() / max(float(np.abs(want).max()), 1e-300))
+        if _rounded(fitted, want):
+            if self._nearer_old(fitted):
+                return self._no_step(fitted)
             return Feedback(
                 True,
                 "rounding",
-                f"Correct to rounding: within {err:.1e} of {self.asks} = {_fmt(want)} (accepted within a relative tolerance "
-                f"of {ROUNDING:g}; exact is {EXACT:g}). Keep more digits in the intermediate steps.",
+                f"Correct to rounding: every entry agrees with {self.asks} = {_fmt(want)} to {ROUNDING} significant digits "
+                f"(exact is {EXACT}). Keep more digits in the intermediate steps.",
                 self.name,
             )
-        found = self._diagnose([value], ROUNDING, formula_worlds=1)
+        found = self._diagnose([fitted], _rounded, formula_worlds=1)
         if found:
             return replace(found, message=found.message + " (to rounding)")
+        if self._nearer_old(fitted):
+            return self._no_step(fitted)
         return self._far_off(value, want)
 
-    def _shape_feedback(self, value: Array, want: Array) -> Feedback:
-        if value.ndim == 2 and want.ndim == 2 and value.T.shape == want.shape:
-            return Feedback(
-                False,
-                "transpose",
-                f"Your answer is {shape_text(value.shape)}; {self.asks} is {self.shape} ({shape_text(want.shape)}): it is transposed"
-                + (" (∇_{W_k}L = ∇_{a_k}L h_{k-1}^T, not h_{k-1} ∇_{a_k}L^T)" if "W" in self.asks else "")
-                + ".",
-                self.name,
-            )
+    def _nearer_old(self, value: Array) -> bool:
+        """For an update exercise: True when ``value`` is at least as close to the value before the step as after it."""
+        if self.update is None:
+            return False
+        old, new = self.context().values[self.update], self._expected(0)
+        return bool(np.linalg.norm(value - old) <= np.linalg.norm(value - new))
+
+    def _no_step(self, value: Array) -> Feedback:
+        assert self.update is not None  # only update exercises call this
+        old, new = self.context().values[self.update], self._expected(0)
+        step = float(np.abs(new - old).max())
         return Feedback(
-            False, "shape", f"Your answer is {shape_text(value.shape)}; {self.asks} is {self.shape} ({shape_text(want.shape)}).", self.name
+            False,
+            "no_step",
+            f"Your answer is closer to {pretty(self.update)} before the step than to {self.asks}: the step changes each entry "
+            f"by at most {step:.3g}, so give enough digits to show it (6 significant digits), and check η and the gradient.\n"
+            f"{_pair(self.asks, new, value)}",
+            self.name,
         )
+
+    def _shape_feedback(self, value: Array, want: Array) -> Feedback:
+        yours, theirs = shape_text(value.shape), shape_text(want.shape)
+        if value.ndim == 2 and want.ndim == 2 and value.T.shape == want.shape:
+            if want.shape[1] == 1:
+                text = (
+                    f"Your answer is a row ({yours}); {self.asks} is a column ({theirs}), as vectors are on the slides: "
+                    "it is transposed (drop the ^T, or transpose it)."
+                )
+            else:
+                text = f"Your answer is {yours}; {self.asks} is {self.shape} ({theirs}): it is transposed" + (
+                    " (∇_{W_k}L = ∇_{a_k}L h_{k-1}^T, not h_{k-1} ∇_{a_k}L^T)." if "W" in self.asks else "."
+                )
+            return Feedback(False, "transpose", text, self.name)
+        kind = "a number" if value.size == 1 else f"a vector ({yours})" if 1 in value.shape else f"a matrix ({yours})"
+        size = f" ({theirs})" if want.ndim else ""
+        return Feedback(False, "shape", f"Your answer is {kind}; {self.asks} is {self.shape}{size}.", self.name)
 
     def _far_off(self, value: Array, want: Array) -> Feedback:
         fitted = _fit(value, want)
         assert fitted is not None  # callers checked the shape
+        error = np.abs(fitted - want)
+        relative = float((error / np.maximum(np.abs(want), _floor(want))).max())
         if want.ndim == 0 or want.size == 1:
             w, v = float(want.reshape(())), float(fitted.reshape(()))
+            if relative < 0.05:
+                return Feedback(
+                    False,
+                    "digits",
+                    f"Close, but not to {ROUNDING} significant digits: {self.asks} = {_fmt(want)}, yours is {v:.6g} "
+                    f"(off by {relative:.1%}). Keep more digits in the intermediate steps.",
+                    self.name,
+                )
+            if w != 0 and abs(v + w) < 0.05 * abs(w):
+                return Feedback(
+                    False,
+                    "sign",
+                    f"The sign is wrong (and the size is close, not to {ROUNDING} significant digits): {self.asks} = {_fmt(want)}, "
+                    f"yours is {v:.6g}.",
+                    self.name,
+                )
             ratio = f"{v / w:.3g} times" if w != 0 else "not"
-            return Feedback(
-                False, None, f"{self.asks} = {_fmt(want)}; yours, {v:.6g}, is {ratio} that. Check each factor of the chain.", self.name
-            )
-        scale = max(float(np.abs(want).max()), 1e-300)
-        bad = np.argwhere(np.abs(fitted - want) > ROUNDING * scale)
+            return Feedback(False, None, f"{self.asks} = {_fmt(want)}; yours, {v:.6g}, is {ratio} that. {self.hint}", self.name)
+        good = np.array([_rounded(np.array(a), np.array(b)) for a, b in zip(fitted.ravel(), want.ravel())]).reshape(want.shape)
+        bad = np.argwhere(~good)
         where = ", ".join(f"({i + 1},{j + 1})" if want.shape[1] > 1 else f"{i + 1}" for i, j in bad[:8])
         more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
-        flipped = [(i, j) for i, j in bad if abs(fitted[i, j] + want[i, j]) <= ROUNDING * scale]
-        sign = ""
+        flipped = [(i, j) for i, j in bad if _rounded(np.array(-fitted[i, j]), np.array(want[i, j]))]
+        entries = "entry" if len(bad) == 1 else "entries"
+        head = f"{len(bad)} of {want.size} entries differ from {self.asks}: {entries} {where}{more} (counted from 1)."
+        key: str | None = None
         if flipped:
-            sign = (
+            key = "sign"
+            head += (
                 " It has the right size and the wrong sign."
                 if len(bad) == 1
                 else " Each has the right size and the wrong sign."
                 if len(flipped) == len(bad)
                 else f" {len(flipped)} of them have the right size and the wrong sign."
             )
-        entries = "entry" if len(bad) == 1 else "entries"
-        return Feedback(
-            False,
-            None,
-            f"{len(bad)} of {want.size} entries differ from {self.asks}: {entries} {where}{more} (counted from 1).{sign}\n"
-            f"{_pair(self.asks, want, fitted)}",
-            self.name,
-        )
+        elif relative < 0.05:
+            key = "digits"
+            head += f" Each is close (within {relative:.1%}) but not to {ROUNDING} significant digits: keep more digits."
+        else:
+            head += f" {self.hint}"
+        return Feedback(False, key, f"{head}\n{_pair(self.asks, want, fitted)}", self.name)
 
     # ------------------------------------------------------------------ diagnosis
     def _candidates(self, world: int) -> list[tuple[str, str, Array]]:
@@ -725,12 +911,35 @@ class Exercise:
                 try:
                     v = evaluate(formula, ctx)
                 except (ShapeMismatch, FloatingPointError):
-                    continue
+                    v = np.full((0, 0), np.nan)  # no value here: never matches, keeps the slips aligned across worlds
                 out.append((mistake.key, mistake.message.replace("{formula}", display(text, ctx)), v))
+        if self._expected(world).ndim == 0:  # a 1 x 1 slip (a product of a row and a column) is a number
+            out = [(k, m, v.reshape(()) if v.shape == (1, 1) else v) for k, m, v in out]
+        out += self._generic_candidates(ctx, world)
         out += self._path_candidates(ctx)
         out += self._neighbour_candidates(ctx)
         out += ctx.extra.get("slips", [])  # type: ignore[arg-type]  # a world's own slips (worlds.py), in a fixed order
         self._cache[f"candidates{world}"] = out
+        return out
+
+    def _generic_candidates(self, ctx: Context, world: int) -> list[tuple[str, str, Array]]:
+        """The slips every exercise of its kind has: the value before the step (an update), the answer's transpose
+        (a square matrix), the answer with the wrong sign."""
+        want = self._expected(world)
+        out = []
+        if self.update is not None:
+            out.append(
+                (
+                    "no_step",
+                    f"That is {pretty(self.update)} before the step: subtract η ∇_{{{pretty(self.update)}}}L.",
+                    ctx.values[self.update],
+                )
+            )
+        if want.ndim == 2 and want.shape[0] == want.shape[1] > 1:  # (one entry on every world, so the slips stay aligned)
+            symmetric = np.allclose(want, want.T)
+            transposed = np.full((0, 0), np.nan) if symmetric else want.T.copy()
+            out.append(("transpose", f"That is the transpose of {self.asks}: entry (i, j) is yours at (j, i).", transposed))
+        out.append(("sign", f"The sign is wrong: that is -{self.asks}.", -want))
         return out
 
     def _path_candidates(self, ctx: Context) -> list[tuple[str, str, Array]]:
@@ -773,10 +982,11 @@ class Exercise:
                     )
         return out
 
-    def _diagnose(self, values: list[Array], rtol: float, formula_worlds: int) -> Feedback | None:
+    def _diagnose(self, values: list[Array], match: Match, formula_worlds: int) -> Feedback | None:
+        """The first slip whose value ``match``es the answer's on each of the first ``formula_worlds`` worlds."""
         per_world = [self._candidates(w) for w in range(formula_worlds)]
         for i, (key, message, _) in enumerate(per_world[0]):
-            if all(i < len(c) and c[i][0] == key and _close(_fit(v, c[i][2]), c[i][2], rtol) for v, c in zip(values, per_world)):
+            if all(i < len(c) and c[i][0] == key and match(_fit(v, c[i][2]), c[i][2]) for v, c in zip(values, per_world)):
                 expected = self._expected(0)
                 return Feedback(False, key, f"{message}\n{_pair(self.asks, expected, values[0])}", self.name)
         return None
@@ -859,6 +1069,9 @@ def _catalogue() -> list[Exercise]:
             given=("x",),
             reference="exp(sin(x^2)) * cos(x^2) * 2*x",
             reference_tex=r"e^{\sin(x^2)} \cos(x^2)\, 2x",
+            defined=("u", "v", "f"),
+            asked="df/dx",
+            accepts=("e^{sin(x^2)} * cos(x^2) * 2*x", "exp(v) * cos(u) * 2*x", "f * cos(u) * 2*x", "2*x*cos(x**2)*e^(sin(x^2))"),
             mistakes=[
                 ("sign", "-exp(sin(x^2)) * cos(x^2) * 2*x", "The sign is wrong: the derivative of sin is +cos."),
                 ("missing_factor", "exp(sin(x^2)) * cos(x^2)", "The last factor du/dx = 2x is missing: {formula} stops at u = x²."),
@@ -870,6 +1083,12 @@ def _catalogue() -> list[Exercise]:
                     "cos is evaluated at x: dv/du = cos u must be taken at u = x², i.e. cos(x²).",
                 ),
                 ("wrong_point", "exp(sin(x)) * cos(x^2) * 2*x", "e^v is evaluated at v = sin x: it must be e^{sin(x²)}, f itself."),
+                ("missing_factor", "exp(sin(x^2)) * cos(x^2) * x", "du/dx = 2x: the 2 of x² → 2x is missing."),
+                (
+                    "sum_for_product",
+                    "exp(sin(x^2)) + cos(x^2) + 2*x",
+                    "The factors are added: the chain rule multiplies them, f'(x) = (df/dv)(dv/du)(du/dx).",
+                ),
             ],
         ),
         _exercise(
@@ -889,11 +1108,16 @@ def _catalogue() -> list[Exercise]:
             given=("x", "y", "z", "dL/df"),
             reference="dL/df * 1 * y",
             reference_tex=r"\frac{\partial L}{\partial f} \cdot 1 \cdot y",
+            defined=("g", "f"),
+            asked="dL/dx",
+            accepts=("∂L/∂f * 1 * y", "dL/df * y", "y * grad_f"),
+            hint="Downstream = upstream × local: check ∂L/∂f, ∂f/∂g and ∂g/∂x.",
             mistakes=[
                 ("sign", "-dL/df * y", "The sign is wrong: ∂f/∂g = +1 and ∂g/∂x = +y."),
                 ("missing_factor", "y", "That is only the local derivative ∂g/∂x = y: multiply by the upstream ∂L/∂g = ∂L/∂f · 1."),
                 ("wrong_point", "dL/df * x", "∂g/∂x = y, not x: for g = x y, the derivative with respect to x is the other factor."),
                 ("extra_factor", "dL/df * x * y", "∂g/∂x = y: g = xy has no x left after differentiating with respect to x."),
+                ("sum_for_product", "dL/df + y", "Upstream and local are added: downstream = upstream × local, ∂L/∂f · 1 · y."),
             ],
         ),
         _exercise(
@@ -911,6 +1135,8 @@ def _catalogue() -> list[Exercise]:
             target="a_2",
             reference="b_2 + W_2 @ h_1",
             reference_tex=r"b_2 + W_2 h_1",
+            accepts=("W_2 @ h_1 + b_2", "b_{2} + W_{2} @ h_{1}"),
+            hint="Check a_{2,i} = b_{2,i} + Σ_j W_{2,i,j} h_{1,j}, row i of W_2 times h_1.",
             mistakes=[
                 (
                     "transpose",
@@ -941,6 +1167,9 @@ def _catalogue() -> list[Exercise]:
             given=("W_1", "dL/dW_1", "eta"),
             reference="W_1 - eta * grad_W_1",
             reference_tex=r"W_1 - \eta\, \nabla_{W_1}\mathcal{L}",
+            update="W_1",
+            accepts=("W_1 - η * ∇_{W_1}L", "W_1 - η ⊙ ∂L/∂W_1", "W_1 - eta * dL/dW_1"),
+            hint="Check θ_{t+1} = θ_t - η ∇θ_t entry by entry.",
             mistakes=[
                 ("sign", "W_1 + eta * grad_W_1", "That is a step up the gradient: gradient descent subtracts η ∇_{W_1}L."),
                 ("missing_factor", "W_1 - grad_W_1", "The learning rate η is missing: the step is η ∇_{W_1}L."),
@@ -966,10 +1195,14 @@ def _catalogue() -> list[Exercise]:
             asks="∂L/∂W_{1,1,1}",
             asks_tex=r"\frac{\partial \mathcal{L}}{\partial W_{1,1,1}}",
             shape="a number",
-            given=("x", "y", "yhat", "W_2", "W_3", "a_1", "h_1", "a_2", "h_2"),
+            given=("x", "y", "W_1", "b_1", "a_1", "h_1", "W_2", "b_2", "a_2", "h_2", "W_3", "b_3", "yhat"),
             target="dL/dW_1,1,1",
             reference="2*(yhat - y) * W_3 * g'(a_2) * W_2 * g'(a_1) * x",
             reference_tex=r"2(\hat{y} - y)\, W_{3,1,1}\, g'(a_2)\, W_{2,1,1}\, g'(a_1)\, x",
+            accepts=(
+                "2*(ŷ - y) * W_3 * g'(a_2) * W_2 * g'(a_1) * x",
+                "2*(yhat - y) * W_{311} * h_2*(1 - h_2) * W_{211} * h_1*(1 - h_1) * x",
+            ),
             mistakes=[
                 ("sign", "2*(y - yhat) * W_3 * g'(a_2) * W_2 * g'(a_1) * x", "The sign is wrong: ∂L/∂ŷ = 2(ŷ - y)."),
                 (
@@ -988,6 +1221,21 @@ def _catalogue() -> list[Exercise]:
                     "The last factor ∂a_1/∂W_{1,1,1} is h_0 = x, the input to layer 1, not h_1.",
                 ),
                 ("missing_factor", "(yhat - y) * W_3 * g'(a_2) * W_2 * g'(a_1) * x", "The 2 of ∂(ŷ - y)²/∂ŷ = 2(ŷ - y) is missing."),
+                (
+                    "g_for_g_prime",
+                    ["2*(yhat - y) * W_3 * g(a_2) * W_2 * g(a_1) * x", "2*(yhat - y) * W_3 * h_2 * W_2 * h_1 * x"],
+                    "g(a) is written for g'(a): ∂h_k/∂a_k = g'(a_k) = h_k(1 - h_k), not h_k = g(a_k).",
+                ),
+                (
+                    "wrong_point",
+                    "2*(yhat - y) * W_3 * a_2*(1 - a_2) * W_2 * a_1*(1 - a_1) * x",
+                    "a(1 - a) is not g'(a): the logistic's derivative is h(1 - h) with h = g(a), i.e. g'(a_k) = h_k(1 - h_k).",
+                ),
+                (
+                    "missing_factor",
+                    "2*(yhat - y) * W_3 * g'(a_2) * W_2 * g'(a_1)",
+                    "The last factor ∂a_1/∂W_{1,1,1} = x (h_0, the input to layer 1) is missing.",
+                ),
             ],
         ),
         _exercise(
@@ -1019,6 +1267,11 @@ def _catalogue() -> list[Exercise]:
             reference_tex=r"\nabla_{a_3}\mathcal{L}^T\, W_3 \operatorname{diag}(g'(a_2))\, W_2 \operatorname{diag}(g'(a_1))\, e(1)\, x_1",
             paths="W_1,1,1",
             neighbours=True,
+            accepts=(
+                "∇_{a_3}Lᵀ @ W_3 @ diag(g'(a_2)) @ W_2 @ diag(g'(a_1)) @ e(1, 3) * x_1",
+                "e(1, 3)^T @ ((W_2^T @ ((W_3^T @ grad_a_3) ⊙ g'(a_2))) ⊙ g'(a_1)) * x_1",
+                "e(1, 3)^T @ ((W_2^T @ ((W_3^T @ grad_a_3) * h_2 * (1 - h_2))) * h_1 * (1 - h_1)) * x_1",
+            ),
             mistakes=[
                 (
                     "sign",
@@ -1041,8 +1294,27 @@ def _catalogue() -> list[Exercise]:
                 ),
                 (
                     "transpose",
-                    "grad_a_3^T @ W_3 @ diag(g'(a_2)) @ W_2^T @ diag(g'(a_1)) @ e(1, 3) * x_1",
-                    "W_2 is transposed: ∂a_2/∂h_1 = W_2 (row i: the weights into a_{2,i}).",
+                    [
+                        "grad_a_3^T @ W_3 @ diag(g'(a_2)) @ W_2^T @ diag(g'(a_1)) @ e(1, 3) * x_1",
+                        "e(1, 3)^T @ diag(g'(a_1)) @ W_2 @ diag(g'(a_2)) @ W_3^T @ grad_a_3 * x_1",
+                    ],
+                    "W_2 is transposed (or, going down from ∇_{a_3}L, not transposed): ∂a_2/∂h_1 = W_2, "
+                    "so the backward pass multiplies by W_2^T.",
+                ),
+                (
+                    "g_for_g_prime",
+                    "grad_a_3^T @ W_3 @ diag(g(a_2)) @ W_2 @ diag(g(a_1)) @ e(1, 3) * x_1",
+                    "g(a) is written for g'(a): ∂h_k/∂a_k = diag(g'(a_k)); " + g_prime,
+                ),
+                (
+                    "wrong_point",
+                    "grad_a_3^T @ W_3 @ diag(a_2 * (1 - a_2)) @ W_2 @ diag(a_1 * (1 - a_1)) @ e(1, 3) * x_1",
+                    "a(1 - a) is not g'(a): " + g_prime + ", with h = g(a).",
+                ),
+                (
+                    "missing_factor",
+                    "grad_a_3^T @ W_3 @ diag(g'(a_2)) @ W_2 @ diag(g'(a_1)) @ e(1, 3)",
+                    "The last factor ∂a_{1,1}/∂W_{1,1,1} = x_1 is missing.",
                 ),
                 (
                     "wrong_layer",
@@ -1068,6 +1340,8 @@ def _catalogue() -> list[Exercise]:
             target="dL/dyhat",
             reference="-(1/yhat_l) * e(l)",
             reference_tex=r"-\frac{1}{\hat{y}_\ell}\, e(\ell)",
+            accepts=("-(1/ŷ_l) * e(l)", "-y / ŷ", "-e(l) / yhat_l"),
+            hint="Only ŷ_l appears in L = -log ŷ_l: ∂L/∂ŷ_i = 0 for i ≠ l, and d(-log u)/du = -1/u.",
             mistakes=[
                 ("sign", "(1/yhat_l) * e(l)", "The sign is wrong: d(-log ŷ_l)/dŷ_l = -1/ŷ_l."),
                 ("not_one_hot", "-1/yhat", "-1/ŷ_i for every i: only ŷ_l appears in L = -log ŷ_l, so ∂L/∂ŷ_i = 0 for i ≠ l; hence e(l)."),
@@ -1077,6 +1351,11 @@ def _catalogue() -> list[Exercise]:
                     "That is the gradient for the other class: l counts from 1, as on the slides.",
                 ),
                 ("missing_factor", "-e(l)", "The factor 1/ŷ_l is missing: d(log u)/du = 1/u."),
+                (
+                    "one_step_off",
+                    ["yhat - e(l)", "-(e(l) - yhat)"],
+                    "That is ∇_{a_3}L, the gradient one step further (through the softmax): ∇_ŷL stops at ŷ, -(1/ŷ_l) e(l).",
+                ),
             ],
         ),
         _exercise(
@@ -1096,6 +1375,8 @@ def _catalogue() -> list[Exercise]:
             target="dL/da_3",
             reference="-(e(l) - yhat)",
             reference_tex=r"-\big(e(\ell) - \hat{y}\big)",
+            accepts=("ŷ - y", "ŷ - e(l)", "-(e(l) - ŷ)", "yhat - y"),
+            hint="∂L/∂a_{L,i} = -(1(i = l) - ŷ_i): ŷ_i for i ≠ l, ŷ_l - 1 for i = l.",
             mistakes=[
                 ("sign", "e(l) - yhat", "The sign is wrong: ∂L/∂a_{L,i} = -(1(i = l) - ŷ_i)."),
                 (
@@ -1109,6 +1390,11 @@ def _catalogue() -> list[Exercise]:
                     "That is the gradient for the other class: l counts from 1, as on the slides.",
                 ),
                 ("missing_factor", "yhat", "The e(l) term is missing: ∇_{a_L}L = ŷ - e(l)."),
+                (
+                    "one_step_off",
+                    "-(1/yhat_l) * e(l)",
+                    "That is ∇_ŷL, one step early: go on through the softmax, ∇_{a_L}L = (∂ŷ/∂a_L)^T ∇_ŷL = -(e(l) - ŷ).",
+                ),
             ],
         ),
         _exercise(
@@ -1128,6 +1414,8 @@ def _catalogue() -> list[Exercise]:
             given=("yhat",),
             reference="diag(yhat) - yhat @ yhat^T",
             reference_tex=r"\operatorname{diag}(\hat{y}) - \hat{y}\hat{y}^T",
+            accepts=("diag(ŷ) - ŷ @ ŷᵀ", "diag(yhat) - yhat @ yhat^T"),
+            hint="Entry (j, i): ŷ_j(1 - ŷ_j) on the diagonal, -ŷ_j ŷ_i off it (the quotient rule).",
             mistakes=[
                 (
                     "softmax_diagonal",
@@ -1159,9 +1447,26 @@ def _catalogue() -> list[Exercise]:
             reference_tex=r"\frac{1}{y_1}(2x) - \frac{1}{y_2}(3x^2)",
             paths="x",
             path_examples=("(1/y1) * (2*x)", "(-1/y2) * (3*x^2)"),
+            defined=("dz/dy_1", "dz/dy_2"),
+            asked="dz/dx",
+            accepts=("dz/dy1*2*x + dz/dy2*3*x**2", "∂z/∂y_1 * 2*x + ∂z/∂y_2 * 3*x^2", "(1/y1)*(2*x) - (1/y2)*(3*x^2)", "-1/x"),
             mistakes=[
                 ("sign", ["-(1/y1) * (2*x) + (1/y2) * (3*x^2)"], "The sign is wrong: ∂z/∂y_1 = 1/y_1 and ∂z/∂y_2 = -1/y_2."),
-                ("wrong_point", "(1/y1) * (2*x) + (1/y2) * (3*x^2)", "∂z/∂y_2 = -1/y_2: log(y_1/y_2) = log y_1 - log y_2."),
+                (
+                    "sign",
+                    ["(1/y1) * (2*x) + (1/y2) * (3*x^2)", "-(1/y1) * (2*x) - (1/y2) * (3*x^2)"],
+                    "One path's sign is wrong: ∂z/∂y_1 = 1/y_1 and ∂z/∂y_2 = -1/y_2, as log(y_1/y_2) = log y_1 - log y_2.",
+                ),
+                (
+                    "paths_multiplied",
+                    "(1/y1) * (2*x) * (-1/y2) * (3*x^2)",
+                    "The two paths are multiplied: dz/dx is their sum, Σ_i (∂z/∂y_i)(dy_i/dx) (Module 4.6).",
+                ),
+                (
+                    "missing_factor",
+                    ["1/y1 - 1/y2", "(1/y1) * (2*x) - 1/y2", "1/y1 - (1/y2) * (3*x^2)"],
+                    "The inner factor dy_i/dx (2x for y_1 = x², 3x² for y_2 = x³) is missing from a path.",
+                ),
             ],
         ),
         _exercise(
@@ -1185,8 +1490,23 @@ def _catalogue() -> list[Exercise]:
             paths="h_2,2",
             path_examples=("dL/da_{3,1} * W_{3,1,2}", "dL/da_{3,2} * W_{3,2,2}"),
             neighbours=True,
+            accepts=(
+                "∂L/∂a_{3,1} * W_{312} + ∂L/∂a_{3,2} * W_{322}",
+                "dL/da31*W312 + dL/da32*W322",
+                "(grad_a_3^T @ W_3 @ e(2, 3))",
+            ),
             mistakes=[
                 ("sign", "-(dL/da_{3,1} * W_{3,1,2} + dL/da_{3,2} * W_{3,2,2})", "The sign is wrong."),
+                (
+                    "sign",
+                    ["dL/da_{3,1} * W_{3,1,2} - dL/da_{3,2} * W_{3,2,2}", "-dL/da_{3,1} * W_{3,1,2} + dL/da_{3,2} * W_{3,2,2}"],
+                    "One path's sign is wrong: each path is +(∂L/∂a_{3,m}) W_{3,m,2}.",
+                ),
+                (
+                    "paths_multiplied",
+                    "dL/da_{3,1} * W_{3,1,2} * dL/da_{3,2} * W_{3,2,2}",
+                    "The two paths are multiplied: ∂L/∂h_{2,2} is their sum over m (Module 4.6).",
+                ),
                 (
                     "transpose",
                     "dL/da_{3,1} * W_{3,2,1} + dL/da_{3,2} * W_{3,2,2}",
@@ -1211,6 +1531,7 @@ def _catalogue() -> list[Exercise]:
             target="dL/dh_2",
             reference="W_3^T @ grad_a_3",
             reference_tex=r"W_3^T \nabla_{a_3}\mathcal{L}",
+            accepts=("W_3ᵀ @ ∇_{a_3}L", "(grad_a_3^T @ W_3)^T", "W_3^T @ dL/da_3"),
             mistakes=[
                 ("transpose", "W_3 @ grad_a_3", "W_3 where W_3^T is needed (diagnosed from the shapes, which do not fit)."),
                 ("sign", "-(W_3^T @ grad_a_3)", "The sign is wrong."),
@@ -1220,9 +1541,9 @@ def _catalogue() -> list[Exercise]:
                     "{formula} is another layer's: ∇_{h_2}L needs W_3, the weights leaving h_2, and ∇_{a_3}L.",
                 ),
                 (
-                    "missing_g_prime",
+                    "one_step_off",
                     "(W_3^T @ grad_a_3) * g'(a_2)",
-                    "That is ∇_{a_2}L: ∇_{h_2}L has no g' yet (g' comes at the next step, to a_2).",
+                    "That is ∇_{a_2}L, one step too far: ∇_{h_2}L has no g' yet (g' comes at the next step, to a_2).",
                 ),
             ],
         ),
@@ -1244,11 +1565,15 @@ def _catalogue() -> list[Exercise]:
             target="dL/da_2",
             reference="grad_h_2 * g'(a_2)",
             reference_tex=r"\nabla_{h_2}\mathcal{L} \odot g'(a_2)",
+            accepts=("∇_{h_2}L ⊙ g'(a_2)", "grad_h_2 * h_2 * (1 - h_2)", "grad_h_2 * g(a_2) * (1 - g(a_2))"),
             mistakes=[
                 ("missing_g_prime", "grad_h_2", "The g'(a_2) factor is missing: ∂h_{2,j}/∂a_{2,j} = g'(a_{2,j}) = h_{2,j}(1 - h_{2,j})."),
                 ("g_prime_at_h", "grad_h_2 * g'(h_2)", "g' is evaluated at h_2: it is g'(a_2) = g(a_2)(1 - g(a_2)) = h_2 ⊙ (1 - h_2)."),
                 ("sign", "-grad_h_2 * g'(a_2)", "The sign is wrong: g' > 0 for the logistic."),
                 ("wrong_layer", "grad_h_2 * g'(a_1)", "g' is evaluated at a_1: layer 2's activation needs g'(a_2)."),
+                ("g_for_g_prime", ["grad_h_2 * g(a_2)", "grad_h_2 * h_2"], "g(a_2) is written for g'(a_2) = h_2 ⊙ (1 - h_2)."),
+                ("wrong_point", "grad_h_2 * a_2 * (1 - a_2)", "a_2(1 - a_2) is not g'(a_2): it is h_2 ⊙ (1 - h_2), with h_2 = g(a_2)."),
+                ("sum_for_product", "grad_h_2 + g'(a_2)", "∇_{h_2}L and g'(a_2) are added: the chain rule multiplies them, elementwise."),
             ],
         ),
         _exercise(
@@ -1269,6 +1594,7 @@ def _catalogue() -> list[Exercise]:
             reference="dL/da_{2,2} * h_{1,3}",
             reference_tex=r"\frac{\partial\mathcal{L}}{\partial a_{2,2}}\, h_{1,3}",
             neighbours=True,
+            accepts=("∂L/∂a_{2,2} · h_{1,3}", "dL/da22 * h13", "e(2, 3)^T @ grad_a_2 @ h_1^T @ e(3, 3)"),
             mistakes=[
                 ("sign", "-dL/da_{2,2} * h_{1,3}", "The sign is wrong."),
                 (
@@ -1278,6 +1604,7 @@ def _catalogue() -> list[Exercise]:
                 ),
                 ("wrong_layer", "dL/da_{2,2} * h_{2,3}", "∂a_{2,2}/∂W_{2,2,3} = h_{1,3}, the input to layer 2 (h_{k-1}), not h_{2,3}."),
                 ("missing_factor", "dL/da_{2,2}", "The factor ∂a_{2,2}/∂W_{2,2,3} = h_{1,3} is missing (that was ∂L/∂b_{2,2})."),
+                ("sum_for_product", "dL/da_{2,2} + h_{1,3}", "∂L/∂a_{2,2} and h_{1,3} are added: the chain rule multiplies them."),
             ],
         ),
         _exercise(
@@ -1297,6 +1624,7 @@ def _catalogue() -> list[Exercise]:
             target="dL/dW_2",
             reference="grad_a_2 @ h_1^T",
             reference_tex=r"\nabla_{a_2}\mathcal{L}\, h_1^T",
+            accepts=("∇_{a_2}L @ h_1ᵀ", "(h_1 @ grad_a_2^T)^T", "dL/da_2 @ h_1^T"),
             mistakes=[
                 (
                     "transpose",
@@ -1309,6 +1637,17 @@ def _catalogue() -> list[Exercise]:
                     "{formula} uses the wrong layer's h: ∂a_{2,i}/∂W_{2,i,j} = h_{1,j} (h_{k-1}).",
                 ),
                 ("sign", "-(grad_a_2 @ h_1^T)", "The sign is wrong."),
+                (
+                    "transpose",
+                    ["grad_a_2^T @ h_1", "h_1^T @ grad_a_2"],
+                    "That is the inner product ∇_{a_2}L^T h_1, a number: ∇_{W_2}L is the outer product ∇_{a_2}L h_1^T, "
+                    "entry (i, j) = ∂L/∂a_{2,i} h_{1,j}.",
+                ),
+                (
+                    "missing_factor",
+                    "grad_a_2 * h_1",
+                    "∇_{a_2}L ⊙ h_1 pairs entry i with entry i only: entry (i, j) is ∂L/∂a_{2,i} h_{1,j}.",
+                ),
             ],
         ),
         _exercise(
@@ -1328,6 +1667,8 @@ def _catalogue() -> list[Exercise]:
             target="dL/db_2",
             reference="grad_a_2",
             reference_tex=r"\nabla_{a_2}\mathcal{L}",
+            accepts=("∇_{a_2}L", "dL/da_2", "1 * grad_a_2"),
+            hint="∂a_{2,i}/∂b_{2,i} = 1.",
             mistakes=[
                 ("extra_factor", "grad_a_2 * h_1", "∂a_{2,i}/∂b_{2,i} = 1: the bias is added, not multiplied by h_{1,i}."),
                 ("wrong_layer", "W_3^T @ grad_a_3", "That is ∇_{h_2}L: the bias b_2 enters at a_2, so ∇_{b_2}L = ∇_{a_2}L."),
@@ -1351,11 +1692,22 @@ def _catalogue() -> list[Exercise]:
             target="dL/da_2",
             reference="(W_3^T @ grad_a_3) * g'(a_2)",
             reference_tex=r"W_3^T \nabla_{a_3}\mathcal{L} \odot g'(a_2)",
+            accepts=("(W_3ᵀ @ ∇_{a_3}L) ⊙ g'(a_2)", "(W_3^T @ grad_a_3) * h_2 * (1 - h_2)"),
             mistakes=[
                 ("transpose", "(W_3 @ grad_a_3) * g'(a_2)", "W_3 where W_3^T is needed (diagnosed from the shapes, which do not fit)."),
                 ("missing_g_prime", "W_3^T @ grad_a_3", "That is ∇_{h_2}L: the last line multiplies it by g'(a_2), elementwise."),
                 ("g_prime_at_h", "(W_3^T @ grad_a_3) * g'(h_2)", "g' is evaluated at h_2: it is g'(a_2) = h_2 ⊙ (1 - h_2)."),
                 ("sign", "-(W_3^T @ grad_a_3) * g'(a_2)", "The sign is wrong."),
+                (
+                    "g_for_g_prime",
+                    ["(W_3^T @ grad_a_3) * g(a_2)", "(W_3^T @ grad_a_3) * h_2"],
+                    "g(a_2) is written for g'(a_2) = h_2 ⊙ (1 - h_2).",
+                ),
+                (
+                    "wrong_point",
+                    "(W_3^T @ grad_a_3) * a_2 * (1 - a_2)",
+                    "a_2(1 - a_2) is not g'(a_2): it is h_2 ⊙ (1 - h_2), with h_2 = g(a_2).",
+                ),
             ],
         ),
         _exercise(
@@ -1374,11 +1726,15 @@ def _catalogue() -> list[Exercise]:
             reference="g(z) * (1 - g(z))",
             reference_tex=r"g(z)\big(1 - g(z)\big)",
             forbidden=frozenset({"gprime"}),
+            accepts=("σ(z) * (1 - σ(z))", "exp(-z) / (1 + exp(-z))^2", "sigmoid(z) - sigmoid(z)^2"),
+            hint="g'(z) = g(z)(1 - g(z)) for the logistic.",
             mistakes=[
                 ("wrong_point", "z * (1 - z)", "h(1 - h) needs h = g(z): g'(z) = g(z)(1 - g(z)), not z(1 - z)."),
                 ("sign", "-g(z) * (1 - g(z))", "The sign is wrong: the logistic increases, g' > 0."),
-                ("missing_factor", ["1 - g(z)", "g(z)"], "A factor is missing: g'(z) = g(z)(1 - g(z))."),
+                ("missing_factor", "1 - g(z)", "A factor is missing: g'(z) = g(z)(1 - g(z))."),
                 ("wrong_function", "1 - tanh(z)^2", "That is tanh's derivative, 1 - tanh²(z)."),
+                ("wrong_function", "1 - g(z)^2", "1 - g² is tanh's derivative rule: for the logistic g'(z) = g(z)(1 - g(z))."),
+                ("g_for_g_prime", "g(z)", "That is g(z) itself: its derivative is g(z)(1 - g(z))."),
             ],
         ),
         _exercise(
@@ -1397,11 +1753,15 @@ def _catalogue() -> list[Exercise]:
             reference="1 - g(z)^2",
             reference_tex=r"1 - g(z)^2",
             forbidden=frozenset({"gprime"}),
+            accepts=("1 - tanh(z)**2", "(1 - g(z)) * (1 + g(z))", "4 / (exp(z) + exp(-z))^2"),
+            hint="g'(z) = 1 - g(z)² for tanh.",
             mistakes=[
                 ("wrong_point", "1 - z^2", "1 - t² needs t = tanh z: g'(z) = 1 - tanh²(z), not 1 - z²."),
                 ("sign", "g(z)^2 - 1", "The sign is wrong: tanh increases, g' > 0."),
                 ("missing_factor", "1 - g(z)", "The square is missing: g'(z) = (1 - g(z))(1 + g(z)) = 1 - g(z)²."),
                 ("wrong_function", "g(z) * (1 - g(z))", "g(1 - g) is the logistic's derivative; for tanh it is 1 - g²."),
+                ("sign", "1 + g(z)^2", "The sign inside is wrong: tanh' = 1 - tanh², not 1 + tanh²."),
+                ("g_for_g_prime", "g(z)", "That is g(z) itself: its derivative is 1 - g(z)²."),
             ],
         ),
     ]
@@ -1411,9 +1771,12 @@ _CATALOGUE = _catalogue()
 
 
 class Rate(NamedTuple):
-    """How often :meth:`Exercise.check` names a mistake right: ``diagnosed`` of ``seeds`` for one exercise, key and ``form``.
+    """How often :meth:`Exercise.check` judges one kind of answer right: ``diagnosed`` of ``seeds`` for one exercise.
 
-    ``seeds`` counts the seeds where the slip applies (``rounding``: where 3 significant digits are not already exact).
+    ``mistake`` is ``"accepted"`` (a correct answer, in the ``form`` number, list, formula, display or rounding),
+    ``"refused"`` (a wrong answer, in the ``form`` slip, perturbed, transposed, before the step, own name, fixed class),
+    or the key of a slip (:data:`MISTAKES`) that must be named, as a ``formula`` and as a ``number``. ``seeds`` counts
+    the seeds where the answer applies (a slip whose value equals the answer on that seed is not one there).
     """
 
     exercise: str
@@ -1428,60 +1791,166 @@ def _count(tally: dict[tuple[str, str], tuple[int, int]], key: str, form: str, o
     tally[(key, form)] = (done + int(ok), seen + 1)
 
 
-def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exercise] | None = None) -> list[Rate]:
-    """Measure the diagnosis: for every exercise and seed, the right answer and every catalogued slip, as numbers and formulas.
+def _verdict(ex: Exercise, answer: object) -> Feedback | None:
+    """The feedback, or None for an answer refused as unreadable (a name that is not given, the quantity asked for)."""
+    try:
+        return ex.check(answer)
+    except AnswerError:
+        return None
 
-    For each seed: the engine's answer must be accepted as a number (``"accepted"``, form ``number``), as a list where it is an
-    array (``list``) and as the reference formula (``formula``); each slip whose value differs from the answer on that seed must be
-    named by its key, given as a formula and as its number; ``missing_paths`` is given every proper subset of the paths (numbers)
-    and ``path_examples`` (formulas); ``index_shift`` every neighbour's gradient; ``rounding`` the answer to 3 significant digits.
-    A seed counts as diagnosed when every such answer of the key is.
+
+def _perturbed(want: Array) -> list[Array]:
+    """Wrong numbers a careless hand gives: the smallest nonzero entry with its sign flipped, set to 0, times 10."""
+    nonzero = np.argwhere(want != 0)
+    if not nonzero.size:
+        return []
+    flat = np.abs(want).ravel()
+    i = min((int(np.ravel_multi_index(tuple(n), want.shape)) if want.ndim else 0 for n in nonzero), key=lambda j: flat[j])
+    out = []
+    for change in (-1.0, 0.0, 10.0):
+        v = want.copy().reshape(-1)
+        v[i] *= change
+        out.append(v.reshape(want.shape))
+    return out
+
+
+def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exercise] | None = None) -> list[Rate]:
+    """Measure the checker over seeds: correct answers accepted, wrong answers refused, slips named by their key.
+
+    For each exercise and seed:
+
+    * accepted: the engine's answer as a number (``number``), as a list where it is an array (``list``), the reference
+      formula (``formula``), every form of :attr:`Exercise.accepts` (``display``: the slides' and the library's
+      notation), and the answer rounded to 3 significant digits (``rounding``, where that is not already exact and,
+      for an update, still nearer the new value than the old);
+    * refused (none may be judged correct): every slip's formula and number (``slip``), the smallest entry with its
+      sign flipped, set to 0 or times 10 (``perturbed``), the transpose or the row of a vector (``transposed``), the
+      value before the step and a step with η/10 (``before the step``), the asked quantity's own name (``own name``),
+      the reference with the true class written as a number (``fixed class``);
+    * named: each slip whose value differs from the answer, as a formula (when it uses only given names) and as its
+      number, must be named by its key; ``missing_paths`` every proper subset of the paths (numbers) and
+      ``path_examples`` (formulas); ``index_shift`` every neighbour's gradient. A seed counts when every answer of the
+      (key, form) does.
+
+    Args:
+        seeds: the seeds (default 0-19). exercises: default, the catalogue.
 
     Returns:
-        One :class:`Rate` per (exercise, key, form), in the catalogue's order.
+        One :class:`Rate` per (exercise, kind, form), in the catalogue's order.
     """
     rows: list[Rate] = []
     for base in exercises if exercises is not None else _CATALOGUE:
         tally: dict[tuple[str, str], tuple[int, int]] = {}
         count = functools.partial(_count, tally)
 
+        def correct(ex: Exercise, answer: object) -> bool:
+            fb = _verdict(ex, answer)
+            return fb is not None and fb.correct
+
+        def refused(ex: Exercise, answer: object) -> bool:
+            fb = _verdict(ex, answer)
+            return fb is None or not fb.correct
+
         for seed in seeds:
             ex = base.new(seed)
+            ctx = ex.context()
             want = ex._expected(0)
             sol = ex.solution_value()
-            count("accepted", "number", ex.check(sol).mistake is None)
+            count("accepted", "number", correct(ex, sol))
             if isinstance(sol, np.ndarray):
-                count("accepted", "list", ex.check(sol.tolist()).mistake is None)
-            count("accepted", "formula", ex.check(ex.reference).mistake is None)
-            by_key: dict[str, list[tuple[str, Array]]] = {}
-            ctx = ex.context()
+                count("accepted", "list", correct(ex, sol.tolist()))
+            count("accepted", "formula", correct(ex, ex.reference))
+            if ex.accepts:
+                count("accepted", "display", all(correct(ex, t) for t in ex.accepts))
+            rounded = np.array([float(f"{t:.3g}") for t in want.ravel()]).reshape(want.shape)
+            if not _exactly(rounded, want) and not ex._nearer_old(rounded):
+                fb = _verdict(ex, rounded)
+                count("accepted", "rounding", fb is not None and fb.correct and fb.mistake == "rounding")
+
+            by_key: dict[str, list[tuple[str, Array | None]]] = {}
             for m in ex.mistakes:
                 for text in m.formulas:
                     try:
-                        v = evaluate(read(text, ctx), ctx)
+                        v: Array | None = evaluate(read(text, ctx), ctx)
                     except (ShapeMismatch, FloatingPointError):
                         v = None  # a shape that does not fit: diagnosed from the formula alone
-                    by_key.setdefault(m.key, []).append((text, v))  # type: ignore[arg-type]
-            for key, answers in by_key.items():
-                applies = [(t, v) for t, v in answers if v is None or not _close(_fit(v, want), want, EXACT)]
-                count(key, "formula", bool(applies) and all(ex.check(t).mistake == key for t, _ in applies))
-                numbers = [v for _, v in applies if v is not None]
-                if numbers or not applies:
-                    count(key, "number", bool(numbers) and all(ex.check(v).mistake == key for v in numbers))
-            paths = [c[2] for c in ex._path_candidates(ctx)]
+                    by_key.setdefault(m.key, []).append((text, v))
+            slips = [
+                (key, t, v) for key, answers in by_key.items() for t, v in answers if v is None or not _formula_close(_fit(v, want), want)
+            ]
+            count("refused", "slip", all(refused(ex, t) and (v is None or refused(ex, v)) for _, t, v in slips))
+            perturbed = [v for v in _perturbed(want) if not _rounded(v, want)]
+            if perturbed:
+                count("refused", "perturbed", all(refused(ex, v) for v in perturbed))
+            if want.ndim == 2 and (want.shape[1] == 1 or not np.allclose(want, want.T)):
+                count("refused", "transposed", refused(ex, want.T.tolist()))
+            if ex.update is not None:
+                old = ctx.values[ex.update]
+                count("refused", "before the step", refused(ex, old) and refused(ex, old + (want - old) / 10))
+            if ex.asked_name is not None:
+                count("refused", "own name", refused(ex, typed(ex.asked_name)))
+            if "l" in ex.given and ctx.label is not None:
+                fixed = re.sub(r"\bl\b", str(ctx.label), ex.reference)
+                count("refused", "fixed class", refused(ex, fixed))
+
+            for key in by_key:
+                applies = [(t, v) for k, t, v in slips if k == key]
+                readable = [t for t, _ in applies if _readable(ex, t)]
+                if readable:
+                    count(key, "formula", all(_named(ex, t, key) for t in readable))
+                numbers = [v for _, v in applies if v is not None and not _ambiguous(ex, v, key)]
+                if numbers:
+                    count(key, "number", all(_named(ex, v, key) for v in numbers))
+            paths = [c[2] for c in ex._path_candidates(ctx) if not _ambiguous(ex, c[2], "missing_paths")]
             if paths:
-                count("missing_paths", "number", all(ex.check(v).mistake == "missing_paths" for v in paths))
+                count("missing_paths", "number", all(_named(ex, v, "missing_paths") for v in paths))
             if ex.path_examples:
-                count("missing_paths", "formula", all(ex.check(t).mistake == "missing_paths" for t in ex.path_examples))
-            shifted = [c[2] for c in ex._neighbour_candidates(ctx) if not _close(_fit(c[2], want), want, EXACT)]
-            if ex.neighbours:
-                count("index_shift", "number", bool(shifted) and all(ex.check(v).mistake == "index_shift" for v in shifted))
-            rounded = np.array([float(f"{t:.3g}") for t in want.ravel()]).reshape(want.shape)
-            if not _close(rounded, want, EXACT):
-                fb = ex.check(rounded)
-                count("rounding", "number", fb.correct and fb.mistake == "rounding")
+                count("missing_paths", "formula", all(_named(ex, t, "missing_paths") for t in ex.path_examples))
+            shifted = [c[2] for c in ex._neighbour_candidates(ctx) if not _exactly(_fit(c[2], want), want)]
+            if ex.neighbours and shifted:
+                count("index_shift", "number", all(_named(ex, v, "index_shift") for v in shifted))
         rows += [Rate(base.name, key, form, done, seen) for (key, form), (done, seen) in tally.items()]
     return rows
+
+
+def _ambiguous(ex: Exercise, value: Array, key: str) -> bool:
+    """True when another slip (of another key) gives the same number on this seed: a number cannot tell them apart."""
+    return any(k != key and _exactly(_fit(value, v), v) for k, _, v in ex._candidates(0) if v.size)
+
+
+def _readable(ex: Exercise, text: str) -> bool:
+    try:
+        ex._read(text)
+    except AnswerError:
+        return False
+    return True
+
+
+def _named(ex: Exercise, answer: object, key: str) -> bool:
+    fb = _verdict(ex, answer)
+    return fb is not None and not fb.correct and fb.mistake == key
+
+
+def rate_summary(rows: Sequence[Rate]) -> dict[str, tuple[int, int]]:
+    """The three rates of :func:`diagnosis_rates`' rows: ``{"accepted": (done, of), "refused": ..., "named": ...}``."""
+    out = {"accepted": [0, 0], "refused": [0, 0], "named": [0, 0]}
+    for r in rows:
+        kind = r.mistake if r.mistake in ("accepted", "refused") else "named"
+        out[kind][0] += r.diagnosed
+        out[kind][1] += r.seeds
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def rates_table(rows: Sequence[Rate]) -> str:
+    """:func:`diagnosis_rates`' rows as a Markdown table, one line per exercise: accepted, refused, named (seeds)."""
+    lines = ["| exercise | correct answers accepted | wrong answers refused | slips named |", "|---|---|---|---|"]
+    names = list(dict.fromkeys(r.exercise for r in rows))
+    for name in names:
+        summary = rate_summary([r for r in rows if r.exercise == name])
+        lines.append(f"| {name} | " + " | ".join(f"{d}/{n}" for d, n in summary.values()) + " |")
+    total = rate_summary(rows)
+    lines.append("| **all** | " + " | ".join(f"**{d}/{n}** ({d / max(n, 1):.1%})" for d, n in total.values()) + " |")
+    return "\n".join(lines)
 
 
 def catalogue(notebook: str | None = None) -> list[Exercise]:

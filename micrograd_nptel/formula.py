@@ -17,8 +17,9 @@ Names (what an exercise gives; the list of an exercise says which):
 * vectors and matrices: ``a_k``, ``h_k`` (``h_0`` is ``x``), ``W_k`` (n_k x n_{k-1}), ``b_k``,
   ``x``, ``ŷ``/``yhat``, ``y`` (the true ``e(l)`` for a softmax output, the target for a linear one).
   Vectors are columns, as on the slides: ``h_1^T`` is a row, ``grad_a_2 @ h_1^T`` an outer product;
-* gradients: ``dL/d<name>``, ``∂L/∂<name>`` or ``grad_<name>`` (``grad_a_3`` is ∇_{a_3}L,
-  ``dL/dW_{1,1,1}`` a number);
+* gradients: ``dL/d<name>``, ``∂L/∂<name>``, ``∇_{<name>}L`` or ``grad_<name>`` (``grad_a_3`` is ∇_{a_3}L,
+  ``dL/dW_{1,1,1}`` a number); ``W_{312}`` is W_{3,1,2}, the slides' form when every index is one digit;
+  ``ŷ_l`` is entry l of each network's ŷ (its own true class);
 * the exercise's own names where it has them (``x``, ``y1``/``y_1``, ``z``, ``f``, ``eta``/``η``), and
   ``dz/dy1``-style gradients with the exercise's output in place of ``L``;
 * numbers, and ``[...]`` lists for a vector (a column) or ``[[...], [...]]`` for a matrix.
@@ -26,7 +27,9 @@ Names (what an exercise gives; the list of an exercise says which):
 Operators: ``+ - * /`` (elementwise; ``⊙``, ``·`` and ``×`` are ``*``), ``^`` or ``**`` (power),
 ``@`` (matrix product), ``^T`` or ``ᵀ`` (transpose); ``( )`` or ``{ }`` group (``e^{sin(x^2)}``).
 Constants: ``e`` (Euler's number, when not called as ``e(l)``) and ``pi``. Multiplication is
-always written (``2*x``, not ``2x``). Functions: ``exp``, ``log``, ``sqrt``, ``sin``,
+always written (``2*x``, not ``2x``; ``W_2 h_1`` gets "write W_2 @ h_1"), and powers and indices use 0-9
+(``x²`` gets "write x^2"). A matrix a formula builds is bounded (:data:`MAX_ENTRIES`; ``e(i, n)`` up to
+:data:`MAX_SIDE`) before it is built. Functions: ``exp``, ``log``, ``sqrt``, ``sin``,
 ``cos``, ``tanh``, ``sigmoid`` (``σ``, ``logistic``), ``g`` and ``g'`` (the network's activation and
 its derivative, elementwise), ``e(l)`` (the one-hot vector of class l; ``e(i, n)`` of length n),
 ``diag(v)``, ``sum(v)``, ``abs``.
@@ -48,6 +51,13 @@ Array = NDArray[np.float64]
 
 MAX_LENGTH = 2000
 """The longest formula read, in characters."""
+
+
+MAX_SIDE = 100
+"""The longest vector ``e(i, n)`` builds (the exercises' vectors have at most 3 entries)."""
+
+MAX_ENTRIES = 10_000
+"""The most entries a matrix built by a formula (``@``, ``diag``) may have: it is validated before it costs memory."""
 
 
 class AnswerError(ValueError):
@@ -125,7 +135,8 @@ FUNCTION_NAMES = ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "g", "g
 _TOKEN = re.compile(
     r"""(?P<space>\s+)
       |(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-      |(?P<name>(?:(?:d|∂)[A-Za-z]\w*/(?:d|∂)|grad_|∇_?)?[^\W\d]\w*(?:\{[^{}]*\}\w*)?['′]?)
+      |(?P<name>∇_\{(?:[^{}]|\{[^{}]*\})*\}[A-Za-z]?
+              |(?:(?:d|∂)[A-Za-z]\w*/(?:d|∂)|grad_|∇_?)?[^\W\d]\w*(?:\{[^{}]*\}\w*)?['′]?)
       |(?P<op>\^T\b|ᵀ|\*\*|[-+*/@^(),\[\]{}⊙·×−])""",
     re.VERBOSE,
 )
@@ -141,6 +152,12 @@ def canonical(token: str, ctx: Context) -> str:
         AnswerError: a name whose indices cannot be read (``W_12``: W takes one index or three).
     """
     prefix = ""
+    nabla = re.fullmatch(r"∇_\{(.*)\}([A-Za-z]?)", token)
+    if nabla:  # the slides' ∇_{W_1}L: the body in braces, the output after them
+        root = nabla.group(2) or ctx.root
+        if root != ctx.root:
+            raise AnswerError(f"{token!r}: this exercise takes gradients of {ctx.root}, so write ∇_{{...}}{ctx.root}")
+        token = "grad_" + nabla.group(1).strip()
     m = re.match(r"(?:d|∂)([A-Za-z]\w*)/(?:d|∂)|grad_|∇_?", token)
     if m:
         root = m.group(1) or ctx.root
@@ -154,17 +171,23 @@ def canonical(token: str, ctx: Context) -> str:
     base, braced, digits = m.groups()
     if braced is not None:
         indices = [s.strip() for s in braced.split(",")]
+        if len(indices) == 1 and re.fullmatch(r"[0-9]{2,3}", indices[0]) and len(indices[0]) == _INDEXED[base] > 1:
+            indices = list(indices[0])  # W_{312}: the slides' form when every index is one digit
     elif base in ("x", "yhat", "y") or len(digits) == 1:
         indices = [digits]
     else:
         indices = list(digits)
-    out = []
-    for s in indices:
+    out: list[str] = []
+    for n, s in enumerate(indices):
+        if s == "l" and n == len(indices) - 1:
+            if f"{prefix}{base}_{','.join([*out, 'l'])}" in ctx.values:  # ŷ_l: the true class of each network, not this one's
+                out.append("l")
+                continue
         if s == "l" and ctx.label is not None:
             s = str(ctx.label)
         elif s == "L" and ctx.layers:
             s = str(ctx.layers)
-        if not s.isdigit():
+        if not re.fullmatch(r"[0-9]+", s):
             raise AnswerError(f"{token!r}: an index must be a number (or l, the true class, or L, the last layer), got {s!r}")
         out.append(str(int(s)))
     if base in ("W", "a", "h", "b") and len(out) not in (1, _INDEXED[base]):
@@ -181,7 +204,7 @@ def pretty(name: str) -> str:
     """A canonical name as the slide writes it in text: ``dL/dW_1,1,1`` -> ``∂L/∂W_{1,1,1}``, ``dL/da_3`` -> ``∇_{a_3}L``."""
     grad = re.match(r"d(\w+)/d", name)
     body = name[grad.end() :] if grad else name
-    m = re.fullmatch(r"(yhat|W|a|h|b|x|y)_([\d,]+)", body)
+    m = re.fullmatch(r"(yhat|W|a|h|b|x|y)_([\d,l]+)", body)
     if m:
         idx = m.group(2)
         body = f"{m.group(1)}_{{{idx}}}" if "," in idx else f"{m.group(1)}_{idx}"
@@ -212,10 +235,10 @@ def pretty_tex(name: str) -> str:
 
 def container(name: str) -> str:
     """The vector or matrix a scalar belongs to: ``W_1,2,3`` -> ``W_1``, ``x_2`` -> ``x``, ``dL/da_3,1`` -> ``dL/da_3``."""
-    m = re.fullmatch(r"((?:d\w+/d)?)(W|a|h|b)_(\d+),[\d,]+", name)
+    m = re.fullmatch(r"((?:d\w+/d)?)(W|a|h|b)_(\d+),[\d,l]+", name)
     if m:
         return f"{m.group(1)}{m.group(2)}_{m.group(3)}"
-    m = re.fullmatch(r"((?:d\w+/d)?)(x|yhat|y)_\d+", name)
+    m = re.fullmatch(r"((?:d\w+/d)?)(x|yhat|y)_(?:\d+|l)", name)
     return f"{m.group(1)}{m.group(2)}" if m else name
 
 
@@ -257,23 +280,33 @@ class Formula:
         return not self.names and not self.functions
 
 
-def read(text: str, ctx: Context) -> Formula:
+def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Formula:
     """Tokenize ``text``, resolve every name against ``ctx``, and parse it with ``ast``.
 
+    Args:
+        text: the formula as typed (at most :data:`MAX_LENGTH` characters).
+        ctx: the numbers; a name must be one of ``ctx.values``.
+        refuse: canonical names a formula may not use, each with the reason (e.g. the quantity asked for);
+            an entry of a refused vector or matrix is refused too.
+
     Raises:
-        AnswerError: an unknown character or name, or a syntax error (with the position, counted from 1).
+        AnswerError: an unknown character or name, a refused name, a superscript, a product that is not
+            written (``W_2 h_1``: "write W_2 @ h_1"), or a syntax error (with the position, counted from 1).
     """
     if len(text) > MAX_LENGTH:
         raise AnswerError(f"the answer is {len(text)} characters long; at most {MAX_LENGTH} are read")
     text = text.replace("ᵀ", "^T")  # ᵀ is a letter to the regex: spell it as the operator it is
     if not text.strip():
         raise AnswerError("the answer is empty: write a number, a list, or a formula such as dL/da_{2,1} * h_{1,3}")
+    refuse = refuse or {}
     out: list[str] = []
     starts: list[int] = []  # where each piece of `out` starts in the translated text ...
     origins: list[int] = []  # ... and in the original
     names: list[str] = []
     functions: set[str] = set()
     pos, length = 0, 0
+    last = ""  # what the previous token was: "value" (a name, a number, ")"), "call", or "" (an operator, the start)
+    last_vector = False  # the previous value is a vector or matrix of ctx (for "write W_2 @ h_1")
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
@@ -284,29 +317,70 @@ def read(text: str, ctx: Context) -> Formula:
         if kind == "number" and follows is not None and follows.lastgroup == "name":
             after = follows.group()
             raise AnswerError(_where(text, m.end(), f"write {tok}*{after}, not {tok}{after}: multiplication is always written"))
-        if kind == "space" and not out:  # leading blanks (a formula starting with "-" on the command line)
+        if kind == "space":
+            if not out:  # leading blanks (a formula starting with "-" on the command line)
+                pos = m.end()
+                continue
+            starts.append(length)
+            origins.append(pos)
+            out.append(tok)
+            length += len(tok)
             pos = m.end()
             continue
+        opens = kind in ("name", "number") or tok in ("(", "{", "[")
+        if last == "value" and opens:
+            vector = kind == "name" and _is_vector(tok, ctx)
+            op = "@" if last_vector and vector else "*"
+            before = text[:pos].rstrip()
+            raise AnswerError(
+                _where(
+                    text,
+                    pos,
+                    f"write {before[-30:]} {op} {text[pos:][:30]}: a product is always written "
+                    f"({'@ for a matrix product' if op == '@' else '* for numbers and elementwise'})",
+                )
+            )
+        now, now_vector = "", False
         if kind == "op":
             piece = _OPS.get(tok, tok)
+            if tok in (")", "}", "]", "^T", "ᵀ"):
+                now, now_vector = "value", last_vector if tok in ("^T", "ᵀ") else False
+        elif kind == "number":
+            now = "value"
         elif kind == "name":
             following = text[m.end() :].lstrip()[:1]
+            sup = re.search(f"[{_SUPERSCRIPTS}]", tok)
+            if sup:
+                plain = tok[: sup.start()]
+                power = tok[sup.start() :].translate(_PLAIN_DIGITS)
+                hint = f"write {plain}^{power}, not {tok}" if plain and power.isdigit() else "write indices and powers with 0-9"
+                raise AnswerError(_where(text, pos, f"{tok!r}: {hint} (superscripts and circled digits are not read)"))
             if tok in _FUNCTIONS and following == "(" and f"d{ctx.root}/d{tok}" not in ctx.values:
                 piece = "_f_" + _FUNCTIONS[tok]
                 functions.add(_FUNCTIONS[tok])
+                now = "call"
             elif tok.rstrip("'′") != tok:
                 raise AnswerError(_where(text, pos, f"{tok!r}: only g' may carry a prime (the derivative of the activation g)"))
             elif tok in _CONSTANTS and tok not in ctx.values:
                 piece = _CONSTANTS[tok]
+                now = "value"
             elif tok.lower() in ("nan", "inf", "infinity"):
                 raise AnswerError(_where(text, pos, f"{tok} is not an answer: an answer must be finite numbers"))
             else:
-                name = canonical(tok, ctx)
+                try:
+                    name = canonical(tok, ctx)
+                except AnswerError as e:
+                    raise AnswerError(_where(text, pos, str(e))) from None
+                reason = refuse.get(name, refuse.get(container(name)))
+                if reason is not None:
+                    raise AnswerError(_where(text, pos, f"{tok!r} is {pretty(name)}: {reason}"))
                 if name not in ctx.values:
                     raise AnswerError(_where(text, pos, f"{tok!r} is not a name in this exercise"))
                 if name not in names:
                     names.append(name)
                 piece = f"_n{names.index(name)}"
+                now, now_vector = "value", ctx.values[name].size > 1
+        last, last_vector = now, now_vector
         starts.append(length)
         origins.append(pos)
         out.append(piece)
@@ -314,7 +388,7 @@ def read(text: str, ctx: Context) -> Formula:
         pos = m.end()
     translated = "".join(out)
     try:
-        tree = ast.parse(translated, mode="eval")
+        tree = ast.parse(translated.strip(), mode="eval")
     except SyntaxError as e:
         at = max((e.offset or 1) - 1, 0)
         i = max(bisect.bisect_right(starts, at) - 1, 0)
@@ -323,6 +397,18 @@ def read(text: str, ctx: Context) -> Formula:
     except RecursionError:
         raise AnswerError("the formula is nested too deeply to read") from None
     return Formula(text, tree, names, functions)
+
+
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹①②③④⑤⑥⑦⑧⑨"
+_PLAIN_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _is_vector(token: str, ctx: Context) -> bool:
+    try:
+        name = canonical(token, ctx)
+    except AnswerError:
+        return False
+    return name in ctx.values and ctx.values[name].size > 1
 
 
 def _where(text: str, pos: int, message: str) -> str:
@@ -384,6 +470,7 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
             if left.ndim != 2 or right.ndim != 2 or left.shape[1] != right.shape[0]:
                 fits = left.ndim == 2 and right.ndim == 2 and (left.shape[0] == right.shape[0] or left.shape[1] == right.shape[1])
                 raise ShapeMismatch("@", _unparse(node.left, f), _unparse(node.right, f), left.shape, right.shape, fits)
+            _bound(left.shape[0] * right.shape[1], f"{_unparse(node, f)}")
             result: Array = left @ right
             return result
         if left.shape != right.shape and not _scalar_like(left) and not _scalar_like(right):
@@ -412,6 +499,11 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
     )
 
 
+def _bound(entries: int, what: str) -> None:
+    if entries > MAX_ENTRIES:
+        raise AnswerError(f"{what[:60]} would have {entries} entries; a formula may build at most {MAX_ENTRIES}")
+
+
 def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
     if name == "e":
         if len(args) not in (1, 2) or any(not _scalar_like(a) for a in args):
@@ -420,6 +512,8 @@ def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
         i = float(args[0])
         if not (float(n).is_integer() and n >= 1 and i.is_integer() and 1 <= i <= n):
             raise AnswerError(f"e({i:g}{'' if len(args) == 1 else f', {n:g}'}): the index must be a whole number from 1 to {n:g}")
+        if n > MAX_SIDE:
+            raise AnswerError(f"e({i:g}, {n:g}): a vector of at most {MAX_SIDE} entries, got {n:g}")
         out = np.zeros((int(n), 1))
         out[int(i) - 1, 0] = 1.0
         return out
@@ -429,6 +523,7 @@ def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
     if name == "diag":
         if v.ndim != 2 or v.shape[1] != 1:
             raise AnswerError(f"diag(v) takes a vector (a column), got {shape_text(v.shape)}")
+        _bound(v.size * v.size, f"diag of {v.size} entries")
         return np.diag(v[:, 0])
     if name == "sum":
         return np.array(v.sum())

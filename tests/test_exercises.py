@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,26 +54,42 @@ def test_the_catalogue_covers_the_lecture_in_order() -> None:
         assert e.module.startswith(("CS7015 Lecture 4, Module 4.", "IIT Hyderabad Backpropagation-1"))
 
 
-def test_diagnosis_rates_are_at_least_19_of_20_seeds() -> None:
-    """The issue's bar: every exercise, 20 seeds; the answer accepted as number, list and formula; every slip named by its key."""
+def test_diagnosis_rates_over_20_seeds() -> None:
+    """Every exercise, 20 seeds: no wrong answer judged correct, every correct form accepted, the slips named (>= 90%)."""
     rows = diagnosis_rates(range(20))
+    summary = exercises.rate_summary(rows)
+    assert summary["refused"][0] == summary["refused"][1] > 0  # a wrong answer judged correct: never
+    assert summary["accepted"][0] == summary["accepted"][1] > 0
+    assert summary["named"][0] >= 0.9 * summary["named"][1]
     low = [r for r in rows if r.diagnosed < 19 * r.seeds / 20]
     assert not low, low
-    assert {(r.exercise, r.mistake) for r in rows} >= {(e.name, "accepted") for e in catalogue()}
+    for e in catalogue():
+        forms = {r.form for r in rows if r.exercise == e.name and r.mistake == "accepted"}
+        assert {"number", "formula", "display"} <= forms, e.name
+        assert any(r.exercise == e.name and r.mistake == "refused" for r in rows), e.name
     keys = {r.mistake for r in rows}
     for key in (
         "missing_paths",
+        "paths_multiplied",
         "sign",
         "missing_g_prime",
         "g_prime_at_h",
+        "g_for_g_prime",
         "transpose",
         "wrong_layer",
+        "one_step_off",
         "softmax_diagonal",
         "index_shift",
-        "rounding",
+        "sum_for_product",
+        "wrong_point",
     ):
         assert key in keys, key
-    assert all(r.seeds >= 19 for r in rows if r.mistake != "rounding")
+    assert all(r.seeds >= 19 for r in rows if r.form not in ("rounding", "number", "perturbed", "transposed"))
+
+
+def test_the_readme_table_is_the_measured_one() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert exercises.rates_table(diagnosis_rates(range(20))) in readme
 
 
 def test_the_answer_comes_from_the_engine_and_new_changes_the_numbers() -> None:
@@ -146,9 +163,11 @@ def test_index_shift_and_rounding() -> None:
     value = ex.solution_value()
     rounded = float(f"{value:.3g}")
     fb = ex.check(rounded)
-    assert (fb.correct and fb.mistake == "rounding" and "1e-02" in fb.message.replace("0.01", "1e-02")) or "0.01" in fb.message
-    fb = ex.check(-value * 1.004)  # a sign slip, rounded
+    assert fb.correct and fb.mistake == "rounding" and "3 significant digits" in fb.message
+    fb = ex.check(-value * 1.0004)  # a sign slip, rounded
     assert fb.mistake == "sign" and "(to rounding)" in fb.message
+    fb = ex.check(-value * 1.004)  # a sign slip, rounded too early
+    assert fb.mistake == "sign" and not fb.correct
 
 
 def test_far_off_answers_say_how_far_and_which_entries() -> None:
@@ -232,7 +251,8 @@ def test_grammar_short_forms_and_unicode() -> None:
     assert canonical("W_111", ctx) == canonical("W_{1,1,1}", ctx) == "W_1,1,1"
     assert canonical("h22", ctx) == "h_2,2" and canonical("h_0", ctx) == "x"
     assert canonical("∂L/∂W_{1, 1, 1}", ctx) == canonical("grad_W_111", ctx) == "dL/dW_1,1,1"
-    assert canonical("ŷ_l", ctx) == canonical("yhat_1", ctx) == "yhat_1"  # l = 1 at seed 0
+    assert canonical("ŷ_l", ctx) == "yhat_l" and canonical("yhat_1", ctx) == "yhat_1"  # ŷ_l: entry l of each network
+    assert ctx.values["yhat_l"] == ctx.values["yhat_1"]  # l = 1 at seed 0
     assert canonical("a_{L,1}", ctx) == "a_3,1"
     v1 = evaluate(read("W_3ᵀ @ grad_a_3", ctx), ctx)
     v2 = evaluate(read("W_3^T @ ∇_a_3", ctx), ctx)
