@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from micrograd_nptel import MLP, RenderError, Value, backward_steps, cross_entropy, draw_dot, draw_network, render, squared_error, trace
+from micrograd_nptel.draw.style import _NOW, _NOW_FILL, _PATH, _POSITIVE
 from micrograd_nptel.examples import chain, figure_network, neuron
 from micrograd_nptel.expression import parse_expression
-from micrograd_nptel.draw.style import _NOW, _NOW_FILL, _PATH, _POSITIVE
 from micrograd_nptel.graph import MIN_SCALE, _natural_size, op_label
 from micrograd_nptel.lecture import back_propagation, network_weights
 

@@ -87,7 +87,7 @@ def test_legend_beside_below_or_off() -> None:
     paths = chain_rule_paths(root, variables["w1"])  # type: ignore[arg-type]
     assert "legend [" in draw_dot(root, highlight=paths).source  # type: ignore[arg-type]
     below = draw_dot(root, highlight=paths, legend="below").source  # type: ignore[arg-type]
-    assert "legend [" not in below and "labelloc=b" in below and "sum over the 1 paths" in below
+    assert "legend [" not in below and "labelloc=b" in below and "sum over the 1 path = ∂f/∂w1" in below
     off = draw_dot(root, highlight=paths, legend="off").source  # type: ignore[arg-type]
     assert "sum over" not in off and "path 1" not in off
 

@@ -355,7 +355,7 @@ def _legend_rows(paths: Sequence[Path], wrap: int = 0) -> list[str]:
         total += p.product
     start, end = paths[0].nodes[0], paths[0].nodes[-1]
     d = f"∂{html.escape(_unicode_name(end) if end.label else 'out')}/∂{html.escape(_unicode_name(start) if start.label else 'in')}"
-    rows.append(f'<TR><TD ALIGN="LEFT"><B>sum over the {len(paths)} paths = {d} = {_fmt(total)}</B></TD></TR>')
+    rows.append(f'<TR><TD ALIGN="LEFT"><B>sum over the {len(paths)} path{"s" * (len(paths) != 1)} = {d} = {_fmt(total)}</B></TD></TR>')
     return rows
 
 

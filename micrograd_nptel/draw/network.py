@@ -56,6 +56,8 @@ class _Sizes(NamedTuple):
 _DEFAULT_SIZES = _Sizes(name=14, value=12, grad=11, bias=11, title=12, note=12, weight=11, scale=1.0)
 _SLIDE_SIZES = _Sizes(name=18, value=16, grad=15, bias=14, title=16, note=15, weight=14, scale=1.25)
 SLIDE_DPI = 120
+_MATRIX_MAX = 6
+"""The largest ∇W (rows or columns) a step frame lists entry by entry; a larger one is read off the edges."""
 
 
 def _pt(x: float) -> str:
@@ -85,7 +87,7 @@ def draw_network(
     the output layer's ``a_{L,j}``, the outputs ``ŷ_j`` (O's edges between them) and the loss ``L``.
     Units are in index order, unit 1 on top. Each weight edge ``W_{k,i,j}`` shows ∂L/∂W_{k,i,j} by
     colour (blue > 0, vermillion < 0: Okabe-Ito colours, told apart under colour-vision deficiencies) and width
-    (∝ |∂L/∂W|), and with ``weight_labels`` its number, written on the edge 40% of the way back from the unit it
+    (∝ ``|∂L/∂W|``), and with ``weight_labels`` its number, written on the edge 40% of the way back from the unit it
     enters (at 40%, no two labels of a 3-3 layer meet). A step frame has a panel on the right: the step, and the
     ∂L/∂W computed at that step as the matrix, each entry under its name ``W_{k,i,j}``; every frame of a network
     is the same size in pixels.
@@ -133,7 +135,7 @@ def draw_network(
         if not 4 <= fontsize <= 200:
             raise ValueError(f"node_attr fontsize must be a number of points from 4 to 200, got {node_attr['fontsize']!r}")
         sizes = sizes.scaled(fontsize / sizes.value)
-    drawing = _Drawing(mlp, step, loss, gradients, sizes)
+    drawing = _Drawing(mlp, step, loss, gradients, sizes, slide)
     dot = drawing.picture(size, highlight, weight_labels)
     if dpi is not None or slide:
         dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
@@ -168,8 +170,8 @@ def _check_network(mlp: MLP, highlight: str | None, step: BackwardStep | None) -
 class _Drawing:
     """The network picture being built: its unit tables, the unit graph, and where everything goes (inches)."""
 
-    def __init__(self, mlp: MLP, step: BackwardStep | None, loss: Value | None, gradients: bool, sizes: _Sizes) -> None:
-        self.mlp, self.step, self.loss, self.gradients, self.s = mlp, step, loss, gradients, sizes
+    def __init__(self, mlp: MLP, step: BackwardStep | None, loss: Value | None, gradients: bool, sizes: _Sizes, slide: bool) -> None:
+        self.mlp, self.step, self.loss, self.gradients, self.s, self.slide = mlp, step, loss, gradients, sizes, slide
         self.L = len(mlp.layers)
         self.known: dict[str, float] | None = step.grads if step is not None else None if gradients else {}
         self.now = step.computing if step is not None else frozenset()
@@ -289,7 +291,7 @@ class _Drawing:
             label = "<" + "".join(n + '<BR ALIGN="LEFT"/>' for n in notes) + ">"
             dot.attr(label=label, labelloc="t", labeljust="l", fontsize=_pt(self.s.note), fontcolor="#333333")
         else:
-            self._panel(dot, notes)
+            self._panel(dot, notes, right=self.slide)
         return dot
 
     def _place(self, dot: graphviz.Digraph) -> None:
@@ -381,35 +383,44 @@ class _Drawing:
             notes.insert(0, f"black, wide: the {paths} from {_html_math(canonical_name(highlight))} to L (Module 4.4)")
         return notes
 
-    def _panel(self, dot: graphviz.Digraph, notes: list[str]) -> None:
-        """A step frame's right-hand panel, the same size in every frame: the step, the ∇W it computes as the
-        matrix (each entry named W_{k,i,j}), and the notes."""
+    def _panel(self, dot: graphviz.Digraph, notes: list[str], right: bool) -> None:
+        """A step frame's panel, the same size in every frame of the network: the step, the ∇W it computes as the
+        matrix (each entry named W_{k,i,j}), and the notes; to the right of the picture (slide mode: it fills 16:9)
+        or below it (the default: the frame stays as narrow as JupyterLab's column)."""
         assert self.step is not None
         s = self.s
-        widest = max(layer.nin for layer in self.mlp.layers)
-        entry_w = 66 * s.scale  # points, as a unit's cell
-        width = max(widest * entry_w + 12, 250 * s.scale)
-        height = (self.top - self.bottom) * 72
-        chars = int(width / (0.62 * s.note))  # a line's length at this size (~0.6 em a character; DejaVu Sans is wider than Helvetica)
+        entry_w = 70 * s.scale + 6  # points: an entry's cell and its borders
+        matrix_w = max(min(layer.nin, _MATRIX_MAX) for layer in self.mlp.layers) * entry_w
+        matrix_h = (1 + max(min(len(layer.W), _MATRIX_MAX) for layer in self.mlp.layers)) * (s.bias + s.grad + 6) * 1.25
+        left, right_edge = self.centres[0] - 0.66 * s.scale, self.centres[-1] + 0.55 * s.scale / 2
+        if right:
+            width, height = max(matrix_w + 12, 250 * s.scale), (self.top - self.bottom) * 72
+            text_w = width
+        else:
+            width = (right_edge - left) * 72
+            text_w = width - matrix_w - 24
+        chars = max(20, int(text_w / (0.62 * s.note)))  # a line's length (~0.6 em a character; DejaVu Sans is wider than Helvetica)
         parts = [f"step {self.step.number} of {3 * self.L}:"] + [t.strip() for t in self.step.title.split(";")]
         lines = [line for part in parts for line in textwrap.wrap(part, chars, subsequent_indent="  ")]  # one formula a line
-        rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><B>{"<BR/>".join(_html_math(t) for t in lines)}</B></TD></TR>']
-        rows.append(f"<TR><TD>{self._matrix()}</TD></TR>")
-        wrapped = [t for n in notes for t in _wrap_html(n, chars)]
-        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT COLOR="#333333">{"<BR/>".join(wrapped)}</FONT></TD></TR>')
-        rows.append("<TR><TD></TD></TR>")  # takes up what is left of the fixed height
-        body = "".join(rows)
+        title = f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><B>{"<BR/>".join(_html_math(t) for t in lines)}</B>'
+        wrapped = "<BR/>".join(t for n in notes for t in _wrap_html(n, chars))
+        notes_html = f'<FONT COLOR="#333333">{wrapped}</FONT>'
+        matrix = f'<TD VALIGN="TOP">{self._matrix()}</TD>'
+        if right:
+            notes_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{notes_html}</TD>'
+            body = f"<TR>{title}</TD></TR><TR>{matrix}</TR><TR>{notes_cell}</TR><TR><TD></TD></TR>"
+            x, y = right_edge + 0.35 + width / 72 / 2, (self.top + self.bottom) / 2
+        else:
+            height = max(matrix_h, (5 + 4) * 1.25 * s.note) + 12  # the longest title (5 lines) and notes (4)
+            body = f'<TR>{title}<BR/>{notes_html}</TD>{matrix}</TR><TR><TD COLSPAN="2"></TD></TR>'
+            x, y = (left + right_edge) / 2, self.bottom - 0.1 - height / 72 / 2
         label = (
             f'<<TABLE BORDER="0" CELLSPACING="6" CELLPADDING="0" FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}">{body}</TABLE>>'
         )
-        x = self.centres[-1] + 0.55 * s.scale / 2 + 0.35 + width / 72 / 2
-        dot.node("panel", label=label, fontsize=_pt(s.note), pos=f"{x:.2f},{(self.top + self.bottom) / 2:.2f}!", margin="0")
+        dot.node("panel", label=label, fontsize=_pt(s.note), pos=f"{x:.2f},{y:.2f}!", margin="0")
         # two invisible corners hold the frame: a cell that widens as its ∇ becomes known (step 9's ∇x) stays inside
-        left = self.centres[0] - 0.8 * s.scale
-        for name, at in (
-            ("corner_lo", f"{left:.2f},{self.bottom:.2f}!"),
-            ("corner_hi", f"{x + width / 72 / 2:.2f},{self.top + 0.3 * s.scale:.2f}!"),
-        ):
+        low, high = (self.bottom, x + width / 72 / 2) if right else (y - height / 72 / 2, right_edge + 0.02)
+        for name, at in (("corner_lo", f"{left:.2f},{low:.2f}!"), ("corner_hi", f"{high:.2f},{self.top + 0.3 * s.scale:.2f}!")):
             dot.node(name, label="", shape="point", style="invis", width="0", height="0", pos=at)
 
     def _matrix(self) -> str:
@@ -422,6 +433,9 @@ class _Drawing:
             return f'<FONT COLOR="#666666" POINT-SIZE="{_pt(self.s.grad)}">no ∇W at this step</FONT>'
         k = ks[0]
         layer = self.mlp.layers[k - 1]
+        if max(len(layer.W), layer.nin) > _MATRIX_MAX:
+            shape = f"{len(layer.W)} × {layer.nin}"
+            return f"<B>∇{_sub('W', str(k))} L</B> ({shape}): too many to list; read them off the edges' colour and width"
         head = f'<TR><TD COLSPAN="{layer.nin}" ALIGN="LEFT"><B>∇{_sub("W", str(k))} L</B> ({len(layer.W)} × {layer.nin}):</TD></TR>'
         rows = [head]
         for i in range(len(layer.W)):
@@ -430,7 +444,7 @@ class _Drawing:
                 name = f"W_{{{k},{i + 1},{j + 1}}}"
                 g = s.grads.get(name)
                 cells.append(
-                    f'<TD BGCOLOR="{_NOW_FILL}" WIDTH="{_pt(62 * self.s.scale)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
+                    f'<TD BGCOLOR="{_NOW_FILL}" WIDTH="{_pt(70 * self.s.scale)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
                     f'{_sub("W", f"{k},{i + 1},{j + 1}")}</FONT><BR/><FONT COLOR="{_grad_colour(g)}" POINT-SIZE="{_pt(self.s.grad)}">'
                     f"{'?' if g is None else f'{g:.3g}'}</FONT></TD>"
                 )
