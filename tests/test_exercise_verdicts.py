@@ -175,7 +175,8 @@ def test_superscripts_and_circled_digits_are_one_answer_error(answer: str) -> No
 
 
 def test_the_command_line_exits_2_for_an_unreadable_answer() -> None:
-    for args in (["4.6-hidden", "--answer", "h_{1,²}"], ["4.6-hidden", "--answer", "grad_h_2"], ["4.6-hidden", "--answer", "e(1, 30000) @ e(1, 30000)^T"]):
+    for answer in ("h_{1,²}", "grad_h_2", "e(1, 30000) @ e(1, 30000)^T"):
+        args = ["4.6-hidden", "--answer", answer]
         out = subprocess.run([sys.executable, "-m", "micrograd_nptel", "exercise", *args], capture_output=True, text=True, timeout=120)
         assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr, out.stderr
 
@@ -232,7 +233,7 @@ def test_forms_outside_the_grammar_get_the_form_to_type(name: str, answer: str, 
 
 
 def test_the_figures_network_is_the_notebooks_at_seed_0() -> None:
-    mlp, xs, L = figure_network()
+    mlp, xs, _ = figure_network()
     for ex in catalogue():
         if "figure's network" not in ex.question:
             continue
