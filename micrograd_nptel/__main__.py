@@ -1,7 +1,5 @@
 """``python -m micrograd_nptel``: the same as the ``micrograd-nptel`` command."""
 
-import sys
+from .cli import main_exit
 
-from .cli import main
-
-sys.exit(main())
+main_exit()

@@ -21,13 +21,17 @@ from .datasets import StandardScaler, load_iris, make_moons, train_test_split
 from .files import check_output_dir, check_output_file, write_atomic
 from .graph import RenderError
 from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
-from .training import EpochStats, accuracy, fit
+from .training import EpochStats, accuracy, check_not_diverging, example_loss, fit
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (``prog: error: ...``) and exit 2."""
 
     def error(self, message: str) -> NoReturn:
+        unknown = message.removeprefix("unrecognized arguments: ")
+        if unknown != message and all(word.startswith("-") for word in unknown.split()):
+            many = " " in unknown
+            message = f"unknown option{'s' * many} {unknown}"
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -170,12 +174,6 @@ def _train(args: argparse.Namespace) -> int:
     if args.data_dir and not images:
         raise UsageError(f"--data-dir is for mnist and fashion-mnist, not {args.dataset}")
     backend = args.backend or ("numpy" if images else "scalar")
-    if images and backend == "scalar":
-        print(
-            "note: the scalar engine is measured at 172 ms per example for 784-128-128-10, about 3 hours per epoch of "
-            "60,000 images; --backend numpy runs the same network batched",
-            file=sys.stderr,
-        )
     X_train: Any
     X_test: Any
     if images:
@@ -222,11 +220,23 @@ def _train(args: argparse.Namespace) -> int:
         f"{args.dataset}: {len(X_train)} train / {len(X_test)} test examples, {n} features, {k} classes; "
         f"model {described}, {count} parameters; {backend} backend, {opt!r}"
     )
+    if net is not None:
+        start_loss = net.loss(X_train[:256], y_train[:256])
+    else:
+        start_loss, seconds_per_example = _scalar_start(cast(MLP, model), X_train[:8], y_train[:8])
+        epoch_seconds = seconds_per_example * len(X_train)
+        if epoch_seconds > 60:
+            print(
+                f"note: the scalar engine takes {1000 * seconds_per_example:.3g} ms per example for {described} "
+                f"(timed on one example), about {_duration(epoch_seconds)} per epoch of {len(X_train):,} examples; "
+                "--backend numpy runs the same network batched",
+                file=sys.stderr,
+            )
     test_curve: list[float] = []
-    bar = tqdm(total=epochs, unit="epoch", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, **_bar_options(args.quiet))
 
     def on_epoch(s: EpochStats) -> None:
-        bar.set_postfix(loss=f"{s.loss:.4f}", acc=f"{s.accuracy:.3f}")
+        bar.set_postfix(loss=f"{s.loss:.4g}", acc=f"{s.accuracy:.3f}", refresh=False)  # shown by update(): at its pace
         bar.update(1)
         if args.plot is not None:  # the test accuracy after every epoch, for the plot
             test_curve.append(net.accuracy(X_test, y_test) if net is not None else accuracy(cast(MLP, model), X_test, y_test))
@@ -250,6 +260,7 @@ def _train(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     seconds = time.perf_counter() - start
+    check_not_diverging(history, start_loss, lr)  # a loss that only grew: exit 1 with the advice, nothing saved
     if net is not None:
         train_acc, test_acc = net.accuracy(X_train, y_train), net.accuracy(X_test, y_test)
         predicted = net.predict(X_test).tolist()
@@ -258,7 +269,7 @@ def _train(args: argparse.Namespace) -> int:
         train_acc, test_acc = accuracy(mlp, X_train, y_train), accuracy(mlp, X_test, y_test)
         predicted = [mlp.predict(x) for x in X_test]
     print(
-        f"final loss {history[-1].loss:.4f}; train accuracy {train_acc:.4f}; test accuracy {test_acc:.4f}; "
+        f"final loss {history[-1].loss:.4g}; train accuracy {train_acc:.4f}; test accuracy {test_acc:.4f}; "
         f"{seconds / epochs:.3f} s per epoch ({seconds:.1f} s for {epochs} epochs)"
     )
     matrix = confusion_matrix(y_test, predicted, k)
@@ -274,6 +285,43 @@ def _train(args: argparse.Namespace) -> int:
         (net if net is not None else cast(MLP, model)).save(args.save)
         print(f"saved the network to {args.save}")
     return 0
+
+
+def _scalar_start(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> tuple[float, float]:
+    """The untrained model's mean loss on the examples ``X``, ``y``, and the seconds one training step of one example
+    takes (forward and backward, timed on the first); the gradients are reset after."""
+    start = time.perf_counter()
+    first, _ = example_loss(model, X[0], y[0])
+    first.backward()
+    seconds = time.perf_counter() - start
+    model.zero_grad()
+    losses = [first.data] + [example_loss(model, x, label)[0].data for x, label in zip(X[1:], y[1:])]
+    return sum(losses) / len(losses), seconds
+
+
+def _duration(seconds: float) -> str:
+    """``5400`` -> ``"1.5 hours"``, ``90`` -> ``"1.5 minutes"``, ``12`` -> ``"12 s"``."""
+    if seconds >= 5400:
+        return f"{seconds / 3600:.2g} hours"
+    if seconds >= 90:
+        return f"{seconds / 60:.2g} minutes"
+    return f"{seconds:.2g} s"
+
+
+def _bar_options(quiet: bool) -> dict[str, Any]:
+    """tqdm's options for the epoch bar: off with ``--quiet``; on a terminal, as wide as the window; on a
+    non-terminal (``2> log``), an update at most every 30 s instead of every 0.1 s.
+
+    An option set by one of tqdm's environment variables (``TQDM_DISABLE=1``, ``TQDM_MININTERVAL=5``) is left
+    out, since an argument passed here would override the variable.
+    """
+    import os
+
+    if quiet:
+        return {"disable": True}
+    isatty = getattr(sys.stderr, "isatty", None)
+    options: dict[str, Any] = {"dynamic_ncols": True} if isatty is not None and isatty() else {"mininterval": 30.0}
+    return {key: value for key, value in options.items() if f"TQDM_{key.upper()}" not in os.environ}
 
 
 def _add_verify(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -776,8 +824,11 @@ def _grade(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``micrograd-nptel`` parser with its subcommands."""
+    from . import __version__
+
     parser = _Parser(prog="micrograd-nptel", description="Backpropagation as taught in CS7015 Lecture 4, on a scalar autodiff engine.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)  # a missing COMMAND: see main()
     _add_train(sub)
     _add_verify(sub)
     _add_draw(sub)
@@ -806,8 +857,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     parser = build_parser()
     args = parser.parse_args(_protect_expressions(parser, list(sys.argv[1:] if argv is None else argv)))
+    if args.command is None:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+        parser.error(f"name a COMMAND: {', '.join(commands)}")
     try:
         status: int = args.run(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+        return _broken_pipe()
     except UsageError as e:
         print(f"micrograd-nptel {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -820,6 +876,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _broken_pipe() -> int:
+    """After a closed stdout: point it at the null device, so that Python's flush at exit is not another
+    "Broken pipe" message; return 141 (128 + SIGPIPE), what a shell reports for a Unix tool a closed pipe ended."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (an IDE's stream): nothing to flush later
+        pass
+    return 141
+
+
 def main_exit() -> None:
     """Console-script entry point: ``sys.exit(main())``."""
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()  # a closed pipe found here is the same quiet end
+    except BrokenPipeError:
+        status = _broken_pipe()
+    sys.exit(status)

@@ -159,6 +159,37 @@ def diverged(epoch: int, step: int, lr: float, why: Exception) -> TrainingDiverg
     return TrainingDiverged(f"training diverged at epoch {epoch}, step {step} with learning rate {lr:g} ({why}); {advice}")
 
 
+def check_not_diverging(history: Sequence[EpochStats], start: float, lr: float, factor: float = 10.0) -> None:
+    """Raise :class:`TrainingDiverged` when the loss has stayed far above ``start`` up to the last epoch.
+
+    A learning rate far too large can leave every number finite while the loss only grows: ``fit`` then
+    returns normally, and this says what went wrong. "Far above" means more than ``factor`` times
+    ``start`` and more than ``start + 1`` (so a tiny loss's noise is not flagged), in every epoch from
+    some epoch to the last; the message names that epoch.
+
+    Args:
+        history: ``fit``'s epochs; start: the untrained network's mean loss (e.g. on a few training examples);
+        lr: η, for the advice; factor: how many times ``start`` counts as far above it (> 1).
+
+    Raises:
+        TrainingDiverged: as above, with the advice to lower the learning rate.
+        ValueError: ``factor`` is not > 1.
+    """
+    if not factor > 1.0:
+        raise ValueError(f"factor must be > 1, got {factor!r}")
+    limit = max(factor * start, start + 1.0)
+    first = len(history)
+    while first > 0 and history[first - 1].loss > limit:
+        first -= 1
+    if first == len(history):
+        return
+    stats = history[first]
+    raise TrainingDiverged(
+        f"training diverged at epoch {stats.epoch}: the mean loss rose from {start:.4g} (untrained) to {stats.loss:.4g} "
+        f"and ended at {history[-1].loss:.4g} with learning rate {lr:g}; try a smaller learning rate, e.g. --lr {lr / 10:g}"
+    )
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector inside the block; restore its previous state after."""

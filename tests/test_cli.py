@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -89,3 +90,74 @@ def test_verify_refuses_a_network_too_large_in_one_line() -> None:
     line = result.stderr.strip()
     assert "\n" not in line and "needs about" in line and "to build and check" in line and "--hidden" in line
     assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+
+
+def test_a_loss_far_above_its_start_is_divergence_and_losses_print_in_four_digits(tmp_path: Path) -> None:
+    result = run("train", "--lr", "1e300", "--epochs", "5", "--quiet", "--save", str(tmp_path / "m.json"))
+    assert result.returncode == 1 and "final loss" not in result.stdout, result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("micrograd-nptel train: error: training diverged at epoch 1: the mean loss rose from ") and "--lr 1e+299" in line
+    assert not re.search(r"\d{12}", line)  # every number in %.4g style, none 300 digits long
+    assert not (tmp_path / "m.json").exists()  # a diverged network is not saved
+    ok = run("train", "--epochs", "20", "--quiet")
+    loss = re.search(r"final loss (\S+);", ok.stdout)
+    assert ok.returncode == 0 and loss and f"{float(loss.group(1)):.4g}" == loss.group(1), ok.stdout
+
+
+def test_the_scalar_time_estimate_is_for_the_network_trained(tmp_path: Path) -> None:
+    from test_idx import write_set
+
+    write_set(tmp_path / "tiny", n_train=2, n_test=2)
+    tiny = run("train", "--dataset", "mnist", "--data-dir", str(tmp_path / "tiny"), "--backend", "scalar", "--epochs", "1", "--quiet")
+    assert tiny.returncode == 0 and tiny.stderr == "", tiny.stderr  # 2 examples of 49 pixels: nothing to warn about
+    write_set(tmp_path / "big", n_train=3000, n_test=2)
+    argv = ["train", "--dataset", "mnist", "--data-dir", str(tmp_path / "big"), "--backend", "scalar", "--hidden", "300,300", "--quiet"]
+    with subprocess.Popen([sys.executable, "-m", "micrograd_nptel", *argv], stderr=subprocess.PIPE, text=True) as big:
+        try:
+            note = big.stderr.readline() if big.stderr else ""  # printed before the first epoch; the run is not waited for
+        finally:
+            big.kill()
+    assert re.fullmatch(
+        r"note: the scalar engine takes [\d.]+ ms per example for MLP\(49, \[300, 300\], 10, .*\) \(timed on one example\), "
+        r"about [\d.]+ (minutes|hours) per epoch of 3,000 examples; --backend numpy runs the same network batched\n",
+        note,
+    ), note
+
+
+def test_the_progress_bar_in_a_log_updates_rarely_and_obeys_tqdm_variables() -> None:
+    log = run("train", "--epochs", "200")  # stderr is a pipe here, not a terminal
+    assert log.returncode == 0 and log.stderr.count("/200 [") <= 3 and "200/200" in log.stderr, log.stderr  # was every 0.1 s
+    env = {**os.environ, "TQDM_MININTERVAL": "0"}
+    every = subprocess.run([sys.executable, "-m", "micrograd_nptel", "train", "--epochs", "50"], capture_output=True, text=True, env=env)
+    assert every.stderr.count("/50 [") >= 50
+    quiet = subprocess.run(
+        [sys.executable, "-m", "micrograd_nptel", "train", "--epochs", "5"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TQDM_DISABLE": "1"},
+    )
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_version_unknown_options_and_a_missing_command() -> None:
+    from micrograd_nptel import __version__
+
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout == f"micrograd-nptel {__version__}\n"
+    bogus = run("--bogus")
+    assert bogus.returncode == 2 and bogus.stderr == "micrograd-nptel: error: unknown option --bogus (see --help)\n"
+    none = run()
+    assert none.returncode == 2 and "name a COMMAND: train, verify, draw, explain" in none.stderr
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "micrograd_nptel", "train", "--epochs", "100", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # as `| head -1` does once it has its line
+        err = proc.stderr.read()
+        status = proc.wait(timeout=120)
+    assert status == 141 and err == b""  # 128 + SIGPIPE, what a shell reports for a Unix tool ended by a closed pipe
