@@ -33,9 +33,22 @@ from typing import Any
 
 import numpy as np
 
-from .exercises import Exercise, Mistake
+from .exercises import Exercise, Mistake, typed
 from .files import check_input_file
-from .formula import AnswerError, Array, Context, ShapeMismatch, canonical, display, evaluate, pretty, pretty_tex, read, shape_text
+from .formula import (
+    AnswerError,
+    Array,
+    Context,
+    ShapeMismatch,
+    canonical,
+    container,
+    display,
+    evaluate,
+    pretty,
+    pretty_tex,
+    read,
+    shape_text,
+)
 from .worlds import LOSSES, ExpressionWorld, NetworkWorld, derivative_formula, order_steps
 
 if sys.version_info >= (3, 11):
@@ -225,7 +238,7 @@ def from_expression(
     Args:
         name: the exercise's name, e.g. ``"hw3-toy"``.
         expression: the steps, in any order, separated by ``;`` or new lines: ``"z = log(y1/y2); y1 = x**2; y2 = x**3"``
-            (the grammar of :func:`~micrograd_nptel.expression.parse_expression`: + - * / **, exp, log, sqrt, sin, cos,
+            (the grammar of :func:`~micrograd_nptel.expression.parse_expression`: ``+ - * / **``, exp, log, sqrt, sin, cos,
             tanh, sigmoid, relu, abs).
         target: ``"dz/dx"``: the output (the step no other step uses) differentiated by an input.
         at: each input's value in the question, e.g. ``{"x": 2.0}``.
@@ -314,9 +327,8 @@ def _name_in(text: object, ctx: Context, what: str) -> str:
     except AnswerError as e:
         raise ValueError(f"{what} {text!r}: {e}") from None
     if key not in ctx.values or key.startswith("__"):
-        names = ", ".join(
-            pretty(n) for n in sorted(ctx.values) if "," not in n and not n.startswith("__") and not re.search(r"[xy]_\d+$", n)
-        )
+        whole = [n for n in sorted(ctx.values) if not n.startswith("__") and (container(n) == n or container(n) not in ctx.values)]
+        names = ", ".join(typed(n) for n in whole)
         raise ValueError(f"{what} {text!r} is not a quantity of this exercise; it has {names}")
     return key
 

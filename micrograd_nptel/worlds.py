@@ -394,7 +394,9 @@ class ExpressionWorld:
         nodes: dict[str, Value] = {}
         for name, v in named.items():
             key = _canonical(name, probe)
-            values[key], values[f"d{root.label}/d{key}"], nodes[key] = np.array(v.data), np.array(v.grad), v
+            values[key], nodes[key] = np.array(v.data), v
+            if v is not root:
+                values[f"d{root.label}/d{key}"] = np.array(v.grad)
         ctx = Context(values, root=root.label)
         wrt = nodes[_canonical(self.wrt, probe)]
         ctx.extra.update(root=root, nodes=nodes, slips=self.slips(root, wrt))
