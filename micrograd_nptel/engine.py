@@ -124,7 +124,7 @@ class Value:
 
         Raises:
             TypeError: a parent is not a Value, ``op`` is not a str, or a number is not real.
-            ValueError: ``parents`` is empty, the lengths differ, or a local derivative is NaN or infinite.
+            ValueError: ``op`` is empty, ``parents`` is empty, the lengths differ, or a local derivative is NaN or infinite.
             OverflowError: ``data`` is a float NaN or ±inf (the op overflowed), as for every op.
 
         Source: CS7015 Lecture 4, Module 4.4 (each node needs only its local derivatives);
@@ -139,6 +139,8 @@ class Value:
         """
         if not isinstance(op, str):
             raise TypeError(f"op must be a str, got {op!r} of type {type(op).__name__}")
+        if not op:
+            raise ValueError("op must name the operation (a non-empty str such as 'softplus'): an empty op is a leaf's")
         if isinstance(parents, Value) or not isinstance(parents, Iterable):
             raise TypeError(f"parents must be a sequence of Values, got {parents!r}")
         ps = tuple(parents)
@@ -151,7 +153,8 @@ class Value:
         if not ps:
             raise ValueError(f"{op} needs at least one parent (a node with none is a leaf: use Value(data))")
         if len(locals_) != len(ps):
-            raise ValueError(f"{op} has {len(ps)} parents but {len(locals_)} local derivatives (one for each parent)")
+            parents_ = "1 parent" if len(ps) == 1 else f"{len(ps)} parents"
+            raise ValueError(f"{op} has {parents_} but {len(locals_)} local derivatives (one for each parent)")
         if isinstance(data, float) and not math.isfinite(data):
             raise _overflow(op, ps, data)  # as every op reports a value that overflowed
         return _node(check_number(data, f"the value of {op}"), op, ps, locals_)
@@ -604,7 +607,7 @@ def _compared(other: object, op: str) -> float:
     if type(other) is float or type(other) is int:
         return other
     try:
-        return check_number(other, f"the right side of Value {op}")
+        return check_number(other, f"what a Value is compared with ({op})")
     except ValueError:  # NaN or inf: compare as floats do
         return float(other)  # type: ignore[arg-type]
 

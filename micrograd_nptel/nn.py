@@ -26,9 +26,9 @@ ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
 
 OUTPUTS = ("softmax", "linear")
+"""The output functions O (CS7015 Lecture 4, Module 4.3)."""
 MLP_OUTPUTS = OUTPUTS + ("logistic",)
 """The output functions O the scalar MLP offers: also ``"logistic"`` (a logistic unit per output, with squared error)."""
-"""The output functions O (CS7015 Lecture 4, Module 4.3)."""
 
 _G: dict[str, Callable[[Value], Value]] = {
     "logistic": Value.sigmoid,
@@ -193,8 +193,13 @@ class Module:
         raise NotImplementedError
 
     def parameters(self) -> list[Value]:
-        """Every parameter (a Value leaf), in the order of :meth:`named_parameters`."""
-        return [p for _, p in self.named_parameters()]
+        """Every parameter, each once, in the order of :meth:`named_parameters`.
+
+        A Value placed in two places (weights tied by sharing one leaf, as PyTorch ties a
+        ``Parameter``) is listed once, where it first appears: its gradient is the sum over
+        both uses, and an optimizer steps it once.
+        """
+        return list({id(p): p for _, p in self.named_parameters()}.values())
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0 (leaves accumulate across ``backward()`` calls)."""

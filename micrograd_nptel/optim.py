@@ -51,7 +51,9 @@ class Optimizer:
 
     Raises:
         TypeError: a parameter is neither a Value nor an array parameter, or the two are mixed.
-        ValueError: no parameters, or a bad ``lr`` / ``weight_decay`` / hyperparameter.
+        ValueError: no parameters, a Value that is not a leaf (as PyTorch refuses a non-leaf tensor: an
+            optimizer steps leaves, and a non-leaf's ``data`` is its op's result), or a bad ``lr`` /
+            ``weight_decay`` / hyperparameter.
     """
 
     def __init__(self, parameters: Iterable[Value] | Iterable[ArrayParameter], lr: float, weight_decay: float = 0.0) -> None:
@@ -60,6 +62,14 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__} needs at least one parameter, got none")
         if all(isinstance(p, Value) for p in params):
             self._scalar = True
+            inner = next((i for i, p in enumerate(params) if not p.is_leaf), None)
+            if inner is not None:  # as PyTorch's "can't optimize a non-leaf Tensor"
+                p = params[inner]
+                raise ValueError(
+                    f"{type(self).__name__}: parameters[{inner}] ({p.label or repr(p)}) is not a leaf (it is the result of "
+                    f"{p.op!r}, e.g. of `W[i][j] += 0.1` or a tie `w * 2`): an optimizer steps leaves. Change a weight "
+                    "through its .data (`W[i][j].data += 0.1`); tie weights by putting the same leaf in both places"
+                )
         elif all(isinstance(getattr(p, "data", None), np.ndarray) and not isinstance(p, Value) for p in params):
             self._scalar = False
         else:

@@ -128,6 +128,37 @@ def test_tied_weights_agree_with_the_sort() -> None:
     assert fresh_grads(L, leaves) == pytest.approx(sorted_grads(L, leaves), rel=1e-12)
 
 
+def test_an_optimizer_refuses_a_non_leaf_as_pytorch_does() -> None:
+    from micrograd_nptel import SGD
+
+    mlp = MLP(2, [3], 2, seed=1)
+    mlp.layers[0].W[0][0] += 0.1  # the entry is now the node W + 0.1
+    with pytest.raises(ValueError, match=r"parameters\[0\].*not a leaf.*\.data"):
+        SGD(mlp.parameters(), lr=0.1)
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(1.0, requires_grad=True)
+    with pytest.raises(ValueError, match="non-leaf"):
+        torch.optim.SGD([w * 1.0], lr=0.1)
+
+
+def test_weights_tied_by_sharing_a_leaf_are_listed_once_and_get_the_sum_of_both_uses() -> None:
+    import warnings
+
+    from micrograd_nptel import SGD
+
+    mlp = MLP(2, [2], 2, seed=5)
+    w = mlp.layers[0].W[0][0]
+    mlp.layers[1].W[0][0] = w  # one leaf in two places, as PyTorch ties a Parameter
+    params = mlp.parameters()
+    assert len(params) == 11 and sum(p is w for p in params) == 1
+    x = [Value(0.4), Value(-1.1)]
+    L = cross_entropy(mlp(x), 1)
+    assert fresh_grads(L, [w]) == pytest.approx(sorted_grads(L, [w]), rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "listed twice" warning: parameters() lists it once
+        SGD(params, lr=0.5).step()
+
+
 # ---------------------------------------------------------------- the result depends only on the graph
 def test_a_graph_made_before_or_after_does_not_change_the_result() -> None:
     x = Value(2.0)
@@ -332,6 +363,18 @@ def test_comparisons_are_on_data_and_max_passes_the_gradient_to_the_winner() -> 
 def test_comparison_with_a_non_number_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="'x'"):
         _ = Value(1.0) < "x"  # type: ignore[operator]
+    with pytest.raises(TypeError, match=r"compared with.*'x'"):  # reflected: no word about a "right side"
+        _ = "x" < Value(1.0)  # type: ignore[operator]
+
+
+def test_max_of_equal_values_passes_the_gradient_to_the_first_as_python_and_torch_max_dim() -> None:
+    a, b = Value(2.5), Value(2.5)
+    max([a, b]).backward()
+    assert (a.grad, b.grad) == (1.0, 0.0)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([2.5, 2.5], dtype=torch.float64, requires_grad=True)
+    t.max(dim=0).values.backward()
+    assert t.grad.tolist() == [a.grad, b.grad]
 
 
 def test_float_item_bool_and_detach() -> None:
@@ -359,7 +402,9 @@ def test_from_op_defines_a_new_op() -> None:
     "args, error, match",
     [
         ((1.0, [], []), ValueError, "at least one parent"),
-        ((1.0, [Value(1.0)], [1.0, 2.0]), ValueError, "1 parents but 2 local"),
+        ((1.0, [Value(1.0)], [1.0, 2.0]), ValueError, "1 parent but 2 local"),
+        ((1.0, [Value(1.0), Value(2.0)], [1.0]), ValueError, "2 parents but 1 local"),
+        ((1.0, [Value(1.0)], [1.0], ""), ValueError, "non-empty"),
         ((1.0, [1.0], [1.0]), TypeError, r"parents\[0\] must be a Value, got 1.0"),
         ((1.0, [Value(1.0)], [math.nan]), ValueError, "finite"),
         ((1.0, [Value(1.0)], ["a"]), TypeError, "'a'"),
