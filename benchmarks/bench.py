@@ -659,6 +659,8 @@ def main() -> None:
             result = TRAJECTORY_CASES[args.case](repeat)
         elif args.case == "many-losses":
             result = gc_paused(case_many_losses)(repeat)
+        elif args.case == "many-losses-gc":
+            result = case_many_losses(repeat)
         elif args.case.startswith("depth-"):
             _, engine, n = args.case.split("-")
             result = case_depth(engine, int(n))
@@ -668,8 +670,10 @@ def main() -> None:
             result = case_batched_numpy(repeat)
         elif args.case == "batched-torch":
             result = case_batched_torch(repeat)
-        else:
+        elif args.case == "train":
             result = case_train()
+        else:
+            parser.error(f"unknown --case {args.case!r}")
         print(json.dumps(result))
         return
 
@@ -756,15 +760,17 @@ def main() -> None:
     print()
 
     print(f"## 2a. Many losses: {MANY_LOSSES} per-example losses of section 1's MLP, backward() on each")
-    ml = run_case("many-losses", 1)
-    if "error" in ml:
-        print(f"failed: {ml['error']}\n")
-    else:
+    ml, ml_gc = run_case("many-losses", 1), run_case("many-losses-gc", 1)
+    for what, r in (("cyclic GC paused (as fit() trains)", ml), ("cyclic GC on", ml_gc)):
+        if "error" in r:
+            print(f"{what}: failed: {r['error']}")
+            continue
         print(
-            f"built first, then backward() on each: {ml['built_first_s']:.3f} s; "
-            f"build and backward() in turn: {ml['interleaved_s']:.3f} s; "
-            f"ratio {ml['built_first_s'] / ml['interleaved_s']:.2f}x; same gradients: {ml['same_grads']}\n"
+            f"{what}: built first, then backward() on each: {r['built_first_s']:.3f} s; "
+            f"build and backward() in turn: {r['interleaved_s']:.3f} s; "
+            f"ratio {r['built_first_s'] / r['interleaved_s']:.2f}x; same gradients: {r['same_grads']}"
         )
+    print("(with the GC on, Python's cyclic collector scans the losses already built while more are made)\n")
 
     print("## 3. Memory: bytes per node (tracemalloc over 100,000 nodes), and a dropped graph freed by refcounting alone")
     mem = {e: run_case(f"memory-{e}", 1) for e in ("ours", "micrograd")}
@@ -822,7 +828,7 @@ def main() -> None:
         checks.append(("(c) within 4.5x of the floor along the trajectory", ratio <= 4.5, f"{ratio:.2f}x"))
     if "built_first_s" in ml:
         ratio = ml["built_first_s"] / ml["interleaved_s"]
-        checks.append((f"{MANY_LOSSES} losses built first within 1.5x of interleaved", ratio <= 1.5, f"{ratio:.2f}x"))
+        checks.append((f"{MANY_LOSSES} losses built first within 1.5x of interleaved (GC paused)", ratio <= 1.5, f"{ratio:.2f}x"))
     if 1_000_000 in depth and "seconds" in depth[1_000_000]:
         checks.append(("10^6-node chain backward < 1 s", depth[1_000_000]["seconds"] < 1, f"{depth[1_000_000]['seconds']:.2f} s"))
     if "median_s" in bn and "median_s" in bt:
