@@ -56,10 +56,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 takes the backport (a conditional dependency in pyproject.toml)
     import tomli as tomllib
 
-__all__ = ["MAX_FILE_BYTES", "from_expression", "from_network", "load"]
+__all__ = ["MAX_EXERCISES", "MAX_FILE_BYTES", "from_expression", "from_network", "load"]
 
 MAX_FILE_BYTES = 1 * 2**20
 """The largest exercises file read, in bytes (1 MiB: hundreds of exercises)."""
+
+MAX_EXERCISES = 500
+"""The most exercises one file may hold (each is built and checked on three networks when the file is loaded)."""
 
 Slips = Mapping[str, Any]
 """``{key: (formula, message)}`` or ``{key: {"formula": ..., "message": ...}}``; a formula may be a list of formulas."""
@@ -515,9 +518,9 @@ def load(path: str | os.PathLike[str]) -> list[Exercise]:
 
     Raises:
         FileNotFoundError: no file at ``path``.
-        ValueError: not a regular file, too large, not UTF-8 or not TOML (with the line), no ``[[exercise]]``, an unknown
-            or mistyped key, two exercises of one name, or anything :func:`from_network` / :func:`from_expression` refuse;
-            the message names the file, the exercise and the key.
+        ValueError: not a regular file, too large, not UTF-8 or not TOML (with the line), no ``[[exercise]]`` or more than
+            :data:`MAX_EXERCISES`, an unknown or mistyped key, two exercises of one name, or anything
+            :func:`from_network` / :func:`from_expression` refuse; the message names the file, the exercise and the key.
     """
     name = check_input_file(path, "exercises file")
     size = os.path.getsize(name)
@@ -537,6 +540,8 @@ def load(path: str | os.PathLike[str]) -> list[Exercise]:
     entries = data.get("exercise")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{name}: no [[exercise]] table")
+    if len(entries) > MAX_EXERCISES:
+        raise ValueError(f"{name} holds {len(entries)} exercises; at most {MAX_EXERCISES} are loaded from one file")
     out: list[Exercise] = []
     for i, entry in enumerate(entries, 1):
         ex = _entry(entry, f"{name}: exercise {i}")

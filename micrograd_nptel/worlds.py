@@ -32,7 +32,7 @@ from .expression import parse_expression
 from .formula import AnswerError, Array, Context, canonical, pretty
 from .nn import ACTIVATIONS, MLP, OUTPUTS, cross_entropy, squared_error
 
-__all__ = ["LOSSES", "MAX_UNITS", "ExpressionWorld", "NetworkWorld", "order_steps"]
+__all__ = ["LOSSES", "MAX_LAYERS", "MAX_UNITS", "MAX_WEIGHTS", "ExpressionWorld", "NetworkWorld", "order_steps"]
 
 LOSSES = {"cross_entropy": "softmax", "squared_error": "linear"}
 """Each loss and the output function O it goes with (CS7015 Lecture 4, Module 4.3)."""
@@ -42,6 +42,9 @@ MAX_UNITS = 64
 
 MAX_LAYERS = 8
 """The most layers (sizes minus one) an exercise's network may have."""
+
+MAX_WEIGHTS = 2000
+"""The most weights an exercise's network may have in all (a question a student can read has far fewer)."""
 
 Slip = tuple[str, str, Array]
 
@@ -102,6 +105,9 @@ class NetworkWorld:
         for n in self.sizes:
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_UNITS:
                 raise ValueError(f"each size must be an int from 1 to {MAX_UNITS}, got {n!r} in sizes {list(self.sizes)}")
+        weights = sum(a * b for a, b in zip(self.sizes, self.sizes[1:]))
+        if weights > MAX_WEIGHTS:
+            raise ValueError(f"sizes {list(self.sizes)} give {weights:,} weights; an exercise's network has at most {MAX_WEIGHTS:,}")
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
         if self.output not in OUTPUTS:

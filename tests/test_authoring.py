@@ -125,6 +125,8 @@ def test_teachers_slips_are_tried_first_and_checked() -> None:
         exercises.from_network("pre", sizes=[3, 3, 2], target="a_2", output="softmax", loss="squared_error")
     with pytest.raises(ValueError, match="activation must be one of"):
         exercises.from_network("pre", sizes=[3, 3, 2], target="a_2", activation="swish")
+    with pytest.raises(ValueError, match="give 4,096 weights; an exercise's network has at most 2,000"):
+        exercises.from_network("pre", sizes=[64, 64], target="a_1")
     with pytest.raises(ValueError, match="each size must be an int from 1 to 64"):
         exercises.from_network("pre", sizes=[3, 0, 2], target="a_2")
     with pytest.raises(ValueError, match="reference 'W_2 @ h_1' disagrees with the engine"):
@@ -242,6 +244,9 @@ def test_a_toml_file_is_checked_before_it_is_read(tmp_path: Path, monkeypatch: p
         exercises.load(tmp_path)
     with pytest.raises(FileNotFoundError):
         exercises.load(tmp_path / "none.toml")
+    monkeypatch.setattr(authoring, "MAX_EXERCISES", 1)
+    with pytest.raises(ValueError, match="holds 2 exercises; at most 1 are loaded"):
+        exercises.load(toml(tmp_path, HW3))
     monkeypatch.setattr(authoring, "MAX_FILE_BYTES", 10)
     with pytest.raises(ValueError, match="at most 10 are read"):
         exercises.load(toml(tmp_path, HW3))
