@@ -131,7 +131,9 @@ def from_network(
     net = "-".join(map(str, sizes_t))
     loss_text = "softmax and cross-entropy" if out == "softmax" else "linear output and squared error"
     asks = pretty(key)
-    question = question or f"In a {net} network ({activation} g, {loss_text}), find {asks}."
+    if question is None:
+        question = f"In a {net} network ({activation} g, {loss_text}), find {asks}."
+        question_tex = question_tex or f"In a {net} network ({activation} $g$, {loss_text}), find ${pretty_tex(key)}$."
     return _make(
         name,
         world,
@@ -283,6 +285,7 @@ def from_expression(
     if given is None:
         steps = [s.split("=")[0].strip() for s in order_steps(expression)[0].split(";")]
         given = [*at, *(n for n in steps if n in named and n != root)]
+    point = ", ".join(f"{k} = {v:g}" for k, v in values)
     reference = reference or derivative_formula(expression, wrt)
     if reference is None:
         raise ValueError(f"give reference=... (a formula for {target}): relu has no derivative in the answer grammar")
@@ -291,8 +294,8 @@ def from_expression(
         world,
         key,
         given,
-        question or f"{expression}. Find {target} at {', '.join(f'{k} = {v:g}' for k, v in values)}.",
-        question_tex,
+        question or f"{expression}. Find {target} at {point}.",
+        question_tex or (None if question else f"`{expression}`. Find ${pretty_tex(key)}$ at ${point}$."),
         slips,
         reference,
         reference_tex,
