@@ -162,3 +162,13 @@ def test_draw_cli_refuses_an_unused_at_and_prints_no_rounding_noise(tmp_path: Pa
 def test_draw_help_shows_named_steps() -> None:
     done = subprocess.run([sys.executable, "-m", "micrograd_nptel", "draw", "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "h = sigmoid(a)" in done.stdout and "--slide" in done.stdout and "--param" in done.stdout
+
+
+def test_step_through_slide_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_nptel import step_through
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # the frames themselves
+    mlp, xs, _ = figure_network()
+    frames = step_through(mlp, [v.data for v in xs], 0, slide=True)
+    assert len(frames) == 9 and all(f.graph_attr["dpi"] == "120" for f in frames)  # type: ignore[attr-defined]
+    assert "panel [" in frames[4].source and "∇W₂ L</B> (3 × 3)" in frames[4].source  # type: ignore[index]

@@ -188,7 +188,7 @@ def _build(
     dot.attr("node", fontname="Helvetica", fontsize=node_pt)
     dot.attr("edge", fontname="Helvetica", fontsize=edge_pt, color="#555555", fontcolor="#444444")
     ids = {v: f"n{k}" for k, v in enumerate(nodes)}  # n0 .. n{N-1}, in topological order; "n{k}op" is its op
-    groups = _Groups(dot, nodes, style.group_layers)
+    groups = _Groups(dot, nodes, style.group_layers, node_pt)
     params = set(parameters) if parameters is not None else None
     errors = rounding_errors(nodes)
     for v in groups.order:
@@ -209,7 +209,7 @@ def _build(
 class _Groups:
     """The clusters of a network's layers: which layer each node is in, and where it is drawn."""
 
-    def __init__(self, dot: graphviz.Digraph, nodes: list[Value], group_layers: bool | None) -> None:
+    def __init__(self, dot: graphviz.Digraph, nodes: list[Value], group_layers: bool | None, fontsize: str) -> None:
         layers = {v: _layer(v) for v in nodes}
         numbered = [i for i in layers.values() if i is not None and i > 0]
         self.grouped = bool(numbered) if group_layers is None else group_layers
@@ -227,9 +227,8 @@ class _Groups:
             for i in sorted({i for i in layers.values() if i is not None}):
                 name = "input" if i == 0 else ("output layer" if i == n_layers else f"hidden layer {i}")
                 sub = graphviz.Digraph(name=f"cluster_{i}")
-                sub.attr(
-                    label=f"{name} (layer {i})" if i else "input (h_0 = x)", style="rounded,dashed", color="#999999", fontcolor="#555555"
-                )
+                title = f"{name} (layer {i})" if i else "input (h_0 = x)"
+                sub.attr(label=title, style="rounded,dashed", color="#999999", fontcolor="#555555", fontsize=fontsize)
                 self.clusters[i] = sub
 
     def place(self, v: Value) -> graphviz.Digraph:
@@ -317,6 +316,8 @@ def _edge(
         attrs.update(_path_attrs(looks), fontcolor=looks[0][0])
         if len(looks) > 1 and "label" in attrs:  # beside the parallel lines, not on top of them
             attrs["xlabel"] = attrs.pop("label")
+        if len(looks) > 1 and style.slide:  # room for the parallel lines and their label between two stacked nodes
+            attrs["minlen"] = "2"
     dot.edge(ids[e.parent], ids[e.child] if style.slide else f"{ids[e.child]}op", **attrs)
 
 
