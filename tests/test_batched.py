@@ -1,4 +1,5 @@
-"""The batched numpy network against the scalar engine, and training on the digits with both backends."""
+"""The batched numpy network against the scalar engine, its inputs, memory and files, and training on the digits
+with both backends."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import one_line, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_nptel import MLP, Value, fit, load_digits
+from micrograd_nptel import MLP, Value, load_digits
 from micrograd_nptel.batched import Network
 from micrograd_nptel.optim import Adam
-from micrograd_nptel.training import confusion_matrix, example_loss, format_confusion_matrix
+from micrograd_nptel.training import confusion_matrix, example_loss, fit, format_confusion_matrix
 
 
 def engine_mean_gradients(mlp: MLP, X: np.ndarray, y: np.ndarray) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], float]:
@@ -186,3 +188,40 @@ def test_network_load_reads_what_network_save_and_mlp_save_write(tmp_path: Path)
     (tmp_path / "bad.json").write_text('{"format": "micrograd_nptel.MLP", "version": 9, "config": {}, "state_dict": {}}')
     with pytest.raises(ValueError, match=r"bad\.json' has format version 9"):
         Network.load(tmp_path / "bad.json")
+
+
+def test_numpy_backend_sizes_out_of_reach_are_one_line() -> None:
+    line = one_line(run_cli("train", "--backend", "numpy", "--hidden", "100000,100000", "--epochs", "1", "--quiet"), 2)
+    assert "needs about" in line and "GB" in line and "this machine has" in line
+
+
+def test_the_network_is_built_directly_with_the_mlps_weights() -> None:
+    for seed, init in ((0, "random"), (7, "xavier"), (3, "he")):
+        direct = Network([5, 4, 3], activation="tanh", output="softmax", init=init, seed=seed)
+        via = Network.from_mlp(MLP(5, [4], 3, activation="tanh", output="softmax", seed=seed, init=init))
+        assert all(np.array_equal(direct.W[k], via.W[k]) and np.array_equal(direct.b[k], via.b[k]) for k in (1, 2))
+
+
+def test_numpy_save_writes_what_mlp_load_reads(tmp_path: Path) -> None:
+    net = Network([3, 4, 2], seed=2)
+    net.save(tmp_path / "net.json")
+    mlp = MLP.load(tmp_path / "net.json")
+    assert all(np.array_equal(net.W[k], [[w.data for w in row] for row in mlp.layers[k - 1].W]) for k in (1, 2))
+
+
+def test_empty_batches_are_value_errors() -> None:
+    net = Network([4, 3, 2])
+    empty, labels = np.zeros((0, 4)), np.zeros(0, dtype=int)
+    for call in (net.backward, net.loss, net.accuracy, net.fit):
+        with pytest.raises(ValueError, match="X is empty"):
+            call(empty, labels)
+
+
+def test_complex_and_none_inputs_are_type_errors() -> None:
+    net = Network([2, 2])
+    with pytest.raises(TypeError, match="complex numbers"):
+        net.forward(np.array([[1 + 2j, 0.5]]))
+    with pytest.raises(TypeError, match="None of type NoneType"):
+        net.forward([[None, 0.5]])
+    with pytest.raises(TypeError, match="'a' of type str"):
+        net.forward([["a", 0.5]])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_nptel import MLP
+from micrograd_nptel.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -161,3 +162,43 @@ def test_a_closed_pipe_ends_quietly() -> None:
         err = proc.stderr.read()
         status = proc.wait(timeout=120)
     assert status == 141 and err == b""  # 128 + SIGPIPE, what a shell reports for a Unix tool ended by a closed pipe
+
+
+@pytest.mark.parametrize("act", ["logistic", "tanh", "relu", "linear"])
+@pytest.mark.parametrize("out", ["softmax", "linear"])
+@pytest.mark.parametrize("lr", ["0.5", "10", "1000"])
+def test_train_never_prints_a_traceback(act: str, out: str, lr: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["train", "--dataset", "moons", "--epochs", "3", "--quiet", "--activation", act, "--output", out, "--lr", lr])
+    err = capsys.readouterr().err
+    assert status in (0, 1)
+    if status == 1:
+        assert len(err.strip().splitlines()) == 1 and "training diverged at epoch" in err and "--lr" in err, err
+    else:
+        assert err == ""
+
+
+@pytest.mark.parametrize(
+    "argv, status, words",
+    [
+        (["train", "--test-size", "2"], 2, "--test-size"),
+        (["verify", "--example", "150"], 2, "--example"),
+        (["train", "--seed", "-1"], 2, "--seed"),
+        (["train", "--save", "/nonexistent/dir/m.json", "--epochs", "1"], 2, "/nonexistent/dir"),
+    ],
+)
+def test_cli_usage_errors_are_exit_2_and_name_the_option(
+    argv: list[str], status: int, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) if argv[1] in ("--test-size", "--seed") else _nothing() as info:
+        code = main(argv)
+    code = info.value.code if info is not None else code  # type: ignore[union-attr]
+    err = capsys.readouterr().err
+    assert code == status and words in err and len(err.strip().splitlines()) == 1, err
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> bool:
+        return False

@@ -1,4 +1,5 @@
-"""explain(): Module 4.4's chain to a weight (as Jacobians) and Module 4.6's sum over paths, checked against backward()."""
+"""explain(): Module 4.4's chain to a weight (as Jacobians) and Module 4.6's sum over paths, checked against backward(),
+in memory and time linear in the graph."""
 
 from __future__ import annotations
 
@@ -6,12 +7,21 @@ import math
 import re
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
+from cli_run import one_line, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_nptel import MLP, Value, chain_rule_paths, cross_entropy, explain, squared_error
+from micrograd_nptel import (
+    MLP,
+    Value,
+    chain_rule_paths,
+    cross_entropy,
+    explain,
+    squared_error,
+)
 from micrograd_nptel.derivation import find
 from micrograd_nptel.examples import figure_network, multipath
 from micrograd_nptel.expression import parse_expression
@@ -215,3 +225,61 @@ def test_explain_cli() -> None:
         bad = explain_cli(*args)
         assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, (args, bad.stderr)
     assert "names look like" in explain_cli("W_{9,1,1}").stderr
+
+
+def peak_bytes(f: object) -> int:
+    tracemalloc.start()
+    try:
+        f()  # type: ignore[operator]
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_long_chain_is_one_path_in_linear_memory() -> None:
+    x = Value(0.5, label="x")
+    v = x
+    for _ in range(64_000):
+        v = v.tanh()
+    v.label = "L"
+    d = explain(v, x)
+    assert d.count == 1 and len(d.paths[0].factors) == 1  # unnamed steps folded into one factor
+    assert peak_bytes(lambda: explain(v, x, through="all")) < 150_000_000  # 64k factors once, not 64k^2 / 2 copies
+
+
+def test_a_huge_path_count_is_printed_as_a_power_of_ten() -> None:
+    x = Value(0.5, label="x")
+    v = x
+    for _ in range(15_000):
+        v = (v + v) * 0.5
+    v.label = "L"
+    v.backward()
+    d = explain(v, x, through="all")
+    assert d.count == 2**15_000 and 0 < len(d.paths) <= 1000
+    assert sum(len(p.factors) for p in d.paths) <= 200_000 + 45_000  # MAX_FACTORS: the listing is bounded
+    assert "about 10^4515 paths" in str(d) and abs(d.total - x.grad) < 1e-9
+    assert peak_bytes(lambda: str(explain(v, x, through="all"))) < 400_000_000  # was 4 GB
+
+
+def test_labelled_nodes_sharing_an_unnamed_chain_cost_its_length_once() -> None:
+    x = Value(0.5, label="x")
+    u, named = x, []
+    for k in range(2_000):
+        u = u.sin()
+        w = u * 1.0
+        w.label = f"l_{k}"
+        named.append(w)
+    root = Value.sum(named)
+    root.label = "L"
+    root.backward()
+    d = explain(root, x)
+    assert d.count == 2_000 and d.total == pytest.approx(x.grad, rel=1e-12)
+    assert peak_bytes(lambda: explain(root, x)) < 50_000_000
+
+
+def test_explain_outputs_and_the_loss_on_the_command_line() -> None:
+    ok = run_cli("explain", "ŷ_2")
+    assert ok.returncode == 0 and ok.stdout.startswith("∂L/∂ŷ_2 = 0"), ok.stderr
+    assert run_cli("explain", "yhat_1").stdout.startswith("∂L/∂ŷ_1 =")
+    assert "is the output itself" in one_line(run_cli("explain", "L"), 2)
+    assert "indices count from 1" in one_line(run_cli("explain", "W_{0,0,0}"), 2)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.server
+import os
 import re
 import subprocess
 import sys
+import threading
+import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import one_line, run_cli
 
 from micrograd_nptel import datasets
 from micrograd_nptel.datasets import IDX_FILES, load_fashion_mnist, load_mnist, read_idx
@@ -147,3 +153,72 @@ def test_train_plot_writes_the_pictures(tmp_path: Path) -> None:
     for name in ("training.png", "confusion_matrix.png"):
         data = (tmp_path / "plots" / name).read_bytes()
         assert data[:4] == b"\x89PNG" and int.from_bytes(data[16:20], "big") >= 1000  # wide enough for a projector
+
+
+def test_corrupt_gzip_is_a_value_error_naming_the_file(tmp_path: Path) -> None:
+    from test_idx import write_set
+
+    write_set(tmp_path)
+    broken = tmp_path / (IDX_FILES[0] + ".gz")
+    data = bytearray(broken.read_bytes())
+    data[30:60] = b"\xff" * 30  # corrupt deflate data, valid gzip header
+    broken.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=rf"{IDX_FILES[0]}.gz: cannot be read as gzip"):
+        load_mnist(tmp_path)
+    line = one_line(run_cli("train", "--dataset", "mnist", "--data-dir", str(tmp_path), "--epochs", "1", "--quiet"), 1)
+    assert IDX_FILES[0] in line
+
+
+def test_a_gzip_bomb_is_refused_from_its_headers(tmp_path: Path) -> None:
+    shapes = [(190_000, 28, 28), (190_000,), (190_000, 28, 28), (190_000,)]  # each under the 200 MB per-file cap
+    for stem, dims in zip(IDX_FILES, shapes):
+        head = (2051 if len(dims) == 3 else 2049).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims)
+        (tmp_path / (stem + ".gz")).write_bytes(gzip.compress(head + bytes(1000)))  # the data need not even be there
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"would take 2\.7 GB, over the 1\.0 GB limit"):
+            load_mnist(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # refused before anything was built (it was 3.56 GB)
+
+
+def test_the_cache_folder_must_be_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("x")
+    for where in (str(tmp_path / "file"), "/dev/null"):
+        monkeypatch.setenv("MICROGRAD_NPTEL_DATA", where)
+        with pytest.raises(ValueError, match=rf"MICROGRAD_NPTEL_DATA '{where}' is not a folder"):
+            load_mnist()
+    env = {**os.environ, "MICROGRAD_NPTEL_DATA": "/dev/null"}
+    assert "is not a folder" in one_line(run_cli("train", "--dataset", "mnist", "--epochs", "1", "--quiet", env=env), 1)
+
+
+@pytest.fixture
+def bad_server() -> Iterator[str]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "abc")
+            self.end_headers()
+            self.wfile.write(b"x" * 10)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_bad_content_length_names_the_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_server: str) -> None:
+    monkeypatch.setenv("MICROGRAD_NPTEL_DATA", str(tmp_path))
+    monkeypatch.setattr(datasets, "MNIST", {**datasets.MNIST, "url": bad_server})
+    with pytest.raises(ValueError, match=rf"{bad_server}{IDX_FILES[0]}.gz: the server sent Content-Length 'abc'"):
+        load_mnist()
+    assert list((tmp_path / "mnist").iterdir()) == []  # nothing half-downloaded left behind

@@ -1,11 +1,14 @@
-"""Reading files: anything that is not a regular file is refused before a byte is read."""
+"""Reading files: anything that is not a regular file is refused before a byte is read; a model file is checked
+before the network is built, and a failed load changes nothing."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import random
 import threading
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -115,3 +118,49 @@ def test_model_of_version_1_loads(tmp_path: Path) -> None:
     good = tmp_path / "g.json"
     good.write_text(json.dumps(doc))
     assert MLP.load(good).nin == 2
+
+
+def test_save_refuses_non_finite_parameters_and_random_seeds_save(tmp_path: Path) -> None:
+    mlp = MLP(2, [2], 2)
+    mlp.layers[0].W[0][0].data = float("nan")
+    with pytest.raises(ValueError, match=r"not saving: parameter W_\{1,1,1\} is nan"):
+        mlp.save(tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+    seeded = MLP(2, [2], 2, seed=random.Random(0))
+    seeded.save(tmp_path / "r.json")
+    assert MLP.load(tmp_path / "r.json").state_dict() == seeded.state_dict()
+
+
+def test_a_failed_load_leaves_the_model_untouched() -> None:
+    mlp = MLP(2, [2], 2, seed=3)
+    before = mlp.state_dict()
+    state = json.loads(json.dumps(before))
+    state["W1"][0][0] = 123.0
+    state["b2"][1] = "x"
+    with pytest.raises(TypeError, match=r"b_\{2,2\}"):
+        mlp.load_state_dict(state)
+    assert mlp.state_dict() == before
+
+
+def test_load_checks_the_file_before_building_the_network(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    config = {"nin": 1000, "hidden": [1000, 1000], "nout": 1000, "activation": "logistic", "output": "softmax", "seed": 0}
+    path.write_text(json.dumps({"format": "micrograd_nptel.MLP", "version": 1, "config": config, "state_dict": {}}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="does not hold a valid MLP: state_dict keys"):
+            MLP.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # bytes: the network is never built (230 MB before)
+    for name, content, match in (
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("binary.json", b"\xff\xfe\x00\x01", "not a text"),
+        ("huge.json", json.dumps({"format": "micrograd_nptel.MLP", "config": {**config, "nin": 10**400}, "state_dict": {}}), "valid MLP"),
+    ):
+        bad = tmp_path / name
+        bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+        with pytest.raises(ValueError, match=match) as info:
+            MLP.load(bad)
+        assert name in str(info.value)

@@ -1,14 +1,16 @@
 """Lecture 5's update rules: first steps against the equations written out by hand, NAG against its look-ahead form,
-both kinds of parameters, and torch.optim where the definitions coincide."""
+both kinds of parameters, and the overflow contract: a step that fails changes nothing and says what to lower."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from cli_run import one_line, run_cli
 
 from micrograd_nptel import MLP, Network, Value
 from micrograd_nptel.batched import Parameter
-from micrograd_nptel.optim import NAG, OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, NAdam, Optimizer, RMSProp, make_optimizer
+from micrograd_nptel.optim import NAG, OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, NAdam, Optimizer, RMSProp, UpdateOverflow, make_optimizer
+from micrograd_nptel.training import TrainingDiverged, fit
 
 W0 = np.array([0.5, -1.5, 2.0])
 GRADS = [np.array([0.1, -0.2, 0.3]), np.array([-0.4, 0.5, 0.05]), np.array([0.2, 0.2, -0.1])]
@@ -154,3 +156,81 @@ def test_a_repeated_parameter_is_a_warning_and_is_stepped_once() -> None:
     with pytest.warns(UserWarning, match=r"Adam: parameters\[1\] \(W_1\) is parameters\[0\] again"):
         adam = Adam([net.parameters()[0], net.parameters()[0], net.parameters()[1]], lr=0.1)
     assert [p.name for p in adam.parameters] == ["W_1", "b_1"] and len(adam.state) == 2
+
+
+@pytest.mark.parametrize("engine", ["scalar", "numpy"])
+@pytest.mark.parametrize("make", [lambda p: Adam(p, lr=0.1, eps=0.0), lambda p: AdaGrad(p, lr=0.1, eps=0.0)])
+def test_eps_zero_with_a_zero_gradient_is_no_update_not_nan(engine: str, make: object) -> None:
+    if engine == "scalar":
+        w = [Value(1.0), Value(2.0)]
+        w[0].grad, w[1].grad = 0.0, 0.5  # a blank pixel's weight: exactly 0
+        make(w).step()  # type: ignore[operator]
+        assert w[0].data == 1.0 and w[1].data < 2.0
+    else:
+        net = Network([2, 2], output="linear")
+        net.parameters()[0].grad[...] = [[0.0, 0.5], [0.0, 0.0]]
+        before = net.W[1].copy()
+        make(net.parameters()).step()  # type: ignore[operator]
+        assert np.isfinite(net.W[1]).all() and net.W[1][0, 0] == before[0, 0] and net.W[1][0, 1] < before[0, 1]
+
+
+def test_an_optimizer_of_another_model_is_an_error() -> None:
+    net, other = Network([2, 3, 2]), Network([2, 3, 2])
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="are not this model's"):
+        net.fit(X, y, optimizer=SGD(other.parameters(), lr=0.1))
+    with pytest.raises(TypeError, match=r"must be an Optimizer .* got 'adam'"):
+        net.fit(X, y, optimizer="adam")  # type: ignore[arg-type]
+    mlp, mlp2 = MLP(2, [3], 2), MLP(2, [3], 2)
+    with pytest.raises(ValueError, match="are not this model's"):
+        fit(mlp, [[0.0, 1.0]], [1], optimizer=SGD(mlp2.parameters(), lr=0.1))
+    frozen = [p.data for p in mlp.layers[0].parameters()]
+    fit(mlp, [[0.0, 1.0]], [1], epochs=2, optimizer=SGD(mlp.layers[1].parameters(), lr=0.1))  # a subset: layer 1 frozen
+    assert [p.data for p in mlp.layers[0].parameters()] == frozen
+
+
+def test_sgd_refuses_an_overflowing_update_and_changes_nothing() -> None:
+    w, u = Value(1e308, label="w"), Value(1.0, label="u")
+    w.grad, u.grad = -1e308, 1.0
+    with pytest.raises(OverflowError, match=r"update of w overflowed"):
+        SGD([u, w], lr=10.0).step()
+    assert (u.data, w.data) == (1.0, 1e308)
+
+
+def test_a_failed_step_changes_nothing_in_either_engine() -> None:
+    w = Value(1.0, label="w")
+    w.grad = 1.0
+    opt = SGD([w], lr=1e300)
+    w.grad = 1e10
+    with pytest.raises(UpdateOverflow, match="update of w overflowed"):
+        opt.step()
+    assert (w.data, opt.t) == (1.0, 0)
+    adam = Adam([w], lr=1e300)
+    w.grad = 1e300
+    with pytest.raises(OverflowError):
+        adam.step()  # v = (1 - β2) g² overflows
+    assert (w.data, adam.t, adam.state) == (1.0, 0, [{}])
+    net = Network([2, 2], output="linear")
+    for p in net.parameters():
+        p.grad[...] = 1.0
+    before = [p.data.copy() for p in net.parameters()]
+    big = Adam(net.parameters(), lr=1e300)
+    net.parameters()[1].grad[...] = 1e300  # b_1: its v overflows, after W_1 was updated
+    with pytest.raises(OverflowError, match="b_1"):
+        big.step()
+    assert all(np.array_equal(p.data, b) for p, b in zip(net.parameters(), before)) and big.t == 0 and big.state == [{}, {}]
+    net.parameters()[1].grad[...] = 1.0
+    big.lr = 0.1
+    big.step()  # and the next step works from the state as it was
+    assert big.t == 1 and np.isfinite(big.state[1]["v"]).all()
+
+
+def test_a_weight_decay_overflow_names_lambda() -> None:
+    mlp = MLP(2, [2], 2, seed=0)
+    opt = SGD(mlp.parameters(), lr=0.1, weight_decay=1e308)
+    for p in mlp.parameters():
+        p.data = 10.0
+    with pytest.raises(TrainingDiverged, match=r"weight-decay term λw .* overflowed \(λ = 1e\+308\).*--weight-decay 1e\+307"):
+        fit(mlp, [[0.5, 1.0], [1.0, 0.0]], [0, 1], epochs=1, optimizer=opt)
+    line = one_line(run_cli("train", "--epochs", "2", "--quiet", "--weight-decay", "1e308"), 1)
+    assert "weight decay" in line and "smaller learning rate" not in line

@@ -68,7 +68,7 @@ def test_layers_that_cannot_be_mapped_are_named() -> None:
         to_torch("mlp")  # type: ignore[arg-type]
 
 
-def test_12_subclasses_meta_nan_complex_and_lazy_layers() -> None:
+def test_subclasses_meta_nan_complex_and_lazy_layers() -> None:
     """Issue 19, fault 12: each was a KeyError, NotImplementedError, a silent copy or a misleading message."""
 
     class MySigmoid(torch.nn.Sigmoid):
