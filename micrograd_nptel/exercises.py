@@ -15,10 +15,15 @@ nested list in the slide's shape, or a formula in the slide's notation (the gram
     ex.picture()                            # its network, values only; ex.solution() when stuck
 
 The correct value always comes from the engine (``backward()`` on the exercise's network), never
-from a stored answer. A formula is checked on the exercise's numbers **and on two more networks of
-the same shape**, so a formula that matches one number by accident is not accepted. A wrong answer
-is compared with the answers the lecture's usual slips give (:data:`MISTAKES`) and the first that
-matches is named, in the slide's notation and with the numbers.
+from a stored answer. A formula may use only the names the question gives (the quantity asked for is
+refused), and is checked on the exercise's numbers **and on two more networks of the same shape that
+differ in every given number and in the true class l**, so a formula that matches one number by
+accident is not accepted. A number must agree with the engine's in every entry to :data:`EXACT`
+significant digits of its own (:data:`ROUNDING` are accepted as ``rounding``, with a note); a row is
+not a column and a transpose is not the matrix. A wrong answer is compared with the answers the
+lecture's usual slips give (:data:`MISTAKES`) and the first that matches is named, in the slide's
+notation and with the numbers. "The figure's network" is, at seed 0, exactly
+:func:`~micrograd_nptel.examples.figure_network` (notebooks 03-05, ``explain``, ``draw``, ``verify``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import os
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -1967,7 +1973,7 @@ def catalogue(notebook: str | None = None) -> list[Exercise]:
     return found
 
 
-def get(name: str, seed: int = 0, *, student: str | None = None) -> Exercise:
+def get(name: str, seed: int = 0, *, student: str | None = None, file: str | os.PathLike[str] | None = None) -> Exercise:
     """The exercise called ``name`` (``"4.7-weight"``; case and a leading "BP1"/"bp1" do not matter), on the numbers of ``seed``.
 
     Args:
@@ -1975,10 +1981,12 @@ def get(name: str, seed: int = 0, *, student: str | None = None) -> Exercise:
         seed: its numbers (0: the notebooks' worked example).
         student: a student id instead of a seed: the numbers ``micrograd-nptel grade`` checks that
             student's answer on (:func:`~micrograd_nptel.grading.student_seed`).
+        file: a teacher's TOML file of exercises (:func:`load`) to take it from, instead of the built-in ones.
 
     Raises:
         ValueError: an unknown name (the message lists the names), an empty ``student``, or both ``seed`` and
-            ``student``. TypeError/ValueError: a bad seed (see :meth:`Exercise.new`).
+            ``student``; a ``file`` that :func:`load` refuses. TypeError/ValueError: a bad seed (see :meth:`Exercise.new`).
+        FileNotFoundError: no ``file``.
     """
     if student is not None:
         from .grading import student_seed
@@ -1986,10 +1994,12 @@ def get(name: str, seed: int = 0, *, student: str | None = None) -> Exercise:
         if seed != 0:
             raise ValueError(f"give a seed or a student, not both (seed={seed!r}, student={student!r})")
         seed = student_seed(student)
-    for e in _CATALOGUE:
+    pool = _CATALOGUE if file is None else load(file)
+    for e in pool:
         if e.name.lower() == str(name).strip().lower():
             return e if seed == 0 else e.new(seed)
-    raise ValueError(f"no exercise called {name!r}; the exercises are {', '.join(e.name for e in _CATALOGUE)}")
+    where = "" if file is None else f" in {os.fspath(file)}"
+    raise ValueError(f"no exercise called {name!r}{where}; the exercises are {', '.join(e.name for e in pool)}")
 
 
 from .authoring import from_expression, from_network, load  # noqa: E402  # teachers' exercises (authoring.py builds on Exercise)
