@@ -734,20 +734,10 @@ def _exercises(file: str | None) -> list[Any]:
 def _pick(name: str, file: str | None, seed: int = 0, student: str | None = None) -> Any:
     """Exercise ``name`` of the built-in ones or of ``file``, on the numbers of ``seed`` or ``student`` (errors: exit 2)."""
     from .exercises import get
-    from .grading import student_seed
 
-    if file is not None:
-        found = _exercises(file)
     try:
-        if file is None:
-            return get(name, seed=seed, student=student)
-        if student is not None and seed:
-            raise ValueError(f"give a seed or a student, not both (seed={seed!r}, student={student!r})")
-        match = [e for e in found if e.name.lower() == name.strip().lower()]
-        if not match:
-            raise ValueError(f"no exercise called {name!r} in {file}; it has {', '.join(e.name for e in found)}")
-        return match[0].new(student_seed(student) if student is not None else seed)
-    except ValueError as e:
+        return get(name, seed=seed, student=student, file=file)
+    except (FileNotFoundError, ValueError) as e:
         raise UsageError(str(e)) from None
 
 

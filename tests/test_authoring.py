@@ -12,7 +12,7 @@ import pytest
 
 from micrograd_nptel import exercises
 from micrograd_nptel.exercises import Exercise, Mistake
-from micrograd_nptel.grading import Answer, grade
+from micrograd_nptel.grading import Answer, grade, student_seed
 from micrograd_nptel.testing import gradient
 from micrograd_nptel.worlds import ExpressionWorld, NetworkWorld, derivative_formula, order_steps
 
@@ -201,12 +201,17 @@ def test_an_exercise_built_directly_checks_answers() -> None:
 
 
 def test_a_toml_file_loads_both_kinds(tmp_path: Path) -> None:
-    tanh, toy = exercises.load(toml(tmp_path, HW3))
+    path = toml(tmp_path, HW3)
+    tanh, toy = exercises.load(path)
     assert (tanh.name, tanh.asks, tanh.shape) == ("hw3-tanh-W1", "∇_{W_1}L", "a 3 x 2 matrix (n_1 x n_0)")
     assert tanh.check("(W_2^T @ grad_a_2) @ x^T").mistake == "no_g_prime_here"
     assert tanh.check("((W_2^T @ grad_a_2) * g(a_1)) @ x^T").mistake == "g_for_g_prime"
     assert tanh.check("((W_2^T @ grad_a_2) * g'(a_1)) @ x^T").correct
     assert toy.check("-1/x").correct and 0.5 <= float(toy.new(9).context().values["x"]) <= 3.0
+    mine = exercises.get("hw3-toy", file=path, student="cs21b042")
+    assert mine.seed == student_seed("cs21b042") and mine.check("-1/x").correct
+    with pytest.raises(ValueError, match=r"no exercise called 'nope' in .*hw3.toml; the exercises are hw3-tanh-W1, hw3-toy"):
+        exercises.get("nope", file=path)
     rows = grade(tanh, [Answer("s1", "((W_2^T @ grad_a_2) * g'(a_1)) @ x^T", None, 2), Answer("s2", "(W_2^T @ grad_a_2) @ x^T", None, 3)])
     assert [(r.correct, r.mistake) for r in rows] == [(True, None), (False, "no_g_prime_here")]
 
@@ -263,7 +268,7 @@ def test_the_command_line_takes_a_teachers_file(tmp_path: Path) -> None:
     wrong = run("exercise", "--file", str(path), "hw3-toy", "--answer", "1/x")
     assert wrong.returncode == 1 and "[sign]" in wrong.stdout
     missing = run("exercise", "--file", str(path), "nope")
-    assert missing.returncode == 2 and "no exercise called 'nope'" in missing.stderr and missing.stderr.count("\n") == 1
+    assert missing.returncode == 2 and "no exercise called 'nope' in" in missing.stderr and missing.stderr.count("\n") == 1
     bad = run("exercise", "--file", str(toml(tmp_path, "x = [", "bad.toml")))
     assert bad.returncode == 2 and "not TOML" in bad.stderr and bad.stderr.count("\n") == 1
     answers = tmp_path / "answers.csv"
