@@ -15,10 +15,15 @@ nested list in the slide's shape, or a formula in the slide's notation (the gram
     ex.picture()                            # its network, values only; ex.solution() when stuck
 
 The correct value always comes from the engine (``backward()`` on the exercise's network), never
-from a stored answer. A formula is checked on the exercise's numbers **and on two more networks of
-the same shape**, so a formula that matches one number by accident is not accepted. A wrong answer
-is compared with the answers the lecture's usual slips give (:data:`MISTAKES`) and the first that
-matches is named, in the slide's notation and with the numbers.
+from a stored answer. A formula may use only the names the question gives (the quantity asked for is
+refused), and is checked on the exercise's numbers **and on two more networks of the same shape that
+differ in every given number and in the true class l**, so a formula that matches one number by
+accident is not accepted. A number must agree with the engine's in every entry to :data:`EXACT`
+significant digits of its own (:data:`ROUNDING` are accepted as ``rounding``, with a note); a row is
+not a column and a transpose is not the matrix. A wrong answer is compared with the answers the
+lecture's usual slips give (:data:`MISTAKES`) and the first that matches is named, in the slide's
+notation and with the numbers. "The figure's network" is, at seed 0, exactly
+:func:`~micrograd_nptel.examples.figure_network` (notebooks 03-05, ``explain``, ``draw``, ``verify``).
 """
 
 from __future__ import annotations
