@@ -29,7 +29,6 @@ from ._validate import check_number
 Scalar = Union["Value", int, float]
 """Anything an op accepts on either side: a ``Value`` or a real number."""
 
-_check_number = check_number  # the name the other modules of this package used before _validate.py
 
 
 class Value:

@@ -28,7 +28,8 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from .engine import Value, _check_number
+from ._validate import check_number
+from .engine import Value
 
 Array = NDArray[np.float64]
 
@@ -421,14 +422,14 @@ def _over_root(num: Array, v: Array, eps: float) -> Array:
 
 
 def _positive(name: str, x: float) -> float:
-    v = _check_number(x, name)
+    v = check_number(x, name)
     if v <= 0.0:
         raise ValueError(f"{name} must be positive, got {x!r}")
     return v
 
 
 def _in_range(name: str, x: float, low: float, high: float) -> float:
-    v = x if x == math.inf else _check_number(x, name)
+    v = x if x == math.inf else check_number(x, name)
     if not low <= v < high:
         raise ValueError(f"{name} must be in [{low:g}, {high:g}), got {x!r}")
     return v
