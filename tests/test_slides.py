@@ -172,3 +172,29 @@ def test_step_through_slide_frames(monkeypatch: pytest.MonkeyPatch) -> None:
     frames = step_through(mlp, [v.data for v in xs], 0, slide=True)
     assert len(frames) == 9 and all(f.graph_attr["dpi"] == "120" for f in frames)  # type: ignore[attr-defined]
     assert "panel [" in frames[4].source and "∇W₂ L</B> (3 × 3)" in frames[4].source  # type: ignore[index]
+
+
+def _measurements() -> list[tuple[str, float]]:
+    """The node text height at 1920 x 1080 of each picture the issue measured, default and slide mode."""
+    root, variables = expression()
+    mlp, xs, L = figure_network()
+    from micrograd_nptel import backward_steps
+
+    step5 = backward_steps(mlp, [v.data for v in xs], 0)[4]
+    pictures = {
+        f"draw {EXPRESSION!r}": draw_dot(root),  # type: ignore[arg-type]
+        f"draw {EXPRESSION!r} --slide": draw_dot(root, slide=True),  # type: ignore[arg-type]
+        f"draw {EXPRESSION!r} --slide --highlight w1": draw_dot(root, slide=True, highlight=chain_rule_paths(root, variables["w1"])),  # type: ignore[arg-type]
+        "draw network --value-graph": draw_dot(L),
+        "draw network --value-graph --slide": draw_dot(L, slide=True),
+        "draw network": draw_network(mlp, loss=L),
+        "draw network --slide": draw_network(mlp, loss=L, slide=True),
+        "draw network --steps (step 5)": draw_network(mlp, loss=L, step=step5),
+        "draw network --steps --slide (step 5)": draw_network(mlp, loss=L, step=step5, slide=True),
+    }
+    return [(name, node_text_px(render(picture, "svg"))) for name, picture in pictures.items()]
+
+
+if __name__ == "__main__":  # python tests/test_slides.py: the table of measurements
+    for name, px in _measurements():
+        print(f"{px:5.1f} px  {name}")

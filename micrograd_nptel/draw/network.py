@@ -172,6 +172,7 @@ class _Drawing:
 
     def __init__(self, mlp: MLP, step: BackwardStep | None, loss: Value | None, gradients: bool, sizes: _Sizes, slide: bool) -> None:
         self.mlp, self.step, self.loss, self.gradients, self.s, self.slide = mlp, step, loss, gradients, sizes, slide
+        self.cell_pt = (86.4 if slide else 66.0) * sizes.scale  # a slide's cell writes name and value on one line
         self.L = len(mlp.layers)
         self.known: dict[str, float] | None = step.grads if step is not None else None if gradients else {}
         self.now = step.computing if step is not None else frozenset()
@@ -192,9 +193,10 @@ class _Drawing:
         colour = _grad_colour(None if g_text else g)
         g_text = g_text or ("?" if g is None else _fmt(g))
         p = f' PORT="{port}"' if port else ""
+        name = f'<FONT POINT-SIZE="{_pt(s.name)}"><B>{name_html}</B></FONT>'
+        number = f'<FONT POINT-SIZE="{_pt(s.value)}">{_fmt(value)}</FONT>'
         return (
-            f'<TD{p}{fill} CELLPADDING="2" WIDTH="{_pt(66 * s.scale)}"><FONT POINT-SIZE="{_pt(s.name)}"><B>{name_html}</B></FONT><BR/>'
-            f'<FONT POINT-SIZE="{_pt(s.value)}">{_fmt(value)}</FONT><BR/>'
+            f'<TD{p}{fill} CELLPADDING="2" WIDTH="{_pt(self.cell_pt)}">{name}{" " if self.slide else "<BR/>"}{number}<BR/>'
             f'<FONT COLOR="{colour}" POINT-SIZE="{_pt(s.grad)}">∇ {g_text}</FONT></TD>'
         )
 
@@ -204,7 +206,7 @@ class _Drawing:
         g = self.grad(key, b)
         fill = _NOW_FILL if key in self.now else "#f1f1f1"
         return (
-            f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(66 * self.s.scale)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
+            f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(self.cell_pt)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
             f'{_sub("b", f"{k},{i}")} = {_fmt(b.data)}<BR/><FONT COLOR="{_grad_colour(g)}">∇ {"?" if g is None else _fmt(g)}</FONT>'
             "</FONT></TD>"
         )
@@ -297,10 +299,13 @@ class _Drawing:
     def _place(self, dot: graphviz.Digraph) -> None:
         """Every column's title and nodes at their pinned positions (inches); remembers each node's centre."""
         r, L = self.s.scale, self.L
-        self.table_w, loss_w = 0.92 * r, 0.55 * r  # a table is 66 pt wide at scale 1; gaps leave room for weights' labels
+        self.table_w, loss_w = self.cell_pt / 72 + 0.003, 0.55 * r  # a table is 66 pt wide at scale 1; gaps leave room for labels
         gaps = [0.8 * (1 + r) / 2] * L + [0.28 * r, 0.22 * r]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
-        row = (1.8 if L > 1 else 1.05) * r  # inches between units (a hidden unit is b, a and h: 1.53 tall)
-        self.port_y = {k: v * r for k, v in {"x": 0.0, "h": -0.465, "a_hidden": 0.135, "a_out": -0.165}.items()}
+        if self.slide:
+            row, self.port_y = self._slide_rows()
+        else:
+            row = (1.8 if L > 1 else 1.05) * r  # inches between units (a hidden unit is b, a and h: 1.53 tall)
+            self.port_y = {k: v * r for k, v in {"x": 0.0, "h": -0.465, "a_hidden": 0.135, "a_out": -0.165}.items()}
         tallest = max(len(column) for column in self.columns)
         self.centres: list[float] = []
         x = self.table_w / 2
@@ -326,6 +331,20 @@ class _Drawing:
         weights = {w.label: w for layer in self.mlp.layers for row_ in layer.W for w in row_}
         self.weights = weights
         self.gmax = max((abs(self.grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
+
+    def _slide_rows(self) -> tuple[float, dict[str, float]]:
+        """Slide mode's row height and each cell's centre from its unit's centre (inches), from the font sizes: a line
+        is as tall as its largest font (Graphviz), a cell adds its padding and border (the default mode's 1.53-inch
+        unit and its cell centres come out of the same sums)."""
+        s = self.s
+        bias = 2 * s.bias + 3  # points: two lines, padding 1, border
+        cell = max(s.name, s.value) + s.grad + 5  # name and value on one line, ∇ below; padding 2, border
+        hidden = 2 + bias + 2 * cell  # b, a and h, and the table's border
+        top = hidden / 2
+        a_hidden = top - 1 - bias - cell / 2
+        out_top = (2 + bias + cell) / 2
+        ports = {"x": 0.0, "h": (a_hidden - cell) / 72, "a_hidden": a_hidden / 72, "a_out": (out_top - 1 - bias - cell / 2) / 72}
+        return (hidden if self.L > 1 else 2 + bias + cell) / 72 + 0.3 * s.scale, ports
 
     def label_pos(self, src: str, dst: str) -> str:
         """The point 40% of the way from the head of edge src -> dst (the a cell it enters) back to its tail."""
