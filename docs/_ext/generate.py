@@ -1,0 +1,393 @@
+"""The site's pages that follow the code, written at build time into ``docs/_generated/`` (never committed).
+
+- ``notebooks/*.ipynb``: the lecture notebooks, copied from the repository's ``notebooks/`` with their stored outputs;
+- ``api/*.rst``: one page per public module of :mod:`micrograd_nptel`, found by walking the package (a module that
+  moves or appears needs no edit here); each public name is documented once, on the page of the module that
+  defines it (or the public module that exports it, when it is defined in a private one);
+- ``exercises.md``: the exercise catalogue, from :func:`micrograd_nptel.exercises.catalogue` itself;
+- after the build, MathJax 2 is copied into ``_static/mathjax`` (from ``$MATHJAX_DIR`` or Debian's ``libjs-mathjax``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+import re
+import shutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
+
+DOCS = Path(__file__).resolve().parent.parent
+ROOT = DOCS.parent
+OUT = DOCS / "_generated"
+PACKAGE = "micrograd_nptel"
+
+# The parts of MathJax 2 the site uses: TeX input, CommonHTML output, its fonts (the rest of the 54 MB is not needed).
+MATHJAX_PARTS = (
+    "MathJax.js",
+    "config/TeX-AMS_CHTML.js",
+    "extensions",
+    "jax/input/TeX",
+    "jax/output/CommonHTML",
+    "jax/element",
+    "fonts/HTML-CSS/TeX/woff",
+)
+MATHJAX_PLACES = ("/usr/share/javascript/mathjax", "/usr/share/mathjax")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write only when the text changed, so an unchanged page is not rebuilt."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- notebooks
+def notebooks() -> list[str]:
+    """Copy ``notebooks/*.ipynb`` to ``_generated/notebooks``; return their stems in order."""
+    target = OUT / "notebooks"
+    target.mkdir(parents=True, exist_ok=True)
+    stems = []
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        _write(target / nb.name, nb.read_text(encoding="utf-8"))
+        stems.append(nb.stem)
+    for old in target.glob("*.ipynb"):
+        if old.stem not in stems:
+            old.unlink()
+    lines = ["# Notebooks", "", "One lesson per part of the lecture, shown with the outputs stored in the notebooks.", ""]
+    lines += ["```{toctree}", ":maxdepth: 1", "", *stems, "```", ""]
+    _write(target / "index.md", "\n".join(lines))
+    return stems
+
+
+# ---------------------------------------------------------------- API reference
+def public_modules() -> list[ModuleType]:
+    """Every importable public module of the package (no ``_private`` part, no ``__main__``), package first."""
+    package = importlib.import_module(PACKAGE)
+    names = [
+        info.name
+        for info in pkgutil.walk_packages(package.__path__, f"{PACKAGE}.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+    ]
+    failed: dict[str, ImportError] = {}
+    for name in names:  # a module that can only be imported after another (an import cycle) is tried again after all
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            failed[name] = error
+    for name in failed:
+        importlib.import_module(name)
+    return [package, *(importlib.import_module(name) for name in names)]
+
+
+def _defined_names(module: ModuleType) -> list[str]:
+    """The public names of ``module``: its ``__all__`` and the public classes it defines, or without an ``__all__``
+    the public classes and functions it defines itself (not what it imports)."""
+    names = getattr(module, "__all__", None)
+    own = list(names) if names is not None else []
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        source = ""
+    for name, obj in vars(module).items():
+        if name.startswith("_") or inspect.ismodule(obj):
+            continue
+        # a constant of the module (ACTIVATIONS): an upper-case name assigned at the top of its source
+        if names is None and name.isupper() and re.search(rf"^{name}\s*(:[^=\n]*)?=", source, re.MULTILINE):
+            own.append(name)
+            continue
+        # with an __all__, also the classes defined here that a public function returns (not listed in __all__)
+        wanted = inspect.isclass(obj) if names is not None else inspect.isclass(obj) or inspect.isfunction(obj)
+        if wanted and obj.__module__ == module.__name__ and name not in own:
+            own.append(name)
+    return own
+
+
+def resolve_reexport(app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.TextElement) -> nodes.Node | None:
+    """A reference to a name by a module that re-exports it (``micrograd_nptel.graph.draw_network``) links to the page
+    of the module that defines it (``micrograd_nptel.draw.network.draw_network``)."""
+    if node.get("refdomain") != "py" or not str(node.get("reftarget", "")).startswith(f"{PACKAGE}."):
+        return None
+    target = node["reftarget"]
+    parts = target.split(".")
+    obj: Any = None
+    for cut in range(len(parts) - 1, 0, -1):  # the longest importable module, then attributes
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        break
+    if obj is None or inspect.ismodule(obj):
+        return None
+    canonical = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
+    if canonical == target or not canonical.startswith(f"{PACKAGE}."):
+        return None
+    domain = env.domains["py"]
+    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode)  # type: ignore[no-any-return]
+
+
+def _home(obj: Any, exporter: str, public: set[str]) -> str:
+    """The module whose page documents ``obj``: where it is defined, unless that module is private."""
+    defined = getattr(obj, "__module__", None) if (inspect.isclass(obj) or inspect.isroutine(obj)) else None
+    return defined if defined in public else exporter
+
+
+def api_pages() -> list[str]:
+    """Write ``_generated/api/<module>.rst`` for every public module and ``index.rst`` listing them."""
+    modules = public_modules()
+    public = {m.__name__ for m in modules}
+    target = OUT / "api"
+    target.mkdir(parents=True, exist_ok=True)
+    documented: set[int] = set()
+    written = []
+    for module in modules:
+        name = module.__name__
+        members = []
+        elsewhere = []
+        for attr in _defined_names(module):
+            obj = getattr(module, attr)
+            home = _home(obj, name, public)
+            if home == name and id(obj) not in documented:
+                documented.add(id(obj))
+                members.append(attr)
+            elif home != name:
+                elsewhere.append((attr, home))
+        title = f"``{name}``"
+        lines = [title, "=" * len(title), "", f".. automodule:: {name}"]
+        lines += [f"   :members: {', '.join(members)}", ""] if members else [""]
+        if elsewhere:
+            lines += ["Also exported here (documented where they are defined):", ""]
+            lines += [f"- :py:obj:`{attr} <{home}.{attr}>` (``{home}``)" for attr, home in elsewhere]
+            lines.append("")
+        _write(target / f"{name}.rst", "\n".join(lines))
+        written.append(name)
+    for old in target.glob("*.rst"):
+        if old.stem not in written and old.stem != "index":
+            old.unlink()
+    index = ["API reference", "=============", "", "Every public module of the package, from its docstrings.", ""]
+    index += [".. toctree::", "   :maxdepth: 1", "", *[f"   {n}" for n in written], ""]
+    _write(target / "index.rst", "\n".join(index))
+    return written
+
+
+# ---------------------------------------------------------------- exercises
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def exercise_page() -> int:
+    """Write ``_generated/exercises.md`` from the library's catalogue; return the number of exercises."""
+    from micrograd_nptel import exercises
+
+    catalogue = exercises.catalogue()
+    mistakes: dict[str, str] = dict(getattr(exercises, "MISTAKES", {}))
+    lines = [
+        "(exercise-catalogue)=",
+        "# The exercise catalogue",
+        "",
+        f"The {len(catalogue)} exercises of the library, in the lecture's order, as "
+        "`micrograd_nptel.exercises.catalogue()` returns them when this site is built. Each checks an answer on "
+        "the numbers of its seed, and a formula on two more networks of the same shape; a wrong answer is "
+        "compared with the slips listed under *diagnoses* and the first that matches is named.",
+        "",
+        "Run one in Python (in a notebook the exercise and its feedback are typeset):",
+        "",
+        "```python",
+        "from micrograd_nptel import exercises",
+        "",
+        f'ex = exercises.get("{catalogue[0].name}")  # the notebook\'s numbers; seed=7: other ones',
+        "print(ex)                     # the question and the numbers it gives",
+        'print(ex.check("..."))        # your answer: a number, a nested list, or a formula',
+        "ex.solution()                 # when stuck",
+        "```",
+        "",
+        "or on the command line:",
+        "",
+        "```sh",
+        "micrograd-nptel exercise                       # the list",
+        f"micrograd-nptel exercise {catalogue[0].name}             # the question",
+        f'micrograd-nptel exercise {catalogue[0].name} --answer "..."',
+        "```",
+        "",
+        "See {doc}`/cli` for every option and {doc}`/teachers` for writing your own.",
+        "",
+    ]
+    modules: dict[str, list[Any]] = {}
+    for ex in catalogue:
+        modules.setdefault(ex.module, []).append(ex)
+    for module, group in modules.items():
+        lines += [f"## {module}", ""]
+        for ex in group:
+            lines += [f"({_anchor(ex.name)})=", f"### `{ex.name}`: ${ex.asks_tex}$", ""]
+            lines += [f"**Question.** {ex.question_tex}", ""]
+            notebook = f"[{ex.notebook}](notebooks/{ex.notebook}.ipynb#{_your_turn(ex.notebook, ex.name)})"
+            lines += [f"**Answer:** ${ex.asks_tex}$, {ex.shape}. **Notebook:** {notebook}", ""]
+            keys = list(dict.fromkeys(m.key for m in ex.mistakes))  # a slip recognised by several formulas, once
+            if keys:
+                lines += ["| diagnosis | what it means |", "| --- | --- |"]
+                lines += [f"| `{key}` | {_cell(mistakes.get(key, ''))} |" for key in keys]
+                lines.append("")
+    _write(OUT / "exercises.md", "\n".join(lines))
+    return len(catalogue)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _anchor(name: str) -> str:
+    return f"exercise-{_slug(name)}"
+
+
+def _your_turn(notebook: str, name: str) -> str:
+    """The notebook's anchor for this exercise: its own "Your turn: NAME" heading when it has one."""
+    path = ROOT / "notebooks" / f"{notebook}.ipynb"
+    if path.is_file():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        headings = {line.lstrip("#").strip() for c in cells if c["cell_type"] == "markdown" for line in "".join(c["source"]).splitlines()}
+        if f"Your turn: {name}" in headings:
+            return f"your-turn-{_slug(name)}"
+    return "your-turn"
+
+
+class ExercisesOf(SphinxDirective):
+    """``{exercises-of} Module 4.6``: a list of the catalogue's exercises whose module ends with the argument."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self) -> list[nodes.Node]:
+        from micrograd_nptel import exercises
+
+        wanted = self.arguments[0].strip()
+        found = [ex for ex in exercises.catalogue() if ex.module.endswith(wanted)]
+        if not found:
+            raise self.error(f"no exercise of {wanted!r} in the catalogue")
+        items = nodes.bullet_list()
+        for ex in found:
+            ref = addnodes.pending_xref("", refdomain="std", reftype="ref", reftarget=_anchor(ex.name), refexplicit=True, refwarn=True)
+            ref += nodes.literal(ex.name, ex.name)
+            para = nodes.paragraph()
+            para += ref
+            para += nodes.Text(": find ")
+            para += nodes.math(ex.asks_tex, ex.asks_tex)
+            para += nodes.Text(f", {ex.shape}")
+            items += nodes.list_item("", para)
+        return [items]
+
+
+# ---------------------------------------------------------------- MathJax
+def mathjax_source() -> Path:
+    """Where MathJax 2 is: ``$MATHJAX_DIR``, else Debian's ``libjs-mathjax``.
+
+    Raises:
+        ExtensionError: none found (the message says what to install).
+    """
+    places = [os.environ["MATHJAX_DIR"]] if os.environ.get("MATHJAX_DIR") else list(MATHJAX_PLACES)
+    for place in places:
+        if (Path(place) / "MathJax.js").is_file():
+            return Path(place)
+    raise ExtensionError(
+        "MathJax 2 not found in " + ", ".join(places) + ": install Debian's libjs-mathjax (apt-get install libjs-mathjax) "
+        "or set MATHJAX_DIR to a folder holding MathJax.js (MathJax 2.7)"
+    )
+
+
+def copy_mathjax(app: Sphinx, error: BaseException | None) -> None:
+    if error is not None or app.builder.format != "html":
+        return
+    source = mathjax_source()
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, target / part
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+
+
+def _rst_text(text: str | None) -> str | None:
+    """Argparse's plain text as reStructuredText that shows the same characters."""
+    if not text:
+        return text
+    return re.sub(r"([\\*|`_])", r"\\\1", text)
+
+
+def cli_parser() -> argparse.ArgumentParser:
+    """The ``micrograd-nptel`` parser itself (for sphinx-argparse), its help texts escaped for reStructuredText."""
+    from micrograd_nptel.cli import build_parser
+
+    parser = build_parser()
+    todo = [parser]
+    while todo:
+        p = todo.pop()
+        p.description, p.epilog = _rst_text(p.description), _rst_text(p.epilog)
+        for action in p._actions:
+            if action.help is not argparse.SUPPRESS:
+                action.help = _rst_text(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    choice.help = _rst_text(choice.help)
+                todo.extend(action.choices.values())
+    return parser
+
+
+FIELD_OF_NAMES = re.compile(r"^(\s*):(param|ivar|var|cvar) (\w+(?:, *\w+)+):(.*)$")
+
+
+def split_name_lists(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """After napoleon: ``:param W, b: text`` (Google style ``W, b: text``) as one field per name.
+
+    Sphinx reads a field ``W, b`` as the type ``W,`` of a parameter ``b``; each name gets the text instead.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        match = FIELD_OF_NAMES.match(lines[i])
+        if not match:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent, kind, names, first = match.groups()
+        body = [first]
+        i += 1
+        while i < len(lines) and lines[i].startswith(indent + " ") and lines[i].strip():
+            body.append(lines[i])
+            i += 1
+        for field_name in (n.strip() for n in names.split(",")):
+            out.append(f"{indent}:{kind} {field_name}:{body[0]}")
+            out.extend(body[1:])
+    lines[:] = out
+
+
+def generate(app: Sphinx) -> None:
+    notebooks()
+    api_pages()
+    exercise_page()
+    mathjax_source()  # fail at the start, not after the build
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("exercises-of", ExercisesOf)
+    app.connect("builder-inited", generate)
+    app.connect("missing-reference", resolve_reexport)
+    app.connect("autodoc-process-docstring", split_name_lists, priority=600)  # after napoleon (500)
+    app.connect("build-finished", copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

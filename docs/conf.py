@@ -1,0 +1,88 @@
+"""Sphinx configuration of the micrograd_nptel site: ``python -m sphinx -W -b html docs docs/_build/html``.
+
+The pages that must follow the code are generated here at build time (into ``docs/_generated``, never committed):
+the notebooks (copied from ``notebooks/`` with their stored outputs), the API reference (one page per public module,
+found by walking the package, so a moved or new module needs no edit here) and the exercise catalogue (from
+``micrograd_nptel.exercises.catalogue()``). MathJax 2 is copied into the site from Debian's ``libjs-mathjax``
+(or ``$MATHJAX_DIR``), so the site shows its math without a network.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))
+sys.path.insert(0, str(DOCS.parent))
+
+import micrograd_nptel  # noqa: E402
+
+project = "micrograd_nptel"
+author = "micrograd_nptel developers"
+copyright = "micrograd_nptel developers (MIT)"
+release = version = getattr(micrograd_nptel, "__version__", "0.1.0")
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinxarg.ext",
+    "generate",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "_ext", "README.md"]
+templates_path: list[str] = []
+
+# ---------------------------------------------------------------- Markdown and notebooks
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "off"  # the notebooks are shown with the outputs stored in them (pytest runs them: nbmake)
+nb_execution_raise_on_error = True
+nb_execution_timeout = 120
+nb_merge_streams = True
+nb_render_markdown_format = "myst"  # text/markdown outputs (the exercises' questions) keep their $...$ math
+
+# ---------------------------------------------------------------- API reference
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_type_aliases = {n: n for n in ("ArrayLike", "NDArray", "Array", "Vector", "Matrix", "Params", "Context")}
+autodoc_typehints_format = "short"
+autodoc_class_signature = "separated"
+autodoc_default_options = {"show-inheritance": True}
+autodoc_preserve_defaults = True
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_ivar = True  # "Attributes:" as fields, so a dataclass field is not described twice
+napoleon_use_rtype = False
+napoleon_attr_annotations = True
+python_use_unqualified_type_names = True
+# A reference to a name of the library that does not exist fails the build; other libraries' names are not linked.
+nitpicky = True
+nitpick_ignore_regex = [(r"py:.*", r"(?!micrograd_nptel\.).*"), (r"py:.*", r".*\._\w+")]  # private TypeVars (nn._M)
+
+# ---------------------------------------------------------------- HTML
+html_theme = "furo"
+html_title = "micrograd_nptel"
+html_static_path = ["_static"]
+html_css_files = ["site.css"]
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {"source_repository": "", "top_of_page_buttons": []}
+
+# MathJax 2 shipped with the site (see generate.copy_mathjax): no CDN.
+mathjax_path = "mathjax/MathJax.js?config=TeX-AMS_CHTML"
+mathjax2_config = {
+    # myst-nb marks its pages tex2jax_ignore and its math with the class "math": MathJax typesets exactly those.
+    "tex2jax": {
+        "inlineMath": [["\\(", "\\)"]],
+        "displayMath": [["\\[", "\\]"]],
+        "processEscapes": True,
+        "processClass": "tex2jax_process|mathjax_process|math|output_area",
+    },
+    "CommonHTML": {"linebreaks": {"automatic": True}},
+    "menuSettings": {"zoom": "None"},
+    "showMathMenu": False,
+}
