@@ -303,7 +303,11 @@ def test_every_step_frame_is_one_pixel_size(slide: bool) -> None:
     mlp, xs, L = figure_network()
     steps = backward_steps(mlp, [v.data for v in xs], 0)
     frames = [draw_network(mlp, loss=L, step=s, slide=slide) for s in steps]
-    assert len({png_size(render(f, "png")) for f in frames}) == 1
+    sizes = {png_size(render(f, "png")) for f in frames}
+    assert len(sizes) == 1
+    if slide:  # a projector's 1920 x 1080, filled across
+        ((width, height),) = sizes
+        assert width == 1920 and height <= 1080
     assert len({re.search(rb'width="(\d+)pt" height="(\d+)pt"', render(f, "svg")).groups() for f in frames}) == 1  # type: ignore[union-attr]
 
 

@@ -110,7 +110,8 @@ def draw_network(
             none (a step frame lists the ones it computes beside the picture, as the matrix ∇W_k, named).
         gradients: False draws values only, every ∇ a "?" and every weight grey (an exercise's picture, which must
             not give the answer away).
-        slide: for a projector: larger text (names 17 pt, numbers 15 pt, ∇ 14 pt), PNG at 120 dpi.
+        slide: for a projector: larger text (names 18 pt, numbers 16 pt, ∇ 15 pt; name and value on one line), at most
+            16 x 9 inches (``size`` unless given), PNG at 120 dpi: at most 1920 x 1080 pixels.
         dpi: the PNG resolution (96 by default, 120 in slide mode).
         graph_attr, node_attr, edge_attr: your own Graphviz attributes, applied last; ``node_attr["fontsize"]``
             scales every text of the units (and their cells) from the numbers' size.
@@ -136,7 +137,7 @@ def draw_network(
             raise ValueError(f"node_attr fontsize must be a number of points from 4 to 200, got {node_attr['fontsize']!r}")
         sizes = sizes.scaled(fontsize / sizes.value)
     drawing = _Drawing(mlp, step, loss, gradients, sizes, slide)
-    dot = drawing.picture(size, highlight, weight_labels)
+    dot = drawing.picture(size if size is not None else ("16,9" if slide else None), highlight, weight_labels)
     if dpi is not None or slide:
         dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
     dot.graph_attr.update(graph_attr or {})
