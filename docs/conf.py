@@ -34,6 +34,7 @@ extensions = [
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "_ext", "README.md"]
 templates_path: list[str] = []
+smartquotes_action = "qe"  # quotes and ellipses, but "--backend" stays two hyphens (not an en dash)
 
 # ---------------------------------------------------------------- Markdown and notebooks
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -42,6 +43,10 @@ nb_execution_mode = "off"  # the notebooks are shown with the outputs stored in 
 nb_execution_raise_on_error = True
 nb_execution_timeout = 120
 nb_merge_streams = True
+# A widget (step_through's slider) cannot run in a static page: show the picture stored beside it, and load no
+# widget JavaScript from a CDN.
+nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 nb_render_markdown_format = "myst"  # text/markdown outputs (the exercises' questions) keep their $...$ math
 
 # ---------------------------------------------------------------- API reference

@@ -148,6 +148,17 @@ def _home(obj: Any, exporter: str, public: set[str]) -> str:
     return defined if defined in public else exporter
 
 
+ROLE = re.compile(r":(?:py:)?\w+:`~?([^`<]*?)(?:\s*<[^>]*>)?`")
+
+
+def _summary(obj: Any) -> str:
+    """The first sentence of a docstring, its cross-reference roles as literals (they were written for its module)."""
+    doc = (inspect.getdoc(obj) or "").split("\n\n")[0].replace("\n", " ").strip()
+    doc = doc[:-2] + "." if doc.endswith("::") else doc  # "::" would open a literal block that is not here
+    doc = doc[:-1] + "." if doc.endswith(":") else doc
+    return ROLE.sub(lambda m: f"``{m.group(1).split('.')[-1]}``", doc) or "(no docstring)"
+
+
 def api_pages() -> list[str]:
     """Write ``_generated/api/<module>.rst`` for every public module and ``index.rst`` listing them."""
     modules = public_modules()
@@ -173,7 +184,11 @@ def api_pages() -> list[str]:
         lines += [f"   :members: {', '.join(members)}", ""] if members else [""]
         if elsewhere:
             lines += ["Also exported here (documented where they are defined):", ""]
-            lines += [f"- :py:obj:`{attr} <{home}.{attr}>` (``{home}``)" for attr, home in elsewhere]
+            lines += [".. list-table::", "   :header-rows: 1", "   :widths: 20 25 55", ""]
+            lines += ["   * - name", "     - defined in", "     - what it is"]
+            for attr, home in elsewhere:
+                summary = _summary(getattr(module, attr))
+                lines += [f"   * - :py:obj:`{attr} <{home}.{attr}>`", f"     - ``{home}``", f"     - {summary}"]
             lines.append("")
         _write(target / f"{name}.rst", "\n".join(lines))
         written.append(name)
