@@ -77,9 +77,11 @@ __all__ = [
     "rates_table",
 ]
 
-EXACT = 6
-"""Significant digits of a correct number: every entry agrees with the engine's to 6 significant digits of its own
-(one unit in the 6th digit, as the question prints them), plus a floor far below the smallest nonzero entry."""
+EXACT = 5
+"""Significant digits of a correct number: every entry agrees with the engine's to 5 significant digits of its own
+(within one unit of the 5th digit), plus a floor far below the smallest nonzero entry. The question prints 6
+digits; the reference computed from those printed numbers agrees to 5 on 374 of 380 (exercise, seed 0-19)
+pairs (to 6 on only 329): the other 6 are accepted as ``rounding``."""
 
 ROUNDING = 3
 """Every entry agreeing to 3 significant digits of its own is accepted as correct to rounding, with a note."""
