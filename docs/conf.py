@@ -9,6 +9,7 @@ found by walking the package, so a moved or new module needs no edit here) and t
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -50,6 +51,8 @@ nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 nb_render_markdown_format = "myst"  # text/markdown outputs (the exercises' questions) keep their $...$ math
 
 # ---------------------------------------------------------------- API reference
+# micrograd_nptel.torch needs the torch extra: without it, its page is built from a stand-in torch.
+autodoc_mock_imports = [] if importlib.util.find_spec("torch") else ["torch"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_type_aliases = {n: n for n in ("ArrayLike", "NDArray", "Array", "Vector", "Matrix", "Params", "Context")}

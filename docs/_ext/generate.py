@@ -18,6 +18,7 @@ import os
 import pkgutil
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,6 +27,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.ext.autodoc.mock import mock
 from sphinx.util.docutils import SphinxDirective
 
 DOCS = Path(__file__).resolve().parent.parent
@@ -72,7 +74,7 @@ def notebooks() -> list[str]:
 
 
 # ---------------------------------------------------------------- API reference
-def public_modules() -> list[ModuleType]:
+def public_modules(mocked: Sequence[str] = ()) -> list[ModuleType]:
     """Every importable public module of the package (no ``_private`` part, no ``__main__``), package first."""
     package = importlib.import_module(PACKAGE)
     names = [
@@ -81,14 +83,15 @@ def public_modules() -> list[ModuleType]:
         if not any(part.startswith("_") for part in info.name.split("."))
     ]
     failed: dict[str, ImportError] = {}
-    for name in names:  # a module that can only be imported after another (an import cycle) is tried again after all
-        try:
+    with mock(mocked):  # an optional extra that is not installed (torch), as autodoc will see it
+        for name in names:  # a module that can only be imported after another (an import cycle) is tried again
+            try:
+                importlib.import_module(name)
+            except ImportError as error:
+                failed[name] = error
+        for name in failed:
             importlib.import_module(name)
-        except ImportError as error:
-            failed[name] = error
-    for name in failed:
-        importlib.import_module(name)
-    return [package, *(importlib.import_module(name) for name in names)]
+        return [package, *(importlib.import_module(name) for name in names)]
 
 
 def _defined_names(module: ModuleType) -> list[str]:
@@ -159,9 +162,9 @@ def _summary(obj: Any) -> str:
     return ROLE.sub(lambda m: f"``{m.group(1).split('.')[-1]}``", doc) or "(no docstring)"
 
 
-def api_pages() -> list[str]:
+def api_pages(mocked: Sequence[str] = ()) -> list[str]:
     """Write ``_generated/api/<module>.rst`` for every public module and ``index.rst`` listing them."""
-    modules = public_modules()
+    modules = public_modules(mocked)
     public = {m.__name__ for m in modules}
     target = OUT / "api"
     target.mkdir(parents=True, exist_ok=True)
@@ -394,7 +397,7 @@ def split_name_lists(app: Sphinx, what: str, name: str, obj: Any, options: Any, 
 
 def generate(app: Sphinx) -> None:
     notebooks()
-    api_pages()
+    api_pages(app.config.autodoc_mock_imports)
     exercise_page()
     mathjax_source()  # fail at the start, not after the build
 
