@@ -57,7 +57,11 @@ def test_slide_mode_node_text_is_30_px_at_1080p() -> None:
     assert node_text_px(render(highlighted, "svg")) >= 30  # the paths' legend below the graph, wrapped
     png = render(slide, "png")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert width <= 1920 and height <= 1080 and max(width / 1920, height / 1080) > 0.9  # fills the 16:9 frame
+    assert width <= 1920 and height <= 1080 and (width == 1920 or height == 1080)  # fills the 16:9 frame
+    chain, _ = parse_expression("exp(sin(x**2))", {"x": 1.0})
+    chain.backward()
+    png = render(draw_dot(chain, slide=True), "png")  # a small graph is scaled up to fill the frame too
+    assert int.from_bytes(png[16:20], "big") == 1920 or int.from_bytes(png[20:24], "big") == 1080
 
 
 def test_slide_nodes_stack_name_value_and_gradient_with_the_op() -> None:

@@ -138,7 +138,7 @@ def draw_dot(
         return _build(root, direction, style, highlight, format, parameters, max_nodes)
 
     if rankdir is None:
-        dot = _fit(build("LR"), box, lambda: build("TB"))
+        dot = _fit(build("LR"), box, lambda: build("TB"), fill=slide and size is None)
     else:
         if rankdir not in ("LR", "TB", "RL", "BT"):
             raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")

@@ -133,8 +133,11 @@ def _natural_size(graph: graphviz.Digraph) -> tuple[float, float] | None:
         return None
 
 
-def _fit(dot: graphviz.Digraph, size: str | None, other: Callable[[], graphviz.Digraph]) -> graphviz.Digraph:
-    """Fit ``dot`` into ``size`` without squashing it: try ``other()`` (the other direction) and scale by at least MIN_SCALE."""
+def _fit(dot: graphviz.Digraph, size: str | None, other: Callable[[], graphviz.Digraph], fill: bool = False) -> graphviz.Digraph:
+    """Fit ``dot`` into ``size`` without squashing it: try ``other()`` (the other direction) and scale by at least MIN_SCALE.
+
+    With ``fill`` (slide mode) the direction that fills the box at the larger scale wins, whether it must shrink or
+    grow, and the drawing is scaled to fill the box (Graphviz's ``size="W,H!"``), however small that makes its text."""
     if size is None:
         return dot
     box = [float(t) for t in _check_size(size).split(",")]
@@ -142,15 +145,20 @@ def _fit(dot: graphviz.Digraph, size: str | None, other: Callable[[], graphviz.D
 
     def scale(g: graphviz.Digraph) -> tuple[float, tuple[float, float] | None]:
         natural = _natural_size(g)
-        return (1.0, None) if natural is None else (min(1.0, width / natural[0], height / natural[1]), natural)
+        if natural is None:
+            return 1.0, None
+        s = min(width / natural[0], height / natural[1])
+        return (s if fill else min(1.0, s)), natural
 
     best, (s, natural) = dot, scale(dot)
-    if s < 1.0:
+    if s < 1.0 or fill:
         alternative = other()
         s2, natural2 = scale(alternative)
         if s2 > s:
             best, s, natural = alternative, s2, natural2
-    if natural is None or s >= MIN_SCALE:
+    if fill:
+        best.graph_attr["size"] = f"{width:g},{height:g}!"
+    elif natural is None or s >= MIN_SCALE:
         best.graph_attr["size"] = size
     else:  # the box would shrink the text below MIN_SCALE: keep MIN_SCALE and let the page scroll
         best.graph_attr["size"] = f"{natural[0] * MIN_SCALE:.2f},{natural[1] * MIN_SCALE:.2f}"
