@@ -812,6 +812,31 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_notebooks(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "notebooks",
+        help="copy the course's notebooks (one per lecture module) into a folder, to open in Jupyter",
+        description="Copy the notebooks shipped with the package (01_chain_rule.ipynb ... one per module of CS7015 "
+        "Lecture 4) into DIR, made if missing; then open them with: jupyter lab DIR (pip install 'micrograd-nptel[notebooks]'). "
+        "Notebooks already in DIR are kept unless --force is given.",
+    )
+    p.add_argument("dir", metavar="DIR", help="the folder to copy the notebooks into")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks of the same name in DIR (their edits are lost)")
+    p.set_defaults(run=_notebooks)
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from .course_notebooks import copy_notebooks
+
+    try:
+        written = copy_notebooks(args.dir, overwrite=args.force)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    print(f"copied {len(written)} notebooks to {args.dir}: {written[0].name} ... {written[-1].name}")
+    print(f"open them with: jupyter lab {args.dir}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``micrograd-nptel`` parser with its subcommands."""
     from . import __version__
@@ -825,6 +850,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_explain(sub)
     _add_exercise(sub)
     _add_grade(sub)
+    _add_notebooks(sub)
     return parser
 
 
