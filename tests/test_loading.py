@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_nptel import MLP
+from micrograd_nptel import MLP, exercises
+from micrograd_nptel.batched import Network
 from micrograd_nptel.datasets import idx_shape, read_idx
 from micrograd_nptel.files import check_input_file
+from micrograd_nptel.grading import read_answers
 
 
 def _fifo(tmp_path: Path) -> Path:
@@ -75,6 +77,25 @@ def test_idx_readers_refuse_a_fifo_without_blocking(tmp_path: Path, reader: obje
 def test_idx_reader_refuses_a_device() -> None:
     with pytest.raises(ValueError, match="not a regular file"):
         read_idx("/dev/zero")
+
+
+READERS = {
+    "MLP.load": MLP.load,
+    "Network.load": Network.load,
+    "read_idx": read_idx,
+    "idx_shape": idx_shape,
+    "read_answers (CSV)": read_answers,
+    "exercises.load (TOML)": exercises.load,
+}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_every_reader_refuses_a_fifo_and_a_device_before_reading(tmp_path: Path, reader: str) -> None:
+    e = _no_block(READERS[reader], _fifo(tmp_path))
+    assert isinstance(e, ValueError) and "not a regular file" in str(e), e
+    if os.path.exists("/dev/zero"):
+        e = _no_block(READERS[reader], "/dev/zero")  # read to the end, it would fill the memory
+        assert isinstance(e, ValueError) and "/dev/zero" in str(e) and "not a regular file" in str(e), e
 
 
 def test_check_input_file_accepts_a_regular_file_and_a_symlink_to_one(tmp_path: Path) -> None:
