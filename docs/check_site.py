@@ -20,8 +20,10 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urldefrag, urlsplit
 
 # Visible text that is math MathJax should have typeset: a TeX command, \( \) or \[ \] delimiters, or $...$.
@@ -107,6 +109,20 @@ def find_chromium(given: str | None) -> str:
     raise SystemExit("check_site: no Chromium found: install Debian's chromium (apt-get install chromium) or give --chromium PATH")
 
 
+def _refuse_other_hosts(seen: list[str]) -> Callable[[Any], None]:
+    """A route handler: files of the site load, any other request is refused and noted in ``seen``."""
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            seen.append(f"request to another host: {url}")
+            r.abort()
+
+    return route
+
+
 def browser_problems(site: Path, pages: list[Path], chromium: str, shots: Path | None) -> list[str]:
     """What Chromium shows wrong on each page: console errors, other hosts, untypeset math, broken images."""
     from playwright.sync_api import sync_playwright
@@ -120,15 +136,7 @@ def browser_problems(site: Path, pages: list[Path], chromium: str, shots: Path |
             seen: list[str] = []
             page = context.new_page()
 
-            def route(r: object, seen: list[str] = seen) -> None:
-                url = r.request.url  # type: ignore[attr-defined]
-                if url.startswith(("file:", "data:", "blob:", "about:")):
-                    r.continue_()  # type: ignore[attr-defined]
-                else:
-                    seen.append(f"request to another host: {url}")
-                    r.abort()  # type: ignore[attr-defined]
-
-            page.route("**/*", route)
+            page.route("**/*", _refuse_other_hosts(seen))
             page.on("console", lambda m, seen=seen: seen.append(f"console {m.type}: {m.text[:200]}") if m.type == "error" else None)
             page.on("pageerror", lambda e, seen=seen: seen.append(f"uncaught exception: {str(e)[:200]}"))
             page.goto(page_path.as_uri(), wait_until="load")
