@@ -1125,6 +1125,7 @@ def _catalogue() -> list[Exercise]:
                 ("missing_factor", "y", "That is only the local derivative ∂g/∂x = y: multiply by the upstream ∂L/∂g = ∂L/∂f · 1."),
                 ("wrong_point", "dL/df * x", "∂g/∂x = y, not x: for g = x y, the derivative with respect to x is the other factor."),
                 ("extra_factor", "dL/df * x * y", "∂g/∂x = y: g = xy has no x left after differentiating with respect to x."),
+                ("missing_factor", "dL/df", "That is only the upstream ∂L/∂f: multiply by the local derivatives ∂f/∂g = 1 and ∂g/∂x = y."),
                 ("sum_for_product", "dL/df + y", "Upstream and local are added: downstream = upstream × local, ∂L/∂f · 1 · y."),
             ],
         ),
@@ -1157,6 +1158,11 @@ def _catalogue() -> list[Exercise]:
                     "{formula} mixes layers: a_2 = b_2 + W_2 h_1, all of layer 2 applied to h_1.",
                 ),
                 ("missing_factor", "W_2 @ h_1", "The bias b_2 is missing: a_2 = b_2 + W_2 h_1."),
+                (
+                    "one_step_off",
+                    ["g(b_2 + W_2 @ h_1)", "sigmoid(b_2 + W_2 @ h_1)"],
+                    "That is h_2 = g(a_2), one step too far: the pre-activation a_2 is before the activation g.",
+                ),
                 ("sign", "-(b_2 + W_2 @ h_1)", "The sign is wrong."),
             ],
         ),
@@ -1398,6 +1404,7 @@ def _catalogue() -> list[Exercise]:
                     "That is the gradient for the other class: l counts from 1, as on the slides.",
                 ),
                 ("missing_factor", "yhat", "The e(l) term is missing: ∇_{a_L}L = ŷ - e(l)."),
+                ("not_one_hot", "yhat - 1", "1 is subtracted from every entry: e(l) is 1 at the true class l only, ∇_{a_L}L = ŷ - e(l)."),
                 (
                     "one_step_off",
                     "-(1/yhat_l) * e(l)",
@@ -1431,6 +1438,11 @@ def _catalogue() -> list[Exercise]:
                     "Only the diagonal ŷ_j(1 - ŷ_j): for i ≠ j, ∂ŷ_j/∂a_{3,i} = -ŷ_j ŷ_i (the quotient rule's second term).",
                 ),
                 ("sign", "yhat @ yhat^T - diag(yhat)", "The sign is wrong: ∂ŷ_j/∂a_{3,j} = ŷ_j(1 - ŷ_j) > 0."),
+                (
+                    "transpose",
+                    "diag(yhat) - yhat^T @ yhat",
+                    "ŷ^T ŷ is the inner product, a number: the off-diagonal terms -ŷ_j ŷ_i are the outer product ŷ ŷ^T.",
+                ),
                 (
                     "missing_factor",
                     "diag(yhat) - yhat @ yhat^T + diag(yhat * yhat)",
@@ -1740,6 +1752,12 @@ def _catalogue() -> list[Exercise]:
                 ("wrong_point", "z * (1 - z)", "h(1 - h) needs h = g(z): g'(z) = g(z)(1 - g(z)), not z(1 - z)."),
                 ("sign", "-g(z) * (1 - g(z))", "The sign is wrong: the logistic increases, g' > 0."),
                 ("missing_factor", "1 - g(z)", "A factor is missing: g'(z) = g(z)(1 - g(z))."),
+                (
+                    "missing_factor",
+                    "exp(-z) / (1 + exp(-z))",
+                    "The quotient rule's square is missing: g'(z) = e^{-z}/(1 + e^{-z})² = g(z)(1 - g(z)).",
+                ),
+                ("sign", "g(z) * (1 + g(z))", "The sign inside is wrong: g'(z) = g(z)(1 - g(z))."),
                 ("wrong_function", "1 - tanh(z)^2", "That is tanh's derivative, 1 - tanh²(z)."),
                 ("wrong_function", "1 - g(z)^2", "1 - g² is tanh's derivative rule: for the logistic g'(z) = g(z)(1 - g(z))."),
                 ("g_for_g_prime", "g(z)", "That is g(z) itself: its derivative is g(z)(1 - g(z))."),
