@@ -90,7 +90,6 @@ mathjax2_config = {
         "processEscapes": True,
         "processClass": "tex2jax_process|mathjax_process|math|output_area",
     },
-    "CommonHTML": {"linebreaks": {"automatic": True}},
     "menuSettings": {"zoom": "None"},
     "showMathMenu": False,
 }

@@ -245,7 +245,13 @@ def exercise_page() -> int:
         "",
         "See {doc}`/cli` for every option and {doc}`/teachers` for writing your own.",
         "",
+        "| exercise | source | find | answer |",
+        "| --- | --- | --- | --- |",
     ]
+    for ex in catalogue:
+        source = _cell(ex.module.removeprefix("CS7015 Lecture 4, ").removeprefix("IIT Hyderabad "))
+        lines.append(f"| [`{ex.name}`](#{_anchor(ex.name)}) | {source} | ${ex.asks_tex}$ | {_cell(ex.shape)} |")
+    lines.append("")
     modules: dict[str, list[Any]] = {}
     for ex in catalogue:
         modules.setdefault(ex.module, []).append(ex)
