@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -346,3 +347,39 @@ def test_the_rates_are_stated() -> None:
     assert set(exercises.rate_summary(rows)) == {"accepted", "refused", "named"}
     table = exercises.rates_table(rows)
     assert table.count("\n") == len(catalogue()) + 2 and "**all**" in table
+
+
+MUTATIONS = {"+": ["-", "*"], "-": ["+"], "*": ["+", "/"], "g'": ["g"], "g": ["g'"], "^T": [""], "2": ["1", "3"]}
+
+
+def test_a_formula_changed_by_one_token_is_judged_correct_only_when_it_equals_the_answer() -> None:
+    """Every correct form with one operator, g/g', a transpose or a 2 changed: correct only if right on all three worlds."""
+    wrongly = []
+    for base in catalogue():
+        for seed in (0, 5):
+            ex = base.new(seed)
+            for text in (ex.reference, *ex.accepts):
+                tokens = re.findall(r"\w+'?|\S", text)
+                for i, token in enumerate(tokens):
+                    for other in MUTATIONS.get(token, []):
+                        mutated = "".join([*tokens[:i], other, *tokens[i + 1 :]])
+                        try:
+                            fb = ex.check(mutated)
+                        except AnswerError:
+                            continue
+                        if fb.correct and not _right_everywhere(ex, mutated):
+                            wrongly.append((ex.name, seed, mutated))
+    assert not wrongly, wrongly[:5]
+
+
+def _right_everywhere(ex: exercises.Exercise, text: str) -> bool:
+    for world in range(3):
+        ctx = ex.context(world)
+        try:
+            value = evaluate(read(text, ctx), ctx)
+        except (ArithmeticError, ValueError, exercises.ShapeMismatch):
+            return False
+        want = np.asarray(ctx.values[ex.target], dtype=float)
+        if value.size != want.size or not np.allclose(value.reshape(want.shape), want, rtol=1e-9, atol=1e-15):
+            return False
+    return True
