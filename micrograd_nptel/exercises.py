@@ -781,6 +781,8 @@ class Exercise:
         found = self._diagnose(values, _formula_close, formula_worlds=3)
         if found:
             return found
+        if self._nearer_old(fitted[0]):
+            return self._no_step(fitted[0], formula=True)
         return self._far_off(values[0], want[0])
 
     @staticmethod
@@ -826,10 +828,19 @@ class Exercise:
         old, new = self.context().values[self.update], self._expected(0)
         return bool(np.linalg.norm(value - old) <= np.linalg.norm(value - new))
 
-    def _no_step(self, value: Array) -> Feedback:
+    def _no_step(self, value: Array, formula: bool = False) -> Feedback:
         assert self.update is not None  # only update exercises call this
         old, new = self.context().values[self.update], self._expected(0)
         step = float(np.abs(new - old).max())
+        if formula:
+            return Feedback(
+                False,
+                "no_step",
+                f"Your formula stays closer to {pretty(self.update)} before the step than to {self.asks}: the step is "
+                f"η ∇_{{{pretty(self.update)}}}L; check η and the gradient.\n"
+                f"{_pair(self.asks, new, value)}",
+                self.name,
+            )
         return Feedback(
             False,
             "no_step",

@@ -86,7 +86,8 @@ def test_the_update_refuses_the_unchanged_weights_and_a_wrong_rate() -> None:
         assert "entries differ" not in fb.message  # never "0 of 9 entries differ" beside a refusal
     assert ex.check((W - eta * grad).tolist()).correct
     assert ex.check("W_1 - η * ∇_{W_1}L").correct
-    assert not ex.check("W_1 - 0.01 * grad_W_1").correct
+    fb = ex.check("W_1 - 0.01 * grad_W_1")  # η = 0.1 at seed 0
+    assert not fb.correct and fb.mistake == "no_step" and "check η" in fb.message
 
 
 def test_every_entry_must_agree_to_3_significant_digits_of_its_own() -> None:
