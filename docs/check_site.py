@@ -2,11 +2,12 @@
 
     python docs/check_site.py docs/_build/html [--chromium PATH] [--screenshots DIR] [PAGE ...]
 
-A page fails on: math left untypeset (``$...$``, ``\\(``, ``\\frac``... in the text outside code, or a MathJax error),
-a link to a missing page or anchor, an image that does not load, a console error or uncaught exception, and any
-request to another host (the site must work offline: it is opened from ``file://`` and every other request is
-refused). The HTML is also read for ``<script>``/``<link>`` elements that point at ``http(s)://``. Exit 0 when every
-page is clean, 1 with one line per problem otherwise, 2 for a bad command line.
+A page fails on: an error Sphinx or the theme shows on the page; math left untypeset (``$...$``, ``\\(``,
+``\\frac``... in the text outside code, or a MathJax error); a link to a missing page or anchor; an image that does
+not load; a console error or uncaught exception; any request to another host (the site must work offline: it is
+opened from ``file://`` and every other request is refused). The HTML is also read for ``<script>``/``<link>``
+elements that point at ``http(s)://``. Exit 0 when every page is clean, 1 with one line per problem otherwise, 2 for
+a bad command line.
 
 Uses Playwright's Python package to drive a Chromium that is already installed (Debian's ``chromium``), so no
 browser is downloaded.
@@ -42,6 +43,11 @@ MATHJAX_DONE_JS = """() => new Promise(resolve => {
 })"""
 MATHJAX_ERRORS_JS = """() => Array.from(document.querySelectorAll('.MathJax_Error, .merror, mjx-merror'))
   .map(e => e.textContent.slice(0, 120))"""
+# What Sphinx or the theme mark as broken on the page itself: a docutils error, an unresolved reference, Furo's
+# red "table of contents" box.
+MARKED_JS = """() => Array.from(document.querySelectorAll(
+    '.system-message, .problematic, .contents:not(.this-will-duplicate-information-and-it-is-still-useful-here)'))
+  .map(e => e.className + ': ' + e.textContent.trim().slice(0, 100))"""
 BROKEN_IMAGES_JS = """() => Array.from(document.images)
   .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'))"""
 
@@ -145,6 +151,7 @@ def browser_problems(site: Path, pages: list[Path], chromium: str, shots: Path |
             text = page.evaluate(VISIBLE_TEXT_JS)
             seen += [f"untypeset math: {m.group(0)[:80]!r}" for m in RAW_MATH.finditer(text)]
             seen += [f"image does not load: {src}" for src in page.evaluate(BROKEN_IMAGES_JS)]
+            seen += [f"marked broken: {m}" for m in page.evaluate(MARKED_JS)]
             if shots is not None:
                 shots.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(shots / (rel.replace("/", "_").removesuffix(".html") + ".png")), full_page=True)

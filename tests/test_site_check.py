@@ -48,6 +48,7 @@ DEFECTS = {
     "console_error": ("<script>console.error('boom')</script>", "console error"),
     "exception": ("<script>undefined_function()</script>", "uncaught exception"),
     "external_script": ('<script src="https://cdn.example.org/lib.js"></script>', "external resource"),
+    "docutils_error": ('<div class="system-message"><p>Unknown directive type</p></div>', "marked broken"),
     "other_host": ("<script>fetch('http://127.0.0.1:9/x').catch(() => {})</script>", "request to another host"),
 }
 
