@@ -115,8 +115,8 @@ def read_answers(path: str | os.PathLike[str]) -> list[Answer]:
     """Read an answers CSV file: a header with ``student`` and ``answer`` (and optionally ``seed``), one row per student.
 
     The file is checked before it is read (a regular file of at most :data:`MAX_ANSWERS_BYTES`); it is UTF-8 (a
-    byte-order mark, as Excel writes it, is allowed). Other columns (a name, an e-mail) are ignored. Blank lines
-    are skipped.
+    byte-order mark, as Excel writes it, is allowed). The cells are separated by commas, or by semicolons or tabs
+    when the header line has no comma. Other columns (a name, an e-mail) are ignored. Blank lines are skipped.
 
     Args:
         path: the CSV file.
@@ -145,7 +145,9 @@ def read_answers(path: str | os.PathLike[str]) -> list[Answer]:
 
 
 def _parse(text: str, name: str) -> list[Answer]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    first = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", ";", "\t") if d in first), ",")  # Excel writes ';' where ',' is the decimal mark
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None:

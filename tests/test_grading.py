@@ -59,6 +59,13 @@ def test_read_answers_quoting_bom_extra_columns_blank_lines_and_seeds(tmp_path: 
     assert read_answers(path) == [Answer("cs1", "[0.1, -0.2]", 7, 2), Answer("cs2", "dL/da_{2,2} * h_{1,3}", None, 4)]
 
 
+def test_semicolons_tabs_and_windows_line_ends(tmp_path: Path) -> None:
+    for text in ("student;answer\r\ncs1;[0.1, -0.2]\r\n", "student\tanswer\ncs1\t[0.1, -0.2]\n"):
+        path = tmp_path / "answers.csv"
+        path.write_bytes(text.encode("utf-8"))
+        assert read_answers(path) == [Answer("cs1", "[0.1, -0.2]", None, 2)]
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
