@@ -16,6 +16,7 @@ from typing import Any, NoReturn, cast
 import graphviz
 from tqdm import tqdm
 
+from ._progress import bar_options
 from .batched import Network
 from .datasets import StandardScaler, load_iris, make_moons, train_test_split
 from .files import check_output_dir, check_output_file, write_atomic
@@ -233,7 +234,7 @@ def _train(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     test_curve: list[float] = []
-    bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, **_bar_options(args.quiet))
+    bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, **bar_options(args.quiet))
 
     def on_epoch(s: EpochStats) -> None:
         bar.set_postfix(loss=f"{s.loss:.4g}", acc=f"{s.accuracy:.3f}", refresh=False)  # shown by update(): at its pace
@@ -306,22 +307,6 @@ def _duration(seconds: float) -> str:
     if seconds >= 90:
         return f"{seconds / 60:.2g} minutes"
     return f"{seconds:.2g} s"
-
-
-def _bar_options(quiet: bool) -> dict[str, Any]:
-    """tqdm's options for the epoch bar: off with ``--quiet``; on a terminal, as wide as the window; on a
-    non-terminal (``2> log``), an update at most every 30 s instead of every 0.1 s.
-
-    An option set by one of tqdm's environment variables (``TQDM_DISABLE=1``, ``TQDM_MININTERVAL=5``) is left
-    out, since an argument passed here would override the variable.
-    """
-    import os
-
-    if quiet:
-        return {"disable": True}
-    isatty = getattr(sys.stderr, "isatty", None)
-    options: dict[str, Any] = {"dynamic_ncols": True} if isatty is not None and isatty() else {"mininterval": 30.0}
-    return {key: value for key, value in options.items() if f"TQDM_{key.upper()}" not in os.environ}
 
 
 def _add_verify(sub: argparse._SubParsersAction[_Parser]) -> None:

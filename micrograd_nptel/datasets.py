@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from ._progress import bar_options
 from .files import check_input_file
 
 
@@ -447,7 +448,7 @@ def _download(url: str, target: Path, sha256: str, name: str) -> Path:
             total = int(length) if length is not None else None
             if total is not None and total > MAX_IDX_BYTES:
                 raise ValueError(f"{url} is {total} bytes, larger than {MAX_IDX_BYTES}; not an IDX file of this set")
-            with tqdm(total=total, unit="B", unit_scale=True, desc=f"{name}: {target.name}", file=sys.stderr) as bar:
+            with tqdm(total=total, unit="B", unit_scale=True, desc=f"{name}: {target.name}", file=sys.stderr, **bar_options()) as bar:
                 while chunk := response.read(1 << 16):
                     if out.tell() + len(chunk) > MAX_IDX_BYTES:
                         raise ValueError(f"{url} is larger than {MAX_IDX_BYTES} bytes; not an IDX file of this set")

@@ -202,3 +202,22 @@ class _nothing:
 
     def __exit__(self, *args: object) -> bool:
         return False
+
+
+def test_bar_options_leave_tqdms_variables_in_charge(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from micrograd_nptel._progress import bar_options
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("TQDM_MININTERVAL", raising=False)
+    monkeypatch.delenv("TQDM_DYNAMIC_NCOLS", raising=False)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert bar_options() == {"mininterval": 30.0} and bar_options(quiet=True) == {"disable": True}
+    monkeypatch.setenv("TQDM_MININTERVAL", "2")
+    assert bar_options() == {}  # the variable decides
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert bar_options() == {"dynamic_ncols": True}
