@@ -69,7 +69,8 @@ def test_layers_that_cannot_be_mapped_are_named() -> None:
 
 
 def test_subclasses_meta_nan_complex_and_lazy_layers() -> None:
-    """Issue 19, fault 12: each was a KeyError, NotImplementedError, a silent copy or a misleading message."""
+    """Odd modules: an activation subclass is read as its base; a layer on the meta device, with NaN/inf or complex
+    numbers, or an uninitialised LazyLinear is a ValueError naming the layer."""
 
     class MySigmoid(torch.nn.Sigmoid):
         pass
