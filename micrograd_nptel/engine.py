@@ -30,7 +30,6 @@ Scalar = Union["Value", int, float]
 """Anything an op accepts on either side: a ``Value`` or a real number."""
 
 
-
 class Value:
     """One scalar node of a computation graph, with its value and gradient.
 
