@@ -302,7 +302,7 @@ class ExercisesOf(SphinxDirective):
         wanted = self.arguments[0].strip()
         found = [ex for ex in exercises.catalogue() if ex.module.endswith(wanted)]
         if not found:
-            raise self.error(f"no exercise of {wanted!r} in the catalogue")
+            return [nodes.paragraph("", f"No exercise of {wanted} in the catalogue.")]
         items = nodes.bullet_list()
         for ex in found:
             ref = addnodes.pending_xref("", refdomain="std", reftype="ref", reftarget=_anchor(ex.name), refexplicit=True, refwarn=True)
