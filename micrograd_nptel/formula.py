@@ -481,7 +481,7 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
             left = left.reshape(())
         if _scalar_like(right) and not _scalar_like(left):
             right = right.reshape(())
-        if op == "^" and _scalar_like(left) and float(left) < 0 and not float(right).is_integer():
+        if op == "^" and _scalar_like(left) and left.item() < 0 and not np.all(np.mod(right, 1) == 0):
             raise FloatingPointError(f"{_unparse(node, f)}: a negative number to a fractional power")
         out: Array = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[op](left, right)
         return out
