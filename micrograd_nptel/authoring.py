@@ -29,6 +29,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 takes the backport (a conditional dependency in pyproject.toml)
     import tomli as tomllib
 
-__all__ = ["MAX_EXERCISES", "MAX_FILE_BYTES", "from_expression", "from_network", "load"]
+__all__ = ["MAX_EXERCISES", "MAX_FILE_BYTES", "catalogue_files", "from_expression", "from_network", "load"]
 
 MAX_FILE_BYTES = 1 * 2**20
 """The largest exercises file read, in bytes (1 MiB: hundreds of exercises)."""
@@ -496,7 +497,7 @@ _NETWORK = {**_COMMON, "sizes": list, "activation": str, "output": str, "loss": 
 _EXPRESSION = {**_COMMON, "expression": str, "at": dict, "ranges": dict}
 
 
-def load(path: str | os.PathLike[str]) -> list[Exercise]:
+def load(path: str | os.PathLike[str], *, check: bool = True) -> list[Exercise]:
     """The exercises of a TOML file, each an ``[[exercise]]`` table with the arguments of :func:`from_network` (it has
     ``sizes``) or :func:`from_expression` (it has ``expression``)::
 
@@ -513,8 +514,14 @@ def load(path: str | os.PathLike[str]) -> list[Exercise]:
         formula = "(W_2^T @ grad_a_2) @ x^T"
         message = "The g'(a_1) factor is missing."
 
+    An entry may also be in the built-in catalogue's form (``micrograd_nptel/catalogue/*.toml``): ``world`` names the
+    numbers of a built-in exercise (``"figure"``: the figure's 3-3-3-2 network) and the other keys are the
+    :class:`~micrograd_nptel.exercises.Exercise` fields, so a copied built-in entry is a start.
+
     Args:
         path: the file (checked before it is read: a regular file of at most :data:`MAX_FILE_BYTES`).
+        check: check each entry in the built-in form by answering it with its own reference (False: the packaged
+            catalogue, which the tests check).
 
     Returns:
         The exercises in the file's order.
@@ -547,17 +554,19 @@ def load(path: str | os.PathLike[str]) -> list[Exercise]:
         raise ValueError(f"{name} holds {len(entries)} exercises; at most {MAX_EXERCISES} are loaded from one file")
     out: list[Exercise] = []
     for i, entry in enumerate(entries, 1):
-        ex = _entry(entry, f"{name}: exercise {i}")
+        ex = _entry(entry, f"{name}: exercise {i}", check)
         if any(e.name.lower() == ex.name.lower() for e in out):
             raise ValueError(f"{name}: exercise {i}: the name {ex.name!r} is used twice")
         out.append(ex)
     return out
 
 
-def _entry(entry: dict[str, Any], where: str) -> Exercise:
+def _entry(entry: dict[str, Any], where: str, check: bool = True) -> Exercise:
     label = f"{where} ({entry['name']!r})" if isinstance(entry.get("name"), str) else where
+    if "world" in entry:
+        return _world_entry(entry, label, check)
     if ("sizes" in entry) == ("expression" in entry):
-        raise ValueError(f"{label}: give either sizes (a network) or expression (an expression)")
+        raise ValueError(f"{label}: give either sizes (a network), expression (an expression) or world (a built-in one's)")
     keys = _NETWORK if "sizes" in entry else _EXPRESSION
     for key, value in entry.items():
         if key not in keys:
@@ -577,4 +586,62 @@ def _entry(entry: dict[str, Any], where: str) -> Exercise:
         raise ValueError(f"{label}: {e}") from None
 
 
-_KIND = {str: "string", list: "list", dict: "table", int: "whole number"}
+_KIND = {str: "string", list: "list", dict: "table", int: "whole number", bool: "true or false"}
+
+_WORLD: dict[str, type] = {
+    **{k: str for k in ("name", "world", "module", "notebook", "title", "question", "question_tex", "asks", "asks_tex")},
+    **{k: str for k in ("shape", "reference", "reference_tex", "target", "paths", "asked", "update", "hint")},
+    **{k: list for k in ("given", "forbidden", "path_examples", "defined", "accepts", "mistakes")},
+    "neighbours": bool,
+    "seed": int,
+}
+"""The keys of a catalogue entry on the numbers of a built-in world (``world = "figure"``): an Exercise's fields."""
+
+
+def _world_entry(entry: dict[str, Any], label: str, check: bool) -> Exercise:
+    """An entry in the built-in catalogue's form: ``world`` names the numbers (:data:`~micrograd_nptel.exercises.WORLDS`),
+    every other key is a field of :class:`~micrograd_nptel.exercises.Exercise`, the slips an array ``[[exercise.mistakes]]``."""
+    from .exercises import WORLDS
+
+    for key, value in entry.items():
+        if key not in _WORLD:
+            raise ValueError(f"{label}: unknown key {key!r}; the keys are {', '.join(_WORLD)}")
+        kind = _WORLD[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{label}: key {key!r} must be a {_KIND[kind]}, got {value!r}")
+        if isinstance(value, list) and key != "mistakes" and not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{label}: key {key!r} must be a list of strings, got {value!r}")
+    missing = [k for k in ("name", "asks", "asks_tex", "shape", "reference", "question") if k not in entry]
+    if missing:
+        raise ValueError(f"{label}: the key {missing[0]!r} is missing")
+    if entry["world"] not in WORLDS:
+        raise ValueError(f"{label}: world {entry['world']!r} is not one of {', '.join(WORLDS)}")
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k not in ("world", "mistakes")}
+    fields["forbidden"] = frozenset(fields.get("forbidden", ()))
+    for key in ("module", "notebook", "title", "reference_tex"):
+        fields.setdefault(key, "")
+    fields.setdefault("question_tex", fields["question"])
+    mistakes = []
+    for i, m in enumerate(entry.get("mistakes", []), 1):
+        if not isinstance(m, dict) or set(m) != {"key", "formula", "message"}:
+            raise ValueError(f"{label}: mistake {i} must be a table with key, formula and message, got {m!r}")
+        formula = m["formula"]
+        formulas = (formula,) if isinstance(formula, str) else tuple(formula) if isinstance(formula, list) else ()
+        if not (formulas and all(isinstance(f, str) for f in formulas) and isinstance(m["key"], str) and isinstance(m["message"], str)):
+            raise ValueError(f"{label}: mistake {i} needs a key, a formula (or a list of them) and a message, got {m!r}")
+        mistakes.append(Mistake(m["key"], formulas, m["message"]))
+    ex = Exercise(mistakes=tuple(mistakes), world=WORLDS[entry["world"]], **fields)
+    if check:
+        try:
+            feedback = ex.check(ex.reference)
+        except (AnswerError, ValueError, KeyError) as e:
+            raise ValueError(f"{label}: reference {ex.reference!r} cannot be checked: {e}") from None
+        if not feedback.correct:
+            raise ValueError(f"{label}: reference {ex.reference!r} is not the engine's {ex.asks}: {feedback.message.splitlines()[0]}")
+    return ex
+
+
+def catalogue_files() -> list[Path]:
+    """The built-in catalogue: ``micrograd_nptel/catalogue/*.toml``, one file per lecture module, in the lecture's order."""
+    folder = Path(__file__).resolve().parent / "catalogue"
+    return sorted(folder.glob("*.toml"))

@@ -158,6 +158,10 @@ class NetworkWorld:
             values[f"y_{j}"] = np.array(t)
         if self.output == "softmax":
             values["l"] = np.array(float(label + 1))
+            for name in list(values):  # ŷ_l, a_{L,l} and their gradients: entry l of each world, for a formula in l
+                m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{self.layers},))(\d+)", name)
+                if m and int(m.group(2)) == label + 1:
+                    values[m.group(1) + "l"] = values[name]
         ctx = Context(values, root="L", g=self.activation, k=k, layers=self.layers, label=label + 1 if self.output == "softmax" else None)
         ctx.extra.update(model=mlp, root=loss, nodes=nodes, slips=self.slips(values) if self.target else [])
         return ctx

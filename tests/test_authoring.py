@@ -99,12 +99,24 @@ def test_module_4_8s_pseudo_code_equals_the_engine_on_every_world(activation: st
         ("grad_x", "W_1^T @ grad_a_1"),
         ("a_2", "b_2 + W_2 @ h_1"),
         ("yhat", "exp(a_2) / sum(exp(a_2))"),
+        ("grad_yhat", "-(1/yhat_l) * e(l)"),
     ],
 )
 def test_every_target_has_the_lectures_reference(target: str, answer: str) -> None:
     names = ["x", "W_1", "W_2", "b_2", "a_1", "h_1", "a_2", "yhat", "l", "grad_h_1", "grad_a_1", "grad_a_2"]
     ex = exercises.from_network("t", sizes=[3, 3, 2], target=target, given=[n for n in names if n != target])
     assert ex.check(answer).correct and ex.check(ex.reference).correct
+
+
+def test_the_check_networks_differ_in_every_given_number_and_the_class() -> None:
+    ex = exercises.from_network("w", sizes=[2, 3, 2], target="grad_a_2", given=["yhat", "l", "a_2"])
+    for seed in range(10):
+        first = ex.new(seed).context(0)
+        for world in (1, 2):
+            other = ex.new(seed).context(world)
+            assert other.label != first.label
+            assert all(not np.array_equal(first.values[n], other.values[n]) for n in ex.given)
+    assert ex.check("yhat - e(l)").correct and ex.check("yhat - e(1)").mistake == "fixed_class"
 
 
 def test_teachers_slips_are_tried_first_and_checked() -> None:
@@ -227,7 +239,7 @@ def test_a_toml_file_loads_both_kinds(tmp_path: Path) -> None:
         ("[[exercise]]\nname = 'a'\nsizes = 3\ntarget = 'a_1'\n", "exercise 1 \\('a'\\): key 'sizes' must be a list, got 3"),
         ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\nseed = true\n", "key 'seed' must be a whole number"),
         ("[[exercise]]\nsizes = [2, 2]\ntarget = 'a_1'\n", "exercise 1: the key 'name' is missing"),
-        ("[[exercise]]\nname = 'a'\ntarget = 'a_1'\n", "give either sizes \\(a network\\) or expression"),
+        ("[[exercise]]\nname = 'a'\ntarget = 'a_1'\n", "give either sizes \\(a network\\), expression"),
         ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'W_7'\n", "exercise 1 \\('a'\\): target 'W_7' is not a quantity"),
         ("[[exercise]]\nname = 'a'\nexpression = 'z = x**2'\ntarget = 'dz/dx'\n", "exercise 1 \\('a'\\): the key 'at' is missing"),
         (
@@ -275,3 +287,39 @@ def test_the_command_line_takes_a_teachers_file(tmp_path: Path) -> None:
     answers.write_text("student,answer\ncs1,-1/x\ncs2,1/x\n", encoding="utf-8")
     graded = run("grade", str(answers), "--exercise", "hw3-toy", "--file", str(path), "-o", str(tmp_path / "g.csv"))
     assert graded.returncode == 0 and "2 answers: 1 correct (50.0%)" in graded.stdout, graded.stderr
+
+
+def test_the_built_in_exercises_are_data_and_a_copied_entry_loads(tmp_path: Path) -> None:
+    from micrograd_nptel.authoring import catalogue_files
+
+    files = catalogue_files()
+    assert [f.name for f in files][:2] == ["backpropagation_1.toml", "module_4_1.toml"] and len(files) == 9
+    built_in = [e for f in files for e in exercises.load(f)]  # each entry answered by its own reference (check=True)
+    assert [e.name for e in built_in] == [e.name for e in exercises.catalogue()] and len(built_in) == 19
+    text = files[-3].read_text(encoding="utf-8")  # module 4.7: a teacher copies the first entry and renames it
+    first = text.index("[[exercise]]")
+    entry = text[first : text.index("[[exercise]]", first + 1)]
+    mine = exercises.load(toml(tmp_path, entry.replace("name = '4.7-weight'", "name = 'hw-weight'")))[0]
+    original = exercises.get("4.7-weight")
+    assert mine.name == "hw-weight" and mine.solution_value() == original.solution_value()
+    assert mine.check("dL/da_{2,2} * h_{1,3}").correct and mine.check("dL/da_{2,3} * h_{1,2}").mistake == "transpose"
+
+
+ENTRY = "world = 'toy'\nasks = 'dz/dx'\nasks_tex = 'x'\nshape = 'a number'\nquestion = 'q'\ngiven = ['x']\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (ENTRY.replace("'toy'", "'globe'") + "reference = 'x'", "world 'globe' is not one of figure"),
+        (ENTRY.replace("asks_tex = 'x'\n", "") + "reference = 'x'", "the key 'asks_tex' is missing"),
+        ("world = 'toy'\nsizes = [2, 2]", "unknown key 'sizes'"),
+        ("world = 'toy'\nneighbours = 'yes'", "key 'neighbours' must be a true or false"),
+        ("world = 'toy'\ngiven = [1]", "key 'given' must be a list of strings"),
+        (ENTRY + "reference = 'x'", "reference 'x' is not the engine's dz/dx"),
+        (ENTRY + "reference = '-1/x'\n[[exercise.mistakes]]\nkey = 'sign'\nformula = '1/x'", "mistake 1 must be a table with key"),
+    ],
+)
+def test_an_entry_in_the_built_in_form_is_checked(tmp_path: Path, text: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        exercises.load(toml(tmp_path, "[[exercise]]\nname = 'w'\n" + text + "\n"))
