@@ -110,6 +110,7 @@ MISTAKES = {
     "wrong_function": "the derivative of another function (tanh's 1 - g² for the logistic)",
     "not_one_hot": "every entry given the l-th entry's value (Module 4.5: only ŷ_l appears in L = -log ŷ_l)",
     "no_step": "W_1 before the step, or an answer closer to it than to W_1 after the step (the step too small or not taken)",
+    "step_size": "a step of another size: W_1 - c η ∇L with c ≠ 1 (another η), or rounded so far that the step does not show",
     "digits": "close, but some entry does not agree to 3 significant digits: intermediate steps rounded too early",
     "shape": "an answer of the wrong shape (a number for a vector, a vector for a matrix)",
     "rounding": "correct to rounding: every entry agrees to 3 significant digits, not to 6",
@@ -439,14 +440,14 @@ def _close(v: Array | None, want: Array, rtol: float) -> bool:
     return bool(np.all(np.abs(v - want) <= rtol * np.abs(want) + rtol * 1e6 * _floor(want)))
 
 
-def _agree(v: Array | None, want: Array, digits: int) -> bool:
-    """Every entry agrees to ``digits`` significant digits of its own: within one unit of its last digit
-    (0.0076185 to 3 digits: within 0.00001), plus :func:`_floor` for entries that are 0."""
+def _agree(v: Array | None, want: Array, digits: int, units: float = 1.0) -> bool:
+    """Every entry agrees to ``digits`` significant digits of its own: within ``units`` units of its last digit
+    (0.0076185 to 3 digits, one unit: within 0.00001), plus :func:`_floor` for entries that are 0."""
     if v is None or v.shape != want.shape:
         return False
     size = np.abs(want)
     unit = np.where(size > 0, 10.0 ** (np.floor(np.log10(np.where(size > 0, size, 1.0))) - (digits - 1)), 0.0)
-    return bool(np.all(np.abs(v - want) <= unit + _floor(want)))
+    return bool(np.all(np.abs(v - want) <= units * unit * (1 + 1e-9) + _floor(want)))
 
 
 def _exactly(v: Array | None, want: Array) -> bool:
@@ -454,7 +455,9 @@ def _exactly(v: Array | None, want: Array) -> bool:
 
 
 def _rounded(v: Array | None, want: Array) -> bool:
-    return _agree(v, want, ROUNDING)
+    """Every entry rounds to the engine's to ROUNDING digits: within half a unit of the last one (0.25 is not
+    0.249376 to 3 digits: that is g'(0) for g'(0.05))."""
+    return _agree(v, want, ROUNDING, units=0.5)
 
 
 def _formula_close(v: Array | None, want: Array) -> bool:
@@ -784,6 +787,8 @@ class Exercise:
             return found
         if self._nearer_old(fitted[0]):
             return self._no_step(fitted[0], formula=True)
+        if self._along_the_step(fitted[0]):
+            return self._step_size(fitted[0])
         return self._far_off(values[0], want[0])
 
     @staticmethod
@@ -800,7 +805,7 @@ class Exercise:
         fitted = _fit(value, want)
         if fitted is None:
             return self._diagnose([value], _exactly, formula_worlds=1) or self._shape_feedback(value, want)
-        if _exactly(fitted, want) and not self._nearer_old(fitted):
+        if _exactly(fitted, want) and not self._nearer_old(fitted) and self._on_the_step(fitted):
             return Feedback(True, None, f"{self.asks} = {_fmt(want, len(self.asks) + 3)}", self.name)
         found = self._diagnose([fitted], _exactly, formula_worlds=1)
         if found:
@@ -808,6 +813,8 @@ class Exercise:
         if _rounded(fitted, want):
             if self._nearer_old(fitted):
                 return self._no_step(fitted)
+            if not self._on_the_step(fitted):
+                return self._step_size(fitted)
             return Feedback(
                 True,
                 "rounding",
@@ -820,6 +827,8 @@ class Exercise:
             return replace(found, message=found.message + " (to rounding)")
         if self._nearer_old(fitted):
             return self._no_step(fitted)
+        if self._along_the_step(fitted):
+            return self._step_size(fitted)
         return self._far_off(value, want)
 
     def _nearer_old(self, value: Array) -> bool:
@@ -828,6 +837,54 @@ class Exercise:
             return False
         old, new = self.context().values[self.update], self._expected(0)
         return bool(np.linalg.norm(value - old) <= np.linalg.norm(value - new))
+
+    STEP_TOLERANCE = 0.1
+    """For an update exercise, a correct answer lies within this fraction of the step ``|W_new - W_old|`` of W_new
+    (in the Frobenius norm): so another η (a step 0.9 or 1.1 times the true one, or further) is never correct,
+    however many digits the entries share."""
+
+    def _step(self) -> tuple[Array, Array]:
+        assert self.update is not None  # only update exercises call this
+        return np.asarray(self.context().values[self.update], dtype=float), self._expected(0)
+
+    def _on_the_step(self, value: Array) -> bool:
+        """True unless this is an update exercise and ``value`` is further than STEP_TOLERANCE steps from W_new."""
+        if self.update is None:
+            return True
+        old, new = self._step()
+        step = float(np.linalg.norm(new - old))
+        return step == 0.0 or float(np.linalg.norm(value - new)) <= self.STEP_TOLERANCE * step
+
+    def _step_factor(self, value: Array) -> float:
+        """c in ``value ≈ W_old + c (W_new - W_old)``: how many true steps the answer took (least squares)."""
+        old, new = self._step()
+        d = (new - old).ravel()
+        return float(np.dot((value - old).ravel(), d) / np.dot(d, d))
+
+    def _along_the_step(self, value: Array) -> bool:
+        """For an update exercise: ``value`` is W_old + c (W_new - W_old) for some c (to 1% of the step), c ≠ 1."""
+        if self.update is None:
+            return False
+        old, new = self._step()
+        d = new - old
+        if not np.any(d):
+            return False
+        c = self._step_factor(value)
+        return float(np.linalg.norm(value - old - c * d)) <= 0.01 * float(np.linalg.norm(d)) and not self._on_the_step(value)
+
+    def _step_size(self, value: Array) -> Feedback:
+        assert self.update is not None
+        old, new = self._step()
+        c = self._step_factor(value)
+        step = float(np.abs(new - old).max())
+        return Feedback(
+            False,
+            "step_size",
+            f"Your answer is {pretty(self.update)} - c η ∇_{{{pretty(self.update)}}}L with c = {c:.3g}, not c = 1: check η "
+            f"(the step is η ∇_{{{pretty(self.update)}}}L with the question's η). The step changes each entry by at most "
+            f"{step:.3g}: if you rounded, keep 6 significant digits so that it shows.\n{_pair(self.asks, new, value)}",
+            self.name,
+        )
 
     def _no_step(self, value: Array, formula: bool = False) -> Feedback:
         assert self.update is not None  # only update exercises call this
@@ -1132,10 +1189,11 @@ def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exerci
     * accepted: the engine's answer as a number (``number``), as a list where it is an array (``list``), the reference
       formula (``formula``), every form of :attr:`Exercise.accepts` (``display``: the slides' and the library's
       notation), and the answer rounded to 3 significant digits (``rounding``, where that is not already exact and,
-      for an update, still nearer the new value than the old);
+      for an update, still within :attr:`Exercise.STEP_TOLERANCE` of a step of the new value);
     * refused (none may be judged correct): every slip's formula and number (``slip``), the smallest entry with its
       sign flipped, set to 0 or times 10 (``perturbed``), the transpose or the row of a vector (``transposed``), the
-      value before the step and a step with η/10 (``before the step``), the asked quantity's own name (``own name``),
+      value before the step and a step with η/10 (``before the step``), steps with 2η and η/2 (``another η``), the
+      asked quantity's own name (``own name``),
       the reference with the true class written as a number (``fixed class``);
     * named: each slip whose value differs from the answer, as a formula (when it uses only given names) and as its
       number, must be named by its key; ``missing_paths`` every proper subset of the paths (numbers) and
@@ -1173,7 +1231,7 @@ def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exerci
             if ex.accepts:
                 count("accepted", "display", all(correct(ex, t) for t in ex.accepts))
             rounded = np.array([float(f"{t:.3g}") for t in want.ravel()]).reshape(want.shape)
-            if not _exactly(rounded, want) and not ex._nearer_old(rounded):
+            if not _exactly(rounded, want) and not ex._nearer_old(rounded) and ex._on_the_step(rounded):
                 fb = _verdict(ex, rounded)
                 count("accepted", "rounding", fb is not None and fb.correct and fb.mistake == "rounding")
 
@@ -1197,6 +1255,7 @@ def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exerci
             if ex.update is not None:
                 old = ctx.values[ex.update]
                 count("refused", "before the step", refused(ex, old) and refused(ex, old + (want - old) / 10))
+                count("refused", "another η", refused(ex, old + 2 * (want - old)) and refused(ex, old + (want - old) / 2))
             if ex.asked_name is not None:
                 count("refused", "own name", refused(ex, typed(ex.asked_name)))
             if "l" in ex.given and ctx.label is not None:

@@ -384,3 +384,23 @@ def _right_everywhere(ex: exercises.Exercise, text: str) -> bool:
         if value.size != want.size or not np.allclose(value.reshape(want.shape), want, rtol=1e-9, atol=1e-15):
             return False
     return True
+
+
+@pytest.mark.parametrize("seed", [2, 3, 13, 14, 20])
+def test_an_update_with_another_eta_is_never_correct_however_many_digits_agree(seed: int) -> None:
+    """At these seeds the step is smaller than one unit of an entry's 3rd digit: 2η and η/2 still agree to 3 digits."""
+    ex = get("4.2-update", seed)
+    old, new = np.asarray(ex.context().values["W_1"], dtype=float), np.asarray(ex.solution_value(), dtype=float)
+    for c in (0.5, 0.8, 1.2, 2.0):
+        fb = ex.check(np.round(old + c * (new - old), 6).tolist())
+        assert not fb.correct, (seed, c, fb.message)
+    fb = ex.check(np.round(old + 2 * (new - old), 6).tolist())
+    assert fb.mistake == "step_size" and "c = 2" in fb.message
+    assert ex.check(np.round(new, 6).tolist()).correct
+    assert ex.check("W_1 - eta * grad_W_1").correct
+
+
+def test_a_power_of_a_one_by_one_value_is_evaluated() -> None:
+    fb = get("4.4-thin").check("x^2")  # x is a 1 x 1 value here
+    assert not fb.correct
+    assert get("4.6-hidden-unit").check("(grad_a_3^T @ W_3 @ e(2,3))^2").correct is False

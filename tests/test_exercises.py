@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_nptel import exercises
+from micrograd_nptel.draw.style import _NEGATIVE, _POSITIVE
 from micrograd_nptel.exercises import MISTAKES, AnswerError, Exercise, catalogue, diagnosis_rates, get
 from micrograd_nptel.formula import Context, canonical, display, evaluate, read
-from micrograd_nptel.draw.style import _NEGATIVE, _POSITIVE
 
 NOTEBOOKS = [
     "01_chain_rule",
