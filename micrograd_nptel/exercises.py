@@ -62,6 +62,7 @@ from .formula import (
 from .nn import MLP, cross_entropy, one_hot, squared_error
 from .optim import SGD
 from .testing import gradient
+from .worlds import network_values
 
 __all__ = [
     "MISTAKES",
@@ -236,32 +237,7 @@ def _network(main: int, world: int, sizes: tuple[int, ...] = (3, 3, 3, 2), g: st
         loss = squared_error(y_hat, target)
     loss.label = "L"
     loss.backward()
-    values: dict[str, Array] = {}
-    nodes: dict[str, Value] = {}
-    _put(values, nodes, "x", xs, "x_")
-    for layer in mlp.layers:
-        k_ = layer.index
-        values[f"W_{k_}"] = np.array([[w.data for w in row] for row in layer.W])
-        values[f"dL/dW_{k_}"] = np.array([[w.grad for w in row] for row in layer.W])
-        for i, row in enumerate(layer.W, start=1):
-            for j, w in enumerate(row, start=1):
-                values[f"W_{k_},{i},{j}"], values[f"dL/dW_{k_},{i},{j}"] = np.array(w.data), np.array(w.grad)
-                nodes[f"W_{k_},{i},{j}"] = w
-        _put(values, nodes, f"b_{k_}", layer.b, f"b_{k_},")
-        _put(values, nodes, f"a_{k_}", layer.a, f"a_{k_},")
-        if k_ < len(mlp.layers):
-            _put(values, nodes, f"h_{k_}", layer.h, f"h_{k_},")
-    _put(values, nodes, "yhat", y_hat, "yhat_")
-    values["y"] = _col(target)
-    for j, t in enumerate(target, start=1):
-        values[f"y_{j}"] = np.array(float(t))
-    if output == "softmax":
-        values["l"] = np.array(float(label + 1))
-        last = len(mlp.layers)
-        for name in list(values):  # ŷ_l, a_{L,l} and their gradients: entry l of each network, for a formula in l
-            m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{last},))(\d+)", name)
-            if m and int(m.group(2)) == label + 1:
-                values[m.group(1) + "l"] = values[name]
+    values, nodes = network_values(mlp, xs, y_hat, target, label if output == "softmax" else None)
     ctx = Context(values, root="L", g=g, k=k, layers=len(mlp.layers), label=label + 1 if output == "softmax" else None)
     ctx.extra.update(model=mlp, root=loss, nodes=nodes)
     return ctx

@@ -65,6 +65,53 @@ def _put(ctx: dict[str, Array], nodes: dict[str, Value], name: str, vector: Sequ
         nodes[f"{entry}{i}"] = v
 
 
+def network_values(
+    mlp: MLP, xs: Sequence[Value], y_hat: Sequence[Value], target: Sequence[float], label: int | None
+) -> tuple[dict[str, Array], dict[str, Value]]:
+    """Every quantity of a network after ``backward()``, with its gradient and its entries, as an answer names them.
+
+    Args:
+        mlp: the network (L layers); its layers' ``a`` and ``h`` hold the last forward pass.
+        xs: the n input Values x; ``y_hat``: the k outputs ŷ.
+        target: the k numbers y (the one-hot e(l) for a softmax output).
+        label: the true class l (0-based) for a softmax output, else None.
+
+    Returns:
+        ``(values, nodes)``: ``x``, ``W_k``, ``b_k``, ``a_k``, ``h_k`` (k < L), ``yhat``, ``y`` as arrays (vectors as
+        columns), each with ``dL/d...``, and their entries (``W_{k,i,j}`` as ``"W_k,i,j"``, indices from 1); with a
+        label, ``l`` and the entries l of ŷ, y and a_L (``yhat_l``, ``a_L,l``); ``nodes`` maps each entry to its Value.
+
+    Source: CS7015 Lecture 4, Module 4.1 (the notation), Module 4.8 (the quantities backpropagation computes).
+    """
+    values: dict[str, Array] = {}
+    nodes: dict[str, Value] = {}
+    _put(values, nodes, "x", xs, "x_")
+    last = len(mlp.layers)
+    for layer in mlp.layers:
+        k = layer.index
+        values[f"W_{k}"] = np.array([[w.data for w in row] for row in layer.W])
+        values[f"dL/dW_{k}"] = np.array([[w.grad for w in row] for row in layer.W])
+        for i, row in enumerate(layer.W, start=1):
+            for j, w in enumerate(row, start=1):
+                values[f"W_{k},{i},{j}"], values[f"dL/dW_{k},{i},{j}"] = np.array(w.data), np.array(w.grad)
+                nodes[f"W_{k},{i},{j}"] = w
+        _put(values, nodes, f"b_{k}", layer.b, f"b_{k},")
+        _put(values, nodes, f"a_{k}", layer.a, f"a_{k},")
+        if k < last:
+            _put(values, nodes, f"h_{k}", layer.h, f"h_{k},")
+    _put(values, nodes, "yhat", y_hat, "yhat_")
+    values["y"] = _col(target)
+    for j, t in enumerate(target, start=1):
+        values[f"y_{j}"] = np.array(float(t))
+    if label is not None:
+        values["l"] = np.array(float(label + 1))
+        for name in list(values):  # ŷ_l, a_{L,l} and their gradients: entry l of each world, for a formula in l
+            m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{last},))(\d+)", name)
+            if m and int(m.group(2)) == label + 1:
+                values[m.group(1) + "l"] = values[name]
+    return values, nodes
+
+
 def _entries(grads: dict[str, Array]) -> dict[str, Array]:
     """Every vector's and matrix's entries by their canonical names (``dL/dW_2,1,3``, ``dL/da_2,1``), counted from 1."""
     out = dict(grads)
@@ -137,31 +184,7 @@ class NetworkWorld:
         loss = cross_entropy(y_hat, label) if self.output == "softmax" else squared_error(y_hat, target)
         loss.label = "L"
         loss.backward()
-        values: dict[str, Array] = {}
-        nodes: dict[str, Value] = {}
-        _put(values, nodes, "x", xs, "x_")
-        for layer in mlp.layers:
-            i = layer.index
-            values[f"W_{i}"] = np.array([[w.data for w in row] for row in layer.W])
-            values[f"dL/dW_{i}"] = np.array([[w.grad for w in row] for row in layer.W])
-            for r, row in enumerate(layer.W, start=1):
-                for c, w in enumerate(row, start=1):
-                    values[f"W_{i},{r},{c}"], values[f"dL/dW_{i},{r},{c}"] = np.array(w.data), np.array(w.grad)
-                    nodes[f"W_{i},{r},{c}"] = w
-            _put(values, nodes, f"b_{i}", layer.b, f"b_{i},")
-            _put(values, nodes, f"a_{i}", layer.a, f"a_{i},")
-            if i < self.layers:
-                _put(values, nodes, f"h_{i}", layer.h, f"h_{i},")
-        _put(values, nodes, "yhat", y_hat, "yhat_")
-        values["y"] = _col(target)
-        for j, t in enumerate(target, start=1):
-            values[f"y_{j}"] = np.array(t)
-        if self.output == "softmax":
-            values["l"] = np.array(float(label + 1))
-            for name in list(values):  # ŷ_l, a_{L,l} and their gradients: entry l of each world, for a formula in l
-                m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{self.layers},))(\d+)", name)
-                if m and int(m.group(2)) == label + 1:
-                    values[m.group(1) + "l"] = values[name]
+        values, nodes = network_values(mlp, xs, y_hat, target, label if self.output == "softmax" else None)
         ctx = Context(values, root="L", g=self.activation, k=k, layers=self.layers, label=label + 1 if self.output == "softmax" else None)
         ctx.extra.update(model=mlp, root=loss, nodes=nodes, slips=self.slips(values) if self.target else [])
         return ctx
