@@ -115,24 +115,14 @@ def case_ours_scalar(repeat: int) -> dict[str, Any]:
 
 def case_ours_mlp(repeat: int) -> dict[str, Any]:
     """Our MLP class: one Value.linear node per unit (the lecture's a_ij), Value.sum for the sums."""
-    from micrograd_nptel import MLP, Value
-
-    X, y, W, b = workload()
-    model = MLP(2, [16, 16], 1, activation="relu", output="linear")
-    for layer, Wk, bk in zip(model.layers, W, b):
-        for row, new_row in zip(layer.W, Wk):
-            for p, v in zip(row, new_row):
-                p.data = v
-        for p, v in zip(layer.b, bk):
-            p.data = v
-    params = model.parameters()
+    X, y, _, _ = workload()
+    model, params = moons_model()
 
     def step() -> float:
         model.zero_grad()
-        losses = [(1 - yi * model(x)[0]).relu() for x, yi in zip(X, y)]
-        total = Value.sum(losses) * (1.0 / len(losses)) + ALPHA * Value.linear(params, params)
+        total = moons_loss(model, params, X, y)
         total.backward()
-        return total.data
+        return float(total.data)
 
     return timed(step, repeat)
 
@@ -502,9 +492,15 @@ def moons_model() -> tuple[Any, list[Any]]:
     return model, model.parameters()
 
 
+def moons_loss(model: Any, params: list[Any], X: list[list[float]], y: list[float]) -> Any:
+    """micrograd's demo loss on our MLP: the mean max-margin loss over the points plus α Σ θ² (one linear node)."""
+    from micrograd_nptel import Value
+
+    return Value.sum([(1 - yi * model(x)[0]).relu() for x, yi in zip(X, y)]) * (1.0 / len(X)) + ALPHA * Value.linear(params, params)
+
+
 def case_trajectory_ours(repeat: int) -> dict[str, Any]:
     """Our MLP step, timed at every one of micrograd's 100 demo steps (SGD with its schedule), not only at the start."""
-    from micrograd_nptel import Value
 
     X, y, _, _ = workload()
     model, params = moons_model()
@@ -512,7 +508,7 @@ def case_trajectory_ours(repeat: int) -> dict[str, Any]:
     for k in range(TRAJECTORY_STEPS):
         start = time.perf_counter()
         model.zero_grad()
-        total = Value.sum([(1 - yi * model(x)[0]).relu() for x, yi in zip(X, y)]) * (1.0 / len(X)) + ALPHA * Value.linear(params, params)
+        total = moons_loss(model, params, X, y)
         total.backward()
         times.append(time.perf_counter() - start)
         losses.append(total.data)
