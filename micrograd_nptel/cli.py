@@ -727,7 +727,7 @@ def _pick(name: str, file: str | None, seed: int = 0, student: str | None = None
 
 
 def _exercise(args: argparse.Namespace) -> int:
-    from .formula import AnswerError
+    from .exercises.formula import AnswerError
 
     if args.name is None:
         if args.answer is not None or args.solution:
@@ -773,7 +773,7 @@ def _add_grade(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading import grade, grades_csv, read_answers, summary, write_grades
+    from .exercises.grading import grade, grades_csv, read_answers, summary, write_grades
 
     ex = _pick(args.exercise, args.file)
     output = _check_output(check_output_file, args.output, "-o") if args.output else None

@@ -12,9 +12,10 @@ import pytest
 
 from micrograd_nptel import exercises
 from micrograd_nptel.exercises import Exercise, Mistake
-from micrograd_nptel.grading import Answer, grade, student_seed
+from micrograd_nptel.exercises.grading import Answer, grade, student_seed
+from micrograd_nptel.exercises.steps import derivative_formula, order_steps
+from micrograd_nptel.exercises.worlds import ExpressionWorld, NetworkWorld
 from micrograd_nptel.testing import gradient
-from micrograd_nptel.worlds import ExpressionWorld, NetworkWorld, derivative_formula, order_steps
 
 HW3 = """
 [[exercise]]
@@ -255,16 +256,16 @@ def test_toml_errors_name_the_file_the_exercise_and_the_key(tmp_path: Path, text
 
 
 def test_a_toml_file_is_checked_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from micrograd_nptel import authoring
+    from micrograd_nptel.exercises import loader
 
     with pytest.raises(ValueError, match="is a folder"):
         exercises.load(tmp_path)
     with pytest.raises(FileNotFoundError):
         exercises.load(tmp_path / "none.toml")
-    monkeypatch.setattr(authoring, "MAX_EXERCISES", 1)
+    monkeypatch.setattr(loader, "MAX_EXERCISES", 1)
     with pytest.raises(ValueError, match="holds 2 exercises; at most 1 are loaded"):
         exercises.load(toml(tmp_path, HW3))
-    monkeypatch.setattr(authoring, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 10)
     with pytest.raises(ValueError, match="at most 10 are read"):
         exercises.load(toml(tmp_path, HW3))
 
@@ -290,9 +291,7 @@ def test_the_command_line_takes_a_teachers_file(tmp_path: Path) -> None:
 
 
 def test_the_built_in_exercises_are_data_and_a_copied_entry_loads(tmp_path: Path) -> None:
-    from micrograd_nptel.authoring import catalogue_files
-
-    files = catalogue_files()
+    files = exercises.catalogue_files()
     assert [f.name for f in files][:2] == ["backpropagation_1.toml", "module_4_1.toml"] and len(files) == 9
     built_in = [e for f in files for e in exercises.load(f)]  # each entry answered by its own reference (check=True)
     assert [e.name for e in built_in] == [e.name for e in exercises.catalogue()] and len(built_in) == 19

@@ -13,7 +13,7 @@ import pytest
 from micrograd_nptel import exercises
 from micrograd_nptel.examples import figure_network
 from micrograd_nptel.exercises import AnswerError, catalogue, get
-from micrograd_nptel.formula import evaluate, read
+from micrograd_nptel.exercises.formula import evaluate, read
 
 # ---------------------------------------------------------------------- names an answer may use
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_nptel import exercises
+from micrograd_nptel import exercises, explain
 from micrograd_nptel.draw.style import _NEGATIVE, _POSITIVE
 from micrograd_nptel.exercises import MISTAKES, AnswerError, Exercise, catalogue, diagnosis_rates, get
-from micrograd_nptel.formula import Context, canonical, display, evaluate, read
+from micrograd_nptel.exercises.formula import Context, canonical, display, evaluate, read
 
 NOTEBOOKS = [
     "01_chain_rule",
@@ -127,7 +127,7 @@ def test_a_formula_that_matches_one_number_by_accident_is_refused() -> None:
 
 def test_missing_paths_are_named_by_the_units_they_pass_through() -> None:
     ex = get("4.4-weight")
-    d = exercises.explain(ex.context().extra["root"], ex.context().extra["nodes"]["W_1,1,1"], model=ex.context().extra["model"])
+    d = explain(ex.context().extra["root"], ex.context().extra["nodes"]["W_1,1,1"], model=ex.context().extra["model"])
     partial = math.fsum(p.product for p in d.paths if p.nodes[3].label != "h_{2,2}")
     fb = ex.check(partial)
     assert fb.mistake == "missing_paths"
@@ -331,3 +331,29 @@ def test_any_text_is_a_feedback_or_one_clear_error(pieces: list[str], name: str)
         assert "\n" not in str(e)
     else:
         assert isinstance(fb.message, str) and fb.message
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "micrograd_nptel.exercises",
+        *(f"micrograd_nptel.exercises.{m}" for m in ("authoring", "check", "feedback", "formula", "grading", "loader", "rates")),
+        *(f"micrograd_nptel.exercises.{m}" for m in ("steps", "worlds")),
+        *(f"micrograd_nptel.{m}" for m in ("authoring", "formula", "grading", "worlds")),
+    ],
+)
+def test_every_module_of_the_exercises_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    """No import cycle: each module is importable on its own, the old paths (formula, grading, ...) included."""
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_old_import_paths_give_the_same_objects() -> None:
+    from micrograd_nptel import authoring, formula, grading, worlds
+    from micrograd_nptel.exercises import formula as grammar
+
+    assert formula.read is grammar.read and formula.AnswerError is exercises.AnswerError
+    assert formula.__doc__ == grammar.__doc__ and "The grammar" in (formula.__doc__ or "")  # what help(...) shows a student
+    assert grading.grade_file is exercises.grading.grade_file and authoring.load is exercises.load
+    assert worlds.NetworkWorld is exercises.NetworkWorld
+    assert all(hasattr(m, name) for m in (authoring, formula, grading, worlds) for name in m.__all__)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_nptel import exercises, grading
-from micrograd_nptel.grading import Answer, AnswersFileError, grade, read_answers, student_seed, summary, write_grades
+from micrograd_nptel import exercises
+from micrograd_nptel.exercises import grading
+from micrograd_nptel.exercises.grading import Answer, AnswersFileError, grade, read_answers, student_seed, summary, write_grades
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

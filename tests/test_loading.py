@@ -16,8 +16,8 @@ import pytest
 from micrograd_nptel import MLP, exercises
 from micrograd_nptel.batched import Network
 from micrograd_nptel.datasets import idx_shape, read_idx
+from micrograd_nptel.exercises.grading import read_answers
 from micrograd_nptel.files import check_input_file
-from micrograd_nptel.grading import read_answers
 
 
 def _fifo(tmp_path: Path) -> Path:

@@ -60,5 +60,9 @@ def test_the_wheel_ships_the_notebooks_and_the_data(dists: tuple[Path, Path]) ->
     needed = {f"micrograd_nptel/notebooks/{n}" for n in NOTEBOOKS} | {"micrograd_nptel/py.typed", "micrograd_nptel/course_notebooks.py"}
     data = ROOT / "micrograd_nptel" / "data"
     needed |= {f"micrograd_nptel/data/{p.name}" for p in data.iterdir() if p.suffix in (".csv", ".gz", ".md")}
+    package = ROOT / "micrograd_nptel"  # every module of every subpackage, and the exercise catalogue's data
+    modules = [p for suffix in ("*.py", "*.toml") for p in package.rglob(suffix) if "__pycache__" not in p.parts]
+    needed |= {p.relative_to(ROOT).as_posix() for p in modules}
+    assert "micrograd_nptel/exercises/catalogue/module_4_7.toml" in needed
     assert needed <= names, sorted(needed - names)
     assert not any(name.startswith(("tests/", "notebooks/", "benchmarks/")) for name in names)  # nothing outside the package

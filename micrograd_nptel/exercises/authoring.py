@@ -1,0 +1,465 @@
+"""Write your own exercise: a quantity of any network the library builds, or of an expression.
+
+The answer is always computed by the engine; the teacher writes the question, the numbers it gives, and the
+slips to name (each a formula in the answer grammar of :mod:`~micrograd_nptel.exercises.formula`)::
+
+    from micrograd_nptel import exercises
+
+    ex = exercises.from_network(
+        "hw3-tanh-W1", sizes=[2, 3, 2], activation="tanh", loss="cross_entropy", target="grad_W_1",
+        given=["x", "a_1", "h_1", "W_2", "grad_a_2"],
+        question="Find the gradient of the loss with respect to W_1.",
+        slips={"no_g_prime": ("(W_2^T @ grad_a_2) @ x^T", "The g'(a_1) factor is missing.")},
+    )
+    ex.check("((W_2^T @ grad_a_2) * g'(a_1)) @ x^T")      # correct
+    ex.check("((W_2^T @ grad_a_2) * g(a_1)) @ x^T")       # g_for_g_prime: named though the teacher did not list it
+
+    toy = exercises.from_expression("hw3-toy", "z = log(y1/y2); y1 = x**2; y2 = x**3", target="dz/dx", at={"x": 2.0})
+
+The lecture's own diagnoses apply to every exercise made here (see :mod:`~micrograd_nptel.exercises.worlds`): for a
+network, the sign, no g', g for g', g' at h, W_k for W_k^T, h_k for h_{k-1}, the softmax's diagonal, another
+layer's gradient, a neighbouring weight's; for an expression, the sign, a missing path, one path's sign, the
+paths multiplied, a factor left out. The same exercises load from a TOML file with :func:`~micrograd_nptel.exercises.loader.load` (the
+format is in the README, section "Write your own exercise").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .._validate import check_number
+from .check import Exercise
+from .feedback import Mistake, typed
+from .formula import (
+    AnswerError,
+    Array,
+    Context,
+    ShapeMismatch,
+    canonical,
+    container,
+    display,
+    evaluate,
+    pretty,
+    pretty_tex,
+    read,
+    shape_text,
+)
+from .steps import derivative_formula, order_steps
+from .worlds import LOSSES, ExpressionWorld, NetworkWorld
+
+__all__ = ["from_expression", "from_network"]
+
+Slips = Mapping[str, Any]
+"""``{key: (formula, message)}`` or ``{key: {"formula": ..., "message": ...}}``; a formula may be a list of formulas."""
+
+
+# ---------------------------------------------------------------------- networks
+def from_network(
+    name: str,
+    *,
+    sizes: Sequence[int],
+    target: str,
+    activation: str = "logistic",
+    output: str | None = None,
+    loss: str | None = None,
+    given: Sequence[str] = (),
+    question: str | None = None,
+    question_tex: str | None = None,
+    slips: Slips | None = None,
+    reference: str | None = None,
+    reference_tex: str | None = None,
+    title: str | None = None,
+    module: str = "",
+    notebook: str = "",
+    seed: int = 0,
+) -> Exercise:
+    """An exercise on one quantity of a feedforward network (CS7015 Lecture 4, Modules 4.1-4.8), answered by the engine.
+
+    Args:
+        name: the exercise's name, e.g. ``"hw3-tanh-W1"`` (letters, digits, ``.``, ``-``, ``_``).
+        sizes: n_0, n_1, ..., k: the input size, each hidden layer's, the output's (e.g. ``[2, 3, 2]``).
+        target: what is asked, in the answer grammar: ``"grad_W_1"`` (∇_{W_1}L, n_1 x n_0), ``"dL/dW_{2,1,3}"``,
+            ``"grad_a_2"``, ``"grad_h_1"``, ``"grad_b_1"``, ``"grad_x"``, ``"grad_yhat"``, or a forward quantity ``"a_2"``.
+        activation: g: ``"logistic"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
+        output, loss: O and L: ``"softmax"`` with ``"cross_entropy"`` (the default) or ``"linear"`` with
+            ``"squared_error"``; give either or both (Module 4.3's pairs).
+        given: the names of the numbers the question shows (and an answer may use), e.g. ``["x", "W_2", "grad_a_2"]``.
+        question: the question in text (default: one naming the network and the target); ``question_tex`` in Markdown
+            with LaTeX (default: ``question``).
+        slips: the teacher's slips, tried first: ``{key: (formula, message)}``, e.g.
+            ``{"no_bias": ("W_2 @ h_1", "The bias b_2 is missing.")}``; ``key`` names the slip in the feedback and
+            in ``micrograd-nptel grade``'s counts; ``message`` may use ``{formula}``.
+        reference: the lecture's formula for the answer (default: Module 4.8's, for the targets above); it is checked
+            against the engine on three networks. ``reference_tex``: in LaTeX (default: from ``reference``).
+        title, module, notebook: shown with the exercise (defaults: the target and the network).
+        seed: the numbers (``ex.new(seed)`` for others; ``micrograd-nptel grade`` gives each student theirs).
+
+    Returns:
+        An :class:`~micrograd_nptel.exercises.Exercise`.
+
+    Raises:
+        ValueError: a bad size, activation, output or loss (or an output and a loss that do not go together), a target or
+            a given name the network does not have, the target among the given names, a slip that cannot be read or that
+            gives the correct answer, a reference that disagrees with the engine (the message names which).
+        TypeError: an argument of the wrong type.
+    """
+    out = _output(output, loss)
+    sizes_t = tuple(sizes) if isinstance(sizes, (list, tuple)) else sizes
+    if not isinstance(sizes_t, tuple):
+        raise TypeError(f"sizes must be a list of ints, got {sizes!r}")
+    probe = NetworkWorld(sizes_t, activation, out)(0, 0)
+    key = _name_in(target, probe, "target")
+    world = NetworkWorld(sizes_t, activation, out, key)
+    reference = reference or _network_reference(key, sizes_t, out)
+    if reference is None:
+        raise ValueError(f"give reference=... (a formula for {pretty(key)}): there is no default for target {target!r}")
+    net = "-".join(map(str, sizes_t))
+    loss_text = "softmax and cross-entropy" if out == "softmax" else "linear output and squared error"
+    asks = pretty(key)
+    if question is None:
+        question = f"In a {net} network ({activation} g, {loss_text}), find {asks}."
+        question_tex = question_tex or f"In a {net} network ({activation} $g$, {loss_text}), find ${pretty_tex(key)}$."
+    return _make(
+        name,
+        world,
+        key,
+        given,
+        question,
+        question_tex,
+        slips,
+        reference,
+        reference_tex,
+        title or f"{asks} in a {net} network ({activation}, {loss_text})",
+        module or "CS7015 Lecture 4, Modules 4.1-4.8",
+        notebook,
+        seed,
+        shape=_network_shape(key, probe.values[key], sizes_t),
+        paths=key[4:] if re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+|x_\d+)", key) else None,
+    )
+
+
+def _output(output: str | None, loss: str | None) -> str:
+    if loss is not None and loss not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+    if output is not None and loss is not None and LOSSES[loss] != output:
+        raise ValueError(f"loss {loss!r} goes with output {LOSSES[loss]!r} (Module 4.3), not {output!r}")
+    return output or (LOSSES[loss] if loss else "softmax")
+
+
+def _network_reference(t: str, sizes: tuple[int, ...], output: str) -> str | None:
+    """Module 4.8's formula for a target (its gradient by the pseudo code), or Module 4.1's for a forward quantity."""
+    L = len(sizes) - 1
+
+    def h(k: int) -> str:
+        return "x" if k == 0 else f"h_{k}"
+
+    def h_entry(k: int, j: int) -> str:
+        return f"x_{j}" if k == 0 else f"h_{{{k},{j}}}"
+
+    last = "yhat - e(l)" if output == "softmax" else "2*(yhat - y)"
+    fixed = {
+        "dL/dx": "W_1^T @ grad_a_1",
+        "dL/dyhat": "-(1/yhat_l) * e(l)" if output == "softmax" else "2*(yhat - y)",
+        "yhat": f"exp(a_{L}) / sum(exp(a_{L}))" if output == "softmax" else f"a_{L}",
+    }
+    patterns: list[tuple[str, Callable[..., str]]] = [
+        (r"dL/dW_(\d+)", lambda k: f"grad_a_{k} @ {h(k - 1)}^T"),
+        (r"dL/db_(\d+)", lambda k: f"grad_a_{k}"),
+        (r"dL/dh_(\d+)", lambda k: f"W_{k + 1}^T @ grad_a_{k + 1}"),
+        (r"dL/da_(\d+)", lambda k: last if k == L else f"grad_h_{k} * g'(a_{k})"),
+        (r"dL/dW_(\d+),(\d+),(\d+)", lambda k, i, j: f"dL/da_{{{k},{i}}} * {h_entry(k - 1, j)}"),
+        (r"dL/db_(\d+),(\d+)", lambda k, i: f"dL/da_{{{k},{i}}}"),
+        (r"dL/da_(\d+),(\d+)", lambda k, i: f"sum(e({i}, {sizes[-1]}) * ({last}))" if k == L else f"dL/dh_{{{k},{i}}} * g'(a_{{{k},{i}}})"),
+        (
+            r"dL/dh_(\d+),(\d+)",
+            lambda k, j: " + ".join(f"dL/da_{{{k + 1},{m}}} * W_{{{k + 1},{m},{j}}}" for m in range(1, sizes[k + 1] + 1)),
+        ),
+        (r"dL/dx_(\d+)", lambda j: " + ".join(f"dL/da_{{1,{m}}} * W_{{1,{m},{j}}}" for m in range(1, sizes[1] + 1))),
+        (r"a_(\d+)", lambda k: f"b_{k} + W_{k} @ {h(k - 1)}"),
+        (r"h_(\d+)", lambda k: f"g(a_{k})"),
+    ]
+    if t in fixed:
+        return fixed[t]
+    for pattern, make in patterns:
+        m = re.fullmatch(pattern, t)
+        if m:
+            return make(*(int(g) for g in m.groups()))
+    return None
+
+
+def _network_shape(t: str, value: Array, sizes: tuple[int, ...]) -> str:
+    """``"a 3 x 2 matrix (n_1 x n_0)"``, ``"a vector of 3 numbers (n_1)"``, ``"a number"``: the answer's shape in words."""
+    if value.ndim == 0:
+        return "a number"
+    m = re.search(r"([Wabh])_(\d+)$", t)
+    L = len(sizes) - 1
+
+    def size(k: int) -> str:
+        return "k" if k == L else f"n_{k}"
+
+    if value.shape[1] > 1:
+        sym = f" ({size(int(m.group(2)))} x {size(int(m.group(2)) - 1)})" if m else ""
+        return f"a {shape_text(value.shape)} matrix{sym}"
+    sym = f" ({size(int(m.group(2)))})" if m else " (n_0)" if t.endswith("x") else " (k)" if t.endswith("yhat") else ""
+    return f"a vector of {value.shape[0]} numbers{sym}"
+
+
+# ---------------------------------------------------------------------- expressions
+def from_expression(
+    name: str,
+    expression: str,
+    *,
+    target: str,
+    at: Mapping[str, float],
+    given: Sequence[str] | None = None,
+    ranges: Mapping[str, Sequence[float]] | None = None,
+    question: str | None = None,
+    question_tex: str | None = None,
+    slips: Slips | None = None,
+    reference: str | None = None,
+    reference_tex: str | None = None,
+    title: str | None = None,
+    module: str = "",
+    notebook: str = "",
+    seed: int = 0,
+) -> Exercise:
+    """An exercise on the derivative of an expression written in named steps (CS7015 Lecture 4, Module 4.6), answered by the engine.
+
+    Args:
+        name: the exercise's name, e.g. ``"hw3-toy"``.
+        expression: the steps, in any order, separated by ``;`` or new lines: ``"z = log(y1/y2); y1 = x**2; y2 = x**3"``
+            (the grammar of :func:`~micrograd_nptel.expression.parse_expression`: ``+ - * / **``, exp, log, sqrt, sin, cos,
+            tanh, sigmoid, relu, abs).
+        target: ``"dz/dx"``: the output (the step no other step uses) differentiated by an input.
+        at: each input's value in the question, e.g. ``{"x": 2.0}``.
+        given: the names the question shows (default: the inputs and the named steps but the output).
+        ranges: ``{input: (low, high)}``: where other seeds draw that input from (default: ``at``'s value times 0.5 to 1.5).
+        question, question_tex, slips, reference, reference_tex, title, module, notebook, seed: as for
+            :func:`from_network`; with no ``reference``, the solution is the engine's value and its sum over paths.
+
+    Returns:
+        An :class:`~micrograd_nptel.exercises.Exercise`.
+
+    Raises:
+        ValueError: an expression that cannot be read, an input in ``at`` it does not use (or one it uses missing), a
+            target that is not ``d<output>/d<input>``, numbers that are not finite, a bad range, or as :func:`from_network`.
+        TypeError: an argument of the wrong type.
+    """
+    if not isinstance(expression, str):
+        raise TypeError(f"expression must be a str, got {expression!r}")
+    if not isinstance(at, Mapping) or not at:
+        raise ValueError(f"at must give each input's value, e.g. {{'x': 2.0}}; got {at!r}")
+    values = tuple((str(k), _finite(v, f"at[{k!r}]")) for k, v in at.items())
+    bounds = tuple((str(k), _range(k, r)) for k, r in (ranges or {}).items())
+    for k, _ in bounds:
+        if k not in at:
+            raise ValueError(f"ranges names {k!r}, which is not an input (the inputs: {', '.join(at)})")
+    m = re.fullmatch(r"\s*(?:d|∂)([A-Za-z]\w*)\s*/\s*(?:d|∂)([A-Za-z]\w*)\s*", target) if isinstance(target, str) else None
+    if not m:
+        raise ValueError(f"target must be d<output>/d<input>, e.g. 'dz/dx', got {target!r}")
+    root, wrt = m.groups()
+    if wrt not in at:
+        raise ValueError(f"target {target!r} differentiates by {wrt!r}, which is not an input (the inputs: {', '.join(at)})")
+    world = ExpressionWorld(expression, values, root, wrt, bounds)
+    _, used, named = world.graph(dict(values))
+    unused = [k for k in at if k not in used]
+    if unused:
+        raise ValueError(f"{expression!r} does not use the input {', '.join(map(repr, unused))} given in at")
+    ctx = world(0, 0)
+    key = _name_in(f"d{root}/d{wrt}", ctx, "target")
+    if given is None:
+        steps = [s.split("=")[0].strip() for s in order_steps(expression)[0].split(";")]
+        given = [*at, *(n for n in steps if n in named and n != root)]
+    point = ", ".join(f"{k} = {v:g}" for k, v in values)
+    reference = reference or derivative_formula(expression, wrt)
+    if reference is None:
+        raise ValueError(f"give reference=... (a formula for {target}): relu has no derivative in the answer grammar")
+    return _make(
+        name,
+        world,
+        key,
+        given,
+        question or f"{expression}. Find {target} at {point}.",
+        question_tex or (None if question else f"`{expression}`. Find ${pretty_tex(key)}$ at ${point}$."),
+        slips,
+        reference,
+        reference_tex,
+        title or f"{target} for {expression}",
+        module or "CS7015 Lecture 4, Module 4.6",
+        notebook,
+        seed,
+        shape="a number",
+        paths=_name_in(wrt, ctx, "input"),
+    )
+
+
+def _finite(v: object, what: str) -> float:
+    return check_number(v, what)
+
+
+def _range(name: object, r: object) -> tuple[float, float]:
+    if not isinstance(r, (list, tuple)) or len(r) != 2:
+        raise ValueError(f"ranges[{name!r}] must be (low, high), got {r!r}")
+    low, high = _finite(r[0], f"ranges[{name!r}] low"), _finite(r[1], f"ranges[{name!r}] high")
+    if not low < high:
+        raise ValueError(f"ranges[{name!r}] must have low < high, got {r!r}")
+    return low, high
+
+
+# ---------------------------------------------------------------------- shared
+def _name_in(text: object, ctx: Context, what: str) -> str:
+    """A name as typed (``grad_W_1``, ``dL/dW_{1,2,3}``, ``y1``) -> its canonical spelling, which ``ctx`` must have."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{what} must be a name such as grad_W_1, got {text!r}")
+    try:
+        key = canonical(text.strip(), ctx)
+    except AnswerError as e:
+        raise ValueError(f"{what} {text!r}: {e}") from None
+    if key not in ctx.values or key.startswith("__"):
+        whole = [n for n in sorted(ctx.values) if not n.startswith("__") and (container(n) == n or container(n) not in ctx.values)]
+        names = ", ".join(typed(n) for n in whole)
+        raise ValueError(f"{what} {text!r} is not a quantity of this exercise; it has {names}")
+    return key
+
+
+def _make(
+    name: str,
+    world: NetworkWorld | ExpressionWorld,
+    key: str,
+    given: Iterable[str],
+    question: str,
+    question_tex: str | None,
+    slips: Slips | None,
+    reference: str,
+    reference_tex: str | None,
+    title: str,
+    module: str,
+    notebook: str,
+    seed: int,
+    *,
+    shape: str,
+    paths: str | None,
+) -> Exercise:
+    """Check the teacher's parts against the engine on three worlds and build the Exercise."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.\-]{0,63}", name):
+        raise ValueError(f"name must be 1 to 64 letters, digits, '.', '-' or '_', got {name!r}")
+    for text, what in ((question, "question"), (title, "title"), (module, "module"), (notebook, "notebook")):
+        if not isinstance(text, str):
+            raise TypeError(f"{what} must be a str, got {text!r}")
+    if isinstance(given, str) or not isinstance(given, Iterable):
+        raise TypeError(f"given must be a list of names, got {given!r}")
+    ctx = world(seed, 0)
+    given_keys = tuple(dict.fromkeys(_name_in(g, ctx, "given name") for g in given))
+    if key in given_keys:
+        raise ValueError(f"given includes the target {pretty(key)} itself: the question would give its answer away")
+    mistakes = _slips(slips, ctx)
+    worlds = [world(seed, w) for w in range(3)]
+    _check_reference(reference, key, worlds)
+    ex = Exercise(
+        name=name,
+        module=module,
+        notebook=notebook,
+        title=title,
+        question=question,
+        question_tex=question_tex if question_tex is not None else question,
+        asks=pretty(key),
+        asks_tex=pretty_tex(key),
+        shape=shape,
+        given=given_keys,
+        reference=reference,
+        reference_tex=reference_tex if reference_tex is not None else _tex(display(reference, ctx)),
+        mistakes=mistakes,
+        target=key,
+        paths=paths,
+        neighbours=bool(re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+)", key)),
+        seed=seed,
+        world=world,
+    )
+    for m in mistakes:
+        _check_slip(m, ex, worlds)
+    return ex
+
+
+def _slips(slips: Slips | None, ctx: Context) -> tuple[Mistake, ...]:
+    """The teacher's slips as Mistakes; each formula must be readable on the exercise's names."""
+    if slips is None:
+        return ()
+    if not isinstance(slips, Mapping):
+        raise TypeError(f"slips must map a key to (formula, message), got {slips!r}")
+    out = []
+    for key, spec in slips.items():
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][\w\-]{0,63}", key):
+            raise ValueError(f"slip key must be a name such as 'no_bias', got {key!r}")
+        if isinstance(spec, Mapping):
+            unknown = set(spec) - {"formula", "message"}
+            if unknown:
+                raise ValueError(f"slip {key!r}: unknown field {sorted(unknown)[0]!r} (a slip has a formula and a message)")
+            formula, message = spec.get("formula"), spec.get("message")
+        elif isinstance(spec, (list, tuple)) and len(spec) == 2:
+            formula, message = spec
+        else:
+            raise ValueError(f"slip {key!r} must be (formula, message), got {spec!r}")
+        formulas = (formula,) if isinstance(formula, str) else tuple(formula) if isinstance(formula, (list, tuple)) else ()
+        if not formulas or not all(isinstance(f, str) and f.strip() for f in formulas):
+            raise ValueError(f"slip {key!r}: formula must be a formula or a list of formulas, got {formula!r}")
+        if not isinstance(message, str) or not message.strip():
+            raise ValueError(f"slip {key!r}: message must be the text shown to the student, got {message!r}")
+        for f in formulas:
+            try:
+                read(f, ctx)
+            except AnswerError as e:
+                raise ValueError(f"slip {key!r}: its formula {f!r} cannot be read: {e}") from None
+        out.append(Mistake(key, formulas, message))
+    return tuple(out)
+
+
+def _value(text: str, ctx: Context) -> Array | None:
+    try:
+        return evaluate(read(text, ctx), ctx)
+    except (ShapeMismatch, FloatingPointError):
+        return None
+
+
+def _same(v: Array | None, want: Array) -> bool:
+    if v is None:
+        return False
+    if want.ndim == 2 and want.shape[1] == 1 and v.ndim == 2 and v.size == want.size:
+        v = v.reshape(want.shape)
+    if v.shape != want.shape and not (want.ndim == 0 and v.size == 1):
+        return False
+    return bool(np.allclose(v.reshape(want.shape), want, rtol=1e-9, atol=1e-12 * max(1.0, float(np.abs(want).max()))))
+
+
+def _check_reference(reference: str, key: str, worlds: list[Context]) -> None:
+    for w, ctx in enumerate(worlds):
+        try:
+            v = evaluate(read(reference, ctx), ctx)
+        except (AnswerError, ShapeMismatch, FloatingPointError) as e:
+            raise ValueError(f"reference {reference!r} cannot be evaluated: {e}") from None
+        if not _same(v, ctx.values[key]):
+            where = "on the question's numbers" if w == 0 else f"on check network {w}"
+            raise ValueError(f"reference {reference!r} disagrees with the engine's {pretty(key)} {where}")
+
+
+def _check_slip(m: Mistake, ex: Exercise, worlds: list[Context]) -> None:
+    for f in m.formulas:
+        if all(_same(_value(f, ctx), ctx.values[ex.target]) for ctx in worlds):
+            raise ValueError(f"slip {m.key!r}: its formula {f!r} gives the correct answer {ex.asks}, so it cannot name a slip")
+
+
+def _tex(text: str) -> str:
+    """A formula as :func:`~micrograd_nptel.exercises.formula.display` writes it -> LaTeX
+    (∇_{a_2}L h_1ᵀ -> \\nabla_{a_2}\\mathcal{L}\\, h_1^T)."""
+    text = re.sub(r"∇_\{([^{}]*)\}L", r"\\nabla_{\1}\\mathcal{L}", text)
+    text = re.sub(r"∂(\w+)/∂(\w+(?:_\{[^{}]*\}|_\w+)?)", lambda m: rf"\frac{{\partial {_sym(m.group(1))}}}{{\partial {m.group(2)}}}", text)
+    for a, b in (("ᵀ", "^T"), ("·", r" \cdot "), ("ŷ", r"\hat{y}"), ("η", r"\eta"), ("*", r" \cdot ")):
+        text = text.replace(a, b)
+    return re.sub(r"\b(exp|log|sin|cos|tanh|sqrt)\b", r"\\\1", text)
+
+
+def _sym(s: str) -> str:
+    return r"\mathcal{L}" if s == "L" else s

@@ -1,0 +1,738 @@
+"""The checker: an :class:`Exercise` reads an answer (a number, an array, or a formula of :mod:`.formula`) and
+judges it against the engine's value, then names the slip that explains a wrong one.
+
+A number must agree with the engine's in every entry to :data:`EXACT` significant digits of its own
+(:data:`ROUNDING` are accepted as ``rounding``, with a note); a row is not a column and a transpose is not the
+matrix. A formula is evaluated on the question's numbers and on two more worlds that differ in every given number
+and in the true class (:mod:`.worlds`), and must match on all three (:data:`FORMULA_RTOL`). A wrong answer is
+compared with every slip the exercise knows (its own :class:`~.feedback.Mistake` list, the generic ones, the
+missing paths of Module 4.6, the neighbouring indices and its world's slips), and the first that matches is named.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from ..derivation import Derivation, explain
+from ..engine import Value
+from ..nn import MLP
+from .feedback import Feedback, Mistake, Solution, format_pair, format_value, shape_tex, tex_value, typed
+from .formula import (
+    AnswerError,
+    Array,
+    Context,
+    Formula,
+    ShapeMismatch,
+    as_array,
+    container,
+    display,
+    evaluate,
+    pretty,
+    pretty_tex,
+    read,
+    shape_text,
+)
+
+__all__ = ["EXACT", "FORMULA_RTOL", "ROUNDING", "Exercise", "Match", "exactly", "fit_shape", "formula_close", "rounded"]
+
+EXACT = 5
+"""Significant digits of a correct number: every entry agrees with the engine's to 5 significant digits of its own
+(within one unit of the 5th digit), plus a floor far below the smallest nonzero entry. The question prints 6
+digits; the reference computed from those printed numbers agrees to 5 on 374 of 380 (exercise, seed 0-19)
+pairs (to 6 on only 329): the other 6 are accepted as ``rounding``."""
+
+ROUNDING = 3
+"""Every entry agreeing to 3 significant digits of its own is accepted as correct to rounding, with a note."""
+
+FORMULA_RTOL = 1e-9
+"""Relative tolerance (entry by entry) of a formula, evaluated in floating point on the same numbers as the engine."""
+
+
+# ---------------------------------------------------------------------- matching numbers
+def fit_shape(v: Array, want: Array) -> Array | None:
+    """``v`` as ``want``'s shape when it has that shape (a 1 x 1 matrix is a number); None otherwise: a row is not a
+    column, a number is not a vector, a matrix's transpose is not the matrix."""
+    if want.ndim == 0:
+        return v.reshape(()) if v.shape in ((), (1, 1)) else None
+    return v if v.shape == want.shape else None
+
+
+def _floor(want: Array) -> float:
+    """An absolute tolerance far below the smallest nonzero entry (one millionth of it)."""
+    nonzero = np.abs(want[want != 0])
+    return 1e-6 * float(nonzero.min()) if nonzero.size else 1e-12
+
+
+def _close(v: Array | None, want: Array, rtol: float) -> bool:
+    """Entry by entry: |v - want| <= rtol |want| (each entry's own size) + rtol x the smallest nonzero |want|."""
+    if v is None or v.shape != want.shape:
+        return False
+    return bool(np.all(np.abs(v - want) <= rtol * np.abs(want) + rtol * 1e6 * _floor(want)))
+
+
+def _agree(v: Array | None, want: Array, digits: int, units: float = 1.0) -> bool:
+    """Every entry agrees to ``digits`` significant digits of its own: within ``units`` units of its last digit
+    (0.0076185 to 3 digits, one unit: within 0.00001), plus :func:`_floor` for entries that are 0."""
+    if v is None or v.shape != want.shape:
+        return False
+    size = np.abs(want)
+    unit = np.where(size > 0, 10.0 ** (np.floor(np.log10(np.where(size > 0, size, 1.0))) - (digits - 1)), 0.0)
+    return bool(np.all(np.abs(v - want) <= units * unit * (1 + 1e-9) + _floor(want)))
+
+
+def exactly(v: Array | None, want: Array) -> bool:
+    return _agree(v, want, EXACT)
+
+
+def rounded(v: Array | None, want: Array) -> bool:
+    """Every entry rounds to the engine's to ROUNDING digits: within half a unit of the last one (0.25 is not
+    0.249376 to 3 digits: that is g'(0) for g'(0.05))."""
+    return _agree(v, want, ROUNDING, units=0.5)
+
+
+def formula_close(v: Array | None, want: Array) -> bool:
+    return _close(v, want, FORMULA_RTOL)
+
+
+Match = Callable[[Array | None, Array], bool]
+
+
+@functools.lru_cache(maxsize=4096)
+def _world_context(build: Callable[[int, int], Context], main: int, world: int) -> Context:
+    """World ``world`` of seed ``main``, built once: checking an answer and naming a slip read it many times."""
+    return build(main, world)
+
+
+# ---------------------------------------------------------------------- the exercise
+@dataclass(frozen=True)
+class Exercise:
+    """One question of the lecture on concrete numbers, that checks your answer (see :meth:`check`).
+
+    Attributes:
+        name: e.g. ``"4.7-weight"`` (the module, then what is asked); ``module``: the source, e.g.
+            ``"CS7015 Lecture 4, Module 4.7"``; ``notebook``: the notebook whose "Your turn" it belongs to.
+        title: one line; ``question``/``question_tex``: the question in text and in Markdown with LaTeX.
+        asks/asks_tex: the quantity asked for (``"∂L/∂W_{2,2,3}"``); ``shape``: the shape of the answer in words.
+        given: the names of the numbers the question gives (canonical spelling, see :mod:`~micrograd_nptel.exercises.formula`).
+        reference: the lecture's formula for the answer, in the grammar; ``reference_tex`` in LaTeX.
+        mistakes: the slips this exercise recognises, in the order they are tried.
+        paths: the scalar whose paths to the output are summed (Module 4.6), for ``missing_paths``; None if none.
+        neighbours: True to diagnose ``index_shift`` (the gradient of a neighbouring unit or weight).
+        forbidden: functions a formula may not use (``g'`` when g' is what is asked).
+        path_examples: formulas that sum some of the paths only (to measure the ``missing_paths`` diagnosis).
+        defined: names the question defines on the way (``u``, ``v``, ``f`` of f = e^v), usable in a formula
+            beside ``given`` but not listed among its numbers.
+        accepts: other correct ways to write the answer, as the slides and the library display it
+            (``"W_1 - η * ∇_{W_1}L"``): :func:`diagnosis_rates` measures that each is accepted.
+        asked: the canonical name of the quantity asked for when ``target`` is not one (``"df/dx"``): a formula
+            that uses it is refused ("that is the quantity asked for").
+        update: the name of the value before the step, for an update exercise (``"W_1"``): an answer closer to it
+            than to the value after the step is refused.
+        hint: the last line of a far-off answer's message (what to check).
+        seed: the numbers (``new(seed)`` gives the same question on others). Seed 0 is the notebooks' example.
+        world: where the numbers come from: ``world(seed, k)`` gives the Context of network/expression k
+            (:class:`~micrograd_nptel.exercises.worlds.NetworkWorld`, :class:`~micrograd_nptel.exercises.worlds.ExpressionWorld`;
+            :func:`~micrograd_nptel.exercises.from_network` and :func:`~micrograd_nptel.exercises.from_expression`
+            make one; the built-in exercises take theirs from :data:`~micrograd_nptel.exercises.worlds.WORLDS`).
+    """
+
+    name: str
+    module: str
+    notebook: str
+    title: str
+    question: str
+    question_tex: str
+    asks: str
+    asks_tex: str
+    shape: str
+    given: tuple[str, ...]
+    reference: str
+    reference_tex: str
+    mistakes: tuple[Mistake, ...]
+    target: str = "__target__"
+    paths: str | None = None
+    neighbours: bool = False
+    forbidden: frozenset[str] = frozenset()
+    path_examples: tuple[str, ...] = ()
+    defined: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+    asked: str | None = None
+    update: str | None = None
+    hint: str = "Check each factor of the chain."
+    seed: int = 0
+    world: Callable[[int, int], Context] | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    # ------------------------------------------------------------------ numbers
+    def context(self, world: int = 0) -> Context:
+        """The numbers of network/expression ``world`` (0: the question's; 1, 2: the extra ones a formula is checked on).
+
+        Raises:
+            ValueError: an exercise built without a ``world``.
+        """
+        built = self.world
+        if built is None:
+            raise ValueError(
+                f"exercise {self.name!r} has no numbers: give it world=NetworkWorld(...) or ExpressionWorld(...), "
+                "or make it with exercises.from_network / from_expression"
+            )
+        build: Callable[[int], Context] = lambda w: _world_context(built, self.seed, w)  # noqa: E731
+        return build(0) if world == 0 else self._other_world(world, build)
+
+    def _other_world(self, world: int, build: Callable[[int], Context]) -> Context:
+        """World ``world`` (1, 2, ...), or the next of its parity that differs from world 0 in every given number
+        and in the true class, so that a formula is tested on numbers that all changed."""
+        base = build(0)
+        ctx = build(world)
+        for attempt in range(1, 8):
+            if self._differs(base, ctx):
+                break
+            ctx = build(world + 2 * attempt)
+        return ctx
+
+    def _differs(self, base: Context, other: Context) -> bool:
+        if base.label is not None and base.label == other.label:
+            return False
+        for name in (*self.given, *self.defined):
+            if name in base.values and name in other.values and np.array_equal(base.values[name], other.values[name]):
+                return False
+        return True
+
+    def new(self, seed: int) -> Exercise:
+        """The same question on other numbers (``seed`` >= 0 an int), so an answer cannot be copied.
+
+        Raises:
+            TypeError: ``seed`` is not an int. ValueError: ``seed`` < 0.
+        """
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int, got {seed!r}")
+        if seed < 0:
+            raise ValueError(f"seed must be >= 0, got {seed}")
+        return replace(self, seed=seed, _cache={})
+
+    def picture(self) -> graphviz.Digraph:
+        """The question's network (:func:`~micrograd_nptel.graph.draw_network`) or expression
+        (:func:`~micrograd_nptel.graph.draw_dot`), values only: no ∇ and no local derivatives, which would give the
+        answer away. Shown in Jupyter; ``render(ex.picture(), "png")`` for a file."""
+        from ..graph import draw_dot, draw_network
+
+        ctx = self.context()
+        model, root = ctx.extra.get("model"), ctx.extra.get("root")
+        if isinstance(model, MLP):
+            return draw_network(model, loss=root if isinstance(root, Value) else None, gradients=False)
+        assert isinstance(root, Value)  # every exercise keeps its graph's output
+        return draw_dot(root, show_grads=False, size="8,3")
+
+    def solution_value(self) -> float | Array:
+        """The correct answer from the engine: a float, or an array in the slide's shape (a vector as a 1-D array)."""
+        v = self.context().values[self.target]
+        if v.ndim == 0:
+            return float(v.item())
+        out: Array = v[:, 0].copy() if v.shape[1] == 1 else v.copy()
+        return out
+
+    def solution(self) -> Solution:
+        """The lecture's formula, its value, and (for one scalar of a network or expression) the derivation by :func:`explain`."""
+        ctx = self.context()
+        derivation = None
+        nodes: dict[str, Value] = ctx.extra.get("nodes", {})  # type: ignore[assignment]
+        node = self.paths or self.target.removeprefix("dL/d")
+        if node in nodes:
+            derivation = explain(ctx.extra["root"], nodes[node], model=ctx.extra.get("model"))  # type: ignore[arg-type]
+        return Solution(self, display(self.reference, ctx), self.reference_tex, self.solution_value(), derivation)
+
+    # ------------------------------------------------------------------ display
+    def given_values(self) -> list[tuple[str, str, Array]]:
+        """``(text name, LaTeX name, value)`` of every number the question gives."""
+        ctx = self.context()
+        return [(pretty(n), pretty_tex(n), ctx.values[n]) for n in self.given]
+
+    def __str__(self) -> str:
+        lines = [f"{self.name} ({self.module}): {self._figure(self.title)}", "", self._figure(self.question), "", "Given:"]
+        for name, (text, _, v) in zip(self.given, self.given_values()):
+            label = text if typed(name) == text else f"{text} ({typed(name)})"
+            lines.append(f"  {label} = {format_value(v, len(label) + 5)}")
+        lines += [
+            "",
+            f"Answer: {self.asks}, {self.shape}.",
+            "Write a number, a list, or a formula (micrograd_nptel.formula gives the grammar).",
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Exercise {self.name} seed={self.seed}: {self.title}>"
+
+    def _repr_markdown_(self) -> str:
+        given = []
+        for name, (_, tex, v) in zip(self.given, self.given_values()):  # one line each; a vector as a row with ^T
+            given.append(f"- ${tex} = {tex_value(v)}$ &nbsp; (in a formula: `{typed(name)}`)")
+        return (
+            f"**Exercise {self.name}** ({self.module}; seed {self.seed})\n\n{self._figure(self.question_tex)}\n\n"
+            "Given:\n\n" + "\n".join(given) + f"\n\n**Answer:** ${self.asks_tex}$, {shape_tex(self.shape)}. "
+            "Write a number, a list, or a formula in the slide's notation (see `micrograd_nptel.formula`)."
+        )
+
+    def _repr_latex_(self) -> str:
+        return self._repr_markdown_()
+
+    def _figure(self, text: str) -> str:
+        """Seed 0 is the figure's network itself; another seed's is only of its shape, and the question says so."""
+        if self.seed == 0:
+            return text
+        return text.replace("In the figure's network", "In a network of the figure's shape").replace(
+            "the figure's network", "a network of the figure's shape"
+        )
+
+    # ------------------------------------------------------------------ checking
+    @functools.cached_property
+    def allowed(self) -> frozenset[str]:
+        """The names a formula may use: the given ones (and their entries) and the names the question defines; with
+        the true class l given, also y (= e(l) for a softmax output). Never a name only a slip uses."""
+        names = [*self.given, *self.defined]
+        if "l" in self.given:
+            names.append("y")
+        return frozenset(names)
+
+    @property
+    def asked_name(self) -> str | None:
+        """The canonical name of the quantity asked for (``"dL/dh_2"``), refused in a formula; None when it has none."""
+        return self.asked or (self.target if self.target != "__target__" else None)
+
+    def check(self, answer: object) -> Feedback:
+        """Check an answer and say which step is wrong.
+
+        Args:
+            answer: a number; a list / nested list / numpy array in the slide's shape (a vector of n
+                entries, a matrix n_k x n_{k-1}); or a formula as text in the slide's notation, e.g.
+                ``"dL/da_{2,2} * h_{1,3}"`` (checked on this exercise's numbers and on two more networks).
+                ``...`` (the notebooks' placeholder) asks you to replace it.
+
+        Returns:
+            :class:`Feedback`: ``correct``, ``mistake`` (a key of :data:`MISTAKES` or None) and ``message``.
+
+        Raises:
+            AnswerError (a ValueError): an answer that cannot be read: an unknown name or character
+                (with its position and the names there are), a ragged list, NaN or inf, a string that
+                is neither a number nor a formula, or ``None``/``True``.
+        """
+        if answer is Ellipsis:
+            return Feedback(False, "placeholder", f"Replace ... with your answer: {self.asks}, {self.shape}.", self.name)
+        if answer is None or isinstance(answer, (bool, np.bool_)):
+            raise AnswerError(f"expected a number, a list or a formula for {self.asks}, got {answer!r}")
+        if isinstance(answer, str):
+            formula = self._read(answer.strip())
+            if formula.is_number:
+                return self._check_number(self._evaluate(formula, 0))
+            return self._check_formula(formula)
+        if isinstance(answer, (int, float, np.integer, np.floating, list, tuple, np.ndarray)):
+            return self._check_number(as_array(answer))
+        raise AnswerError(f"expected a number, a list or a formula for {self.asks}, got {type(answer).__name__} {str(answer)[:40]!r}")
+
+    def assert_correct(self, answer: object) -> None:
+        """Assert that ``answer`` is correct, for a pytest test or an autograder's test cell.
+
+        Args:
+            answer: as for :meth:`check`.
+
+        Raises:
+            AssertionError: the answer is not correct (also the placeholder ``...``); the message is the
+                :class:`Feedback`: the slip named, in the slide's notation, with the numbers.
+            AnswerError: an answer that cannot be read (as :meth:`check`).
+        """
+        __tracebackhide__ = True  # pytest shows the caller's line and this message, not the checker's source
+        feedback = self.check(answer)
+        if not feedback.correct:
+            raise AssertionError(str(feedback))
+
+    def _read(self, text: str) -> Formula:
+        ctx = self.context()
+        asked = self.asked_name
+        refuse = {asked: f"that is the quantity asked for; write it with {self._names()}"} if asked else {}
+        try:
+            formula = read(text, ctx, refuse)
+        except AnswerError as e:
+            if "is not a name" in str(e):
+                raise AnswerError(f"{e}; this exercise's names: {self._names()}") from None
+            raise
+        for n in formula.names:
+            if n not in self.allowed and container(n) not in self.allowed:
+                raise AnswerError(f"{pretty(n)} is not given in this exercise; it gives {self._names()}")
+        return formula
+
+    def _names(self) -> str:
+        """The names a formula may use, as the slides write them (each of them reads back as that name)."""
+        ctx = self.context()
+        return ", ".join(
+            pretty(n) for n in [*self.given, *self.defined, *sorted(self.allowed - {*self.given, *self.defined})] if n in ctx.values
+        )
+
+    def _evaluate(self, formula: Formula, world: int) -> Array | Feedback:
+        try:
+            return evaluate(formula, self.context(world), self.forbidden)
+        except ShapeMismatch as e:
+            key = "transpose" if e.transposed_fits else "shape"
+            hint = " (a transpose, ^T, would make them fit)" if e.transposed_fits else ""
+            return Feedback(False, key, f"{e}{hint}. {self.asks} is {self.shape}.", self.name)
+        except FloatingPointError as e:
+            return Feedback(False, None, f"{formula.text} is not a finite number on these numbers ({e}).", self.name)
+
+    def _expected(self, world: int) -> Array:
+        return self.context(world).values[self.target]
+
+    def _check_formula(self, formula: Formula) -> Feedback:
+        values: list[Array] = []
+        for world in range(3):
+            v = self._evaluate(formula, world)
+            if isinstance(v, Feedback):
+                return v
+            values.append(v)
+        want = [self._expected(w) for w in range(3)]
+        fitted = [fit_shape(v, w) for v, w in zip(values, want)]
+        if fitted[0] is None:  # a slip of another shape (the inner product for the outer), else the shapes named
+            return self._diagnose(values, formula_close, formula_worlds=3) or self._shape_feedback(values[0], want[0])
+        if all(formula_close(f, w) for f, w in zip(fitted, want)):
+            return Feedback(
+                True,
+                None,
+                f"{self.asks} = {display(formula.text, self.context())}, on these numbers and on two more sets of the same shape:\n"
+                f"{self.asks} = {format_value(want[0], len(self.asks) + 3)}",
+                self.name,
+            )
+        if formula_close(fitted[0], want[0]):
+            ctx = self.context()
+            if ctx.label is not None and self._fixes_class(formula, ctx.label):
+                return Feedback(
+                    False,
+                    "fixed_class",
+                    f"{formula.text} writes the true class as the number {ctx.label}: it is right for this example only. "
+                    f"Write l (e(l), ŷ_l): on other numbers of the same shape the class is {self.context(1).label}, and there "
+                    f"{formula.text} gives {format_value(values[1])} instead of {format_value(want[1])}.",
+                    self.name,
+                )
+            return Feedback(
+                False,
+                None,
+                f"{formula.text} gives {format_value(want[0])} here, but not on other numbers of the same shape "
+                f"({format_value(values[1])} instead of {format_value(want[1])}): it matches this number by accident.",
+                self.name,
+            )
+        found = self._diagnose(values, formula_close, formula_worlds=3)
+        if found:
+            return found
+        if self._nearer_old(fitted[0]):
+            return self._no_step(fitted[0], formula=True)
+        if self._along_the_step(fitted[0]):
+            return self._step_size(fitted[0])
+        return self._far_off(values[0], want[0])
+
+    @staticmethod
+    def _fixes_class(formula: Formula, label: int) -> bool:
+        """True when the formula writes the true class as a number: e(1), or ŷ_1 / a_{3,1} with 1 the class."""
+        if re.search(r"\be\s*\(\s*\d", formula.text):
+            return True
+        return any(re.fullmatch(rf"(?:dL/d)?(?:yhat|y|a_\d+)[_,]{label}", n) is not None for n in formula.names)
+
+    def _check_number(self, value: Array | Feedback) -> Feedback:
+        if isinstance(value, Feedback):
+            return value
+        want = self._expected(0)
+        fitted = fit_shape(value, want)
+        if fitted is None:
+            return self._diagnose([value], exactly, formula_worlds=1) or self._shape_feedback(value, want)
+        if exactly(fitted, want) and not self._nearer_old(fitted) and self._on_the_step(fitted):
+            return Feedback(True, None, f"{self.asks} = {format_value(want, len(self.asks) + 3)}", self.name)
+        found = self._diagnose([fitted], exactly, formula_worlds=1)
+        if found:
+            return found
+        if rounded(fitted, want):
+            if self._nearer_old(fitted):
+                return self._no_step(fitted)
+            if not self._on_the_step(fitted):
+                return self._step_size(fitted)
+            return Feedback(
+                True,
+                "rounding",
+                f"Correct to rounding: every entry agrees with {self.asks} = {format_value(want)} to {ROUNDING} significant digits "
+                f"(exact is {EXACT}). Keep more digits in the intermediate steps.",
+                self.name,
+            )
+        found = self._diagnose([fitted], rounded, formula_worlds=1)
+        if found:
+            return replace(found, message=found.message + " (to rounding)")
+        if self._nearer_old(fitted):
+            return self._no_step(fitted)
+        if self._along_the_step(fitted):
+            return self._step_size(fitted)
+        return self._far_off(value, want)
+
+    def _nearer_old(self, value: Array) -> bool:
+        """For an update exercise: True when ``value`` is at least as close to the value before the step as after it."""
+        if self.update is None:
+            return False
+        old, new = self.context().values[self.update], self._expected(0)
+        return bool(np.linalg.norm(value - old) <= np.linalg.norm(value - new))
+
+    STEP_TOLERANCE = 0.1
+    """For an update exercise, a correct answer lies within this fraction of the step ``|W_new - W_old|`` of W_new
+    (in the Frobenius norm): so another η (a step 0.9 or 1.1 times the true one, or further) is never correct,
+    however many digits the entries share."""
+
+    def _step(self) -> tuple[Array, Array]:
+        assert self.update is not None  # only update exercises call this
+        return np.asarray(self.context().values[self.update], dtype=float), self._expected(0)
+
+    def _on_the_step(self, value: Array) -> bool:
+        """True unless this is an update exercise and ``value`` is further than STEP_TOLERANCE steps from W_new."""
+        if self.update is None:
+            return True
+        old, new = self._step()
+        step = float(np.linalg.norm(new - old))
+        return step == 0.0 or float(np.linalg.norm(value - new)) <= self.STEP_TOLERANCE * step
+
+    def _step_factor(self, value: Array) -> float:
+        """c in ``value ≈ W_old + c (W_new - W_old)``: how many true steps the answer took (least squares)."""
+        old, new = self._step()
+        d = (new - old).ravel()
+        return float(np.dot((value - old).ravel(), d) / np.dot(d, d))
+
+    def _along_the_step(self, value: Array) -> bool:
+        """For an update exercise: ``value`` is W_old + c (W_new - W_old) for some c (to 1% of the step), c ≠ 1."""
+        if self.update is None:
+            return False
+        old, new = self._step()
+        d = new - old
+        if not np.any(d):
+            return False
+        c = self._step_factor(value)
+        return float(np.linalg.norm(value - old - c * d)) <= 0.01 * float(np.linalg.norm(d)) and not self._on_the_step(value)
+
+    def _step_size(self, value: Array) -> Feedback:
+        assert self.update is not None
+        old, new = self._step()
+        c = self._step_factor(value)
+        step = float(np.abs(new - old).max())
+        return Feedback(
+            False,
+            "step_size",
+            f"Your answer is {pretty(self.update)} - c η ∇_{{{pretty(self.update)}}}L with c = {c:.3g}, not c = 1: check η "
+            f"(the step is η ∇_{{{pretty(self.update)}}}L with the question's η). The step changes each entry by at most "
+            f"{step:.3g}: if you rounded, keep 6 significant digits so that it shows.\n{format_pair(self.asks, new, value)}",
+            self.name,
+        )
+
+    def _no_step(self, value: Array, formula: bool = False) -> Feedback:
+        assert self.update is not None  # only update exercises call this
+        old, new = self.context().values[self.update], self._expected(0)
+        step = float(np.abs(new - old).max())
+        if formula:
+            return Feedback(
+                False,
+                "no_step",
+                f"Your formula stays closer to {pretty(self.update)} before the step than to {self.asks}: the step is "
+                f"η ∇_{{{pretty(self.update)}}}L; check η and the gradient.\n"
+                f"{format_pair(self.asks, new, value)}",
+                self.name,
+            )
+        return Feedback(
+            False,
+            "no_step",
+            f"Your answer is closer to {pretty(self.update)} before the step than to {self.asks}: the step changes each entry "
+            f"by at most {step:.3g}, so give enough digits to show it (6 significant digits), and check η and the gradient.\n"
+            f"{format_pair(self.asks, new, value)}",
+            self.name,
+        )
+
+    def _shape_feedback(self, value: Array, want: Array) -> Feedback:
+        yours, theirs = shape_text(value.shape), shape_text(want.shape)
+        if value.ndim == 2 and want.ndim == 2 and value.T.shape == want.shape:
+            if want.shape[1] == 1:
+                text = (
+                    f"Your answer is a row ({yours}); {self.asks} is a column ({theirs}), as vectors are on the slides: "
+                    "it is transposed (drop the ^T, or transpose it)."
+                )
+            else:
+                text = f"Your answer is {yours}; {self.asks} is {self.shape} ({theirs}): it is transposed" + (
+                    " (∇_{W_k}L = ∇_{a_k}L h_{k-1}^T, not h_{k-1} ∇_{a_k}L^T)." if "W" in self.asks else "."
+                )
+            return Feedback(False, "transpose", text, self.name)
+        kind = "a number" if value.size == 1 else f"a vector ({yours})" if 1 in value.shape else f"a matrix ({yours})"
+        size = f" ({theirs})" if want.ndim else ""
+        return Feedback(False, "shape", f"Your answer is {kind}; {self.asks} is {self.shape}{size}.", self.name)
+
+    def _far_off(self, value: Array, want: Array) -> Feedback:
+        fitted = fit_shape(value, want)
+        assert fitted is not None  # callers checked the shape
+        error = np.abs(fitted - want)
+        relative = float((error / np.maximum(np.abs(want), _floor(want))).max())
+        if want.ndim == 0 or want.size == 1:
+            w, v = float(want.reshape(())), float(fitted.reshape(()))
+            if relative < 0.05:
+                return Feedback(
+                    False,
+                    "digits",
+                    f"Close, but not to {ROUNDING} significant digits: {self.asks} = {format_value(want)}, yours is {v:.6g} "
+                    f"(off by {relative:.1%}). Keep more digits in the intermediate steps.",
+                    self.name,
+                )
+            if w != 0 and abs(v + w) < 0.05 * abs(w):
+                return Feedback(
+                    False,
+                    "sign",
+                    f"The sign is wrong (and the size is close, not to {ROUNDING} significant digits): {self.asks} = {format_value(want)}, "
+                    f"yours is {v:.6g}.",
+                    self.name,
+                )
+            ratio = f"{v / w:.3g} times" if w != 0 else "not"
+            return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours, {v:.6g}, is {ratio} that. {self.hint}", self.name)
+        good = np.array([rounded(np.array(a), np.array(b)) for a, b in zip(fitted.ravel(), want.ravel())]).reshape(want.shape)
+        bad = np.argwhere(~good)
+        where = ", ".join(f"({i + 1},{j + 1})" if want.shape[1] > 1 else f"{i + 1}" for i, j in bad[:8])
+        more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
+        flipped = [(i, j) for i, j in bad if rounded(np.array(-fitted[i, j]), np.array(want[i, j]))]
+        entries = "entry" if len(bad) == 1 else "entries"
+        head = f"{len(bad)} of {want.size} entries differ from {self.asks}: {entries} {where}{more} (counted from 1)."
+        key: str | None = None
+        if flipped:
+            key = "sign"
+            head += (
+                " It has the right size and the wrong sign."
+                if len(bad) == 1
+                else " Each has the right size and the wrong sign."
+                if len(flipped) == len(bad)
+                else f" {len(flipped)} of them have the right size and the wrong sign."
+            )
+        elif relative < 0.05:
+            key = "digits"
+            head += f" Each is close (within {relative:.1%}) but not to {ROUNDING} significant digits: keep more digits."
+        else:
+            head += f" {self.hint}"
+        return Feedback(False, key, f"{head}\n{format_pair(self.asks, want, fitted)}", self.name)
+
+    # ------------------------------------------------------------------ diagnosis
+    def _candidates(self, world: int) -> list[tuple[str, str, Array]]:
+        """Every slip's value on ``world``: ``(key, message, value)``, in the order they are tried (cached)."""
+        cached = self._cache.get(f"candidates{world}")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        ctx = self.context(world)
+        out: list[tuple[str, str, Array]] = []
+        for mistake in self.mistakes:
+            for text in mistake.formulas:
+                formula = read(text, ctx)
+                try:
+                    v = evaluate(formula, ctx)
+                except (ShapeMismatch, FloatingPointError):
+                    v = np.full((0, 0), np.nan)  # no value here: never matches, keeps the slips aligned across worlds
+                out.append((mistake.key, mistake.message.replace("{formula}", display(text, ctx)), v))
+        if self._expected(world).ndim == 0:  # a 1 x 1 slip (a product of a row and a column) is a number
+            out = [(k, m, v.reshape(()) if v.shape == (1, 1) else v) for k, m, v in out]
+        out += self._generic_candidates(ctx, world)
+        out += self._path_candidates(ctx)
+        out += self._neighbour_candidates(ctx)
+        out += ctx.extra.get("slips", [])  # type: ignore[arg-type]  # a world's own slips (worlds.py), in a fixed order
+        self._cache[f"candidates{world}"] = out
+        return out
+
+    def _generic_candidates(self, ctx: Context, world: int) -> list[tuple[str, str, Array]]:
+        """The slips every exercise of its kind has: the value before the step (an update), the answer's transpose
+        (a square matrix), the answer with the wrong sign."""
+        want = self._expected(world)
+        out = []
+        if self.update is not None:
+            out.append(
+                (
+                    "no_step",
+                    f"That is {pretty(self.update)} before the step: subtract η ∇_{{{pretty(self.update)}}}L.",
+                    ctx.values[self.update],
+                )
+            )
+        if want.ndim == 2 and want.shape[0] == want.shape[1] > 1:  # (one entry on every world, so the slips stay aligned)
+            symmetric = np.allclose(want, want.T)
+            transposed = np.full((0, 0), np.nan) if symmetric else want.T.copy()
+            out.append(("transpose", f"That is the transpose of {self.asks}: entry (i, j) is yours at (j, i).", transposed))
+        out.append(("sign", f"The sign is wrong: that is -{self.asks}.", -want))
+        return out
+
+    def _path_candidates(self, ctx: Context) -> list[tuple[str, str, Array]]:
+        nodes: dict[str, Value] = ctx.extra.get("nodes", {})  # type: ignore[assignment]
+        if self.paths is None or self.paths not in nodes:
+            return []
+        d = explain(ctx.extra["root"], nodes[self.paths], model=ctx.extra.get("model"), through="labelled")  # type: ignore[arg-type]
+        paths = d.paths
+        if not 2 <= len(paths) <= 8 or d.count != len(paths):
+            return []
+        out = []
+        for r in range(len(paths) - 1, 0, -1):
+            for subset in itertools.combinations(range(len(paths)), r):
+                value = math.fsum(paths[i].product for i in subset)
+                missing = [i for i in range(len(paths)) if i not in subset]
+                out.append(("missing_paths", _paths_message(paths, list(subset), missing, d), np.array(value)))
+        return out
+
+    def _neighbour_candidates(self, ctx: Context) -> list[tuple[str, str, Array]]:
+        if not self.neighbours:
+            return []
+        target = self.target
+        prefix, _, body = target.rpartition("/d") if "/d" in target else ("", "", target)
+        base, _, idx = body.partition("_")
+        parts = [int(s) for s in idx.split(",")]
+        out = []
+        for pos in range(1 if base in ("W", "a", "h", "b") else 0, len(parts)):
+            for step in (-1, 1):
+                shifted = parts.copy()
+                shifted[pos] += step
+                name = (prefix + "/d" if prefix else "") + f"{base}_{','.join(map(str, shifted))}"
+                if name in ctx.values:
+                    out.append(
+                        (
+                            "index_shift",
+                            f"That is {pretty(name)}, the neighbouring {'weight' if base == 'W' else 'unit'}'s gradient: "
+                            f"{self.asks} has the indices {idx.replace(',', ', ')}, counted from 1 as on the slides.",
+                            ctx.values[name],
+                        )
+                    )
+        return out
+
+    def _diagnose(self, values: list[Array], match: Match, formula_worlds: int) -> Feedback | None:
+        """The first slip whose value ``match``es the answer's on each of the first ``formula_worlds`` worlds."""
+        per_world = [self._candidates(w) for w in range(formula_worlds)]
+        for i, (key, message, _) in enumerate(per_world[0]):
+            if all(i < len(c) and c[i][0] == key and match(fit_shape(v, c[i][2]), c[i][2]) for v, c in zip(values, per_world)):
+                expected = self._expected(0)
+                return Feedback(False, key, f"{message}\n{format_pair(self.asks, expected, values[0])}", self.name)
+        return None
+
+
+def _paths_message(paths: Sequence[Any], have: list[int], missing: list[int], d: Derivation) -> str:
+    """ "you have the 4 paths through h_{2,1} and h_{2,3}; the 2 through h_{2,2} are missing" (Module 4.6)."""
+
+    def names(i: int) -> list[str]:
+        return [str(getattr(v, "label", v)) for v in paths[i].nodes]
+
+    def plural(n: int) -> str:
+        return f"the {n} paths" if n != 1 else "the path"
+
+    length = {len(names(i)) for i in range(len(paths))}
+    if len(length) == 1:
+        for pos in range(1, len(names(0)) - 1):  # from the output down: the first position that tells them apart
+            a = {names(i)[pos] for i in have}
+            b = {names(i)[pos] for i in missing}
+            if not a & b:
+                through_a, through_b = " and ".join(sorted(a)), " and ".join(sorted(b))
+                verb = "are" if len(missing) != 1 else "is"
+                return (
+                    f"You have {plural(len(have))} through {through_a}; {plural(len(missing))} through {through_b} {verb} missing. "
+                    f"∂{names(0)[0]}/∂{names(0)[-1]} is the sum over all {len(paths)} paths (Module 4.6)."
+                )
+    listed = "; ".join(" → ".join(names(i)) for i in missing)
+    verb = "is" if len(missing) == 1 else "are"
+    return f"{len(missing)} of the {len(paths)} paths {verb} missing from your sum: {listed} (Module 4.6: the sum is over every path)."

@@ -1,0 +1,235 @@
+"""How well the checker judges: :func:`diagnosis_rates` answers every exercise over many seeds with its correct
+answer in every form, with wrong answers, and with each catalogued slip, and counts how often the verdict is the
+expected one (the README's table of rates is this function's output, kept equal by a test)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from .check import Exercise, exactly, fit_shape, formula_close, rounded
+from .feedback import Feedback, typed
+from .formula import AnswerError, Array, ShapeMismatch, evaluate, read
+from .loader import catalogue
+
+__all__ = ["Rate", "diagnosis_rates", "rate_summary", "rates_table"]
+
+
+class Rate(NamedTuple):
+    """How often :meth:`Exercise.check` judges one kind of answer right: ``diagnosed`` of ``seeds`` for one exercise.
+
+    ``mistake`` is ``"accepted"`` (a correct answer, in the ``form`` number, list, formula, display or rounding),
+    ``"refused"`` (a wrong answer, in the ``form`` slip, perturbed, transposed, before the step, own name, fixed class),
+    or the key of a slip (:data:`MISTAKES`) that must be named, as a ``formula`` and as a ``number``. ``seeds`` counts
+    the seeds where the answer applies (a slip whose value equals the answer on that seed is not one there).
+    """
+
+    exercise: str
+    mistake: str
+    form: str
+    diagnosed: int
+    seeds: int
+
+
+def _count(tally: dict[tuple[str, str], tuple[int, int]], key: str, form: str, ok: bool) -> None:
+    done, seen = tally.get((key, form), (0, 0))
+    tally[(key, form)] = (done + int(ok), seen + 1)
+
+
+def _verdict(ex: Exercise, answer: object) -> Feedback | None:
+    """The feedback, or None for an answer refused as unreadable (a name that is not given, the quantity asked for)."""
+    try:
+        return ex.check(answer)
+    except AnswerError:
+        return None
+
+
+def _perturbed(want: Array) -> list[Array]:
+    """Wrong numbers a careless hand gives: the smallest nonzero entry with its sign flipped, set to 0, times 10."""
+    nonzero = np.argwhere(want != 0)
+    if not nonzero.size:
+        return []
+    flat = np.abs(want).ravel()
+    i = min((int(np.ravel_multi_index(tuple(n), want.shape)) if want.ndim else 0 for n in nonzero), key=lambda j: flat[j])
+    out = []
+    for change in (-1.0, 0.0, 10.0):
+        v = want.copy().reshape(-1)
+        v[i] *= change
+        out.append(v.reshape(want.shape))
+    return out
+
+
+def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exercise] | None = None) -> list[Rate]:
+    """Measure the checker over seeds: correct answers accepted, wrong answers refused, slips named by their key.
+
+    For each exercise and seed:
+
+    * accepted: the engine's answer as a number (``number``), as a list where it is an array (``list``), the reference
+      formula (``formula``), every form of :attr:`Exercise.accepts` (``display``: the slides' and the library's
+      notation), and the answer rounded to 3 significant digits (``rounding``, where that is not already exact and,
+      for an update, still within :attr:`Exercise.STEP_TOLERANCE` of a step of the new value);
+    * refused (none may be judged correct): every slip's formula and number (``slip``), the smallest entry with its
+      sign flipped, set to 0 or times 10 (``perturbed``), the transpose or the row of a vector (``transposed``), the
+      value before the step and a step with η/10 (``before the step``), steps with 2η and η/2 (``another η``), the
+      asked quantity's own name (``own name``),
+      the reference with the true class written as a number (``fixed class``);
+    * named: each slip whose value differs from the answer, as a formula (when it uses only given names) and as its
+      number, must be named by its key; ``missing_paths`` every proper subset of the paths (numbers) and
+      ``path_examples`` (formulas); ``index_shift`` every neighbour's gradient. A seed counts when every answer of the
+      (key, form) does.
+
+    Args:
+        seeds: the seeds (default 0-19). exercises: default, the catalogue.
+
+    Returns:
+        One :class:`Rate` per (exercise, kind, form), in the catalogue's order.
+    """
+    rows: list[Rate] = []
+    for base in exercises if exercises is not None else catalogue():
+        tally: dict[tuple[str, str], tuple[int, int]] = {}
+        for seed in seeds:
+            ex = base.new(seed)
+            count = functools.partial(_count, tally)
+            _count_accepted(ex, count)
+            slips = _slips(ex)
+            _count_refused(ex, slips, count)
+            _count_named(ex, slips, count)
+        rows += [Rate(base.name, key, form, done, seen) for (key, form), (done, seen) in tally.items()]
+    return rows
+
+
+Count = Callable[[str, str, bool], None]
+"""``count(kind, form, ok)``: one seed of one (kind, form) of :func:`diagnosis_rates`, judged as expected or not."""
+
+
+def _correct(ex: Exercise, answer: object) -> bool:
+    fb = _verdict(ex, answer)
+    return fb is not None and fb.correct
+
+
+def _refused(ex: Exercise, answer: object) -> bool:
+    fb = _verdict(ex, answer)
+    return fb is None or not fb.correct
+
+
+def _count_accepted(ex: Exercise, count: Count) -> None:
+    """The engine's answer as a number and a list, the reference formula, the display forms, and rounded to 3 digits."""
+    want = ex._expected(0)
+    sol = ex.solution_value()
+    count("accepted", "number", _correct(ex, sol))
+    if isinstance(sol, np.ndarray):
+        count("accepted", "list", _correct(ex, sol.tolist()))
+    count("accepted", "formula", _correct(ex, ex.reference))
+    if ex.accepts:
+        count("accepted", "display", all(_correct(ex, t) for t in ex.accepts))
+    three = np.array([float(f"{t:.3g}") for t in want.ravel()]).reshape(want.shape)
+    if not exactly(three, want) and not ex._nearer_old(three) and ex._on_the_step(three):
+        fb = _verdict(ex, three)
+        count("accepted", "rounding", fb is not None and fb.correct and fb.mistake == "rounding")
+
+
+Slip = tuple[str, str, "Array | None"]
+"""``(key, formula, value)`` of one catalogued slip; the value None where its shapes do not fit."""
+
+
+def _slips(ex: Exercise) -> list[Slip]:
+    """Every catalogued slip's formula and value on the question's numbers, except those equal to the answer there."""
+    ctx = ex.context()
+    want = ex._expected(0)
+    out: list[Slip] = []
+    for m in ex.mistakes:
+        for text in m.formulas:
+            try:
+                v: Array | None = evaluate(read(text, ctx), ctx)
+            except (ShapeMismatch, FloatingPointError):
+                v = None  # a shape that does not fit: diagnosed from the formula alone
+            if v is None or not formula_close(fit_shape(v, want), want):
+                out.append((m.key, text, v))
+    return out
+
+
+def _count_refused(ex: Exercise, slips: list[Slip], count: Count) -> None:
+    """Wrong answers, none of which may be judged correct (see :func:`diagnosis_rates`)."""
+    ctx = ex.context()
+    want = ex._expected(0)
+    count("refused", "slip", all(_refused(ex, t) and (v is None or _refused(ex, v)) for _, t, v in slips))
+    perturbed = [v for v in _perturbed(want) if not rounded(v, want)]
+    if perturbed:
+        count("refused", "perturbed", all(_refused(ex, v) for v in perturbed))
+    if want.ndim == 2 and (want.shape[1] == 1 or not np.allclose(want, want.T)):
+        count("refused", "transposed", _refused(ex, want.T.tolist()))
+    if ex.update is not None:
+        old = ctx.values[ex.update]
+        count("refused", "before the step", _refused(ex, old) and _refused(ex, old + (want - old) / 10))
+        count("refused", "another η", _refused(ex, old + 2 * (want - old)) and _refused(ex, old + (want - old) / 2))
+    if ex.asked_name is not None:
+        count("refused", "own name", _refused(ex, typed(ex.asked_name)))
+    if "l" in ex.given and ctx.label is not None:
+        fixed = re.sub(r"\bl\b", str(ctx.label), ex.reference)
+        count("refused", "fixed class", _refused(ex, fixed))
+
+
+def _count_named(ex: Exercise, slips: list[Slip], count: Count) -> None:
+    """Each slip named by its key, as a formula and as a number; the missing paths and the neighbours' gradients."""
+    ctx = ex.context()
+    want = ex._expected(0)
+    for key in dict.fromkeys(k for k, _, _ in slips):
+        applies = [(t, v) for k, t, v in slips if k == key]
+        readable = [t for t, _ in applies if _readable(ex, t)]
+        if readable:
+            count(key, "formula", all(_named(ex, t, key) for t in readable))
+        numbers = [v for _, v in applies if v is not None and not _ambiguous(ex, v, key)]
+        if numbers:
+            count(key, "number", all(_named(ex, v, key) for v in numbers))
+    paths = [c[2] for c in ex._path_candidates(ctx) if not _ambiguous(ex, c[2], "missing_paths")]
+    if paths:
+        count("missing_paths", "number", all(_named(ex, v, "missing_paths") for v in paths))
+    if ex.path_examples:
+        count("missing_paths", "formula", all(_named(ex, t, "missing_paths") for t in ex.path_examples))
+    shifted = [c[2] for c in ex._neighbour_candidates(ctx) if not exactly(fit_shape(c[2], want), want)]
+    if ex.neighbours and shifted:
+        count("index_shift", "number", all(_named(ex, v, "index_shift") for v in shifted))
+
+
+def _ambiguous(ex: Exercise, value: Array, key: str) -> bool:
+    """True when another slip (of another key) gives the same number on this seed: a number cannot tell them apart."""
+    return any(k != key and exactly(fit_shape(value, v), v) for k, _, v in ex._candidates(0) if v.size)
+
+
+def _readable(ex: Exercise, text: str) -> bool:
+    try:
+        ex._read(text)
+    except AnswerError:
+        return False
+    return True
+
+
+def _named(ex: Exercise, answer: object, key: str) -> bool:
+    fb = _verdict(ex, answer)
+    return fb is not None and not fb.correct and fb.mistake == key
+
+
+def rate_summary(rows: Sequence[Rate]) -> dict[str, tuple[int, int]]:
+    """The three rates of :func:`diagnosis_rates`' rows: ``{"accepted": (done, of), "refused": ..., "named": ...}``."""
+    out = {"accepted": [0, 0], "refused": [0, 0], "named": [0, 0]}
+    for r in rows:
+        kind = r.mistake if r.mistake in ("accepted", "refused") else "named"
+        out[kind][0] += r.diagnosed
+        out[kind][1] += r.seeds
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def rates_table(rows: Sequence[Rate]) -> str:
+    """:func:`diagnosis_rates`' rows as a Markdown table, one line per exercise: accepted, refused, named (seeds)."""
+    lines = ["| exercise | correct answers accepted | wrong answers refused | slips named |", "|---|---|---|---|"]
+    names = list(dict.fromkeys(r.exercise for r in rows))
+    for name in names:
+        summary = rate_summary([r for r in rows if r.exercise == name])
+        lines.append(f"| {name} | " + " | ".join(f"{d}/{n}" for d, n in summary.values()) + " |")
+    total = rate_summary(rows)
+    lines.append("| **all** | " + " | ".join(f"**{d}/{n}** ({d / max(n, 1):.1%})" for d, n in total.values()) + " |")
+    return "\n".join(lines)
