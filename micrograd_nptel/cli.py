@@ -11,7 +11,8 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import graphviz
 from tqdm import tqdm
@@ -23,6 +24,10 @@ from .files import check_output_dir, check_output_file, write_atomic
 from .graph import RenderError
 from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
 from .training import EpochStats, accuracy, check_not_diverging, example_loss, fit
+
+if TYPE_CHECKING:
+    from .engine import Value
+    from .lecture import BackwardStep
 
 
 class _Parser(argparse.ArgumentParser):
@@ -474,44 +479,10 @@ def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    import graphviz
-
-    from .draw.style import rounding_errors, shown
-    from .engine import topological_order
-    from .examples import EXAMPLES, figure_network
+    from .examples import EXAMPLES
     from .expression import ExpressionError, parse_expression
-    from .graph import chain_rule_paths, draw_dot, draw_network, render
 
-    # validate every option before any work
-    at: dict[str, float] = {}
-    for assignment in args.at:
-        at.update(assignment)
-    unit_picture = args.what == "network" and not args.value_graph
-    if args.dpi is not None and not 10 <= args.dpi <= 1200:
-        raise UsageError(f"--dpi must be from 10 to 1200 dots per inch, got {args.dpi:g}")
-    if args.param is not None and args.what in EXAMPLES:
-        raise UsageError(f"--param names an expression's parameters; {args.what!r} marks its own")
-    if args.legend is not None and unit_picture:
-        raise UsageError("--legend is for computation graphs; the network picture writes its paths' count in its notes")
-    looks = {"slide": args.slide, "dpi": args.dpi}
-    if (args.steps or args.value_graph) and args.what != "network":
-        raise UsageError(f"--steps and --value-graph are for 'network', not {args.what!r}")
-    if args.steps and args.value_graph:
-        raise UsageError("--steps draws the network picture; leave out --value-graph")
-    if args.steps:
-        out_dir = Path(args.out if args.out is not None else "steps")
-        if out_dir.suffix.lower() in (".svg", ".png", ".pdf", ".dot"):
-            raise UsageError(f"with --steps, -o names a folder for the images, got the file name {str(out_dir)!r}")
-        _check_output(check_output_dir, str(out_dir), "--out")
-    else:
-        out = Path(args.out if args.out is not None else f"{args.what if args.what in EXAMPLES else 'expression'}.svg")
-        fmt = out.suffix.lstrip(".").lower()
-        if fmt not in ("svg", "png", "pdf", "dot"):
-            raise UsageError(f"--out must end in .svg, .png, .pdf or .dot, got {str(out)!r}")
-        _check_output(check_output_file, str(out), "--out")
-
+    at = _draw_options(args)  # every option checked before any work
     if args.what in EXAMPLES:
         if at and (args.what not in ("multipath", "chain") or set(at) != {"x"}):
             raise UsageError(f"--at sets only x, and only for multipath and chain; got {sorted(at)} for {args.what}")
@@ -527,43 +498,107 @@ def _draw(args: argparse.Namespace) -> int:
             raise UsageError(f"--at {names}: {args.what!r} does not use {names}; its variables are {', '.join(variables)}")
         root.label = root.label or "f"
         root.backward()
+    looks = {"slide": args.slide, "dpi": args.dpi}
+    if args.steps:
+        return _draw_steps(args, looks)
+    out = Path(args.out if args.out is not None else f"{args.what if args.what in EXAMPLES else 'expression'}.svg")
+    if args.what == "network" and not args.value_graph:
+        return _write_picture(_network_picture(args, looks), "the 3-3-3-2 network, one node per unit", out)
+    return _write_picture(*_computation_graph(args, root, variables, looks), out=out)
 
-    if unit_picture:
-        from .lecture import backward_steps
 
-        mlp, xs, loss = figure_network()
-        try:
-            picture = draw_network(mlp, loss=loss, highlight=args.highlight, **looks)
-        except ValueError as e:
-            raise UsageError(str(e)) from None
-        if args.steps:
-            steps = backward_steps(mlp, [v.data for v in xs], 0)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for step in steps:
-                frame = draw_network(mlp, loss=loss, step=step, highlight=args.highlight, **looks)
-                path = out_dir / f"step_{step.number:02d}.{args.format}"
-                write_atomic(path, _render_or_explain(frame, args.format, path), "--out")
-            print(f"wrote {len(steps)} images to {out_dir}/ (step_01 .. step_{len(steps):02d}), one per step of the Module 4.8 pseudo code")
-            return 0
-        graph = picture
-        summary = "the 3-3-3-2 network, one node per unit"
+def _draw_options(args: argparse.Namespace) -> dict[str, float]:
+    """Check draw's options against each other and the output path; return the ``--at`` values."""
+    from .examples import EXAMPLES
+
+    at: dict[str, float] = {}
+    for assignment in args.at:
+        at.update(assignment)
+    unit_picture = args.what == "network" and not args.value_graph
+    if args.dpi is not None and not 10 <= args.dpi <= 1200:
+        raise UsageError(f"--dpi must be from 10 to 1200 dots per inch, got {args.dpi:g}")
+    if args.param is not None and args.what in EXAMPLES:
+        raise UsageError(f"--param names an expression's parameters; {args.what!r} marks its own")
+    if args.legend is not None and unit_picture:
+        raise UsageError("--legend is for computation graphs; the network picture writes its paths' count in its notes")
+    if (args.steps or args.value_graph) and args.what != "network":
+        raise UsageError(f"--steps and --value-graph are for 'network', not {args.what!r}")
+    if args.steps and args.value_graph:
+        raise UsageError("--steps draws the network picture; leave out --value-graph")
+    if args.steps:
+        out_dir = Path(args.out if args.out is not None else "steps")
+        if out_dir.suffix.lower() in (".svg", ".png", ".pdf", ".dot"):
+            raise UsageError(f"with --steps, -o names a folder for the images, got the file name {str(out_dir)!r}")
+        _check_output(check_output_dir, str(out_dir), "--out")
     else:
-        highlight = None
-        if args.highlight:
-            if args.highlight not in variables:
-                raise UsageError(f"--highlight {args.highlight!r} is not a variable of this graph; choose from {', '.join(variables)}")
-            highlight = chain_rule_paths(root, variables[args.highlight])
-        parameters = None
-        if args.param is not None:
-            marked = [n.strip() for n in args.param.split(",") if n.strip()]
-            unknown = [n for n in marked if n not in variables]
-            if not marked or unknown:
-                bad = ", ".join(unknown) or "no name"
-                raise UsageError(f"--param {args.param!r}: {bad} is not a variable of the expression; choose from {', '.join(variables)}")
-            parameters = [variables[n] for n in marked]
-        graph = draw_dot(root, args.rankdir, not args.no_local_grads, highlight, parameters=parameters, legend=args.legend, **looks)
-        output = shown(root.data, rounding_errors(topological_order(root))[0][root])
-        summary = f"{len(variables)} variable{'s' * (len(variables) != 1)}, output {root.label or root.op} = {output:.6g}"
+        out = Path(args.out if args.out is not None else f"{args.what if args.what in EXAMPLES else 'expression'}.svg")
+        if out.suffix.lstrip(".").lower() not in ("svg", "png", "pdf", "dot"):
+            raise UsageError(f"--out must end in .svg, .png, .pdf or .dot, got {str(out)!r}")
+        _check_output(check_output_file, str(out), "--out")
+    return at
+
+
+def _network_picture(args: argparse.Namespace, looks: dict[str, Any], step: BackwardStep | None = None) -> graphviz.Digraph:
+    """The slide's picture of the figure's 3-3-3-2 network (Module 4.1), at one step of the backward pass or after it."""
+    from .examples import figure_network
+    from .graph import draw_network
+
+    mlp, _, loss = figure_network()
+    try:
+        return draw_network(mlp, loss=loss, step=step, highlight=args.highlight, **looks)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def _draw_steps(args: argparse.Namespace, looks: dict[str, Any]) -> int:
+    """One image per step of the Module 4.8 pseudo code, in the folder ``-o`` names."""
+    from .examples import figure_network
+    from .lecture import backward_steps
+
+    _network_picture(args, looks)  # a bad --highlight is one line before any file is written
+    mlp, xs, _ = figure_network()
+    steps = backward_steps(mlp, [v.data for v in xs], 0)
+    out_dir = Path(args.out if args.out is not None else "steps")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for step in steps:
+        frame = _network_picture(args, looks, step)
+        path = out_dir / f"step_{step.number:02d}.{args.format}"
+        write_atomic(path, _render_or_explain(frame, args.format, path), "--out")
+    print(f"wrote {len(steps)} images to {out_dir}/ (step_01 .. step_{len(steps):02d}), one per step of the Module 4.8 pseudo code")
+    return 0
+
+
+def _computation_graph(
+    args: argparse.Namespace, root: Value, variables: dict[str, Value], looks: dict[str, Any]
+) -> tuple[graphviz.Digraph, str]:
+    """The computation graph of ``root`` with draw's options (highlighted paths, marked parameters), and its summary."""
+    from .draw.style import rounding_errors, shown
+    from .engine import topological_order
+    from .graph import chain_rule_paths, draw_dot
+
+    highlight = None
+    if args.highlight:
+        if args.highlight not in variables:
+            raise UsageError(f"--highlight {args.highlight!r} is not a variable of this graph; choose from {', '.join(variables)}")
+        highlight = chain_rule_paths(root, variables[args.highlight])
+    parameters = None
+    if args.param is not None:
+        marked = [n.strip() for n in args.param.split(",") if n.strip()]
+        unknown = [n for n in marked if n not in variables]
+        if not marked or unknown:
+            bad = ", ".join(unknown) or "no name"
+            raise UsageError(f"--param {args.param!r}: {bad} is not a variable of the expression; choose from {', '.join(variables)}")
+        parameters = [variables[n] for n in marked]
+    graph = draw_dot(root, args.rankdir, not args.no_local_grads, highlight, parameters=parameters, legend=args.legend, **looks)
+    output = shown(root.data, rounding_errors(topological_order(root))[0][root])
+    return graph, f"{len(variables)} variable{'s' * (len(variables) != 1)}, output {root.label or root.op} = {output:.6g}"
+
+
+def _write_picture(graph: graphviz.Digraph, summary: str, out: Path) -> int:
+    """Render ``graph`` to ``out`` (its suffix the format; ``.dot`` the source); without Graphviz, the source and exit 1."""
+    from .graph import render
+
+    fmt = out.suffix.lstrip(".").lower()
     if fmt == "dot":
         write_atomic(out, graph.source, "--out")
         print(f"wrote the DOT source to {out}")

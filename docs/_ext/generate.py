@@ -28,6 +28,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.ext.autodoc.mock import mock
+from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docutils import SphinxDirective
 
 DOCS = Path(__file__).resolve().parent.parent
@@ -145,18 +146,35 @@ def resolve_reexport(app: Sphinx, env: Any, node: addnodes.pending_xref, contnod
     return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode)  # type: ignore[no-any-return]
 
 
-def _home(obj: Any, exporter: str, public: set[str]) -> str:
-    """The module whose page documents ``obj``: where it is defined, unless that module is private."""
-    defined = getattr(obj, "__module__", None) if (inspect.isclass(obj) or inspect.isroutine(obj)) else None
-    return defined if defined in public else exporter
+def _home(obj: Any, attr: str, exporter: str, modules: Sequence[ModuleType]) -> str:
+    """The module whose page documents ``obj``: where it is defined, unless that module is private; for a constant
+    (``MISTAKES``), the public module whose source assigns it (autodoc reads its docstring there)."""
+    public = {m.__name__ for m in modules}
+    if inspect.isclass(obj) or inspect.isroutine(obj):
+        defined = getattr(obj, "__module__", None)
+        return defined if defined in public else exporter
+    for module in modules:
+        if getattr(module, attr, None) is obj:
+            try:
+                source = inspect.getsource(module)
+            except (OSError, TypeError):
+                continue
+            if re.search(rf"^{attr}\s*(:[^=\n]*)?=", source, re.MULTILINE):
+                return module.__name__
+    return exporter
 
 
 ROLE = re.compile(r":(?:py:)?\w+:`~?([^`<]*?)(?:\s*<[^>]*>)?`")
 
 
-def _summary(obj: Any) -> str:
-    """The first sentence of a docstring, its cross-reference roles as literals (they were written for its module)."""
-    doc = (inspect.getdoc(obj) or "").split("\n\n")[0].replace("\n", " ").strip()
+def _summary(obj: Any, attr: str, home: str) -> str:
+    """The first sentence of a docstring, its cross-reference roles as literals (they were written for its module); a
+    constant's is the string below its assignment in ``home`` (not the docstring of its type, ``dict``)."""
+    if inspect.isclass(obj) or inspect.isroutine(obj) or inspect.ismodule(obj):
+        text = inspect.getdoc(obj) or ""
+    else:
+        text = "\n".join(ModuleAnalyzer.for_module(home).find_attr_docs().get(("", attr), []))
+    doc = text.split("\n\n")[0].replace("\n", " ").strip()
     doc = doc[:-2] + "." if doc.endswith("::") else doc  # "::" would open a literal block that is not here
     doc = doc[:-1] + "." if doc.endswith(":") else doc
     return ROLE.sub(lambda m: f"``{m.group(1).split('.')[-1]}``", doc) or "(no docstring)"
@@ -165,10 +183,9 @@ def _summary(obj: Any) -> str:
 def api_pages(mocked: Sequence[str] = ()) -> list[str]:
     """Write ``_generated/api/<module>.rst`` for every public module and ``index.rst`` listing them."""
     modules = public_modules(mocked)
-    public = {m.__name__ for m in modules}
     target = OUT / "api"
     target.mkdir(parents=True, exist_ok=True)
-    documented: set[int] = set()
+    documented: set[object] = set()  # a class or function once (by identity), a constant once per home and name
     written = []
     for module in modules:
         name = module.__name__
@@ -176,9 +193,10 @@ def api_pages(mocked: Sequence[str] = ()) -> list[str]:
         elsewhere = []
         for attr in _defined_names(module):
             obj = getattr(module, attr)
-            home = _home(obj, name, public)
-            if home == name and id(obj) not in documented:
-                documented.add(id(obj))
+            home = _home(obj, attr, name, modules)
+            key = id(obj) if inspect.isclass(obj) or inspect.isroutine(obj) else (home, attr)
+            if home == name and key not in documented:
+                documented.add(key)
                 members.append(attr)
             elif home != name:
                 elsewhere.append((attr, home))
@@ -190,7 +208,7 @@ def api_pages(mocked: Sequence[str] = ()) -> list[str]:
             lines += [".. list-table::", "   :header-rows: 1", "   :widths: 20 25 55", ""]
             lines += ["   * - name", "     - defined in", "     - what it is"]
             for attr, home in elsewhere:
-                summary = _summary(getattr(module, attr))
+                summary = _summary(getattr(module, attr), attr, home)
                 lines += [f"   * - :py:obj:`{attr} <{home}.{attr}>`", f"     - ``{home}``", f"     - {summary}"]
             lines.append("")
         _write(target / f"{name}.rst", "\n".join(lines))

@@ -18,19 +18,19 @@ The correct value always comes from the engine (``backward()`` on the exercise's
 from a stored answer. A formula may use only the names the question gives (the quantity asked for is
 refused), and is checked on the exercise's numbers **and on two more networks of the same shape that
 differ in every given number and in the true class l**, so a formula that matches one number by
-accident is not accepted. A number must agree with the engine's in every entry to :data:`EXACT`
-significant digits of its own (:data:`ROUNDING` are accepted as ``rounding``, with a note); a row is
+accident is not accepted. A number must agree with the engine's in every entry to :data:`~micrograd_nptel.exercises.check.EXACT`
+significant digits of its own (:data:`~micrograd_nptel.exercises.check.ROUNDING` are accepted as ``rounding``, with a note); a row is
 not a column and a transpose is not the matrix. A wrong answer is compared with the answers the
-lecture's usual slips give (:data:`MISTAKES`) and the first that matches is named, in the slide's
+lecture's usual slips give (:data:`~micrograd_nptel.exercises.feedback.MISTAKES`) and the first that matches is named, in the slide's
 notation and with the numbers. "The figure's network" is, at seed 0, exactly
 :func:`~micrograd_nptel.examples.figure_network` (notebooks 03-05, ``explain``, ``draw``, ``verify``).
 
 Where each part is (one concern per file):
 
 * :mod:`.check`: :class:`Exercise` and how an answer is judged and a slip named;
-  :mod:`.feedback`: :class:`Feedback`, :data:`MISTAKES`, :class:`Solution`;
+  :mod:`.feedback`: :class:`Feedback`, :data:`~micrograd_nptel.exercises.feedback.MISTAKES`, :class:`Solution`;
 * :mod:`.formula`: the answer grammar (a formula read safely and evaluated on numbers);
-* :mod:`.worlds`: where the numbers come from (the built-in :data:`WORLDS`, a teacher's
+* :mod:`.worlds`: where the numbers come from (the built-in :data:`~micrograd_nptel.exercises.worlds.WORLDS`, a teacher's
   :class:`NetworkWorld` or :class:`ExpressionWorld`); :mod:`.steps`: named steps ordered and differentiated;
 * :mod:`.authoring`: :func:`from_network` and :func:`from_expression`, a teacher's own exercises;
 * :mod:`.loader`: the TOML format (:func:`load`) and the built-in catalogue, ``catalogue/*.toml``, one file

@@ -1,12 +1,14 @@
-"""The checker: an :class:`Exercise` reads an answer (a number, an array, or a formula of :mod:`.formula`) and
-judges it against the engine's value, then names the slip that explains a wrong one.
+"""The checker: an :class:`Exercise` reads an answer (a number, an array, or a formula of
+:mod:`~micrograd_nptel.exercises.formula`) and judges it against the engine's value, then names the slip that
+explains a wrong one.
 
 A number must agree with the engine's in every entry to :data:`EXACT` significant digits of its own
 (:data:`ROUNDING` are accepted as ``rounding``, with a note); a row is not a column and a transpose is not the
 matrix. A formula is evaluated on the question's numbers and on two more worlds that differ in every given number
-and in the true class (:mod:`.worlds`), and must match on all three (:data:`FORMULA_RTOL`). A wrong answer is
-compared with every slip the exercise knows (its own :class:`~.feedback.Mistake` list, the generic ones, the
-missing paths of Module 4.6, the neighbouring indices and its world's slips), and the first that matches is named.
+and in the true class (:mod:`~micrograd_nptel.exercises.worlds`), and must match on all three
+(:data:`FORMULA_RTOL`). A wrong answer is compared with every slip the exercise knows (its own
+:class:`~micrograd_nptel.exercises.feedback.Mistake` list, the generic ones, the missing paths of Module 4.6,
+the neighbouring indices and its world's slips), and the first that matches is named.
 """
 
 from __future__ import annotations
@@ -317,7 +319,8 @@ class Exercise:
                 ``...`` (the notebooks' placeholder) asks you to replace it.
 
         Returns:
-            :class:`Feedback`: ``correct``, ``mistake`` (a key of :data:`MISTAKES` or None) and ``message``.
+            :class:`Feedback`: ``correct``, ``mistake`` (a key of :data:`~micrograd_nptel.exercises.feedback.MISTAKES`
+            or None) and ``message``.
 
         Raises:
             AnswerError (a ValueError): an answer that cannot be read: an unknown name or character

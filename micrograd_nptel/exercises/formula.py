@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
+"""A float64 numpy array: a number (shape ``()``), a column vector (n x 1, as on the slides) or a matrix (n_k x n_{k-1})."""
 
 MAX_LENGTH = 2000
 """The longest formula read, in characters."""

@@ -75,7 +75,7 @@ class Answer(NamedTuple):
 
 class Grade(NamedTuple):
     """One student's result: ``correct`` (True also for correct to rounding), ``mistake`` (a key of
-    :data:`~micrograd_nptel.exercises.MISTAKES`, a teacher's slip name, ``"unreadable"``, or None), and the ``message``."""
+    :data:`~micrograd_nptel.exercises.feedback.MISTAKES`, a teacher's slip name, ``"unreadable"``, or None), and the ``message``."""
 
     student: str
     seed: int

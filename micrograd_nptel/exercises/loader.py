@@ -158,7 +158,7 @@ _WORLD: dict[str, type] = {
 
 
 def _world_entry(entry: dict[str, Any], label: str, check: bool) -> Exercise:
-    """An entry in the built-in catalogue's form: ``world`` names the numbers (:data:`~micrograd_nptel.exercises.WORLDS`),
+    """An entry in the built-in catalogue's form: ``world`` names the numbers (:data:`~micrograd_nptel.exercises.worlds.WORLDS`),
     every other key is a field of :class:`~micrograd_nptel.exercises.Exercise`, the slips an array ``[[exercise.mistakes]]``."""
     for key, value in entry.items():
         if key not in _WORLD:

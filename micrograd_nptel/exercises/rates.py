@@ -24,8 +24,9 @@ class Rate(NamedTuple):
 
     ``mistake`` is ``"accepted"`` (a correct answer, in the ``form`` number, list, formula, display or rounding),
     ``"refused"`` (a wrong answer, in the ``form`` slip, perturbed, transposed, before the step, own name, fixed class),
-    or the key of a slip (:data:`MISTAKES`) that must be named, as a ``formula`` and as a ``number``. ``seeds`` counts
-    the seeds where the answer applies (a slip whose value equals the answer on that seed is not one there).
+    or the key of a slip (:data:`~micrograd_nptel.exercises.feedback.MISTAKES`) that must be named, as a ``formula``
+    and as a ``number``. ``seeds`` counts the seeds where the answer applies (a slip whose value equals the answer on
+    that seed is not one there).
     """
 
     exercise: str
