@@ -3,6 +3,7 @@ options for it (--slide, --dpi, --param, --legend), with no rounding noise print
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -176,6 +177,65 @@ def test_step_through_slide_frames(monkeypatch: pytest.MonkeyPatch) -> None:
     frames = step_through(mlp, [v.data for v in xs], 0, slide=True)
     assert len(frames) == 9 and all(f.graph_attr["dpi"] == "120" for f in frames)  # type: ignore[attr-defined]
     assert "panel [" in frames[4].source and "∇W₂ L</B> (3 × 3)" in frames[4].source  # type: ignore[index]
+
+
+def slide_frames() -> list[object]:
+    """The backward pass's slide frames both ways a teacher gets them: draw_network(step=..., slide=True) (the draw
+    command's --steps --slide) and step_through(..., slide=True)."""
+    from micrograd_nptel import backward_steps, step_through
+
+    mlp, xs, L = figure_network()
+    drawn = [draw_network(mlp, loss=L, step=s, slide=True) for s in backward_steps(mlp, [v.data for v in xs], 0)]
+    stepped = list(step_through(mlp, [v.data for v in xs], 0, slide=True))  # type: ignore[call-overload]
+    return drawn + stepped
+
+
+def test_every_slide_step_frame_has_30_px_text_at_1080p(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # step_through's frames themselves
+    frames = slide_frames()
+    assert len(frames) == 18
+    for k, frame in enumerate(frames):  # the units, the titles and the panel: the step, the ∇W matrix and the notes
+        assert node_text_px(render(frame, "svg")) >= 30, k  # type: ignore[arg-type]
+    panel = next(line for line in frames[4].source.splitlines() if line.strip().startswith("panel ["))  # type: ignore[attr-defined]
+    assert "W₂,₂,₁</FONT><BR/>" in panel and "-0.000839" in panel  # each ∇W entry under its name W_{k,i,j}
+
+
+def plain_boxes(frame: object) -> tuple[tuple[float, float], dict[str, tuple[float, float, float, float]]]:
+    """The drawing's size and each visible node's box (left, bottom, right, top; inches), from Graphviz's layout."""
+    lines = [line.split() for line in render(frame, "plain").decode().splitlines()]  # type: ignore[arg-type]
+    width, height = float(lines[0][2]), float(lines[0][3])
+    boxes = {}
+    for t in lines:
+        if t[0] == "node" and not t[1].startswith("corner"):
+            x, y, w, h = (float(v) for v in t[2:6])
+            boxes[t[1]] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+    return (width, height), boxes
+
+
+def test_slide_step_frames_overlap_nothing_and_cut_nothing_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Graphviz widens a cell to hold its text: a cell too narrow for its numbers would meet its neighbour's box."""
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    for frame in slide_frames()[:9]:
+        frame.graph_attr.pop("size")  # type: ignore[attr-defined]  # the layout at its own size
+        (width, height), boxes = plain_boxes(frame)
+        margin = 0.09  # a plaintext node's own margin, inside its box
+        for name, (x0, y0, x1, y1) in boxes.items():
+            assert -0.01 <= x0 + margin and x1 - margin <= width + 0.01 and -0.01 <= y0 and y1 <= height + 0.01, name
+        for (a, p), (b, q) in itertools.combinations(boxes.items(), 2):
+            apart = p[2] - margin <= q[0] + margin or q[2] - margin <= p[0] + margin or p[3] <= q[1] or q[3] <= p[1]
+            assert apart, (a, b)
+        done = subprocess.run(["neato", "-Tplain"], input=frame.source.encode(), capture_output=True, timeout=60)  # type: ignore[attr-defined]
+        assert not done.stderr, done.stderr  # "table size too small for content": the panel's text would spill out
+
+
+def test_every_slide_step_frame_is_one_pixel_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    sizes = set()
+    for frame in slide_frames():
+        png = render(frame, "png")  # type: ignore[arg-type]
+        sizes.add((int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")))
+    ((width, height),) = sizes
+    assert width <= 1920 and height <= 1080 and (width == 1920 or height == 1080)  # fills the 16:9 frame
 
 
 def _measurements() -> list[tuple[str, float]]:

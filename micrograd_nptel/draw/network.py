@@ -26,6 +26,7 @@ from .style import (
     _grad_colour,
     _html_math,
     _sub,
+    text_width,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +56,16 @@ class _Sizes(NamedTuple):
 
 _DEFAULT_SIZES = _Sizes(name=14, value=12, grad=11, bias=11, title=12, note=12, weight=11, scale=1.0)
 _SLIDE_SIZES = _Sizes(name=18, value=16, grad=15, bias=14, title=16, note=15, weight=14, scale=1.25)
+_SLIDE_STEP_SIZES = _Sizes(name=18, value=18, grad=18, bias=18, title=18, note=18, weight=18, scale=1.25)
+"""A slide's step frame: every text at 18 pt (30 px and more on 1920 x 1080), cells as wide as their text."""
 SLIDE_DPI = 120
+SLIDE_STEP_DIGITS = 3
+"""Significant digits of a slide step frame's numbers (4 elsewhere): a cell and the matrix's entries fit 16:9 at 18 pt."""
+_TITLE_CHARS = 27
+"""The longest formula of a step's title, in characters shown: ``∇h₀ L = W₁ᵀ ∇a₁ L  (h₀ = x)`` and one to spare."""
+_EM = 0.58
+"""A character's width at these labels' fonts, in ems (measured: Graphviz's DejaVu/Liberation Sans digits 0.56-0.64,
+subscripts and spaces less): enough to size a cell for its text."""
 _MATRIX_MAX = 6
 """The largest ∇W (rows or columns) a step frame lists entry by entry; a larger one is read off the edges."""
 
@@ -127,8 +137,23 @@ def draw_network(
     _check_network(mlp, highlight, step)
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200):
         raise ValueError(f"dpi must be a number of dots per inch from 10 to 1200, got {dpi!r}")
-    sizes = _SLIDE_SIZES if slide else _DEFAULT_SIZES
-    if node_attr and "fontsize" in node_attr:  # the user's size for the numbers; every other text keeps its proportion
+    drawing = _Drawing(mlp, step, loss, gradients, _sizes(slide, step is not None, node_attr), slide)
+    dot = drawing.picture(size if size is not None else ("16,9" if slide else None), highlight, weight_labels)
+    if slide and step is not None and size is None:  # a step frame fills 16:9, up or down (its text is sized for that)
+        dot.graph_attr["size"] += "!"
+    if dpi is not None or slide:
+        dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
+    dot.graph_attr.update(graph_attr or {})
+    dot.node_attr.update(node_attr or {})
+    dot.edge_attr.update(edge_attr or {})
+    return dot
+
+
+def _sizes(slide: bool, step: bool, node_attr: Mapping[str, str] | None) -> _Sizes:
+    """The picture's text sizes: the mode's, or scaled to the user's ``node_attr["fontsize"]`` for the numbers (every
+    other text keeps its proportion); ValueError for a fontsize that is not a number of points from 4 to 200."""
+    sizes = (_SLIDE_STEP_SIZES if step else _SLIDE_SIZES) if slide else _DEFAULT_SIZES
+    if node_attr and "fontsize" in node_attr:
         try:
             fontsize = float(node_attr["fontsize"])
         except ValueError:
@@ -136,14 +161,7 @@ def draw_network(
         if not 4 <= fontsize <= 200:
             raise ValueError(f"node_attr fontsize must be a number of points from 4 to 200, got {node_attr['fontsize']!r}")
         sizes = sizes.scaled(fontsize / sizes.value)
-    drawing = _Drawing(mlp, step, loss, gradients, sizes, slide)
-    dot = drawing.picture(size if size is not None else ("16,9" if slide else None), highlight, weight_labels)
-    if dpi is not None or slide:
-        dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
-    dot.graph_attr.update(graph_attr or {})
-    dot.node_attr.update(node_attr or {})
-    dot.edge_attr.update(edge_attr or {})
-    return dot
+    return sizes
 
 
 def _check_network(mlp: MLP, highlight: str | None, step: BackwardStep | None) -> None:
@@ -173,8 +191,13 @@ class _Drawing:
 
     def __init__(self, mlp: MLP, step: BackwardStep | None, loss: Value | None, gradients: bool, sizes: _Sizes, slide: bool) -> None:
         self.mlp, self.step, self.loss, self.gradients, self.s, self.slide = mlp, step, loss, gradients, sizes, slide
-        self.cell_pt = (86.4 if slide else 66.0) * sizes.scale  # a slide's cell writes name and value on one line
+        self.frame = slide and step is not None  # a slide's step frame: laid out from its text's widths, to fill 16:9
+        self.digits = SLIDE_STEP_DIGITS if self.frame else 4
         self.L = len(mlp.layers)
+        # a slide's cell writes name and value on one line; a step frame's cells are as wide as their column's widest
+        # line in any frame (x, the layers, ŷ)
+        cell_pt = (86.4 if slide else 66.0) * sizes.scale
+        self.cell_pt = self._column_widths() if self.frame else [cell_pt] * (self.L + 2)
         self.known: dict[str, float] | None = step.grads if step is not None else None if gradients else {}
         self.now = step.computing if step is not None else frozenset()
         self.names: dict[str, str] = {}  # a name the user may highlight -> node id
@@ -187,19 +210,54 @@ class _Drawing:
     def grad(self, name: str, v: Value) -> float | None:
         return v.grad if self.known is None else self.known.get(name)
 
+    def num(self, x: float) -> str:
+        """A number as the picture writes it: 4 significant digits, 3 in a slide's step frame."""
+        return _fmt(x, digits=self.digits)
+
+    def _column_widths(self) -> list[float]:
+        """A step frame's cell width in each column (x, the layers, ŷ; points): its widest line in any frame of this
+        network (``backward_steps`` ran ``backward()``, so a ``.grad`` is the number its ∇ will show): a unit's name and
+        value, ``b_{k,i} = value``, or ``∇ number``; padding 2 and a border each side, and 2 points to spare."""
+        s, layers = self.s, self.mlp.layers
+
+        def unit(name: str, index: str, data: float, g: float | None) -> list[float]:
+            line = text_width(_sub(name, index), s.name, bold=True) + text_width(" " + self.num(data), s.value)
+            return [line, text_width("∇ " + ("—" if g is None else self.num(g)), s.grad)]
+
+        column: list[float] = []
+        for j, x in enumerate(layers[0].h_prev, 1):  # x entered as numbers: its ∇ (∇h_0, from the steps) as -0.00123
+            x_data, x_grad = (x.data, x.grad) if isinstance(x, Value) else (float(cast(float, x)), -0.00123)
+            column += unit("x", str(j), x_data, x_grad)
+        widths = [column]
+        for k, layer in enumerate(layers, 1):
+            column = [w for i, a in enumerate(layer.a, 1) for w in unit("a", f"{k},{i}", a.data, a.grad)]
+            if k < self.L:
+                column += [w for i, h in enumerate(layer.h, 1) for w in unit("h", f"{k},{i}", h.data, h.grad)]
+            for i, b in enumerate(layer.b, 1):
+                column += [text_width(f"{_sub('b', f'{k},{i}')} = {self.num(b.data)}", s.bias), text_width("∇ " + self.num(b.grad), s.grad)]
+            widths.append(column)
+        widths.append([w for j, v in enumerate(layers[-1].h, 1) for w in unit("ŷ", str(j), v.data, None)])
+        return [max(column) + 10 for column in widths]
+
     def cell(self, name_html: str, value: float, g: float | None, key: str, port: str = "", g_text: str | None = None) -> str:
         """A unit's a or h (or x, ŷ): the name, the value, the ∇ below it; orange when computed at this step."""
         s = self.s
         fill = f' BGCOLOR="{_NOW_FILL}"' if key in self.now else ""
         colour = _grad_colour(None if g_text else g)
-        g_text = g_text or ("?" if g is None else _fmt(g))
+        g_text = g_text or ("?" if g is None else self.num(g))
         p = f' PORT="{port}"' if port else ""
         name = f'<FONT POINT-SIZE="{_pt(s.name)}"><B>{name_html}</B></FONT>'
-        number = f'<FONT POINT-SIZE="{_pt(s.value)}">{_fmt(value)}</FONT>'
+        number = f'<FONT POINT-SIZE="{_pt(s.value)}">{self.num(value)}</FONT>'
+        width = _pt(round(self.cell_pt[self._column(key)], 1))
         return (
-            f'<TD{p}{fill} CELLPADDING="2" WIDTH="{_pt(self.cell_pt)}">{name}{" " if self.slide else "<BR/>"}{number}<BR/>'
+            f'<TD{p}{fill} CELLPADDING="2" WIDTH="{width}">{name}{" " if self.slide else "<BR/>"}{number}<BR/>'
             f'<FONT COLOR="{colour}" POINT-SIZE="{_pt(s.grad)}">∇ {g_text}</FONT></TD>'
         )
+
+    def _column(self, key: str) -> int:
+        """The column of a cell's quantity: 0 for x_j, k for a_{k,i} and h_{k,i}, L + 1 for ŷ_j."""
+        m = re.match(r"[ah]_\{(\d+),", key)
+        return int(m.group(1)) if m else 0 if key.startswith("x") else self.L + 1
 
     def bias_cell(self, k: int, i: int, b: Value) -> str:
         """b_{k,i} and its value on one line, ∇ below, smaller, on grey: the bias a_{k,i} adds."""
@@ -207,8 +265,8 @@ class _Drawing:
         g = self.grad(key, b)
         fill = _NOW_FILL if key in self.now else "#f1f1f1"
         return (
-            f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(self.cell_pt)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
-            f'{_sub("b", f"{k},{i}")} = {_fmt(b.data)}<BR/><FONT COLOR="{_grad_colour(g)}">∇ {"?" if g is None else _fmt(g)}</FONT>'
+            f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(round(self.cell_pt[k], 1))}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
+            f'{_sub("b", f"{k},{i}")} = {self.num(b.data)}<BR/><FONT COLOR="{_grad_colour(g)}">∇ {"?" if g is None else self.num(g)}</FONT>'
             "</FONT></TD>"
         )
 
@@ -269,7 +327,7 @@ class _Drawing:
         )
         self.edges += [(f"y{j}", "L", "L") for j in used]
         loss_value = step.loss if step is not None else None if loss is None else loss.data
-        loss_text = "" if loss_value is None else f"<BR/>{_fmt(loss_value)}"
+        loss_text = "" if loss_value is None else f"<BR/>{self.num(loss_value)}"
         loss_cell = f'<TD CELLPADDING="4"><FONT POINT-SIZE="{_pt(self.s.name)}"><B>L</B>{loss_text}</FONT></TD>'
         self.tables["L"] = (
             f'<<TABLE BORDER="3" COLOR="{_ROOT_BORDER}" CELLBORDER="0" BGCOLOR="{_FILL["root"]}"><TR>{loss_cell}</TR></TABLE>>'
@@ -280,7 +338,8 @@ class _Drawing:
     def picture(self, size: str | None, highlight: str | None, weight_labels: bool | None) -> graphviz.Digraph:
         """Pinned positions (neato): columns left to right, unit 1 on top, exactly as the slide (dot reorders units)."""
         on_path, n_paths = _paths_to_loss(highlight, self.names, self.edges, self.mlp) if highlight else (set(), 0)
-        graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": "0.12"}
+        pad = "0.06" if self.frame else "0.12"  # a step frame fills its 16:9 frame
+        graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": pad}
         if size is not None:
             graph_attr["size"] = _check_size(size)
         dot = NetworkPicture(engine="neato", graph_attr=graph_attr)
@@ -300,25 +359,28 @@ class _Drawing:
     def _place(self, dot: graphviz.Digraph) -> None:
         """Every column's title and nodes at their pinned positions (inches); remembers each node's centre."""
         r, L = self.s.scale, self.L
-        self.table_w, loss_w = self.cell_pt / 72 + 0.003, 0.55 * r  # a table is 66 pt wide at scale 1; gaps leave room for labels
-        gaps = [0.8 * (1 + r) / 2] * L + [0.28 * r, 0.22 * r]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
-        if self.slide:
-            row, self.port_y = self._slide_rows()
+        if self.frame:
+            row, self.port_y, loss_w, gaps, above, below = self._frame_layout()
         else:
+            loss_w, gaps, above, below = 0.55 * r, [0.8 * (1 + r) / 2] * L + [0.28 * r, 0.22 * r], 1.05 * r, 0.8 * r
+        if self.slide and not self.frame:
+            row, self.port_y = self._slide_rows()
+        elif not self.slide:
             row = (1.8 if L > 1 else 1.05) * r  # inches between units (a hidden unit is b, a and h: 1.53 tall)
             self.port_y = {k: v * r for k, v in {"x": 0.0, "h": -0.465, "a_hidden": 0.135, "a_out": -0.165}.items()}
         tallest = max(len(column) for column in self.columns)
-        self.centres: list[float] = []
-        x = self.table_w / 2
-        for c in range(len(self.columns)):
-            self.centres.append(x)
-            width_here = loss_w if c == len(self.columns) - 1 else self.table_w
-            width_next = loss_w if c + 1 == len(self.columns) - 1 else self.table_w
-            x += width_here / 2 + (gaps[c] if c < len(gaps) else 0.0) + width_next / 2
+        # each column's width (inches; a table is 66 pt wide at scale 1; gaps leave room for labels) and centre
+        self.widths = [w / 72 + 0.003 for w in self.cell_pt] + [loss_w]
+        self.centres: list[float] = [self.widths[0] / 2]
+        for c in range(1, len(self.columns)):
+            self.centres.append(self.centres[-1] + self.widths[c - 1] / 2 + gaps[c - 1] + self.widths[c] / 2)
         titles = ["<input x = h" + _sub("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
         titles += [f"output layer {L}", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
-        self.top = (tallest - 1) * row / 2 + 1.05 * r  # the titles' line
-        self.bottom = -(tallest - 1) * row / 2 - 0.8 * r  # below the lowest unit
+        if self.frame:  # two lines: a title as wide as its column
+            titles = ["<input<BR/>x = h" + _sub("", "0") + ">"] + [f"<hidden<BR/>layer {k}>" for k in range(1, L)]
+            titles += [f"<output<BR/>layer {L}>", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
+        self.top = (tallest - 1) * row / 2 + above  # the titles' line
+        self.bottom = -(tallest - 1) * row / 2 - below  # below the lowest unit
         self.unit_y: dict[str, float] = {}
         for c, (column, title) in enumerate(zip(self.columns, titles)):
             dot.node(
@@ -347,11 +409,35 @@ class _Drawing:
         ports = {"x": 0.0, "h": (a_hidden - cell) / 72, "a_hidden": a_hidden / 72, "a_out": (out_top - 1 - bias - cell / 2) / 72}
         return (hidden if self.L > 1 else 2 + bias + cell) / 72 + 0.3 * s.scale, ports
 
+    def _frame_layout(self) -> tuple[float, dict[str, float], float, list[float], float, float]:
+        """A slide step frame's row height, cell centres from their unit's centre, L's width, the gaps between
+        columns, and the titles' line above the top unit's centre and the frame's edge below the lowest one (inches),
+        from the text: a line is 1.11 times its font tall (Graphviz), a cell adds its padding and border."""
+        s = self.s
+        line = 1.11 / 72  # inches a point of font takes as a line
+
+        def lines(*pts: float) -> float:
+            return sum(pt * line for pt in pts)
+
+        bias = lines(s.bias, s.grad) + 3 / 72  # two lines, padding 1, border
+        cell = lines(max(s.name, s.value), s.grad) + 5 / 72  # name and value on one line, ∇ below; padding 2, border
+        hidden = 2 / 72 + bias + 2 * cell  # b, a and h, and the table's border
+        unit = hidden if self.L > 1 else 2 / 72 + bias + cell
+        a_hidden = hidden / 2 - 1 / 72 - bias - cell / 2
+        a_out = (2 / 72 + bias + cell) / 2 - 1 / 72 - bias - cell / 2
+        ports = {"x": 0.0, "h": a_hidden - cell, "a_hidden": a_hidden, "a_out": a_out}
+        loss_text = self.num(self.step.loss) if self.step is not None else "L"
+        loss_w = (_EM * s.name * len(loss_text) + 20) / 72  # a border of 3, padding 4 and spacing 2 each side
+        gaps = [0.6] * self.L + [0.3, 0.3]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
+        above = unit / 2 + 0.12 + lines(s.title, s.title) / 2  # the two-line titles just above the top unit
+        return unit + 0.22, ports, loss_w, gaps, above, unit / 2 + 0.1
+
     def label_pos(self, src: str, dst: str) -> str:
         """The point 40% of the way from the head of edge src -> dst (the a cell it enters) back to its tail."""
-        tail = (self.centres[self.column_of[src]] + self.table_w / 2, self.unit_y[src] + self.port_y["x" if src.startswith("x") else "h"])
+        c, d = self.column_of[src], self.column_of[dst]
+        tail = (self.centres[c] + self.widths[c] / 2, self.unit_y[src] + self.port_y["x" if src.startswith("x") else "h"])
         into = "a_out" if dst.startswith(f"u{self.L}_") else "a_hidden"
-        head = (self.centres[self.column_of[dst]] - self.table_w / 2, self.unit_y[dst] + self.port_y[into])
+        head = (self.centres[d] - self.widths[d] / 2, self.unit_y[dst] + self.port_y[into])
         return f"{head[0] + 0.4 * (tail[0] - head[0]):.3f},{head[1] + 0.4 * (tail[1] - head[1]):.3f}!"
 
     def _edge(self, dot: graphviz.Digraph, e: Edge, on_path: bool, highlighting: bool, labels: bool) -> None:
@@ -409,29 +495,17 @@ class _Drawing:
         or below it (the default: the frame stays as narrow as JupyterLab's column)."""
         assert self.step is not None
         s = self.s
-        entry_w = 70 * s.scale + 6  # points: an entry's cell and its borders
-        matrix_w = max(min(layer.nin, _MATRIX_MAX) for layer in self.mlp.layers) * entry_w
-        matrix_h = (1 + max(min(len(layer.W), _MATRIX_MAX) for layer in self.mlp.layers)) * (s.bias + s.grad + 6) * 1.25
-        left, right_edge = self.centres[0] - 0.66 * s.scale, self.centres[-1] + 0.55 * s.scale / 2
-        if right:
-            width, height = max(matrix_w + 12, 250 * s.scale), (self.top - self.bottom) * 72
-            text_w = width
-        else:
-            width = (right_edge - left) * 72
-            text_w = width - matrix_w - 24
-        chars = max(20, int(text_w / (0.62 * s.note)))  # a line's length (~0.6 em a character; DejaVu Sans is wider than Helvetica)
-        parts = [f"step {self.step.number} of {3 * self.L}:"] + [t.strip() for t in self.step.title.split(";")]
-        lines = [line for part in parts for line in textwrap.wrap(part, chars, subsequent_indent="  ")]  # one formula a line
-        title = f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><B>{"<BR/>".join(_html_math(t) for t in lines)}</B>'
+        left, right_edge = self._edges_x()
+        width, height, chars = self._panel_box(right, right_edge - left)
+        title = f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><B>{"<BR/>".join(self._title_lines(chars))}</B>'
         wrapped = "<BR/>".join(t for n in notes for t in _wrap_html(n, chars))
         notes_html = f'<FONT COLOR="#333333">{wrapped}</FONT>'
         matrix = f'<TD VALIGN="TOP">{self._matrix()}</TD>'
         if right:
             notes_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{notes_html}</TD>'
             body = f"<TR>{title}</TD></TR><TR>{matrix}</TR><TR>{notes_cell}</TR><TR><TD></TD></TR>"
-            x, y = right_edge + 0.35 + width / 72 / 2, (self.top + self.bottom) / 2
+            x, y = right_edge + (0.3 if self.frame else 0.35) + width / 72 / 2, (self.top + self.bottom) / 2
         else:
-            height = max(matrix_h, (5 + 4) * 1.25 * s.note) + 12  # the longest title (5 lines) and notes (4)
             body = f'<TR>{title}<BR/>{notes_html}</TD>{matrix}</TR><TR><TD COLSPAN="2"></TD></TR>'
             x, y = (left + right_edge) / 2, self.bottom - 0.1 - height / 72 / 2
         label = (
@@ -440,8 +514,51 @@ class _Drawing:
         dot.node("panel", label=label, fontsize=_pt(s.note), pos=f"{x:.2f},{y:.2f}!", margin="0")
         # two invisible corners hold the frame: a cell that widens as its ∇ becomes known (step 9's ∇x) stays inside
         low, high = (self.bottom, x + width / 72 / 2) if right else (y - height / 72 / 2, right_edge + 0.02)
-        for name, at in (("corner_lo", f"{left:.2f},{low:.2f}!"), ("corner_hi", f"{high:.2f},{self.top + 0.3 * s.scale:.2f}!")):
+        top = self.top + (s.title * 1.11 / 72 + 0.06 if self.frame else 0.3 * s.scale)  # above the titles
+        for name, at in (("corner_lo", f"{left:.2f},{low:.2f}!"), ("corner_hi", f"{high:.2f},{top:.2f}!")):
             dot.node(name, label="", shape="point", style="invis", width="0", height="0", pos=at)
+
+    def _edges_x(self) -> tuple[float, float]:
+        """The picture's left edge and the right edge of its L (inches), without the panel."""
+        if self.frame:
+            return self.centres[0] - self.widths[0] / 2 - 0.08, self.centres[-1] + self.widths[-1] / 2
+        return self.centres[0] - 0.66 * self.s.scale, self.centres[-1] + 0.55 * self.s.scale / 2
+
+    def _panel_box(self, right: bool, picture_w: float) -> tuple[float, float, int]:
+        """The panel's width and height (points) and its text's line length (characters): beside the picture, as tall
+        as it, as wide as the largest ∇W matrix (a step frame: and its longest step title); or below it, as wide."""
+        s = self.s
+        entry_w = self._entry_pt() + 6  # points: an entry's cell and its borders
+        matrix_w = max(min(layer.nin, _MATRIX_MAX) for layer in self.mlp.layers) * entry_w
+        em = 0.62 * s.note  # a character (~0.6 em; DejaVu Sans is wider than Helvetica)
+        if right and self.frame:  # every step's title on its lines unbroken
+            width = max(matrix_w + 12, _TITLE_CHARS * em)
+            return width, (self.top - self.bottom) * 72, int(width / em)
+        if right:
+            width = max(matrix_w + 12, 250 * s.scale)
+            return width, (self.top - self.bottom) * 72, max(20, int(width / em))
+        matrix_h = (1 + max(min(len(layer.W), _MATRIX_MAX) for layer in self.mlp.layers)) * (s.bias + s.grad + 6) * 1.25
+        width = picture_w * 72
+        height = max(matrix_h, (5 + 4) * 1.25 * s.note) + 12  # the longest title (5 lines) and notes (4)
+        return width, height, max(20, int((width - matrix_w - 24) / em))
+
+    def _title_lines(self, chars: int) -> list[str]:
+        """The step's title as HTML lines of about ``chars`` characters: "step n of 3L:", then one formula a line."""
+        assert self.step is not None
+        parts = [f"step {self.step.number} of {3 * self.L}:"] + [t.strip() for t in self.step.title.split(";")]
+        if self.frame:  # wrapped by the characters shown (a subscript's markup is not shown)
+            return [line for part in parts for line in _wrap_html(_html_math(part), chars)]
+        return [_html_math(line) for part in parts for line in textwrap.wrap(part, chars, subsequent_indent="  ")]
+
+    def _entry_pt(self) -> float:
+        """A ∇W matrix entry's cell width (points): 70 at scale 1; in a step frame its widest name or number in any frame."""
+        if not self.frame:
+            return 70 * self.s.scale
+        s, widths = self.s, [0.0]
+        for k, layer in enumerate(self.mlp.layers, 1):
+            widths.append(_EM * s.bias * len(f"W{k},{len(layer.W)},{layer.nin}"))
+            widths += [_EM * s.grad * len(f"{w.grad:.3g}") for row in layer.W for w in row]
+        return max(widths) + 4  # padding 2 each side
 
     def _matrix(self) -> str:
         """The ∂L/∂W computed at this step as the matrix ∇W_k (rows i, columns j), each entry under its name; or a line
@@ -457,14 +574,14 @@ class _Drawing:
             shape = f"{len(layer.W)} × {layer.nin}"
             return f"<B>∇{_sub('W', str(k))} L</B> ({shape}): too many to list; read them off the edges' colour and width"
         head = f'<TR><TD COLSPAN="{layer.nin}" ALIGN="LEFT"><B>∇{_sub("W", str(k))} L</B> ({len(layer.W)} × {layer.nin}):</TD></TR>'
-        rows = [head]
+        rows, entry = [head], self._entry_pt()
         for i in range(len(layer.W)):
             cells = []
             for j in range(layer.nin):
                 name = f"W_{{{k},{i + 1},{j + 1}}}"
                 g = s.grads.get(name)
                 cells.append(
-                    f'<TD BGCOLOR="{_NOW_FILL}" WIDTH="{_pt(70 * self.s.scale)}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
+                    f'<TD BGCOLOR="{_NOW_FILL}" WIDTH="{_pt(round(entry, 1))}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
                     f'{_sub("W", f"{k},{i + 1},{j + 1}")}</FONT><BR/><FONT COLOR="{_grad_colour(g)}" POINT-SIZE="{_pt(self.s.grad)}">'
                     f"{'?' if g is None else f'{g:.3g}'}</FONT></TD>"
                 )

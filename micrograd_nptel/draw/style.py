@@ -50,9 +50,10 @@ def shown(x: float, err: float) -> float:
     return 0.0 if abs(x) <= NOISE_FACTOR * err else x
 
 
-def _fmt(x: float, err: float = 0.0) -> str:
-    """Compact: 4 significant digits; ``0`` when ``|x|`` is within rounding noise (``err``, from :func:`rounding_errors`)."""
-    return f"{shown(x, err):.4g}"
+def _fmt(x: float, err: float = 0.0, digits: int = 4) -> str:
+    """Compact: 4 significant digits (or ``digits``); ``0`` when ``|x|`` is within rounding noise (``err``, from
+    :func:`rounding_errors`)."""
+    return f"{shown(x, err):.{digits}g}"
 
 
 EPSILON = 2.0**-52
@@ -145,6 +146,27 @@ def _sub(name: str, index: str) -> str:
     if index and all(ch.isdigit() or ch == "," for ch in index):
         return html.escape(name) + index.translate(_SUBSCRIPT)
     return f'{html.escape(name)}<SUB><FONT POINT-SIZE="11">{html.escape(index)}</FONT></SUB>'
+
+
+_NARROW = frozenset(".,:;' ")
+_WIDTH = {"-": 0.34, "∇": 0.7, "=": 0.84, "W": 1.03, "—": 1.0, "?": 0.53, "×": 0.84}
+
+
+def text_width(text: str, pt: float, bold: bool = False) -> float:
+    """About how wide ``text`` is drawn at ``pt`` points (points): DejaVu Sans's widths, which Graphviz measures where
+    Helvetica is not installed, and wider than Helvetica's or Arial's (digits 0.64 em against 0.56), so a cell sized by
+    this holds its text with either font. Subscript digits 0.4 em, ``.``, ``,`` and spaces 0.32, letters about 0.65."""
+    em = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            em += 0.32
+        elif ch in _WIDTH:
+            em += _WIDTH[ch]
+        elif "₀" <= ch <= "₉":
+            em += 0.4
+        else:
+            em += 0.64
+    return em * pt * (1.1 if bold else 1.0)
 
 
 _SUPERSCRIPT_T = str.maketrans("0123456789T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ")
