@@ -214,8 +214,13 @@ def plain_boxes(frame: object) -> tuple[tuple[float, float], dict[str, tuple[flo
 
 def test_slide_step_frames_overlap_nothing_and_cut_nothing_off(monkeypatch: pytest.MonkeyPatch) -> None:
     """Graphviz widens a cell to hold its text: a cell too narrow for its numbers would meet its neighbour's box."""
+    from micrograd_nptel import backward_steps
+
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
-    for frame in slide_frames()[:9]:
+    mlp, xs, L = figure_network()
+    labelled = draw_network(mlp, loss=L, step=backward_steps(mlp, [v.data for v in xs], 0)[-1], slide=True, weight_labels=True)
+    assert sum(line.strip().startswith("label_") for line in labelled.source.splitlines()) == 24
+    for frame in [*slide_frames()[:9], labelled]:  # with weight labels, the gaps widen to hold them clear of the cells
         frame.graph_attr.pop("size")  # type: ignore[attr-defined]  # the layout at its own size
         (width, height), boxes = plain_boxes(frame)
         margin = 0.09  # a plaintext node's own margin, inside its box

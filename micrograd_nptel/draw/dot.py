@@ -6,14 +6,14 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import graphviz
 
 from ..engine import Value
 from ..paths import Edge, Path, _name, trace
-from .render import Picture, _check_size, _fit
+from .render import Picture, _check_dpi, _check_size, _finish, _fit
 from .style import _FILL, _ROOT_BORDER, PATH_COLOURS, PATH_STYLES, _fmt, _label_html, _unicode_name, op_label, rounding_errors
 
 MAX_NODES = 300
@@ -129,27 +129,26 @@ def draw_dot(
     legend = legend if legend is not None else ("below" if slide else "beside")
     if legend not in ("beside", "below", "off"):
         raise ValueError(f"legend must be 'beside', 'below' or 'off', got {legend!r}")
-    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200):
-        raise ValueError(f"dpi must be a number of dots per inch from 10 to 1200, got {dpi!r}")
-    box = size if size is not None else (SLIDE_BOX if slide else None)
+    _check_dpi(dpi)
+    style = _Style(show_local_grads and show_grads, show_grads, slide, legend, group_layers)
 
     def build(direction: str) -> graphviz.Digraph:
-        style = _Style(show_local_grads and show_grads, show_grads, slide, legend, group_layers)
         return _build(root, direction, style, highlight, format, parameters, max_nodes)
 
+    dot = _laid_out(build, rankdir, size if size is not None else (SLIDE_BOX if slide else None), fill=slide and size is None)
+    return _finish(dot, dpi, SLIDE_DPI if slide else None, graph_attr, node_attr, edge_attr)
+
+
+def _laid_out(build: Callable[[str], graphviz.Digraph], rankdir: str | None, box: str | None, fill: bool) -> graphviz.Digraph:
+    """The graph ``build`` draws in ``rankdir``, or (None) left to right or top to bottom, whichever fits ``box``
+    (inches; ``fill``: fills it, slide mode) at the larger scale; ValueError for another ``rankdir``."""
     if rankdir is None:
-        dot = _fit(build("LR"), box, lambda: build("TB"), fill=slide and size is None)
-    else:
-        if rankdir not in ("LR", "TB", "RL", "BT"):
-            raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
-        dot = build(rankdir)
-        if box is not None:
-            dot.graph_attr["size"] = _check_size(box)
-    if dpi is not None or slide:
-        dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
-    dot.graph_attr.update(graph_attr or {})
-    dot.node_attr.update(node_attr or {})
-    dot.edge_attr.update(edge_attr or {})
+        return _fit(build("LR"), box, lambda: build("TB"), fill=fill)
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
+    dot = build(rankdir)
+    if box is not None:
+        dot.graph_attr["size"] = _check_size(box)
     return dot
 
 

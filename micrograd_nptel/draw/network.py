@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import graphviz
 
 from ..engine import Value
-from .render import NetworkPicture, _check_size
+from .render import NetworkPicture, _check_dpi, _check_size, _finish
 from .style import (
     _FILL,
     _INPUT_BORDER,
@@ -31,7 +31,7 @@ from .style import (
 
 if TYPE_CHECKING:
     from ..lecture import BackwardStep
-    from ..nn import MLP
+    from ..nn import MLP, Layer
 
 Edge = tuple[str, str, str]
 """An edge of the unit graph: (source node, target node, key): key a weight's name, "O" for the output function, "L" the loss."""
@@ -121,7 +121,10 @@ def draw_network(
         gradients: False draws values only, every ∇ a "?" and every weight grey (an exercise's picture, which must
             not give the answer away).
         slide: for a projector: larger text (names 18 pt, numbers 16 pt, ∇ 15 pt; name and value on one line), at most
-            16 x 9 inches (``size`` unless given), PNG at 120 dpi: at most 1920 x 1080 pixels.
+            16 x 9 inches (``size`` unless given), PNG at 120 dpi: at most 1920 x 1080 pixels. A step frame: every text
+            at 18 pt, numbers to 3 significant digits, each column as wide as its text, scaled to fill 16 x 9 inches:
+            the lecture's 3-3-3-2 network's frames show every text, the ∇W matrix's too, at 30.9 px on 1920 x 1080
+            (with ``weight_labels`` the gaps widen to hold the labels clear of the cells: 26 px).
         dpi: the PNG resolution (96 by default, 120 in slide mode).
         graph_attr, node_attr, edge_attr: your own Graphviz attributes, applied last; ``node_attr["fontsize"]``
             scales every text of the units (and their cells) from the numbers' size.
@@ -135,18 +138,12 @@ def draw_network(
             not one of its names.
     """
     _check_network(mlp, highlight, step)
-    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200):
-        raise ValueError(f"dpi must be a number of dots per inch from 10 to 1200, got {dpi!r}")
+    _check_dpi(dpi)
     drawing = _Drawing(mlp, step, loss, gradients, _sizes(slide, step is not None, node_attr), slide)
     dot = drawing.picture(size if size is not None else ("16,9" if slide else None), highlight, weight_labels)
     if slide and step is not None and size is None:  # a step frame fills 16:9, up or down (its text is sized for that)
         dot.graph_attr["size"] += "!"
-    if dpi is not None or slide:
-        dot.graph_attr["dpi"] = f"{dpi if dpi is not None else SLIDE_DPI:g}"
-    dot.graph_attr.update(graph_attr or {})
-    dot.node_attr.update(node_attr or {})
-    dot.edge_attr.update(edge_attr or {})
-    return dot
+    return _finish(dot, dpi, SLIDE_DPI if slide else None, graph_attr, node_attr, edge_attr)
 
 
 def _sizes(slide: bool, step: bool, node_attr: Mapping[str, str] | None) -> _Sizes:
@@ -338,6 +335,7 @@ class _Drawing:
     def picture(self, size: str | None, highlight: str | None, weight_labels: bool | None) -> graphviz.Digraph:
         """Pinned positions (neato): columns left to right, unit 1 on top, exactly as the slide (dot reorders units)."""
         on_path, n_paths = _paths_to_loss(highlight, self.names, self.edges, self.mlp) if highlight else (set(), 0)
+        self.labels = bool(weight_labels)
         pad = "0.06" if self.frame else "0.12"  # a step frame fills its 16:9 frame
         graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": pad}
         if size is not None:
@@ -428,9 +426,18 @@ class _Drawing:
         ports = {"x": 0.0, "h": a_hidden - cell, "a_hidden": a_hidden, "a_out": a_out}
         loss_text = self.num(self.step.loss) if self.step is not None else "L"
         loss_w = (_EM * s.name * len(loss_text) + 20) / 72  # a border of 3, padding 4 and spacing 2 each side
-        gaps = [0.6] * self.L + [0.3, 0.3]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
+        gaps = [self._layer_gap(layer) for layer in self.mlp.layers] + [0.3, 0.3]  # x->1, ..., (L-1)->L; a_L -> ŷ; ŷ -> L
         above = unit / 2 + 0.12 + lines(s.title, s.title) / 2  # the two-line titles just above the top unit
         return unit + 0.22, ports, loss_w, gaps, above, unit / 2 + 0.1
+
+    def _layer_gap(self, layer: Layer) -> float:
+        """A step frame's gap (inches) before ``layer``'s units: 0.6; with weight labels, room for the widest of its
+        labels 40% of the way back from the unit an edge enters (they then stand clear of the cells, and the frame is
+        wider: its matrix lists the step's ∇W at 30 px and more without them)."""
+        if not self.labels:
+            return 0.6
+        widest = max(text_width(f"{w.grad:.3g}", self.s.weight) for row in layer.W for w in row)
+        return max(0.6, (widest / 2 + 6) / 0.4 / 72)
 
     def label_pos(self, src: str, dst: str) -> str:
         """The point 40% of the way from the head of edge src -> dst (the a cell it enters) back to its tail."""

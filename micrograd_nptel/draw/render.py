@@ -7,7 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import graphviz
@@ -24,6 +24,30 @@ def _check_size(size: str) -> str:
     if not isinstance(size, str) or not re.fullmatch(r"\d+(\.\d+)?(,\d+(\.\d+)?)?", size):
         raise ValueError(f"size must be Graphviz's 'width,height' in inches, e.g. '10,6', got {size!r}")
     return size
+
+
+def _check_dpi(dpi: float | None) -> None:
+    """ValueError unless ``dpi`` is None or a number of dots per inch from 10 to 1200."""
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200):
+        raise ValueError(f"dpi must be a number of dots per inch from 10 to 1200, got {dpi!r}")
+
+
+def _finish(
+    dot: graphviz.Digraph,
+    dpi: float | None,
+    slide_dpi: float | None,
+    graph_attr: Mapping[str, str] | None,
+    node_attr: Mapping[str, str] | None,
+    edge_attr: Mapping[str, str] | None,
+) -> graphviz.Digraph:
+    """``dot`` with its PNG resolution (``dpi``, else ``slide_dpi`` in slide mode, else Graphviz's 96) and the user's
+    own attributes applied last, so they win over the picture's."""
+    if dpi is not None or slide_dpi is not None:
+        dot.graph_attr["dpi"] = f"{dpi if dpi is not None else slide_dpi:g}"
+    dot.graph_attr.update(graph_attr or {})
+    dot.node_attr.update(node_attr or {})
+    dot.edge_attr.update(edge_attr or {})
+    return dot
 
 
 VECTOR_FORMATS = frozenset({"svg", "pdf", "ps", "eps", "plain", "dot"})
