@@ -69,6 +69,10 @@ def test_a_network_exercise_is_graded_against_the_engine(activation: str, loss: 
         assert ex.check(chain.replace("g'(a_1)", "g'(h_1)").replace("g'(a_2)", "g'(h_2)")).mistake == "g_prime_at_h"
     if activation != "linear":
         assert ex.check(chain.replace(" * g'(a_1)", "")).mistake == "missing_g_prime"
+    other = {"logistic": "(1 - h_{k}^2)", "tanh": "h_{k} * (1 - h_{k})"}.get(activation)  # the other activation's g'
+    if other is not None:
+        wrong = chain.replace("g'(a_1)", other.format(k=1)).replace("g'(a_2)", other.format(k=2))
+        assert ex.check(wrong).mistake == "wrong_function", ex.check(wrong)
     # the slips of the world, as numbers: each wrong one is named by its key (or by an earlier slip of the same value)
     slips = ctx.extra["slips"]
     for key, _, value in slips:  # type: ignore[attr-defined]

@@ -285,6 +285,12 @@ def test_the_thin_network_gives_every_number_its_answer_needs() -> None:
         ("BP1-chain", "exp(sin(x^2)) + cos(x^2) + 2*x", "sum_for_product"),
         ("4.7-weight", "dL/da_{2,2} + h_{1,3}", "sum_for_product"),
         ("4.9-logistic", "1 - g(z)^2", "wrong_function"),
+        ("4.4-thin", "2*(yhat - y) * W_3 * (1 - h_2^2) * W_2 * (1 - h_1^2) * x", "wrong_function"),
+        ("4.4-thin", "2*(yhat - y) * W_3 * g'(a_2) * W_2 * (1 - h_1^2) * x", "wrong_function"),
+        ("4.4-weight", "e(1, 3)^T @ ((W_2^T @ ((W_3^T @ grad_a_3) * (1 - h_2^2))) * (1 - h_1^2)) * x_1", "wrong_function"),
+        ("4.6-preactivation", "grad_h_2 * (1 - h_2^2)", "wrong_function"),
+        ("4.8-step", "(W_3^T @ grad_a_3) * (1 - h_2^2)", "wrong_function"),
+        ("4.7-weight", "dL/da_{2,1} * h_{1,2}", "index_shift"),
         ("4.9-tanh", "1 + tanh(z)^2", "sign"),
         ("4.6-preactivation", "grad_h_2 * a_2 * (1 - a_2)", "wrong_point"),
         ("4.8-step", "(W_3^T @ grad_a_3) * a_2 * (1 - a_2)", "wrong_point"),
@@ -404,3 +410,23 @@ def test_a_power_of_a_one_by_one_value_is_evaluated() -> None:
     fb = get("4.4-thin").check("x^2")  # x is a 1 x 1 value here
     assert not fb.correct
     assert get("4.6-hidden-unit").check("(grad_a_3^T @ W_3 @ e(2,3))^2").correct is False
+
+
+def test_a_comma_as_the_decimal_mark_is_named_not_read_as_a_list() -> None:
+    ex = get("4.7-weight")
+    want = ex.solution_value()
+    fb = ex.check(f"{want:.6g}".replace(".", ","))
+    assert not fb.correct and fb.mistake == "decimal_comma" and f"write {want:.6g}" in fb.message, fb
+    assert ex.check(f"{want:.6g}").correct
+    assert get("4.6-hidden").check("1,2").mistake == "shape"  # a vector is asked: "1,2" is a list there
+
+
+def test_both_indices_counted_from_0_are_named_as_such() -> None:
+    fb = get("4.7-weight").check("dL/da_{2,1} * h_{1,2}")
+    assert fb.mistake == "index_shift" and "i and j both one less (counted from 0?)" in fb.message
+
+
+@pytest.mark.parametrize(("answer", "words"), [("e(1, 3.5)", "the length n of e(i, n)"), ("e(1.5, 2)", "the index must be")])
+def test_a_one_hot_vector_with_a_bad_length_or_index_says_which(answer: str, words: str) -> None:
+    with pytest.raises(AnswerError, match=re.escape(words)):
+        get("4.5-output").check(answer)

@@ -332,6 +332,16 @@ class Exercise:
         if answer is None or isinstance(answer, (bool, np.bool_)):
             raise AnswerError(f"expected a number, a list or a formula for {self.asks}, got {answer!r}")
         if isinstance(answer, str):
+            comma = re.fullmatch(r"\s*([-+−]?\d+),(\d+)\s*", answer)
+            if comma and self._expected(0).ndim == 0:  # -0,5: a comma separates a list's entries, even in one number
+                point = f"{comma.group(1).replace('−', '-')}.{comma.group(2)}"
+                return Feedback(
+                    False,
+                    "decimal_comma",
+                    f"{answer.strip()} is read as a list of two numbers: a comma separates entries. For the number, write "
+                    f"{point} (a point is the decimal mark). {self.asks} is {self.shape}.",
+                    self.name,
+                )
             formula = self._read(answer.strip())
             if formula.is_number:
                 return self._check_number(self._evaluate(formula, 0))
@@ -688,21 +698,23 @@ class Exercise:
         prefix, _, body = target.rpartition("/d") if "/d" in target else ("", "", target)
         base, _, idx = body.partition("_")
         parts = [int(s) for s in idx.split(",")]
+        first = 1 if base in ("W", "a", "h", "b") else 0  # the layer k is not an index that counts from 1
+        counted = f"{self.asks} has the indices {idx.replace(',', ', ')}, counted from 1 as on the slides."
         out = []
-        for pos in range(1 if base in ("W", "a", "h", "b") else 0, len(parts)):
+
+        def candidate(shifted: list[int], text: str) -> None:
+            name = (prefix + "/d" if prefix else "") + f"{base}_{','.join(map(str, shifted))}"
+            if name in ctx.values:
+                out.append(("index_shift", f"That is {pretty(name)}, {text}: {counted}", ctx.values[name]))
+
+        neighbour = f"the neighbouring {'weight' if base == 'W' else 'unit'}'s gradient"
+        for pos in range(first, len(parts)):
             for step in (-1, 1):
-                shifted = parts.copy()
-                shifted[pos] += step
-                name = (prefix + "/d" if prefix else "") + f"{base}_{','.join(map(str, shifted))}"
-                if name in ctx.values:
-                    out.append(
-                        (
-                            "index_shift",
-                            f"That is {pretty(name)}, the neighbouring {'weight' if base == 'W' else 'unit'}'s gradient: "
-                            f"{self.asks} has the indices {idx.replace(',', ', ')}, counted from 1 as on the slides.",
-                            ctx.values[name],
-                        )
-                    )
+                candidate([p + step * (i == pos) for i, p in enumerate(parts)], neighbour)
+        if len(parts) - first == 2:  # i and j both one off: counted from 0, or shifted the other way
+            i, j = parts[first:]
+            for step, how in ((-1, "i and j both one less (counted from 0?)"), (1, "i and j both one more")):
+                candidate([*parts[:first], i + step, j + step], how)
         return out
 
     def _diagnose(self, values: list[Array], match: Match, formula_worlds: int) -> Feedback | None:

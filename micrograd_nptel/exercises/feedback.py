@@ -43,6 +43,7 @@ MISTAKES = {
     "step_size": "a step of another size: W_1 - c η ∇L with c ≠ 1 (another η), or rounded so far that the step does not show",
     "digits": "close, but some entry does not agree to 3 significant digits: intermediate steps rounded too early",
     "shape": "an answer of the wrong shape (a number for a vector, a vector for a matrix)",
+    "decimal_comma": "a comma as the decimal mark (-0,5): a comma separates a list's entries; write -0.5",
     "rounding": "correct to rounding: every entry agrees to 3 significant digits, not to 6",
 }
 """Every diagnosis :meth:`Exercise.check` can give, by its key, with what it means."""

@@ -536,8 +536,11 @@ def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
             raise AnswerError("e(l) takes a class (counted from 1), or e(i, n) an index and a length")
         n = ctx.k if len(args) == 1 else float(args[1])
         i = float(args[0])
-        if not (float(n).is_integer() and n >= 1 and i.is_integer() and 1 <= i <= n):
-            raise AnswerError(f"e({i:g}{'' if len(args) == 1 else f', {n:g}'}): the index must be a whole number from 1 to {n:g}")
+        shown_args = f"e({i:g}{'' if len(args) == 1 else f', {n:g}'})"
+        if not (float(n).is_integer() and n >= 1):
+            raise AnswerError(f"{shown_args}: the length n of e(i, n) must be a whole number of at least 1, got {n:g}")
+        if not (i.is_integer() and 1 <= i <= n):
+            raise AnswerError(f"{shown_args}: the index must be a whole number from 1 to {n:g}")
         if n > MAX_SIDE:
             raise AnswerError(f"e({i:g}, {n:g}): a vector of at most {MAX_SIDE} entries, got {n:g}")
         out = np.zeros((int(n), 1))

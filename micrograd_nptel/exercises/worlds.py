@@ -9,8 +9,9 @@ as the built-in ones are:
 
 * :class:`NetworkWorld`: the network of CS7015 Lecture 4, Module 4.1 (any sizes; logistic, tanh, relu or
   linear g; softmax + cross-entropy or linear + squared error). Its slips come from Module 4.8's pseudo
-  code run with one step changed: no g', g for g', g' at h, W_k for W_k^T, h_k for h_{k-1}, the softmax's
-  diagonal only, the 2 of the squared error dropped; plus the sign, the transpose and another layer's gradient.
+  code run with one step changed: no g', g for g', g' at h, the other activation's g', W_k for W_k^T, h_k for
+  h_{k-1}, the softmax's diagonal only, the 2 of the squared error dropped; plus the sign, the transpose and another
+  layer's gradient.
 * :class:`ExpressionWorld`: named steps such as ``"z = log(y1/y2); y1 = x**2; y2 = x**3"`` (Module 4.6), in any
   order. Its slips: the sign, one path's sign, the paths multiplied, one factor of a path left out.
 * :data:`WORLDS`: the numbers of the 19 built-in exercises by the name their catalogue entry gives
@@ -55,6 +56,12 @@ MAX_WEIGHTS = 2000
 Slip = tuple[str, str, Array]
 
 _G_PRIME = {"logistic": "g'(a) = g(a)(1 - g(a))", "tanh": "g'(a) = 1 - g(a)²", "relu": "g'(a) = 1 for a > 0, else 0", "linear": "g'(a) = 1"}
+
+_OTHER_G_PRIME: dict[str, tuple[str, Callable[[Array], Array]]] = {
+    "logistic": ("1 - h² (tanh's)", lambda h: 1.0 - h * h),
+    "tanh": ("h(1 - h) (the logistic's)", lambda h: h * (1.0 - h)),
+}
+"""The slip ``wrong_function`` (Module 4.9): ∂h/∂a written with the other activation's rule in h = g(a)."""
 
 
 def _col(values: Sequence[float]) -> Array:
@@ -200,7 +207,8 @@ class NetworkWorld:
         """Module 4.8's pseudo code in numpy on the world's numbers ``v``, with one step changed by ``slip``.
 
         ``slip``: ``""`` (the lecture's algorithm: equals the engine's gradients), ``"missing_g_prime"`` (g'(a) = 1),
-        ``"g_for_g_prime"`` (g(a) for g'(a)), ``"g_prime_at_h"`` (g'(h) for g'(a)), ``"transpose"`` (W_k for W_k^T
+        ``"g_for_g_prime"`` (g(a) for g'(a)), ``"g_prime_at_h"`` (g'(h) for g'(a)), ``"wrong_function"`` (tanh's
+        1 - h² for the logistic, or the logistic's h(1 - h) for tanh), ``"transpose"`` (W_k for W_k^T
         where W_k is square), ``"wrong_layer"`` (∇_{W_k} = ∇_{a_k} h_k^T where h_k fits), ``"softmax_diagonal"``
         (∇_{a_L} = -(1 - ŷ_l) e(l)) or ``"missing_factor"`` (∇_{a_L} = ŷ - y: the 2 of the squared error dropped).
         ``layers``: the layers k whose step is changed (g'(a_k), W_k, h_{k-1}); None: every layer.
@@ -239,12 +247,14 @@ class NetworkWorld:
             return np.ones_like(a)
         if slip == "g_for_g_prime":
             return h
+        if slip == "wrong_function" and self.activation in _OTHER_G_PRIME:
+            return _OTHER_G_PRIME[self.activation][1](h)
         return self._g_prime(h if slip == "g_prime_at_h" else a)
 
     def _layers(self, slip: str) -> list[int]:
         """The layers where ``slip`` changes a step: g' at the hidden layers, W_k^T at a square W_k (k >= 2), h_k where it fits."""
         sizes, L = self.sizes, self.layers
-        if slip in ("missing_g_prime", "g_for_g_prime", "g_prime_at_h"):
+        if slip in ("missing_g_prime", "g_for_g_prime", "g_prime_at_h", "wrong_function"):
             return list(range(1, L))
         if slip == "transpose":
             return [k for k in range(2, L + 1) if sizes[k] == sizes[k - 1]]
@@ -273,6 +283,9 @@ class NetworkWorld:
                 "transpose": "W_k where W_k^T is needed on the way down: ∇_{h_{k-1}}L = W_k^T ∇_{a_k}L (Modules 4.6, 4.8).",
                 "wrong_layer": "h_k where h_{k-1} is needed: ∂a_{k,i}/∂W_{k,i,j} = h_{k-1,j}, the input to layer k (Module 4.7).",
             }
+            if self.activation in _OTHER_G_PRIME:
+                rule = _OTHER_G_PRIME[self.activation][0]
+                messages["wrong_function"] = f"{rule} is another activation's derivative rule: here g is the {g}."
             if self.output == "softmax":
                 messages["softmax_diagonal"] = (
                     "Only the i = l entry of ∇_{a_L}L: for softmax and cross-entropy ∇_{a_L}L = ŷ - e(l) (Module 4.5)."
