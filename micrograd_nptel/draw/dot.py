@@ -19,7 +19,7 @@ from .style import _FILL, _ROOT_BORDER, PATH_COLOURS, PATH_STYLES, _fmt, _label_
 MAX_NODES = 300
 """The most nodes :func:`draw_dot` draws by default (values and op nodes together)."""
 
-_PARAMETER = re.compile(r"^[Wwb](_.*)?$")
+_PARAMETER = re.compile(r"^[Wwb](\d+|_.*)?$")  # W, w1, b, b_2, W_{1,2,3}: the lecture's parameters
 _LAYER = re.compile(r"^(?:W|b|a|h)_\{(\d+),")
 _INPUT = re.compile(r"^x(_\w+|_\{\w+\})?$")
 
@@ -101,7 +101,7 @@ def draw_dot(
             (``PATH_COLOURS``, ``PATH_STYLES``) and a legend lists each path's local derivatives, their product and the sum.
         format: the output format used by ``render``/``pipe`` (``"svg"``, ``"png"``, ``"pdf"``).
         parameters: the leaves to draw as parameters; by default, leaves labelled like
-            the lecture's parameters (``W...``, ``w...``, ``b...``).
+            the lecture's parameters (``W``, ``w1``, ``b``, ``b_2``, ``W_{1,2,3}``; not ``bias`` or ``x``).
         group_layers: cluster by layer; by default, when some label names a layer.
         size: the largest drawing, in inches, as Graphviz's ``"width,height"`` (e.g.
             ``"10,6"`` to fit a notebook column; a larger graph is scaled down, never up, and
