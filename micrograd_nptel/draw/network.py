@@ -123,7 +123,7 @@ def draw_network(
         slide: for a projector: larger text (names 18 pt, numbers 16 pt, ∇ 15 pt; name and value on one line), at most
             16 x 9 inches (``size`` unless given), PNG at 120 dpi: at most 1920 x 1080 pixels. A step frame: every text
             at 18 pt, numbers to 3 significant digits, each column as wide as its text, scaled to fill 16 x 9 inches:
-            the lecture's 3-3-3-2 network's frames show every text, the ∇W matrix's too, at 30.9 px on 1920 x 1080
+            the lecture's 3-3-3-2 network's frames show every text, the ∇W matrix's too, at 30.6 px on 1920 x 1080
             (with ``weight_labels`` the gaps widen to hold the labels clear of the cells: 26 px).
         dpi: the PNG resolution (96 by default, 120 in slide mode).
         graph_attr, node_attr, edge_attr: your own Graphviz attributes, applied last; ``node_attr["fontsize"]``
@@ -507,7 +507,8 @@ class _Drawing:
         title = f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><B>{"<BR/>".join(self._title_lines(chars))}</B>'
         wrapped = "<BR/>".join(t for n in notes for t in _wrap_html(n, chars))
         notes_html = f'<FONT COLOR="#333333">{wrapped}</FONT>'
-        matrix = f'<TD VALIGN="TOP">{self._matrix()}</TD>'
+        align = ' ALIGN="LEFT"' if right else ""
+        matrix = f'<TD VALIGN="TOP"{align}>{self._matrix()}</TD>'
         if right:
             notes_cell = f'<TD ALIGN="LEFT" BALIGN="LEFT">{notes_html}</TD>'
             body = f"<TR>{title}</TD></TR><TR>{matrix}</TR><TR>{notes_cell}</TR><TR><TD></TD></TR>"
@@ -565,7 +566,7 @@ class _Drawing:
         for k, layer in enumerate(self.mlp.layers, 1):
             widths.append(_EM * s.bias * len(f"W{k},{len(layer.W)},{layer.nin}"))
             widths += [_EM * s.grad * len(f"{w.grad:.3g}") for row in layer.W for w in row]
-        return max(widths) + 4  # padding 2 each side
+        return max(widths) + 8  # padding 2 each side, and 2 points to spare
 
     def _matrix(self) -> str:
         """The ∂L/∂W computed at this step as the matrix ∇W_k (rows i, columns j), each entry under its name; or a line
