@@ -5,6 +5,7 @@ build the lecture's network (:class:`MLP`), train it on real data, and compare e
 gradient with the formula derived on the slides.
 """
 
+from . import exercises, formula  # noqa: F401  # help(micrograd_nptel.formula) after import micrograd_nptel: the grammar a question points to
 from .batched import Network
 from .datasets import (
     Dataset,

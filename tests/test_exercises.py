@@ -348,6 +348,12 @@ def test_every_module_of_the_exercises_imports_first_in_a_fresh_interpreter(modu
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+def test_the_grammar_a_question_points_to_is_there_after_importing_the_package() -> None:
+    code = "import micrograd_nptel; print('The grammar' in micrograd_nptel.formula.__doc__)"  # help(micrograd_nptel.formula)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr[-2000:]
+
+
 def test_the_old_import_paths_give_the_same_objects() -> None:
     from micrograd_nptel import authoring, formula, grading, worlds
     from micrograd_nptel.exercises import formula as grammar
