@@ -326,3 +326,14 @@ ENTRY = "world = 'toy'\nasks = 'dz/dx'\nasks_tex = 'x'\nshape = 'a number'\nques
 def test_an_entry_in_the_built_in_form_is_checked(tmp_path: Path, text: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         exercises.load(toml(tmp_path, "[[exercise]]\nname = 'w'\n" + text + "\n"))
+
+
+def test_a_vector_of_one_entry_takes_its_number() -> None:
+    """k = 1: ∇_{a_L}L is a vector of one number, and the number itself is the same answer."""
+    ex = exercises.from_network(
+        "one", sizes=[3, 2, 1], activation="relu", loss="squared_error", target="grad_a_2", given=["yhat", "y"], question="q"
+    )
+    assert ex.shape == "a vector of 1 number (k)"
+    value = float(ex.solution_value()[0])
+    assert all(ex.check(a).correct for a in (f"{value:.7g}", value, [value], "2*(yhat_1 - y_1)", "2*(yhat - y)"))
+    assert ex.check(-value).mistake == "sign" and ex.check("yhat_1 - y_1").mistake == "missing_factor"

@@ -205,7 +205,7 @@ def _network_shape(t: str, value: Array, sizes: tuple[int, ...]) -> str:
         sym = f" ({size(int(m.group(2)))} x {size(int(m.group(2)) - 1)})" if m else ""
         return f"a {shape_text(value.shape)} matrix{sym}"
     sym = f" ({size(int(m.group(2)))})" if m else " (n_0)" if t.endswith("x") else " (k)" if t.endswith("yhat") else ""
-    return f"a vector of {value.shape[0]} numbers{sym}"
+    return f"a vector of {value.shape[0]} number{'s' * (value.shape[0] != 1)}{sym}"
 
 
 # ---------------------------------------------------------------------- expressions

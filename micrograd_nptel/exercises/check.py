@@ -61,10 +61,12 @@ FORMULA_RTOL = 1e-9
 
 # ---------------------------------------------------------------------- matching numbers
 def fit_shape(v: Array, want: Array) -> Array | None:
-    """``v`` as ``want``'s shape when it has that shape (a 1 x 1 matrix is a number); None otherwise: a row is not a
-    column, a number is not a vector, a matrix's transpose is not the matrix."""
+    """``v`` as ``want``'s shape when it has that shape (a 1 x 1 matrix is a number, and a number a vector of one
+    entry); None otherwise: a row is not a column, a number is not a vector, a matrix's transpose is not the matrix."""
     if want.ndim == 0:
         return v.reshape(()) if v.shape in ((), (1, 1)) else None
+    if want.shape == (1, 1) and v.shape == ():  # a vector of one entry (k = 1): its number is the same quantity
+        return v.reshape(1, 1)
     return v if v.shape == want.shape else None
 
 
@@ -578,7 +580,7 @@ class Exercise:
                 )
             return Feedback(False, "transpose", text, self.name)
         kind = "a number" if value.size == 1 else f"a vector ({yours})" if 1 in value.shape else f"a matrix ({yours})"
-        size = f" ({theirs})" if want.ndim else ""
+        size = f" ({theirs})" if want.ndim and theirs not in self.shape else ""
         return Feedback(False, "shape", f"Your answer is {kind}; {self.asks} is {self.shape}{size}.", self.name)
 
     def _far_off(self, value: Array, want: Array) -> Feedback:
