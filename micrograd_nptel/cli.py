@@ -452,7 +452,7 @@ def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
         "'log(x**2 / x**3)' with --at x=2, after backward(). Name the steps as the slide does, separated by ';': "
         "'a = w*x + b; h = sigmoid(a); (h - y)**2' labels the nodes a and h. 'network' is the slide's picture of the "
         "3-3-3-2 network, one node per unit (--value-graph for every Value); --steps draws its backward pass one step of "
-        "the Module 4.8 pseudo code at a time. --slide lays any picture out for a 16:9 projector (1920 x 1080 PNG). "
+        "the Module 4.8 pseudo code at a time. --slide lays any picture out for a 16:9 projector (a PNG that fits 1920 x 1080). "
         "Needs Graphviz; without it the DOT source is written instead and the command exits 1.",
         epilog='examples: draw "a = w*x + b; h = sigmoid(a); (h - y)**2" --at w=0.5,x=1,b=0,y=1 --param w,b -o neuron.png; '
         'draw "(sigmoid(w1*x1 + w2*x2 + b) - y)**2" --at w1=0.5,x1=1,w2=-0.3,x2=2,b=0.1,y=1 --slide -o slide.png; '
@@ -474,7 +474,7 @@ def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="the images' format with --steps (default: png)")
     p.add_argument("--slide", action="store_true", help="for a projector: a 16:9 layout, large text, values stacked in each node")
     p.add_argument("--legend", choices=("beside", "below", "off"), help="the highlighted paths' legend (default: beside; --slide: below)")
-    p.add_argument("--dpi", type=float, metavar="N", help="PNG resolution in dots per inch (default 96; --slide: 120, 1920 x 1080)")
+    p.add_argument("--dpi", type=float, metavar="N", help="PNG resolution in dots per inch (default 96; --slide: 120, to fit 1920 x 1080)")
     p.set_defaults(run=_draw)
 
 

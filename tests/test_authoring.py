@@ -315,7 +315,8 @@ ENTRY = "world = 'toy'\nasks = 'dz/dx'\nasks_tex = 'x'\nshape = 'a number'\nques
     ("text", "words"),
     [
         (ENTRY.replace("'toy'", "'globe'") + "reference = 'x'", "world 'globe' is not one of figure"),
-        (ENTRY.replace("asks_tex = 'x'\n", "") + "reference = 'x'", "the key 'asks_tex' is missing"),
+        (ENTRY.replace("shape = 'a number'\n", "") + "reference = 'x'", "the key 'shape' is missing"),
+        (ENTRY.replace("asks_tex = 'x'\n", "") + "reference = 'x'", "reference 'x' is not the engine's"),  # asks_tex may go
         ("world = 'toy'\nsizes = [2, 2]", "unknown key 'sizes'"),
         ("world = 'toy'\nneighbours = 'yes'", "key 'neighbours' must be a true or false"),
         ("world = 'toy'\ngiven = [1]", "key 'given' must be a list of strings"),
@@ -337,3 +338,15 @@ def test_a_vector_of_one_entry_takes_its_number() -> None:
     value = float(ex.solution_value()[0])
     assert all(ex.check(a).correct for a in (f"{value:.7g}", value, [value], "2*(yhat_1 - y_1)", "2*(yhat - y)"))
     assert ex.check(-value).mistake == "sign" and ex.check("yhat_1 - y_1").mistake == "missing_factor"
+
+
+def test_an_expression_question_names_no_number_another_seed_changes() -> None:
+    ex = exercises.from_expression("toy", "z = log(y1/y2); y1 = x**2; y2 = x**3", target="dz/dx", at={"x": 2.0})
+    assert ex.question.endswith("Find dz/dx at the given x.") and "x = 2" not in ex.new(3).question
+    with pytest.warns(UserWarning, match="the question says x = 2, but other seeds"):
+        exercises.from_expression("toy2", "z = x**2", target="dz/dx", at={"x": 2.0}, question="Find dz/dx at x = 2.")
+
+
+def test_a_formula_with_an_unclosed_brace_says_so() -> None:
+    with pytest.raises(exercises.AnswerError, match=r"'\{' is never closed: add '\}' at position 17"):
+        exercises.get("4.7-weight").check("dL/da_{2,2} * h_{1,3")

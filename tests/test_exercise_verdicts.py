@@ -430,3 +430,19 @@ def test_both_indices_counted_from_0_are_named_as_such() -> None:
 def test_a_one_hot_vector_with_a_bad_length_or_index_says_which(answer: str, words: str) -> None:
     with pytest.raises(AnswerError, match=re.escape(words)):
         get("4.5-output").check(answer)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_absolute_value_of_the_answer_is_never_correct_by_accident(seed: int) -> None:
+    """The third network gives the answer the opposite sign, so abs(...) of a formula whose sign varies is refused."""
+    ex = get("4.7-weight", seed=seed)
+    for wrong in ("abs(dL/da_{2,2} * h_{1,3})", "-abs(dL/da_{2,2} * h_{1,3})", "abs(dL/da_{2,2}) * h_{1,3}"):
+        fb = ex.check(wrong)
+        assert not fb.correct and fb.mistake != "fixed_class", (wrong, fb)  # a_{2,2} is a hidden unit, not the class
+    assert ex.check("dL/da_{2,2} * abs(h_{1,3})").correct  # h = g(a) > 0 for the logistic: the same formula
+
+
+def test_a_number_with_only_the_sign_wrong_is_not_called_close() -> None:
+    ex = get("4.7-weight", seed=5)
+    fb = ex.check(-float(ex.solution_value()))
+    assert fb.mistake == "sign" and "close" not in fb.message

@@ -26,6 +26,7 @@ format is in the README, section "Write your own exercise").
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -274,7 +275,15 @@ def from_expression(
     if given is None:
         steps = [s.split("=")[0].strip() for s in order_steps(expression)[0].split(";")]
         given = [*at, *(n for n in steps if n in named and n != root)]
-    point = ", ".join(f"{k} = {v:g}" for k, v in values)
+    point = ", ".join(at)  # "at the given x": another seed (a student's) gives other numbers, listed under the question
+    for k, v in values:
+        if question is not None and re.search(rf"\b{re.escape(k)}\s*=\s*{re.escape(f'{v:g}')}(?!\.?\d)", question):
+            warnings.warn(
+                f"{name}: the question says {k} = {v:g}, but other seeds (each student's) give {k} other values; "
+                f"write 'at the given {k}' (the question lists each student's numbers)",
+                UserWarning,
+                stacklevel=2,
+            )
     reference = reference or derivative_formula(expression, wrt)
     if reference is None:
         raise ValueError(f"give reference=... (a formula for {target}): relu has no derivative in the answer grammar")
@@ -283,8 +292,8 @@ def from_expression(
         world,
         key,
         given,
-        question or f"{expression}. Find {target} at {point}.",
-        question_tex or (None if question else f"`{expression}`. Find ${pretty_tex(key)}$ at ${point}$."),
+        question or f"{expression}. Find {target} at the given {point}.",
+        question_tex or (None if question else f"`{expression}`. Find ${pretty_tex(key)}$ at the given ${point}$."),
         slips,
         reference,
         reference_tex,

@@ -194,14 +194,24 @@ class Exercise:
 
     def _other_world(self, world: int, build: Callable[[int], Context]) -> Context:
         """World ``world`` (1, 2, ...), or the next of its parity that differs from world 0 in every given number
-        and in the true class, so that a formula is tested on numbers that all changed."""
+        and in the true class, so that a formula is tested on numbers that all changed; world 2 also gives the answer
+        the opposite sign in some entry where any of 12 tries does (so abs(answer) is not accepted by accident)."""
         base = build(0)
         ctx = build(world)
-        for attempt in range(1, 8):
+        found: Context | None = None
+        for attempt in range(1, 12):
             if self._differs(base, ctx):
-                break
+                if world != 2 or self._flips_a_sign(base, ctx):
+                    return ctx
+                found = found or ctx
+            elif attempt >= 8 and found is None:
+                return ctx
             ctx = build(world + 2 * attempt)
-        return ctx
+        return found or ctx
+
+    def _flips_a_sign(self, base: Context, other: Context) -> bool:
+        want, there = base.values.get(self.target), other.values.get(self.target)
+        return want is not None and there is not None and want.shape == there.shape and bool(np.any(want * there < 0))
 
     def _differs(self, base: Context, other: Context) -> bool:
         if base.label is not None and base.label == other.label:
@@ -424,7 +434,7 @@ class Exercise:
             )
         if formula_close(fitted[0], want[0]):
             ctx = self.context()
-            if ctx.label is not None and self._fixes_class(formula, ctx.label):
+            if ctx.label is not None and self._fixes_class(formula, ctx.label, ctx.layers or None):
                 return Feedback(
                     False,
                     "fixed_class",
@@ -450,11 +460,13 @@ class Exercise:
         return self._far_off(values[0], want[0])
 
     @staticmethod
-    def _fixes_class(formula: Formula, label: int) -> bool:
-        """True when the formula writes the true class as a number: e(1), or ŷ_1 / a_{3,1} with 1 the class."""
+    def _fixes_class(formula: Formula, label: int, layers: int | None) -> bool:
+        """True when the formula writes the true class as a number: e(1), or ŷ_1 / a_{L,1} with 1 the class (an entry
+        of the output layer L; a_{2,2} of a hidden layer is not the class)."""
         if re.search(r"\be\s*\(\s*\d", formula.text):
             return True
-        return any(re.fullmatch(rf"(?:dL/d)?(?:yhat|y|a_\d+)[_,]{label}", n) is not None for n in formula.names)
+        output = f"a_{layers}" if layers is not None else r"a_\d+"
+        return any(re.fullmatch(rf"(?:dL/d)?(?:yhat|y|{output})[_,]{label}", n) is not None for n in formula.names)
 
     def _check_number(self, value: Array | Feedback) -> Feedback:
         if isinstance(value, Feedback):
@@ -599,13 +611,8 @@ class Exercise:
                     self.name,
                 )
             if w != 0 and abs(v + w) < 0.05 * abs(w):
-                return Feedback(
-                    False,
-                    "sign",
-                    f"The sign is wrong (and the size is close, not to {ROUNDING} significant digits): {self.asks} = {format_value(want)}, "
-                    f"yours is {v:.6g}.",
-                    self.name,
-                )
+                size = "" if rounded(np.array(-v), want.reshape(())) else f" (and the size is close, not to {ROUNDING} significant digits)"
+                return Feedback(False, "sign", f"The sign is wrong{size}: {self.asks} = {format_value(want)}, yours is {v:.6g}.", self.name)
             ratio = f"{v / w:.3g} times" if w != 0 else "not"
             return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours, {v:.6g}, is {ratio} that. {self.hint}", self.name)
         good = np.array([rounded(np.array(a), np.array(b)) for a, b in zip(fitted.ravel(), want.ravel())]).reshape(want.shape)

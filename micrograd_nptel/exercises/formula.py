@@ -320,6 +320,7 @@ def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Fo
     text = text.replace("ᵀ", "^T")  # ᵀ is a letter to the regex: spell it as the operator it is
     if not text.strip():
         raise AnswerError("the answer is empty: write a number, a list, or a formula such as dL/da_{2,1} * h_{1,3}")
+    _check_braces(text)
     refuse = refuse or {}
     out: list[str] = []
     starts: list[int] = []  # where each piece of `out` starts in the translated text ...
@@ -354,6 +355,23 @@ def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Fo
         length += len(piece)
         pos = m.end()
     return Formula(text, _parse("".join(out), text, starts, origins), names, functions)
+
+
+def _check_braces(text: str) -> None:
+    """An unmatched ``{`` or ``(`` (``h_{1,3``), or a closing one with none open, named at its place."""
+    pairs = {")": "(", "}": "{", "]": "["}
+    stack: list[tuple[str, int]] = []
+    for pos, c in enumerate(text):
+        if c in "({[":
+            stack.append((c, pos))
+        elif c in pairs:
+            if not stack or stack[-1][0] != pairs[c]:
+                raise AnswerError(_where(text, pos, f"{c!r} closes nothing that is open"))
+            stack.pop()
+    if stack:
+        c, pos = stack[-1]
+        closing = {v: k for k, v in pairs.items()}[c]
+        raise AnswerError(_where(text, pos, f"{c!r} is never closed: add {closing!r}"))
 
 
 def _check_written_product(text: str, m: re.Match[str], last: str, last_vector: bool, ctx: Context) -> None:

@@ -168,7 +168,7 @@ def _world_entry(entry: dict[str, Any], label: str, check: bool) -> Exercise:
             raise ValueError(f"{label}: key {key!r} must be a {_KIND[kind]}, got {value!r}")
         if isinstance(value, list) and key != "mistakes" and not all(isinstance(v, str) for v in value):
             raise ValueError(f"{label}: key {key!r} must be a list of strings, got {value!r}")
-    missing = [k for k in ("name", "asks", "asks_tex", "shape", "reference", "question") if k not in entry]
+    missing = [k for k in ("name", "asks", "shape", "reference", "question") if k not in entry]
     if missing:
         raise ValueError(f"{label}: the key {missing[0]!r} is missing")
     if entry["world"] not in WORLDS:
@@ -178,6 +178,7 @@ def _world_entry(entry: dict[str, Any], label: str, check: bool) -> Exercise:
     for key in ("module", "notebook", "title", "reference_tex"):
         fields.setdefault(key, "")
     fields.setdefault("question_tex", fields["question"])
+    fields.setdefault("asks_tex", fields["asks"])  # ∂L/∂W_{2,2,3} reads in MathJax as it is
     mistakes = []
     for i, m in enumerate(entry.get("mistakes", []), 1):
         if not isinstance(m, dict) or set(m) != {"key", "formula", "message"}:
