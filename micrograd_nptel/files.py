@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 
-__all__ = ["check_input_file", "check_output_dir", "check_output_file", "write_atomic"]
+__all__ = ["check_input_file", "check_output_dir", "check_output_file", "read_input_file", "write_atomic"]
 
 
 def check_input_file(path: str | os.PathLike[str], what: str = "input file") -> str:
@@ -47,6 +47,28 @@ def check_input_file(path: str | os.PathLike[str], what: str = "input file") -> 
     if not stat.S_ISREG(mode):
         raise ValueError(f"{what} {name!r} is not a regular file (a device, FIFO or socket); it is not read")
     return name
+
+
+def read_input_file(path: str | os.PathLike[str], what: str, max_bytes: int, error: type[ValueError] = ValueError) -> tuple[str, bytes]:
+    """The bytes of a file a user gives (exercises, answers), checked before it costs memory or time.
+
+    Args:
+        path: the file name. what: how the message names it (``"answers file"``).
+        max_bytes: the largest file read, in bytes; at most ``max_bytes + 1`` bytes are ever read.
+        error: the ValueError subclass raised for a file that is too large.
+
+    Returns:
+        ``(name, data)``: ``os.fspath(path)`` and the file's bytes.
+
+    Raises:
+        FileNotFoundError, ValueError: as :func:`check_input_file`. ``error``: the file is larger than ``max_bytes``.
+    """
+    name = check_input_file(path, what)
+    size = os.path.getsize(name)
+    if size > max_bytes:
+        raise error(f"{what} {name!r} is {size:,} bytes; at most {max_bytes:,} are read")
+    with open(name, "rb") as f:
+        return name, f.read(max_bytes + 1)
 
 
 def check_output_file(path: str | os.PathLike[str], what: str = "output file") -> str:

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ..files import check_input_file, write_atomic
+from ..files import read_input_file, write_atomic
 from .check import Exercise
 from .formula import AnswerError
 
@@ -128,12 +128,7 @@ def read_answers(path: str | os.PathLike[str]) -> list[Answer]:
             ``answer`` column, a row with a missing or extra cell, an empty or repeated student id, a ``seed``
             that is not an integer in ``0 .. 2**31 - 1``, more than :data:`MAX_STUDENTS` rows, or no row at all.
     """
-    name = check_input_file(path, "answers file")
-    size = os.path.getsize(name)
-    if size > MAX_ANSWERS_BYTES:
-        raise AnswersFileError(f"answers file {name!r} is {size:,} bytes; at most {MAX_ANSWERS_BYTES:,} are read")
-    with open(name, "rb") as f:
-        raw = f.read(MAX_ANSWERS_BYTES + 1)
+    name, raw = read_input_file(path, "answers file", MAX_ANSWERS_BYTES, AnswersFileError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

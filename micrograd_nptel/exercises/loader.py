@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..files import check_input_file
+from ..files import read_input_file
 from .authoring import from_expression, from_network
 from .check import Exercise
 from .feedback import Mistake
@@ -91,12 +91,7 @@ def load(path: str | os.PathLike[str], *, check: bool = True) -> list[Exercise]:
             :data:`MAX_EXERCISES`, an unknown or mistyped key, two exercises of one name, or anything
             :func:`from_network` / :func:`from_expression` refuse; the message names the file, the exercise and the key.
     """
-    name = check_input_file(path, "exercises file")
-    size = os.path.getsize(name)
-    if size > MAX_FILE_BYTES:
-        raise ValueError(f"exercises file {name!r} is {size:,} bytes; at most {MAX_FILE_BYTES:,} are read")
-    with open(name, "rb") as f:
-        raw = f.read(MAX_FILE_BYTES + 1)
+    name, raw = read_input_file(path, "exercises file", MAX_FILE_BYTES)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
