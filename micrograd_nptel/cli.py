@@ -479,7 +479,7 @@ def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from .examples import EXAMPLES
+    from .examples import EXAMPLES, figure_network
     from .expression import ExpressionError, parse_expression
 
     at = _draw_options(args)  # every option checked before any work
@@ -503,7 +503,8 @@ def _draw(args: argparse.Namespace) -> int:
         return _draw_steps(args, looks)
     out = Path(args.out if args.out is not None else f"{args.what if args.what in EXAMPLES else 'expression'}.svg")
     if args.what == "network" and not args.value_graph:
-        return _write_picture(_network_picture(args, looks), "the 3-3-3-2 network, one node per unit", out)
+        mlp, _, loss = figure_network()
+        return _write_picture(_network_picture(args, looks, mlp, loss), "the 3-3-3-2 network, one node per unit", out)
     return _write_picture(*_computation_graph(args, root, variables, looks), out=out)
 
 
@@ -538,12 +539,12 @@ def _draw_options(args: argparse.Namespace) -> dict[str, float]:
     return at
 
 
-def _network_picture(args: argparse.Namespace, looks: dict[str, Any], step: BackwardStep | None = None) -> graphviz.Digraph:
+def _network_picture(
+    args: argparse.Namespace, looks: dict[str, Any], mlp: MLP, loss: Value, step: BackwardStep | None = None
+) -> graphviz.Digraph:
     """The slide's picture of the figure's 3-3-3-2 network (Module 4.1), at one step of the backward pass or after it."""
-    from .examples import figure_network
     from .graph import draw_network
 
-    mlp, _, loss = figure_network()
     try:
         return draw_network(mlp, loss=loss, step=step, highlight=args.highlight, **looks)
     except ValueError as e:
@@ -555,13 +556,13 @@ def _draw_steps(args: argparse.Namespace, looks: dict[str, Any]) -> int:
     from .examples import figure_network
     from .lecture import backward_steps
 
-    _network_picture(args, looks)  # a bad --highlight is one line before any file is written
-    mlp, xs, _ = figure_network()
+    mlp, xs, loss = figure_network()
+    _network_picture(args, looks, mlp, loss)  # a bad --highlight is one line before any file is written
     steps = backward_steps(mlp, [v.data for v in xs], 0)
     out_dir = Path(args.out if args.out is not None else "steps")
     out_dir.mkdir(parents=True, exist_ok=True)
     for step in steps:
-        frame = _network_picture(args, looks, step)
+        frame = _network_picture(args, looks, mlp, loss, step)
         path = out_dir / f"step_{step.number:02d}.{args.format}"
         write_atomic(path, _render_or_explain(frame, args.format, path), "--out")
     print(f"wrote {len(steps)} images to {out_dir}/ (step_01 .. step_{len(steps):02d}), one per step of the Module 4.8 pseudo code")
