@@ -5,7 +5,9 @@ build the lecture's network (:class:`MLP`), train it on real data, and compare e
 gradient with the formula derived on the slides.
 """
 
-from . import exercises, formula  # noqa: F401  # help(micrograd_nptel.formula) after import micrograd_nptel: the grammar a question points to
+import importlib
+from types import ModuleType
+
 from .batched import Network
 from .datasets import (
     Dataset,
@@ -81,3 +83,11 @@ __all__ = [
     "trace",
     "train_test_split",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """``micrograd_nptel.exercises`` and ``micrograd_nptel.formula`` after ``import micrograd_nptel`` alone, imported on
+    first use (``help(micrograd_nptel.formula)``, which every exercise's question points to, shows the grammar)."""
+    if name in ("exercises", "formula"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
