@@ -195,18 +195,17 @@ class Exercise:
     def _other_world(self, world: int, build: Callable[[int], Context]) -> Context:
         """World ``world`` (1, 2, ...), or the next of its parity that differs from world 0 in every given number
         and in the true class, so that a formula is tested on numbers that all changed; world 2 also gives the answer
-        the opposite sign in some entry where any of 12 tries does (so abs(answer) is not accepted by accident)."""
+        the opposite sign in some entry where any of 11 tries does (so abs(answer) is not accepted by accident)."""
         base = build(0)
-        ctx = build(world)
-        found: Context | None = None
-        for attempt in range(1, 12):
+        found: Context | None = None  # the first that differs, should none flip a sign
+        for attempt in range(11):
+            ctx = build(world + 2 * attempt)
             if self._differs(base, ctx):
                 if world != 2 or self._flips_a_sign(base, ctx):
                     return ctx
                 found = found or ctx
-            elif attempt >= 8 and found is None:
-                return ctx
-            ctx = build(world + 2 * attempt)
+            elif attempt == 7 and found is None:
+                return ctx  # none of 8 differs: the 8th
         return found or ctx
 
     def _flips_a_sign(self, base: Context, other: Context) -> bool:
