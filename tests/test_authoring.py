@@ -350,3 +350,15 @@ def test_an_expression_question_names_no_number_another_seed_changes() -> None:
 def test_a_formula_with_an_unclosed_brace_says_so() -> None:
     with pytest.raises(exercises.AnswerError, match=r"'\{' is never closed: add '\}' at position 17"):
         exercises.get("4.7-weight").check("dL/da_{2,2} * h_{1,3")
+
+
+def test_an_exercise_that_asks_for_the_number_refuses_a_formula() -> None:
+    from dataclasses import replace
+
+    ex = replace(exercises.get("4.6-hidden"), answer="number")
+    copied = ex.check("W_3^T @ grad_a_3")  # right on every student's numbers: a copied formula gives nothing away
+    assert not copied.correct and copied.mistake == "number_asked"
+    assert "asks for the number" in copied.message and "W_3" not in copied.message
+    assert ex.check(ex.solution_value().tolist()).correct  # a number (a list) is checked as before
+    assert ex.check(str(ex.solution_value().tolist())).correct  # so is a list written as text
+    assert exercises.get("4.6-hidden").check("W_3^T @ grad_a_3").correct  # the default still takes a formula

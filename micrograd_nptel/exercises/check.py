@@ -143,6 +143,8 @@ class Exercise:
             than to the value after the step is refused.
         hint: the last line of a far-off answer's message (what to check).
         seed: the numbers (``new(seed)`` gives the same question on others). Seed 0 is the notebooks' example.
+        answer: ``"any"`` (a number, an array or a formula) or ``"number"``: numbers only, so that a formula copied
+            from a classmate (right on every student's numbers) is not accepted; a formula gets ``number_asked``.
         world: where the numbers come from: ``world(seed, k)`` gives the Context of network/expression k
             (:class:`~micrograd_nptel.exercises.worlds.NetworkWorld`, :class:`~micrograd_nptel.exercises.worlds.ExpressionWorld`;
             :func:`~micrograd_nptel.exercises.from_network` and :func:`~micrograd_nptel.exercises.from_expression`
@@ -173,6 +175,7 @@ class Exercise:
     update: str | None = None
     hint: str = "Check each factor of the chain."
     seed: int = 0
+    answer: str = "any"
     world: Callable[[int, int], Context] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -354,6 +357,14 @@ class Exercise:
                     self.name,
                 )
             formula = self._read(answer.strip())
+            if self.answer == "number" and not formula.is_number:
+                return Feedback(
+                    False,
+                    "number_asked",
+                    f"This exercise asks for the number: compute {self.asks} on your numbers and write its value "
+                    f"({self.shape}), not a formula.",
+                    self.name,
+                )
             if formula.is_number:
                 return self._check_number(self._evaluate(formula, 0))
             return self._check_formula(formula)

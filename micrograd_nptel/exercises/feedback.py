@@ -44,6 +44,7 @@ MISTAKES = {
     "digits": "close, but some entry does not agree to 3 significant digits: intermediate steps rounded too early",
     "shape": "an answer of the wrong shape (a number for a vector, a vector for a matrix)",
     "decimal_comma": "a comma as the decimal mark (-0,5): a comma separates a list's entries; write -0.5",
+    "number_asked": 'a formula where the exercise asks for the number (answer = "number"): numbers only',
     "rounding": "correct to rounding: every entry agrees to 3 significant digits, not to 6",
 }
 """Every diagnosis :meth:`Exercise.check` can give, by its key, with what it means."""
