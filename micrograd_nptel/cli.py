@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -794,42 +795,77 @@ def _exercise(args: argparse.Namespace) -> int:
 def _add_grade(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "grade",
-        help="grade a class: every student's answer to one exercise, on that student's own numbers",
-        description="ANSWERS is a CSV file with the columns student,answer and optionally seed (other columns are ignored). "
-        "Without a seed, a student's numbers come from their id: micrograd-nptel exercise NAME --student ID shows the "
-        "question they were asked. Writes student,seed,correct,mistake,message (with -o, else to stdout) and prints the "
-        "share correct and how many answers each mistake explains. An answer that cannot be read is graded with the "
-        "mistake 'unreadable'. Exit status: 0 graded, 2 a bad file or option.",
+        help="grade a class: a gradebook of every student's answers, each on that student's own numbers",
+        description="ANSWERS is a CSV file with a student column and one column per exercise, headed by the exercise's "
+        "name (built in, or in --file); every other column (name, e-mail, section) is kept. Writes the gradebook: one "
+        "row per student, those columns, then each exercise's score (1 or 0) and a one-line feedback, then total. With "
+        "--exercise NAME, ANSWERS has the columns student,answer[,seed] and the grades are "
+        "student,seed,correct,mistake,message. Without a seed column, a student's numbers come from their id: "
+        "micrograd-nptel exercise NAME --student ID shows the question they were asked. The file is UTF-8 with a "
+        "byte-order mark and a cell that a spreadsheet would run (=, +, -, @) starts with '. The summary (share "
+        "correct, the slips that explain the most answers) goes to stderr. An answer that cannot be read is graded "
+        "'unreadable', a student whose numbers cannot be built 'no_numbers'. Exit status: 0 graded, 2 a bad file or option.",
     )
-    p.add_argument("answers", metavar="ANSWERS.csv", help="the answers: a CSV file with the columns student,answer[,seed]")
-    p.add_argument("--exercise", required=True, metavar="NAME", help="the exercise answered, e.g. 4.7-weight")
-    p.add_argument("--file", metavar="EXERCISES.toml", help="the exercise is in this TOML file (a teacher's), not built in")
-    p.add_argument("-o", "--output", metavar="GRADES.csv", help="write the grades here (default: print them)")
+    p.add_argument("answers", metavar="ANSWERS.csv", help="the class's answers (a CSV file)")
+    p.add_argument("--exercise", metavar="NAME", help="grade one exercise: ANSWERS has the columns student,answer[,seed]")
+    p.add_argument("--file", metavar="EXERCISES.toml", help="a teacher's exercises (a TOML file), besides the built-in ones")
+    p.add_argument(
+        "--feedback",
+        choices=("full", "brief"),
+        default="full",
+        help="full: the checker's message with the numbers (default); brief: the verdict and the slip, no number of the solution",
+    )
+    p.add_argument("-o", "--output", metavar="GRADEBOOK.csv", help="write the grades here (default: print them)")
     p.set_defaults(run=_grade)
 
 
-def _grade(args: argparse.Namespace) -> int:
-    from .exercises.grading import grade, grades_csv, read_answers, summary, write_grades
+def _not_an_input(output: str, inputs: dict[str, str]) -> None:
+    """-o must not name an input file (the same file after resolving symlinks, or a hard link to it): exit 2."""
+    target = os.path.realpath(output)
+    for what, path in inputs.items():
+        same = os.path.realpath(path) == target
+        if not same:
+            try:
+                same = os.path.samefile(path, output)
+            except OSError:
+                same = False
+        if same:
+            raise UsageError(f"-o {output!r} is the {what} {path!r}: the grades would replace it; write them to another file")
 
-    ex = _pick(args.exercise, args.file)
+
+def _grade(args: argparse.Namespace) -> int:
+    from .exercises import grading
+
+    inputs = {"answers file": args.answers, **({"exercises file": args.file} if args.file else {})}
+    if args.output:
+        _not_an_input(args.output, inputs)
     output = _check_output(check_output_file, args.output, "-o") if args.output else None
+    file = f" --file {args.file}" if args.file else ""
+    start = time.perf_counter()
     try:
-        answers = read_answers(args.answers)
+        if args.exercise is not None:
+            ex = _pick(args.exercise, args.file)
+            answers = grading.read_answers(args.answers)
+            grades = grading.grade(ex, answers, args.feedback)
+            text, summary = grading.grades_csv(grades), f"{ex.name}: {grading.summary(grades)}"
+            derived, name = sum(a.seed is None for a in answers), ex.name
+        else:
+            pool = [*(_exercises(args.file) if args.file else []), *_exercises(None)]
+            table = grading.read_class(args.answers)
+            book = grading.gradebook(table, pool, feedback=args.feedback)
+            text, summary = grading.gradebook_csv(book), book.summary()
+            derived, name = sum(r.seed is None for r in table.rows), "NAME"
     except (FileNotFoundError, ValueError) as e:
         raise UsageError(str(e)) from None
-    start = time.perf_counter()
-    grades = grade(ex, answers)
     seconds = time.perf_counter() - start
     if output is None:
-        sys.stdout.write(grades_csv(grades))
+        sys.stdout.write(text)
     else:
-        write_grades(output, grades)
-    derived = sum(a.seed is None for a in answers)
-    print(f"{ex.name}: {summary(grades)}", file=sys.stderr if output is None else sys.stdout)
+        write_atomic(output, "\ufeff" + text, "-o")
+    print(summary, file=sys.stderr)
     where = f"; written to {args.output}" if output else ""
-    file = f" --file {args.file}" if args.file else ""
-    seeds = f"; {derived} seeds derived from the student ids (exercise{file} {ex.name} --student ID shows their numbers)" if derived else ""
-    print(f"graded in {seconds:.2f} s{where}{seeds}", file=sys.stderr if output is None else sys.stdout)
+    seeds = f"; {derived} seeds derived from the student ids (exercise{file} {name} --student ID shows their numbers)" if derived else ""
+    print(f"graded in {seconds:.2f} s{where}{seeds}", file=sys.stderr)
     return 0
 
 

