@@ -1,9 +1,11 @@
-"""Checks shared by the package's modules: a number is a finite real (the one rule every op applies)."""
+"""Checks shared by the package's modules: a number is a finite real (the one rule every op applies), a size is a
+positive int, a seed is an int or a ``random.Random``."""
 
 from __future__ import annotations
 
 import math
 import numbers
+import random
 
 
 def check_number(x: object, what: str) -> float:
@@ -36,3 +38,33 @@ def check_number(x: object, what: str) -> float:
     if not math.isfinite(f):
         raise ValueError(f"{what} must be finite, got {f!r}")
     return f
+
+
+def positive_int(n: object, what: str) -> int:
+    """Return ``n`` as an int >= 1 (a layer size, ``epochs``, ``batch_size``), or raise an error naming ``what``.
+
+    Accepts ``int`` and other integers (``numpy.int64``); rejects ``bool`` and ``numpy.bool_``.
+
+    Raises:
+        TypeError: ``n`` is not an integer (or is a bool), e.g. ``2.0``.
+        ValueError: ``n`` < 1.
+    """
+    if isinstance(n, bool) or type(n).__name__ == "bool_" or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what} must be a positive int, got {n!r} of type {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return int(n)
+
+
+def as_rng(seed: int | random.Random) -> random.Random:
+    """The generator for a seed: ``seed`` itself if it is a ``random.Random`` (so layers built in turn continue one
+    stream of draws, CS7015 Lecture 4's initialisation layer by layer), else a new ``random.Random(seed)``.
+
+    Raises:
+        TypeError: ``seed`` is neither an integer (bools refused) nor a ``random.Random``.
+    """
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int or a random.Random, got {seed!r}")
+    return random.Random(int(seed))

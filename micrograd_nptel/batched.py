@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._validate import as_rng, positive_int
 from .lecture import (
     activation,
     grad_biases,
@@ -31,7 +32,7 @@ from .lecture import (
     grad_weights,
     output,
 )
-from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, _positive_int, _rng, init_weights, read_model, write_model
+from .nn import ACTIVATIONS, INITS, MLP, OUTPUTS, init_weights, read_model, write_model
 from .optim import Optimizer, check_optimizer, make_optimizer
 from .training import Batches, EpochStats, diverged
 
@@ -100,12 +101,12 @@ class Network:
             raise ValueError(f"output {output!r} is not one of {OUTPUTS}")
         if init not in INITS:
             raise ValueError(f"init {init!r} is not one of {INITS}")
-        self.sizes = [_positive_int(n, "size") for n in sizes]
+        self.sizes = [positive_int(n, "size") for n in sizes]
         if output == "softmax" and self.sizes[-1] == 1:
             raise ValueError("a softmax over k = 1 output is always ŷ = 1: use k >= 2, or output='linear'")
         self.activation, self.output, self.init, self.seed = activation, output, init, seed
         self.L = len(self.sizes) - 1
-        rng = _rng(seed)  # the same draws, in the same order, as MLP's layers
+        rng = as_rng(seed)  # the same draws, in the same order, as MLP's layers
         self.W = {k: np.array(init_weights(rng, self.sizes[k - 1], self.sizes[k], init)) for k in range(1, self.L + 1)}
         self.b = {k: np.zeros(self.sizes[k]) for k in range(1, self.L + 1)}
         self._params = [Parameter(self.W[k], f"W_{k}") for k in self.W] + [Parameter(self.b[k], f"b_{k}") for k in self.b]
@@ -313,7 +314,7 @@ class Network:
         """
         X = self._check_X(X)
         labels, targets = self._check_y(y, X.shape[0])
-        epochs, batch_size = _positive_int(epochs, "epochs"), _positive_int(batch_size, "batch_size")
+        epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
         opt = (
             check_optimizer(optimizer, self.parameters(), "Network.fit")
             if optimizer is not None

@@ -18,7 +18,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
-from ._validate import check_number
+from ._validate import as_rng, check_number, positive_int
 from .engine import Scalar, Value, lift
 from .files import check_input_file, write_atomic
 
@@ -233,22 +233,6 @@ def init_weights(rng: random.Random, nin: int, nout: int, init: str = "random") 
     return [[rng.gauss(0.0, sd) for _ in range(nin)] for _ in range(nout)]
 
 
-def _rng(seed: int | random.Random) -> random.Random:
-    if isinstance(seed, random.Random):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int or a random.Random, got {seed!r}")
-    return random.Random(int(seed))
-
-
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or type(n).__name__ == "bool_" or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be a positive int, got {n!r} of type {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return int(n)
-
-
 def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, ...] | list[float]:
     """The n inputs: a list of floats if all are numbers (they enter the graph as constants, no node each),
     else a tuple of Values (a number among Values becomes a leaf labelled ``labels[k]``); or a clear error."""
@@ -286,11 +270,11 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "logistic", seed: int | random.Random = 0) -> None:
-        self.nin = _positive_int(nin, "nin")
+        self.nin = positive_int(nin, "nin")
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS}")
         self.activation = activation
-        self.w = [Value(v, label=f"w_{k + 1}") for k, v in enumerate(init_weights(_rng(seed), nin, 1)[0])]
+        self.w = [Value(v, label=f"w_{k + 1}") for k, v in enumerate(init_weights(as_rng(seed), nin, 1)[0])]
         self.b = Value(0.0, label="b")
         self.a: Value | None = None
         self.h: Value | None = None
@@ -348,13 +332,13 @@ class Layer(Module):
     def __init__(
         self, nin: int, nout: int, activation: str = "logistic", seed: int | random.Random = 0, index: int = 1, init: str = "random"
     ) -> None:
-        self.nin = _positive_int(nin, "nin")
-        self.nout = _positive_int(nout, "nout")
+        self.nin = positive_int(nin, "nin")
+        self.nout = positive_int(nout, "nout")
         if activation not in ACTIVATIONS + ("softmax",):
             raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS + ('softmax',)}")
         self.activation = activation
-        self.index = _positive_int(index, "index")
-        rng = _rng(seed)
+        self.index = positive_int(index, "index")
+        rng = as_rng(seed)
         i = self.index
         rows = init_weights(rng, self.nin, self.nout, init)
         self.W = [[Value(v, label=f"W_{{{i},{j + 1},{k + 1}}}") for k, v in enumerate(row)] for j, row in enumerate(rows)]
@@ -442,12 +426,12 @@ class MLP(Module):
             raise ValueError(f"activation {activation!r} is not one of {ACTIVATIONS}")
         if output not in MLP_OUTPUTS:
             raise ValueError(f"output {output!r} is not one of {MLP_OUTPUTS}")
-        sizes = [_positive_int(nin, "nin")] + [_positive_int(n, "hidden size") for n in hidden] + [_positive_int(nout, "nout")]
+        sizes = [positive_int(nin, "nin")] + [positive_int(n, "hidden size") for n in hidden] + [positive_int(nout, "nout")]
         if output == "softmax" and sizes[-1] == 1:
             raise ValueError(
                 "a softmax over k = 1 output is always ŷ = 1 (zero gradients, nothing to learn): use k >= 2, or output='linear'"
             )
-        rng = _rng(0 if seed is None else seed)
+        rng = as_rng(0 if seed is None else seed)
         self.nin, self.hidden, self.nout = sizes[0], sizes[1:-1], sizes[-1]
         self.activation, self.output, self.seed = activation, output, seed
         gs = [activation] * len(hidden) + [output]
@@ -630,9 +614,9 @@ def read_model(path: str | os.PathLike[str], build: Callable[[dict[str, Any]], _
         if not isinstance(hidden, list):
             raise TypeError(f"hidden must be a list of sizes, got {hidden!r}")
         sizes = [
-            _positive_int(config["nin"], "nin"),
-            *(_positive_int(n, "hidden size") for n in hidden),
-            _positive_int(config["nout"], "nout"),
+            positive_int(config["nin"], "nin"),
+            *(positive_int(n, "hidden size") for n in hidden),
+            positive_int(config["nout"], "nout"),
         ]
         new = _checked_state(doc["state_dict"], _layer_shapes(sizes))  # the file's numbers, before building anything
         model = build(config)
