@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from .engine import Value, _node, nodes_below, topological_order
+from .engine import Value, make_node, nodes_below, topological_order
 
 DEPTH = 100
 """How many nodes pickle may nest, one inside another's parents, before a node is written flat
@@ -77,7 +77,7 @@ def _leaf(data: float, label: str, grad: float) -> Value:
 
 def _remake(data: float, grad: float, label: str, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...], *_: object) -> Value:
     """A node made again from its fields (pickle and copies)."""
-    out = _node(data, op, tuple(parents), tuple(local_grads))
+    out = make_node(data, op, tuple(parents), tuple(local_grads))
     out.grad, out.label = grad, label
     return out
 

@@ -162,21 +162,21 @@ class Derivation:
                 mats = r" \, ".join(bmatrix(j.value) for j in self.jacobians[start:stop])
                 rows.append(r"&\qquad \text{" + caption + ":}")  # the caption on its own line: matrices and caption
                 rows.append(r"&\qquad\quad " + mats)  # side by side are wider than JupyterLab's column
-            rows.append(r"&= " + _num(self.jacobian_product) + r" \qquad \text{(the product of the Jacobians)}")
+            rows.append(r"&= " + latex_number(self.jacobian_product) + r" \qquad \text{(the product of the Jacobians)}")
         shown = self.paths[:MAX_SHOWN]
         first = r"&= " if self.jacobians else lhs + r" &= "
         if self.count == 0:
             rows.append(first + r"0 \qquad \text{(no path)}")
         for k, p in enumerate(shown):
             symbols = " ".join(_frac_symbol(s) for s, _ in p.factors) or "1"
-            values = " ".join("(" + _num(v) + ")" for _, v in p.factors) or "1"
+            values = " ".join("(" + latex_number(v) + ")" for _, v in p.factors) or "1"
             lead = first if k == 0 else r"&\quad + "
             rows.append(lead + symbols + (r" \qquad \text{(path " + str(k + 1) + ")}" if self.count > 1 else ""))
-            rows.append(r"&\qquad\qquad = " + values + " = " + _num(p.product))
+            rows.append(r"&\qquad\qquad = " + values + " = " + latex_number(p.product))
         if self.count > len(shown):
             rows.append(r"&\quad + \dots \qquad \text{(" + _paths(self.count - len(shown), "more ") + r")}")
         if self.count > 1:
-            rows.append(r"&= " + _num(self.total) + r" \qquad \text{(the sum over the " + _paths(self.count) + r")}")
+            rows.append(r"&= " + latex_number(self.total) + r" \qquad \text{(the sum over the " + _paths(self.count) + r")}")
         return r"\begin{aligned}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{aligned}"
 
 
@@ -258,8 +258,14 @@ def _frac_symbol(symbol: str) -> str:
     return r"\frac{\partial " + tex(top) + r"}{\partial " + tex(bottom) + "}"
 
 
-def _num(x: float, digits: int = 4) -> str:
-    """``digits`` significant digits; ``1.2 \\times 10^{-5}`` instead of ``1.2e-05``."""
+def latex_number(x: float, digits: int = 4) -> str:
+    """``x`` in LaTeX with ``digits`` significant digits: ``1.2 \\times 10^{-5}`` instead of ``1.2e-05`` (the numbers of
+    :meth:`Derivation.latex`, :func:`bmatrix` and the exercises' feedback, as the slides of CS7015 Lecture 4 write them).
+
+    Example:
+        >>> latex_number(1.23456e-5)
+        '1.235 \\\\times 10^{-5}'
+    """
     s = f"{x:.{digits}g}"
     if "e" in s:
         mantissa, exponent = s.split("e")
@@ -267,9 +273,12 @@ def _num(x: float, digits: int = 4) -> str:
     return s
 
 
+_num = latex_number  # the former private name, which exercises/feedback.py still imports
+
+
 def bmatrix(m: NDArray[np.float64], digits: int = 4) -> str:
     """A 2-D array as LaTeX ``\\begin{bmatrix}...\\end{bmatrix}``, ``digits`` significant digits (for ``IPython.display.Math``)."""
-    rows = [" & ".join(_num(float(v), digits) for v in row) for row in np.atleast_2d(m)]
+    rows = [" & ".join(latex_number(float(v), digits) for v in row) for row in np.atleast_2d(m)]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 

@@ -598,6 +598,11 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[f
     return out
 
 
+make_node = _node
+"""``_node`` for the package's other modules (``_copy`` remakes pickled and copied nodes with it): a non-leaf node
+from its fields, unchecked but for overflow. Outside the package, :meth:`Value.from_op` is the checked form."""
+
+
 def _compared(other: object, op: str) -> float:
     """The number a Value is compared with (``other.data`` for a Value), or a ``TypeError`` naming it."""
     if type(other) is Value or isinstance(other, Value):
