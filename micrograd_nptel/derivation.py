@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .engine import Value, topological_order
+from .paths import count_paths, walk_paths
 
 if TYPE_CHECKING:
     from .nn import MLP
@@ -356,11 +357,10 @@ def explain(root: Value, wrt: Value, *, model: MLP | None = None, through: str =
         edges = {v: [(p, g) for p, g in zip(v.parents, v.local_grads) if reach[p]] for v in kept if v is not wrt}
     else:
         edges = _folded_edges(order, kept, wrt, reach)
-    count = {wrt: 1}
+    count = count_paths(kept, wrt, lambda v: [p for p, _ in edges[v]])
     deriv = {wrt: 1.0}
     for v in kept:
         if v is not wrt:
-            count[v] = sum(count[p] for p, _ in edges[v])
             deriv[v] = math.fsum(f * deriv[p] for p, f in edges[v])
     paths = _enumerate(root, wrt, edges, limit)
     jacobians, groups = _jacobian_chain(root, wrt, model) if model is not None else ([], [])
@@ -404,15 +404,10 @@ MAX_FACTORS = 200_000
 """The most factors :func:`explain` writes out over all the paths it lists (each path of n steps has n): a graph
 with long paths lists fewer of them, so the listing stays linear in the graph's size."""
 
-_Link = tuple[Value, Any, Any, int]  # (node, the factor into it, the link above, the path's length so far)
-
 
 def _enumerate(root: Value, wrt: Value, edges: dict[Value, list[tuple[Value, float]]], limit: int) -> list[ChainPath]:
-    """Up to ``limit`` paths from ``root`` down to ``wrt`` (and at most :data:`MAX_FACTORS` factors in all).
-
-    Depth first, a partial path held as a linked list, so each step is O(1) and a path is copied once, when it
-    reaches ``wrt``: linear in the paths' lengths, not quadratic.
-    """
+    """Up to ``limit`` paths from ``root`` down to ``wrt`` (and at most :data:`MAX_FACTORS` factors in all), as
+    :func:`~micrograd_nptel.paths.walk_paths` finds them (the package's one path enumerator), each written as a chain."""
     paths: list[ChainPath] = []
     written = 0
     names: dict[Value, str] = {}  # each node's name worked out once, however many paths pass through it
@@ -422,28 +417,15 @@ def _enumerate(root: Value, wrt: Value, edges: dict[Value, list[tuple[Value, flo
             names[v] = _operand(v)
         return names[v]
 
-    stack: list[_Link] = [(root, None, None, 1)]
-    while stack and len(paths) < limit:
-        link = stack.pop()
-        node = link[0]
-        if node is wrt:
-            written += link[3] - 1
-            if written > MAX_FACTORS and paths:
-                break
-            nodes: list[Value] = []
-            factors: list[tuple[str, float]] = []
-            cur: _Link | None = link
-            while cur is not None:
-                nodes.append(cur[0])
-                if cur[2] is not None:
-                    factors.append((f"∂{operand(cur[2][0])}/∂{operand(cur[0])}", cur[1]))
-                cur = cur[2]
-            nodes.reverse()
-            factors.reverse()
-            paths.append(ChainPath(tuple(nodes), tuple(factors), math.prod(f for _, f in factors)))
-            continue
-        for p, f in reversed(edges[node]):
-            stack.append((p, f, link, link[3] + 1))
+    for up, values, _ in walk_paths(root, wrt, lambda v: [(p, slot, f) for slot, (p, f) in enumerate(edges[v])]):
+        if len(paths) >= limit:
+            break
+        written += len(values)
+        if written > MAX_FACTORS and paths:
+            break
+        nodes = up[::-1]  # root first, as the slide writes a chain
+        factors = tuple((f"∂{operand(nodes[t])}/∂{operand(nodes[t + 1])}", f) for t, f in enumerate(values[::-1]))
+        paths.append(ChainPath(nodes, factors, math.prod(f for _, f in factors)))
     return paths
 
 

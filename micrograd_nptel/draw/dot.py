@@ -12,7 +12,7 @@ from typing import NamedTuple
 import graphviz
 
 from ..engine import Value
-from ..paths import Edge, Path, _name, trace
+from ..paths import Edge, Path, node_name, trace
 from .render import Picture, _check_dpi, _check_size, _finish, _fit
 from .style import _FILL, _ROOT_BORDER, PATH_COLOURS, PATH_STYLES, _fmt, _label_html, _unicode_name, op_label, rounding_errors
 
@@ -284,7 +284,7 @@ def _path_edges(
         for t, slot in enumerate(path.parent_indices):
             parent, child = path.nodes[t], path.nodes[t + 1]
             if slot >= len(child.parents) or child.parents[slot] is not parent or child not in ids:
-                raise ValueError(f"highlighted path {k + 1} is not in the graph below {_name(root)}")
+                raise ValueError(f"highlighted path {k + 1} is not in the graph below {node_name(root)}")
             on_paths.setdefault((ids[parent], ids[child], slot), []).append(look)
             through_op.setdefault(ids[child], []).append(look)  # the path goes on from the op node to its result: unbroken
     return on_paths, through_op

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import graphviz
 
 from ..engine import Value
+from ..paths import count_paths
 from .render import NetworkPicture, _check_dpi, _check_size, _finish
 from .style import (
     _FILL,
@@ -623,9 +624,8 @@ def _paths_to_loss(highlight: str, names: dict[str, str], edges: list[Edge], mlp
     after: dict[str, list[tuple[str, str, str]]] = {}
     for e in edges:
         after.setdefault(e[0], []).append(e)
-    count: dict[str, int] = {"L": 1}
-    for src in reversed(list(dict.fromkeys([e[0] for e in edges]))):  # right to left: paths from each node to L
-        count[src] = sum(count.get(e[1], 0) for e in after[src])
+    right_to_left = ["L", *reversed(list(dict.fromkeys([e[0] for e in edges])))]  # each node after the nodes it feeds
+    count = count_paths(right_to_left, "L", lambda node: [e[1] for e in after.get(node, [])])  # paths from each node to L
     on: set[tuple[str, str, str]] = {weight} if weight else set()
     stack, seen = [start], {start}
     while stack:
