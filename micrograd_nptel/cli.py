@@ -963,7 +963,11 @@ def _broken_pipe() -> int:
 
 
 def main_exit() -> None:
-    """Console-script entry point: ``sys.exit(main())``."""
+    """Console-script entry point: ``sys.exit(main())``, on streams that never fail on the console's encoding
+    (a cp1252 console gets ``dL/dW_111`` for ``∂L/∂W_111``: :func:`~micrograd_nptel._console.make_console_safe`)."""
+    from ._console import make_console_safe
+
+    make_console_safe()
     try:
         status = main()
         sys.stdout.flush()  # a closed pipe found here is the same quiet end
