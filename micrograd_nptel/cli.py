@@ -608,12 +608,15 @@ def _write_picture(graph: graphviz.Digraph, summary: str, out: Path) -> int:
     try:
         data = render(graph, fmt)
     except graphviz.ExecutableNotFound:
+        from .draw.render import FALLBACK_FORMATS
+
         source = out.with_suffix(".dot")
         write_atomic(source, graph.source, "--out")
+        svg = f" or write {out.with_suffix('.svg')}, which is drawn without it" if fmt not in FALLBACK_FORMATS else ""
         print(
             f"micrograd-nptel draw: error: Graphviz's {graph.engine} program was not found, so {out} was not rendered; "
             f"wrote the DOT source to {source}. Install Graphviz (apt-get install graphviz, brew install graphviz "
-            "or conda install graphviz) and run again.",
+            f"or conda install graphviz) and run again{svg}.",
             file=sys.stderr,
         )
         return 1

