@@ -31,7 +31,7 @@ def check_number(x: object, what: str) -> float:
             f = float(x)
         except OverflowError:
             raise ValueError(
-                f"{what} is too large for a float (|x| must be below 1.8e308), got an integer of {len(str(x))} digits"
+                f"{what} is too large for a float (|x| must be below 1.8e308), got an integer of {_digits(x)} digits"
             ) from None
     else:
         raise TypeError(f"{what} must be a real number (int or float), got {x!r} of type {type(x).__name__}")
@@ -68,3 +68,9 @@ def as_rng(seed: int | random.Random) -> random.Random:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int or a random.Random, got {seed!r}")
     return random.Random(int(seed))
+
+
+def _digits(n: object) -> str:
+    """How many decimal digits the integer ``n`` has, without ``str(n)`` (which refuses more than 4,300 digits)."""
+    bits = int(n).bit_length()  # type: ignore[call-overload]
+    return f"about {round(bits * math.log10(2)):,}" if bits > 3000 else str(len(str(abs(int(n)))))  # type: ignore[call-overload]

@@ -122,8 +122,8 @@ class Value:
 
         Raises:
             TypeError: a parent is not a Value, ``op`` is not a str, or a number is not real.
-            ValueError: ``op`` is empty, ``parents`` is empty, the lengths differ, or a local derivative is NaN or infinite.
-            OverflowError: ``data`` is a float NaN or ±inf (the op overflowed), as for every op.
+            ValueError: ``op`` is empty, ``parents`` is empty, or the lengths differ.
+            OverflowError: ``data`` or a local derivative is a float NaN or ±inf (the op overflowed), as for every op.
 
         Source: CS7015 Lecture 4, Module 4.4 (each node needs only its local derivatives);
         IIT Hyderabad Backpropagation-1 ("downstream = upstream × local").
@@ -147,7 +147,7 @@ class Value:
                 raise TypeError(f"parents[{i}] must be a Value, got {p!r} of type {type(p).__name__}")
         if isinstance(local_grads, (str, bytes)) or not isinstance(local_grads, Iterable):
             raise TypeError(f"local_grads must be a sequence of numbers, got {local_grads!r}")
-        locals_ = tuple(check_number(g, f"local_grads[{i}] of {op}") for i, g in enumerate(local_grads))
+        locals_ = tuple(g if type(g) is float else _local_grad(g, f"local_grads[{i}] of {op}") for i, g in enumerate(local_grads))
         if not ps:
             raise ValueError(f"{op} needs at least one parent (a node with none is a leaf: use Value(data))")
         if len(locals_) != len(ps):
@@ -155,7 +155,7 @@ class Value:
             raise ValueError(f"{op} has {parents_} but {len(locals_)} local derivatives (one for each parent)")
         if isinstance(data, float) and not math.isfinite(data):
             raise _overflow(op, ps, data)  # as every op reports a value that overflowed
-        return _node(check_number(data, f"the value of {op}"), op, ps, locals_)
+        return _node(check_number(data, f"the value of {op}"), op, ps, _finite_grads(op, locals_, *(p.data for p in ps)))
 
     def detach(self) -> Value:
         """A new leaf with the same ``data`` and ``label`` and no parents: gradients stop there (``torch.Tensor.detach``)."""
@@ -254,7 +254,8 @@ class Value:
             ValueError: x <= 0 with a ``Value`` exponent; x < 0 with a non-integer exponent;
                 x == 0 with an exponent below 1 other than 0 (``0.0 ** 2.5`` is 0 with local
                 derivative 0, as in PyTorch).
-            OverflowError: a result (or local derivative) too large for a float.
+            OverflowError: a result or a local derivative too large for a float
+                (``Value(10.0) ** Value(308.2)``: ``x^y ln x`` is infinite; ``Value(1.5) ** 1750.0``: ``n x^(n-1)`` is).
         """
         x = self.data
         if isinstance(other, Value):
@@ -262,7 +263,7 @@ class Value:
             if x <= 0.0:
                 raise ValueError(f"x ** y with a Value exponent needs x > 0 (∂/∂y = x^y ln x), got x={x!r}")
             v = _float_pow(x, y)
-            return _node(v, "**", (self, other), (y * _float_pow(x, y - 1.0), v * math.log(x)))
+            return _node(v, "**", (self, other), _finite_grads("**", (y * _float_pow(x, y - 1.0), v * math.log(x)), x, y))
         n = check_number(other, "exponent")
         if x < 0.0 and not n.is_integer():
             raise ValueError(f"x ** {n!r} with a non-integer exponent needs x >= 0, got x={x!r}")
@@ -270,7 +271,7 @@ class Value:
             what = "a division by zero" if n < 0.0 else f"not differentiable there (the derivative {n:g}·0^({n - 1.0:g}) is infinite)"
             raise ValueError(f"0.0 ** {n!r} is {what}: x must be nonzero (or the exponent 0 or >= 1)")
         v = _float_pow(x, n)
-        return _node(v, f"**{n:g}", (self,), (n * _float_pow(x, n - 1.0) if n != 0.0 else 0.0,))
+        return _node(v, f"**{n:g}", (self,), _finite_grads(f"**{n:g}", (n * _float_pow(x, n - 1.0) if n != 0.0 else 0.0,), x))
 
     def __rpow__(self, other: Scalar) -> Value:
         return _lift(other) ** self
@@ -288,11 +289,14 @@ class Value:
         return _node(e, "exp", (self,), (e,))
 
     def log(self) -> Value:
-        """Natural log ``ln x``; local derivative ``1/x``. Raises ``ValueError`` for x <= 0."""
+        """Natural log ``ln x``; local derivative ``1/x``.
+
+        Raises ``ValueError`` for x <= 0, ``OverflowError`` for a subnormal x (below 5.6e-309) whose 1/x is infinite.
+        """
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log of a non-positive number: log({x!r}) needs x > 0")
-        return _node(math.log(x), "log", (self,), (1.0 / x,))
+        return _node(math.log(x), "log", (self,), _finite_grads("log", (1.0 / x,), x))  # 1/x overflows for x < 5.6e-309
 
     def sqrt(self) -> Value:
         """``√x``; local derivative ``1/(2√x)``. Raises ``ValueError`` for x <= 0 (at 0 the derivative is infinite)."""
@@ -420,13 +424,15 @@ class Value:
             The n_k Values ``a_{k,1} .. a_{k,n_k}``.
 
         Raises:
-            ValueError: a row of W has another length than ``h_prev``, or W and b differ in length.
+            ValueError: W has no rows, a row of W has another length than ``h_prev``, or W and b differ in length.
             TypeError: an entry of W or b is not a Value, or of ``h_prev`` not a Value or a real number.
 
         Source: CS7015 Lecture 4, Module 4.1 (``a_i = b_i + W_i h_{i-1}``) and Module 4.7
         (``∂a_{k,i}/∂W_{k,i,j} = h_{k-1,j}``).
         """
         n = len(h_prev)
+        if not W:
+            raise ValueError(f"pre_activations needs at least one unit: W has no rows (and b has {len(b)} entries)")
         if len(W) != len(b):
             raise ValueError(f"pre_activations: W has {len(W)} rows but b has {len(b)} entries (one bias per unit)")
         if set(map(len, W)) != {n}:
@@ -472,7 +478,9 @@ class Value:
         Raises:
             TypeError: ``grad`` is not a real number.
             ValueError: ``grad`` or ``self.data`` is NaN or infinite.
-            OverflowError: a gradient overflowed a float (the node nearest the root is named).
+            OverflowError: a gradient overflowed a float: the node nearest the root is named, or a leaf
+                and the op it came through. (Leaves are looked at when an upstream gradient exceeds 1e150, which
+                every overflow needs unless a local derivative itself exceeds 1e150.)
         """
         seed = check_number(grad, "backward grad")
         if not math.isfinite(self.data):
@@ -494,6 +502,8 @@ class Value:
                     )
                 for parent, local in zip(node._parents, node._local_grads):
                     parent.grad += local * g
+        if max(map(abs, map(_grad_of, order))) > 1e150:  # a leaf's gradient may have overflowed: look (rare; 1% of the cost)
+            _check_leaf_grads(order)
 
 
 def nodes_below(root: Value) -> list[Value]:
@@ -543,7 +553,12 @@ def topological_order(root: Value) -> list[Value]:
 
     Returns:
         A list of the n distinct nodes of the graph, leaves first, ``root`` last.
+
+    Raises:
+        TypeError: ``root`` is not a Value.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order needs a Value (the root of a graph), got {root!r} of type {type(root).__name__}")
     order: list[Value] = []
     emit = order.append
     seen: set[Value] = set()
@@ -569,6 +584,7 @@ _created = count(1)  # creation numbers: next() is atomic, so a node's is larger
 _next_number = _created.__next__
 _order_of = attrgetter("_order")
 _data = attrgetter("data")
+_grad_of = attrgetter("grad")
 
 
 def _not_values(W: Sequence[Sequence[object]], h_prev: Sequence[object], b: Sequence[object]) -> TypeError:
@@ -603,6 +619,23 @@ make_node = _node
 from its fields, unchecked but for overflow. Outside the package, :meth:`Value.from_op` is the checked form."""
 
 
+def _check_leaf_grads(order: list[Value]) -> None:
+    """After ``backward``: an ``OverflowError`` naming the first leaf whose gradient is now inf or NaN (none if all are finite).
+
+    A leaf's gradient is a sum of ``local * upstream`` over its uses; with every upstream gradient below 1e150 and
+    every local derivative below 1e150 no sum of fewer than 10^8 uses reaches 1.8e308, so ``backward`` calls this
+    only when an upstream gradient is above 1e150."""
+    for node in order:
+        for parent, local in zip(node._parents, node._local_grads):
+            g = parent.grad
+            if not parent._parents and g - g != 0.0:
+                name = parent.label or f"a leaf of data {parent.data:.6g}"
+                raise OverflowError(
+                    f"backward: ∂/∂{name} overflowed a float ({g!r}) through {node.label or node.op} "
+                    f"(local derivative {local:.6g}, upstream {node.grad:.6g}); in training: lower the learning rate"
+                )
+
+
 def _compared(other: object, op: str) -> float:
     """The number a Value is compared with (``other.data`` for a Value), or a ``TypeError`` naming it."""
     if type(other) is Value or isinstance(other, Value):
@@ -624,11 +657,28 @@ def _overflow(op: str, parents: tuple[Value, ...], data: float) -> OverflowError
 
 
 def _finite_grads(op: str, grads: tuple[float, ...], *args: float) -> tuple[float, ...]:
-    """``grads`` if every local derivative is finite, else an ``OverflowError`` naming the op and its inputs."""
+    """``grads`` if every local derivative is finite, else an ``OverflowError`` naming the op and its inputs.
+
+    An infinite (or NaN) local derivative is never stored: ``backward`` would turn it into an infinite gradient
+    far from where it arose (``Value(1e-310).log()``: 1/x = inf)."""
     for g in grads:
         if g - g != 0.0:
-            raise OverflowError(f"the local derivative of {op} at ({', '.join(f'{a:.6g}' for a in args)}) overflows a float ({g!r})")
+            shown = ", ".join(f"{a:.6g}" for a in args[:4]) + (", ..." if len(args) > 4 else "")
+            raise OverflowError(
+                f"the local derivative of {op} at ({shown}) overflows a float ({g!r}): "
+                "every local derivative must stay below 1.8e308 in magnitude"
+            )
     return grads
+
+
+def _local_grad(g: object, what: str) -> float:
+    """A local derivative given to ``from_op`` as a float; a NaN or ±inf stays one (``_finite_grads`` reports it)."""
+    try:
+        return check_number(g, what)
+    except ValueError:
+        if isinstance(g, int):  # an integer too large for a float: the ValueError says so
+            raise
+        return float(g)  # type: ignore[arg-type]  # a real NaN or ±inf (numpy.float64('inf'))
 
 
 def _lift(x: Scalar) -> Value:
