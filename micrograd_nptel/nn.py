@@ -108,15 +108,22 @@ def cross_entropy(y_hat: Sequence[Value], label: int) -> Value:
     Raises:
         TypeError: ``label`` is not an integer.
         ValueError: ``label`` is out of range; ``ŷ_l`` is not a probability in (0, 1]; or ``ŷ_l``
-            is so small that -1/ŷ_l overflows (use :func:`cross_entropy_with_logits`).
+            underflowed to 0 or is so small that -1/ŷ_l overflows (the message says to use
+            :func:`cross_entropy_with_logits` on the logits).
     """
     label = class_label(label, len(y_hat))
     p = lift(y_hat[label])
+    if p.data == 0.0:  # ŷ_l underflowed: the logits a_L are too far apart for the probability view
+        how = "it underflowed: e^{a_l} is negligible beside the other e^{a_i}" if p.op == "softmax" else "-log 0 is infinite"
+        raise ValueError(
+            f"cross_entropy needs a probability 0 < ŷ_l <= 1, got ŷ_{label + 1} = 0.0 ({how}); compute the loss from the "
+            f"logits instead: cross_entropy_with_logits(a_L, {label}), the stable form training uses"
+        )
     if not 0.0 < p.data <= 1.0:
         raise ValueError(f"cross_entropy needs a probability 0 < ŷ_l <= 1, got ŷ_{label + 1} = {p.data!r}")
     if p.data < _TINY:  # -1/ŷ_l would overflow: the logits are too far apart for the probability view
         raise ValueError(
-            f"ŷ_{label + 1} = {p.data!r} is too small for ∂L/∂ŷ_l = -1/ŷ_l (it overflows); use cross_entropy_with_logits(a_L, l), "
+            f"ŷ_{label + 1} = {p.data!r} is too small for ∂L/∂ŷ_l = -1/ŷ_l (it overflows); use cross_entropy_with_logits(a_L, {label}), "
             "the stable form that training uses"
         )
     return Value.from_op(-math.log(p.data), (p,), (-1.0 / p.data,), op="cross_entropy")
@@ -132,7 +139,10 @@ def cross_entropy_with_logits(a: Sequence[Scalar], label: int) -> Value:
     the local derivatives Module 4.5 derives unit by unit: ``∂L/∂a_{L,i} = ŷ_i - 1(i = l)``, i.e.
     ``∇_{a_L} L = -(e(l) - ŷ)``. Unlike ``cross_entropy(softmax(a), l)`` it never forms
     ``-1/ŷ_l``, so a gap of 10^4 between logits gives L = 10^4 and gradients ±1, as PyTorch's
-    ``F.cross_entropy`` does. Training (:func:`~micrograd_nptel.training.fit`) uses it; the
+    ``F.cross_entropy`` does. The value is ``(max(a) - a_l) + log1p(Σ_{i≠top} e^{a_i - max(a)})`` (top: one largest
+    logit), accurate to a few units in the last place however large the logits or small the loss
+    (``([1e17, 1e17], 0)`` gives log 2; ``([0, 40], 1)`` gives 4.25e-18). Training
+    (:func:`~micrograd_nptel.training.fit`) uses it; the
     lecture's view through ŷ (``cross_entropy(mlp(x), l)``) stays for teaching.
 
     Args:
@@ -147,11 +157,28 @@ def cross_entropy_with_logits(a: Sequence[Scalar], label: int) -> Value:
     if not logits:
         raise ValueError("cross_entropy_with_logits needs at least one logit, got none")
     label = class_label(label, len(logits))
-    m = max(v.data for v in logits)
-    e = [math.exp(v.data - m) for v in logits]
-    s = math.fsum(e)
-    loss = m + math.log(s) - logits[label].data
-    return Value.from_op(loss, logits, [ei / s - (i == label) for i, ei in enumerate(e)], op="cross_entropy")
+    z = [v.data for v in logits]
+    m = max(z)
+    top = label if z[label] == m else z.index(m)  # one largest logit: its e^{a_top - m} is exactly 1
+    e = [_exp_difference(zi, m) for zi in z]
+    rest = math.fsum(e[:top] + e[top + 1 :])  # Σ_{i≠top} e^{a_i - m}, so Σ_i e^{a_i - m} = 1 + rest
+    s = 1.0 + rest
+    # L = log Σ_i e^{a_i} - a_l = (m - a_l) + log(1 + rest): no cancellation between large terms
+    # (m + log s - a_l gave 0.0 for [1e17, 1e17]; log1p keeps 4.25e-18 for ([0, 40], 1)).
+    loss = (m - z[label]) + math.log1p(rest)
+    grads = [ei / s for ei in e]  # ∂L/∂a_i = ŷ_i - 1(i = l), and ŷ_l - 1 = -Σ_{i≠l} ŷ_i without cancellation
+    grads[label] = -(rest if top == label else math.fsum(e[:label] + e[label + 1 :])) / s
+    return Value.from_op(loss, logits, grads, op="cross_entropy")
+
+
+def _exp_difference(x: float, m: float) -> float:
+    """``e^{x - m}`` to a few units in the last place: ``x - m`` is rounded, so its rounding error (found exactly, by
+    Knuth's TwoSum) is put back as the factor ``1 + err`` (without it ``e^{-147}`` was 1.4e-14 off)."""
+    d = x - m
+    back = d - x
+    err = (x - (d - back)) - (m + back)  # x - m = d + err exactly
+    e = math.exp(d)
+    return e + e * err
 
 
 def squared_error(y_hat: Sequence[Value], y: Sequence[float]) -> Value:
