@@ -252,6 +252,38 @@ def test_a_toml_file_loads_both_kinds(tmp_path: Path) -> None:
             "slip 's': unknown field 'text'",
         ),
         ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\n" * 2, "exercise 2: the name 'a' is used twice"),
+        ("[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\nseed = -1\n", r"exercise 1 \('a'\): seed must be a whole number >= 0"),
+        (
+            "[[exercise]]\nname = 'a'\nsizes = [2, 2]\ntarget = 'a_1'\nanswer = 'numbers'\n",
+            r"exercise 1 \('a'\): answer must be \"any\" \(a number or a formula\) or \"number\"",
+        ),
+        (
+            "[[exercise]]\nname = 'a'\nexpression = 'z = x*y'\ntarget = 'dz/dx'\nat = { y = 1.0 }\n",
+            r"exercise 1 \('a'\): at: the expression uses 'x', which at does not give; add its value in the question, "
+            r"at = \{y: 1, x: NUMBER\}",
+        ),
+        (
+            "[[exercise]]\nname = 'a'\nexpression = 'z = x*y'\ntarget = 'dz/dx'\nat = { x = 1.0, y = 2.0, q = 3.0 }\n",
+            r"at: 'z = x\*y' does not use the input 'q'; remove it from at",
+        ),
+        (
+            "[[exercise]]\nname = 'a'\nexpression = 'z = x*y'\ntarget = 'dz/dq'\nat = { x = 1.0, y = 2.0 }\n",
+            r"target 'dz/dq' differentiates by 'q', which the expression does not use \(its inputs: x, y\)",
+        ),
+        (
+            "[[exercise]]\nname = 'a'\nexpression = 'L = (sigmoid(w*x) - y)^2'\ntarget = 'dL/dw'\nat = { x = 1, w = 2, y = 1 }\n",
+            r"\^ is not a power here; write \*\* \('L = \(sigmoid\(w\*x\) - y\)\*\*2'\)",
+        ),
+        (
+            "[[exercise]]\nname = 'a'\nexpression = 'z = log(x - 2.9)'\ntarget = 'dz/dx'\nat = { x = 2.95 }\nranges = { x = [0.0, 3.0] }\n",
+            r"exercise 1 \('a'\): ranges: \d+ of the first 500 seeds \(seed .*\) give no numbers where every step is defined in 20 "
+            r"draws \(log of a non-positive number: .* at x = .*\); the inputs are drawn x from \[0, 3\]: narrow ranges",
+        ),
+        (
+            "[[exercise]]\nname = 'a'\nsizes = [2, 3, 2]\ntarget = 'grad_W_1'\ngiven = ['x']\n",
+            r"exercise 1 \('a'\): given: the default reference 'grad_a_1 @ x\^T' uses grad_a_1, which the question does not "
+            r"give, and written out it still needs W_2; add grad_a_1 to given, or write reference = a formula in the given names",
+        ),
     ],
 )
 def test_toml_errors_name_the_file_the_exercise_and_the_key(tmp_path: Path, text: str, words: str) -> None:
@@ -322,6 +354,16 @@ ENTRY = "world = 'toy'\nasks = 'dz/dx'\nasks_tex = 'x'\nshape = 'a number'\nques
         ("world = 'toy'\ngiven = [1]", "key 'given' must be a list of strings"),
         (ENTRY + "reference = 'x'", "reference 'x' is not the engine's dz/dx"),
         (ENTRY + "reference = '-1/x'\n[[exercise.mistakes]]\nkey = 'sign'\nformula = '1/x'", "mistake 1 must be a table with key"),
+        (
+            ENTRY.replace("['x']", "['x', 'w']") + "reference = '-1/x'",
+            r"hw3.toml: exercise 1 \('w'\): key 'given' names 'w', which world 'toy' does not have; write one of .*x",
+        ),
+        (
+            ENTRY + "reference = '-1/x'\n[[exercise.mistakes]]\nkey = 'sign'\nformula = '1/(x'\nmessage = 'm'",
+            r"exercise 1 \('w'\): mistake 1 \('sign'\): key 'formula' '1/\(x' cannot be read: .*; fix the formula",
+        ),
+        (ENTRY + "reference = '-1/x'\nseed = -1", r"exercise 1 \('w'\): key 'seed' must be a whole number >= 0"),
+        (ENTRY + "reference = '-1/x'\nanswer = 'numbers'", r"key 'answer' must be \"any\" \(a number or a formula\) or \"number\""),
     ],
 )
 def test_an_entry_in_the_built_in_form_is_checked(tmp_path: Path, text: str, words: str) -> None:
@@ -362,3 +404,32 @@ def test_an_exercise_that_asks_for_the_number_refuses_a_formula() -> None:
     assert ex.check(ex.solution_value().tolist()).correct  # a number (a list) is checked as before
     assert ex.check(str(ex.solution_value().tolist())).correct  # so is a list written as text
     assert exercises.get("4.6-hidden").check("W_3^T @ grad_a_3").correct  # the default still takes a formula
+
+
+def test_the_default_reference_uses_only_the_given_names() -> None:
+    net = exercises.from_network("n", sizes=[2, 3, 2], activation="tanh", target="grad_W_1", given=["x", "a_1", "h_1", "W_2", "grad_a_2"])
+    assert net.reference == "((W_2^T @ grad_a_2) * g'(a_1)) @ x^T" and net.check(net.reference).correct
+    assert exercises.from_network("n", sizes=[2, 3, 2], target="grad_W_1", given=["x", "grad_a_1"]).reference == "grad_a_1 @ x^T"
+    toy = exercises.from_expression("t", "z = log(y1/y2); y1 = x**2; y2 = x**3", target="dz/dx", at={"x": 2.0}, given=["x", "y1"])
+    assert "y2" not in toy.reference and "y1" in toy.reference and toy.check(toy.reference).correct
+    for ex in (net, toy):  # a student can type the reference: every name in it is one the question gives
+        assert ex.check(ex.reference).correct and ex.new(5).check(ex.reference).correct
+
+
+def test_a_missing_value_in_python_does_not_speak_of_the_command_line() -> None:
+    with pytest.raises(ValueError, match="at does not give") as info:
+        exercises.from_expression("t", "z = x * b", target="dz/dx", at={"x": 1.0})
+    assert "--at" not in str(info.value) and "b: NUMBER" in str(info.value)
+
+
+def test_answer_number_in_python_and_toml(tmp_path: Path) -> None:
+    toy = exercises.from_expression("t", "z = x**2", target="dz/dx", at={"x": 3.0}, answer="number")
+    assert toy.answer == "number" and toy.check("2*x").mistake == "number_asked" and toy.check("6").correct
+    net = exercises.from_network("n", sizes=[2, 2], target="a_1", given=["W_1", "b_1", "x"], answer="number")
+    assert net.check("b_1 + W_1 @ x").mistake == "number_asked" and net.check(net.solution_value().tolist()).correct
+    text = HW3.replace("at = { x = 2.0 }", 'at = { x = 2.0 }\nanswer = "number"')
+    loaded = exercises.load(toml(tmp_path, text))
+    assert [e.answer for e in loaded] == ["any", "number"]
+    assert loaded[1].check("-1/x").message.startswith("This exercise asks for the number")
+    entry = "[[exercise]]\nname = 'w'\n" + ENTRY + "reference = '-1/x'\nanswer = 'number'\n"
+    assert exercises.load(toml(tmp_path, entry, "w.toml"))[0].check("-1/x").mistake == "number_asked"

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import check_number
+from ..expression import ExpressionError
 from .check import Exercise
 from .feedback import Mistake, typed
 from .formula import (
@@ -52,7 +53,14 @@ from .formula import (
 from .steps import derivative_formula, order_steps
 from .worlds import LOSSES, ExpressionWorld, NetworkWorld
 
-__all__ = ["from_expression", "from_network"]
+__all__ = ["SEEDS_TRIED", "from_expression", "from_network"]
+
+SEEDS_TRIED = 500
+""":func:`from_expression` builds the numbers of seeds 0 .. 499 (each student's seed is one of a million; 500 tries find
+a range where one draw in 200 or more cannot be built) and refuses an expression some of them cannot build."""
+
+ANSWERS = ("any", "number")
+"""What an exercise accepts: ``"any"`` (a number, an array or a formula) or ``"number"`` (numbers only)."""
 
 Slips = Mapping[str, Any]
 """``{key: (formula, message)}`` or ``{key: {"formula": ..., "message": ...}}``; a formula may be a list of formulas."""
@@ -77,6 +85,7 @@ def from_network(
     module: str = "",
     notebook: str = "",
     seed: int = 0,
+    answer: str = "any",
 ) -> Exercise:
     """An exercise on one quantity of a feedforward network (CS7015 Lecture 4, Modules 4.1-4.8), answered by the engine.
 
@@ -94,10 +103,15 @@ def from_network(
         slips: the teacher's slips, tried first: ``{key: (formula, message)}``, e.g.
             ``{"no_bias": ("W_2 @ h_1", "The bias b_2 is missing.")}``; ``key`` names the slip in the feedback and
             in ``micrograd-nptel grade``'s counts; ``message`` may use ``{formula}``.
-        reference: the lecture's formula for the answer (default: Module 4.8's, for the targets above); it is checked
-            against the engine on three networks. ``reference_tex``: in LaTeX (default: from ``reference``).
+        reference: the lecture's formula for the answer (default: Module 4.8's, for the targets above, written with
+            the given names only: ``grad_a_1 @ x^T`` becomes ``((W_2^T @ grad_a_2) * g'(a_1)) @ x^T`` when the question
+            gives W_2, grad_a_2 and a_1 and not grad_a_1); it is checked against the engine on three networks.
+            ``reference_tex``: in LaTeX (default: from ``reference``).
         title, module, notebook: shown with the exercise (defaults: the target and the network).
-        seed: the numbers (``ex.new(seed)`` for others; ``micrograd-nptel grade`` gives each student theirs).
+        seed: the numbers, a whole number >= 0 (``ex.new(seed)`` for others; ``micrograd-nptel grade`` gives each
+            student theirs).
+        answer: ``"any"`` (a number, an array or a formula) or ``"number"``: numbers only, so that a formula copied
+            from a classmate is not accepted (it gets "this exercise asks for the number").
 
     Returns:
         An :class:`~micrograd_nptel.exercises.Exercise`.
@@ -105,7 +119,9 @@ def from_network(
     Raises:
         ValueError: a bad size, activation, output or loss (or an output and a loss that do not go together), a target or
             a given name the network does not have, the target among the given names, a slip that cannot be read or that
-            gives the correct answer, a reference that disagrees with the engine (the message names which).
+            gives the correct answer, a reference that disagrees with the engine (the message names which), a default
+            reference that needs a name the question does not give (the message names it), a negative seed, an
+            ``answer`` that is neither "any" nor "number".
         TypeError: an argument of the wrong type.
     """
     out = _output(output, loss)
@@ -115,9 +131,12 @@ def from_network(
     probe = NetworkWorld(sizes_t, activation, out)(0, 0)
     key = _name_in(target, probe, "target")
     world = NetworkWorld(sizes_t, activation, out, key)
+    default = reference is None
     reference = reference or _network_reference(key, sizes_t, out)
     if reference is None:
         raise ValueError(f"give reference=... (a formula for {pretty(key)}): there is no default for target {target!r}")
+    if default:
+        reference = _in_given_names(reference, given, probe, lambda n: _network_reference(n, sizes_t, out), key)
     net = "-".join(map(str, sizes_t))
     loss_text = "softmax and cross-entropy" if out == "softmax" else "linear output and squared error"
     asks = pretty(key)
@@ -138,6 +157,7 @@ def from_network(
         module or "CS7015 Lecture 4, Modules 4.1-4.8",
         notebook,
         seed,
+        answer,
         shape=_network_shape(key, probe.values[key], sizes_t),
         paths=key[4:] if re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+|x_\d+)", key) else None,
     )
@@ -227,6 +247,7 @@ def from_expression(
     module: str = "",
     notebook: str = "",
     seed: int = 0,
+    answer: str = "any",
 ) -> Exercise:
     """An exercise on the derivative of an expression written in named steps (CS7015 Lecture 4, Module 4.6), answered by the engine.
 
@@ -239,37 +260,54 @@ def from_expression(
         at: each input's value in the question, e.g. ``{"x": 2.0}``.
         given: the names the question shows (default: the inputs and the named steps but the output).
         ranges: ``{input: (low, high)}``: where other seeds draw that input from (default: ``at``'s value times 0.5 to 1.5).
-        question, question_tex, slips, reference, reference_tex, title, module, notebook, seed: as for
-            :func:`from_network`; with no ``reference``, the solution is the engine's value and its sum over paths.
+            A draw where some step is not defined (a log of a negative number) is drawn again, up to 20 times; the
+            first :data:`SEEDS_TRIED` seeds are tried here, and an expression that some of them cannot build is refused
+            (the message names the step and the range to narrow).
+        question, question_tex, slips, reference, reference_tex, title, module, notebook, seed, answer: as for
+            :func:`from_network`; with no ``reference``, the solution is the chain rule's formula in the given names
+            (a step the question does not give is written out).
 
     Returns:
         An :class:`~micrograd_nptel.exercises.Exercise`.
 
     Raises:
-        ValueError: an expression that cannot be read, an input in ``at`` it does not use (or one it uses missing), a
-            target that is not ``d<output>/d<input>``, numbers that are not finite, a bad range, or as :func:`from_network`.
+        ValueError: an expression that cannot be read (``^`` for a power: write ``**``), an input in ``at`` it does not
+            use (or one it uses missing), a target that is not ``d<output>/d<input>``, numbers that are not finite, a bad
+            range, seeds among the first :data:`SEEDS_TRIED` whose numbers cannot be built, or as :func:`from_network`.
         TypeError: an argument of the wrong type.
     """
     if not isinstance(expression, str):
         raise TypeError(f"expression must be a str, got {expression!r}")
+    if "^" in expression:
+        raise ValueError(f"expression {expression!r}: ^ is not a power here; write ** ({expression.replace('^', '**')!r})")
     if not isinstance(at, Mapping) or not at:
         raise ValueError(f"at must give each input's value, e.g. {{'x': 2.0}}; got {at!r}")
     values = tuple((str(k), _finite(v, f"at[{k!r}]")) for k, v in at.items())
     bounds = tuple((str(k), _range(k, r)) for k, r in (ranges or {}).items())
     for k, _ in bounds:
         if k not in at:
-            raise ValueError(f"ranges names {k!r}, which is not an input (the inputs: {', '.join(at)})")
+            raise ValueError(f"ranges names {k!r}, which at does not give (the inputs: {', '.join(at)}); remove it from ranges")
     m = re.fullmatch(r"\s*(?:d|∂)([A-Za-z]\w*)\s*/\s*(?:d|∂)([A-Za-z]\w*)\s*", target) if isinstance(target, str) else None
     if not m:
         raise ValueError(f"target must be d<output>/d<input>, e.g. 'dz/dx', got {target!r}")
     root, wrt = m.groups()
-    if wrt not in at:
-        raise ValueError(f"target {target!r} differentiates by {wrt!r}, which is not an input (the inputs: {', '.join(at)})")
     world = ExpressionWorld(expression, values, root, wrt, bounds)
-    _, used, named = world.graph(dict(values))
+    try:
+        _, used, named = world.graph(dict(values))
+    except ExpressionError as e:
+        missing = re.search(r"unknown variable '(\w+)'", str(e))
+        if missing:
+            raise ValueError(
+                f"at: the expression uses {missing.group(1)!r}, which at does not give; add its value in the question, "
+                f"at = {{{', '.join([*(f'{k}: {v:g}' for k, v in values), f'{missing.group(1)}: NUMBER'])}}}"
+            ) from None
+        raise
+    if wrt not in used:
+        raise ValueError(f"target {target!r} differentiates by {wrt!r}, which the expression does not use (its inputs: {', '.join(used)})")
     unused = [k for k in at if k not in used]
     if unused:
-        raise ValueError(f"{expression!r} does not use the input {', '.join(map(repr, unused))} given in at")
+        raise ValueError(f"at: {expression!r} does not use the input {', '.join(map(repr, unused))}; remove it from at")
+    _check_seeds(world, bounds)
     ctx = world(0, 0)
     key = _name_in(f"d{root}/d{wrt}", ctx, "target")
     if given is None:
@@ -284,9 +322,15 @@ def from_expression(
                 UserWarning,
                 stacklevel=2,
             )
+    default = reference is None
     reference = reference or derivative_formula(expression, wrt)
     if reference is None:
         raise ValueError(f"give reference=... (a formula for {target}): relu has no derivative in the answer grammar")
+    if default:
+        pairs = [step.split("=", 1) for step in order_steps(expression)[0].split(";") if "=" in step]
+        spelled = {canonical(k.strip(), ctx): k.strip() for k, _ in pairs}
+        definitions = {canonical(k.strip(), ctx): v.strip() for k, v in pairs}
+        reference = _in_given_names(reference, given, ctx, definitions.get, key, lambda n: spelled.get(n, typed(n)))
     return _make(
         name,
         world,
@@ -301,9 +345,97 @@ def from_expression(
         module or "CS7015 Lecture 4, Module 4.6",
         notebook,
         seed,
+        answer,
         shape="a number",
         paths=_name_in(wrt, ctx, "input"),
     )
+
+
+def _check_seeds(world: ExpressionWorld, bounds: tuple[tuple[str, tuple[float, float]], ...]) -> None:
+    """Build the question's numbers (world 0) of seeds 0 .. SEEDS_TRIED - 1; refuse, naming the step that is not
+    defined and the ranges the inputs are drawn from, when some cannot be built in the world's 20 draws."""
+    failed: list[int] = []
+    for s in range(SEEDS_TRIED):
+        if _why(world, world.inputs(s, 0)) is None:  # the first draw is defined: the world takes it
+            continue
+        try:
+            world(s, 0)
+        except ValueError:
+            failed.append(s)
+    if not failed:
+        return
+    reason = _why(world, world.inputs(failed[0], 0))
+    ranges = dict(bounds)
+    drawn = []
+    for k, v in world.at:
+        low, high = ranges.get(k) or ((-1.0, 1.0) if v == 0 else tuple(sorted((0.5 * v, 1.5 * v))))
+        drawn.append(f"{k} from [{low:g}, {high:g}]" + ("" if k in ranges else " (at's value times 0.5 to 1.5)"))
+    seeds = ", ".join(map(str, failed[:5])) + (", ..." if len(failed) > 5 else "")
+    raise ValueError(
+        f"ranges: {len(failed)} of the first {SEEDS_TRIED} seeds (seed {seeds}) give no numbers where every step is defined "
+        f"in 20 draws ({reason}); the inputs are drawn {', '.join(drawn)}: narrow ranges to where every step is defined"
+    )
+
+
+def _why(world: ExpressionWorld, at: Mapping[str, float]) -> str | None:
+    """None when every step is finite on the inputs ``at``; else what is not defined there."""
+    try:
+        _, _, named = world.graph(at)
+    except (ValueError, ZeroDivisionError, OverflowError) as e:
+        return f"{e} at {', '.join(f'{k} = {v:g}' for k, v in at.items())}"
+    bad = [n for n, v in named.items() if not (np.isfinite(v.data) and np.isfinite(v.grad))]
+    if bad:
+        return f"{bad[0]} is not finite at {', '.join(f'{k} = {v:g}' for k, v in at.items())}"
+    return None
+
+
+def _in_given_names(
+    reference: str,
+    given: Iterable[str] | None,
+    ctx: Context,
+    define: Callable[[str], str | None],
+    target: str,
+    spell: Callable[[str], str] = typed,
+) -> str:
+    """A default reference written with the given names only: each name the question does not give is replaced by its
+    ``define``-d formula until none is left (``grad_a_1 @ x^T`` -> ``((W_2^T @ grad_a_2) * g'(a_1)) @ x^T``); ``define``
+    takes a canonical name, ``spell`` gives the name as the reference writes it.
+
+    With no given names the reference is kept (the question then gives only the picture). Raises ValueError naming the
+    names and the fix when a name that is not given has no formula."""
+    names = [given] if isinstance(given, str) else list(given or ())
+    if not names:
+        return reference
+    try:
+        allowed = {_name_in(g, ctx, "given name") for g in names}
+    except ValueError:
+        return reference  # _make names the bad given name
+    if target in allowed:
+        return reference  # _make refuses it: the question would give its answer away
+    if "l" in allowed:
+        allowed.add("y")
+
+    def missing(text: str) -> list[str]:
+        return [n for n in read(text, ctx).names if n not in allowed and container(n) not in allowed]
+
+    first = missing(reference)
+    text = reference
+    for _ in range(60):
+        left = missing(text)
+        if not left:
+            return text
+        body = define(left[0])
+        before = text
+        if body is not None:
+            wrapped = f"({body})" if re.search(r"[\s+\-*/@]", body) else body
+            text = re.sub(rf"(?<![\w/{{]){re.escape(spell(left[0]))}(?![\w{{])", wrapped.replace("\\", "\\\\"), text)
+        if body is None or text == before:
+            needs = ", ".join(spell(n) for n in first)
+            raise ValueError(
+                f"given: the default reference {reference!r} uses {needs}, which the question does not give, and written out "
+                f"it still needs {spell(left[0])}; add {needs} to given, or write reference = a formula in the given names"
+            )
+    raise ValueError(f"given: the default reference {reference!r} cannot be written in the given names; write reference = ...")
 
 
 def _finite(v: object, what: str) -> float:
@@ -349,11 +481,18 @@ def _make(
     module: str,
     notebook: str,
     seed: int,
+    answer: str,
     *,
     shape: str,
     paths: str | None,
 ) -> Exercise:
     """Check the teacher's parts against the engine on three worlds and build the Exercise."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be a whole number >= 0, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0 (0: the question's own numbers), got {seed}")
+    if answer not in ANSWERS:
+        raise ValueError(f'answer must be "any" (a number or a formula) or "number" (numbers only), got {answer!r}')
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.\-]{0,63}", name):
         raise ValueError(f"name must be 1 to 64 letters, digits, '.', '-' or '_', got {name!r}")
     for text, what in ((question, "question"), (title, "title"), (module, "module"), (notebook, "notebook")):
@@ -386,6 +525,7 @@ def _make(
         paths=paths,
         neighbours=bool(re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+)", key)),
         seed=seed,
+        answer=answer,
         world=world,
     )
     for m in mistakes:

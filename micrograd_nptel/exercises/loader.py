@@ -12,14 +12,15 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..files import read_input_file
-from .authoring import from_expression, from_network
+from .authoring import ANSWERS, from_expression, from_network
 from .check import Exercise
 from .feedback import Mistake
-from .formula import AnswerError
+from .formula import AnswerError, container, read
 from .grading import student_seed
 from .worlds import WORLDS
 
@@ -51,6 +52,7 @@ _COMMON = {
     "module": str,
     "notebook": str,
     "seed": int,
+    "answer": str,
 }
 _NETWORK = {**_COMMON, "sizes": list, "activation": str, "output": str, "loss": str}
 _EXPRESSION = {**_COMMON, "expression": str, "at": dict, "ranges": dict}
@@ -148,6 +150,7 @@ _WORLD: dict[str, type] = {
     **{k: list for k in ("given", "forbidden", "path_examples", "defined", "accepts", "mistakes")},
     "neighbours": bool,
     "seed": int,
+    "answer": str,
 }
 """The keys of a catalogue entry on the numbers of a built-in world (``world = "figure"``): an Exercise's fields."""
 
@@ -168,6 +171,10 @@ def _world_entry(entry: dict[str, Any], label: str, check: bool) -> Exercise:
         raise ValueError(f"{label}: the key {missing[0]!r} is missing")
     if entry["world"] not in WORLDS:
         raise ValueError(f"{label}: world {entry['world']!r} is not one of {', '.join(WORLDS)}")
+    if entry.get("seed", 0) < 0:
+        raise ValueError(f"{label}: key 'seed' must be a whole number >= 0 (0: the question's own numbers), got {entry['seed']}")
+    if entry.get("answer", "any") not in ANSWERS:
+        raise ValueError(f'{label}: key \'answer\' must be "any" (a number or a formula) or "number", got {entry["answer"]!r}')
     fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k not in ("world", "mistakes")}
     fields["forbidden"] = frozenset(fields.get("forbidden", ()))
     for key in ("module", "notebook", "title", "reference_tex"):
@@ -185,13 +192,34 @@ def _world_entry(entry: dict[str, Any], label: str, check: bool) -> Exercise:
         mistakes.append(Mistake(m["key"], formulas, m["message"]))
     ex = Exercise(mistakes=tuple(mistakes), world=WORLDS[entry["world"]], **fields)
     if check:
+        _check_names(ex, entry, label)
         try:
-            feedback = ex.check(ex.reference)
+            feedback = replace(ex, answer="any").check(ex.reference)  # a formula, also where students give numbers
         except (AnswerError, ValueError, KeyError) as e:
             raise ValueError(f"{label}: reference {ex.reference!r} cannot be checked: {e}") from None
         if not feedback.correct:
             raise ValueError(f"{label}: reference {ex.reference!r} is not the engine's {ex.asks}: {feedback.message.splitlines()[0]}")
     return ex
+
+
+def _check_names(ex: Exercise, entry: dict[str, Any], label: str) -> None:
+    """Every name of a catalogue-form entry is one of its world's, and every slip's formula reads there (so a typo is
+    found when the file is loaded, not when a student's answer is checked)."""
+    ctx = ex.context()
+    names = sorted(n for n in ctx.values if not n.startswith("__") and container(n) == n)
+    for key in ("given", "defined"):
+        for name in entry.get(key, []):
+            if name not in ctx.values:
+                raise ValueError(
+                    f"{label}: key {key!r} names {name!r}, which world {entry['world']!r} does not have; "
+                    f"write one of {', '.join(names)} (their canonical spelling, e.g. 'dL/da_2' for grad_a_2)"
+                )
+    for i, m in enumerate(ex.mistakes, 1):
+        for f in m.formulas:
+            try:
+                read(f, ctx)
+            except AnswerError as e:
+                raise ValueError(f"{label}: mistake {i} ({m.key!r}): key 'formula' {f!r} cannot be read: {e}; fix the formula") from None
 
 
 def catalogue_files() -> list[Path]:
