@@ -20,32 +20,66 @@ DEPTH = 100
 (pickle nests about three C calls a node; the interpreter's limit is 1000)."""
 
 
-class _State(threading.local):
+class _State:
+    """One thread's pickling state. It is changed when a node is reduced and changed back when the marker written
+    after it (``_Exit``, ``_Clear``) is reduced; if the dump fails before (a full disk), the marker is dropped
+    unreduced and its ``__del__`` changes the state back instead: the ``finally`` of a dump we do not call."""
+
     def __init__(self) -> None:
         self.depth = 0  # the nodes being written, one inside another's parents
         self.short: set[int] = set()  # the creation numbers of nodes in a flat prefix: written without nesting
 
 
-_state = _State()
+_local = threading.local()
+
+
+def _current() -> _State:
+    """This thread's pickling state (made on its first pickle)."""
+    try:
+        return _local.state  # type: ignore[no-any-return]
+    except AttributeError:
+        _local.state = _State()
+        return _local.state  # type: ignore[no-any-return]
 
 
 class _Exit:
     """Written after a node's parents: pickle reduces it then, which marks the node's end (depth - 1)."""
 
+    __slots__ = ("state", "done")
+
+    def __init__(self, state: _State) -> None:
+        self.state, self.done = state, False
+
     def __reduce__(self) -> tuple[object, ...]:
-        _state.depth -= 1
+        self._undo()
         return (_nothing, ())
+
+    def _undo(self) -> None:
+        if not self.done:
+            self.done = True
+            self.state.depth -= 1
+
+    __del__ = _undo  # dropped unreduced: the dump failed part-way (the node's end was never reached)
 
 
 class _Clear:
     """Written after a flat prefix: forgets the prefix's nodes (those pickle had written before are not reduced again)."""
 
-    def __init__(self, numbers: set[int]) -> None:
-        self.numbers = numbers
+    __slots__ = ("state", "numbers", "done")
+
+    def __init__(self, state: _State, numbers: set[int]) -> None:
+        self.state, self.numbers, self.done = state, numbers, False
 
     def __reduce__(self) -> tuple[object, ...]:
-        _state.short -= self.numbers
+        self._undo()
         return (_nothing, ())
+
+    def _undo(self) -> None:
+        if not self.done:
+            self.done = True
+            self.state.short -= self.numbers
+
+    __del__ = _undo  # dropped unreduced: the dump failed part-way
 
 
 def _nothing() -> None:
@@ -57,16 +91,17 @@ def reduce(v: Value) -> tuple[object, ...]:
     if not v._parents:
         return (_leaf, (v.data, v.label, v.grad))
     fields = (v.data, v.grad, v.label, v._op, v._parents, v._local_grads)
-    if v._order in _state.short:  # in a flat prefix: its parents come before it
-        _state.short.discard(v._order)
+    state = _current()
+    if v._order in state.short:  # in a flat prefix: its parents come before it
+        state.short.discard(v._order)
         return (_remake, fields)
-    if _state.depth < DEPTH:
-        _state.depth += 1
-        return (_remake, (*fields, _Exit()))
+    if state.depth < DEPTH:
+        state.depth += 1
+        return (_remake, (*fields, _Exit(state)))
     prefix = nodes_below(v)[:0:-1]  # the non-leaves below v, oldest first, v itself not
     numbers = {node._order for node in prefix}
-    _state.short |= numbers
-    return (_remake_after, (prefix, _Clear(numbers), *fields))
+    state.short |= numbers
+    return (_remake_after, (prefix, _Clear(state, numbers), *fields))
 
 
 def _leaf(data: float, label: str, grad: float) -> Value:

@@ -22,3 +22,42 @@ def test_pickle_and_deepcopy_a_100k_node_chain() -> None:
     assert again.layers[0].W[0][0] is not mlp.layers[0].W[0][0] and again.state_dict() == mlp.state_dict()
     restored = pickle.loads(pickle.dumps(mlp))
     assert restored([1.0, 2.0])[0].data == mlp([1.0, 2.0])[0].data
+
+
+def test_a_pickle_dump_that_fails_part_way_leaves_nothing_behind() -> None:
+    """Issue 34, item 6: after a dump that failed on a full disk, pickling a node of that graph in the same thread
+    raised RecursionError (the thread's pickling state still held the failed dump's depth and flat prefix)."""
+    import io
+
+    class FullDisk(io.RawIOBase):
+        def __init__(self, room: int) -> None:
+            self.room = room
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            n = len(b)  # type: ignore[arg-type]
+            self.room -= n
+            if self.room < 0:
+                raise OSError(28, "No space left on device")
+            return n
+
+    v = Value(1.0)
+    nodes = []
+    for _ in range(3000):
+        v = v * 1.0001 + 0.5
+        nodes.append(v)
+    for kept in (False, True):  # the Pickler dropped at once, or kept (with its exception) by the caller
+        pickler = pickle.Pickler(FullDisk(20_000), protocol=5)
+        try:
+            pickler.dump(v)
+        except OSError as e:
+            assert e.errno == 28
+        else:
+            raise AssertionError("the dump should have failed")
+        if not kept:
+            del pickler
+        inner = nodes[2500]
+        back = pickle.loads(pickle.dumps(inner))  # was RecursionError
+        assert back.data == inner.data and back.parents[0].data == inner.parents[0].data
