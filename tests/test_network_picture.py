@@ -340,3 +340,22 @@ def test_slide_network_is_larger_and_respects_the_users_font_size() -> None:
         draw_network(mlp, loss=L, node_attr={"fontsize": "huge"})
     with pytest.raises(ValueError, match="dpi"):
         draw_network(mlp, loss=L, dpi=0)
+
+
+@pytest.mark.parametrize("change", ["tie", "add", "relabel"])
+def test_a_weight_tied_replaced_or_relabelled_is_still_drawn_at_its_place(change: str) -> None:
+    """Issue 34, item 5: draw_network raised KeyError: 'W_{2,1,1}' after a tie, after `W += 0.1` or a new label."""
+    mlp = MLP(3, [2], 2, seed=1)
+    if change == "tie":
+        mlp.layers[1].W[1][0] = mlp.layers[0].W[1][2]  # W_{2,2,1} is W_{1,2,3}: one Value in two places
+    elif change == "add":
+        mlp.layers[0].W[0][0] += 0.1  # W_{1,1,1} is now the node W + 0.1
+    else:
+        mlp.layers[0].W[0][0].label = "w"
+    L = cross_entropy(mlp([Value(0.1), Value(0.2), Value(0.3)]), 0)
+    L.backward()
+    src = draw_network(mlp, loss=L, weight_labels=True, highlight="W_{2,2,1}").source
+    for key, w, edge in (("W_{2,2,1}", mlp.layers[1].W[1][0], "u1_0 -> u2_1"), ("W_{1,1,1}", mlp.layers[0].W[0][0], "x0 -> u1_0")):
+        line = next(e for e in src.splitlines() if re.match(rf"\s*{edge.split(' -> ')[0]}(:\w+:\w)? -> {edge.split(' -> ')[1]}\b", e))
+        assert (_POSITIVE in line) == (w.grad >= 0), (key, line)
+        assert f">{w.grad:.3g}</FONT>" in src  # its label: the gradient of the Value in that place

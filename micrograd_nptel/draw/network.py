@@ -390,7 +390,12 @@ class _Drawing:
                 self.unit_y[uid] = y
                 dot.node(uid, label=self.tables[uid], pos=f"{self.centres[c]:.2f},{y:.2f}!")
         self.column_of = {uid: c for c, column in enumerate(self.columns) for uid in column}
-        weights = {w.label: w for layer in self.mlp.layers for row_ in layer.W for w in row_}
+        weights = {  # by place, not by label: a tied, replaced (W += 0.1) or relabelled weight is still W_{k,i,j}
+            f"W_{{{k},{i},{j}}}": w
+            for k, layer in enumerate(self.mlp.layers, 1)
+            for i, row_ in enumerate(layer.W, 1)
+            for j, w in enumerate(row_, 1)
+        }
         self.weights = weights
         self.gmax = max((abs(self.grad(n, w) or 0.0) for n, w in weights.items()), default=0.0) or 1.0
 
