@@ -223,8 +223,11 @@ class Module:
         """Every parameter, each once, in the order of :meth:`named_parameters`.
 
         A Value placed in two places (weights tied by sharing one leaf, as PyTorch ties a
-        ``Parameter``) is listed once, where it first appears: its gradient is the sum over
-        both uses, and an optimizer steps it once.
+        ``Parameter``: ``mlp.layers[1].W[1][2] = mlp.layers[0].W[2][1]``) is listed once, where it
+        first appears: its gradient is the sum over both uses, and an optimizer steps it once.
+        A computed node placed in a parameter's slot (``W[0][0] = w * 2``) is listed too, but it is
+        a constant of the forward pass (its data is not recomputed when ``w`` changes) and
+        optimizers refuse it (``ValueError``).
         """
         return list({id(p): p for _, p in self.named_parameters()}.values())
 

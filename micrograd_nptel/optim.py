@@ -53,8 +53,9 @@ class Optimizer:
     Raises:
         TypeError: a parameter is neither a Value nor an array parameter, or the two are mixed.
         ValueError: no parameters, a Value that is not a leaf (as PyTorch refuses a non-leaf tensor: an
-            optimizer steps leaves, and a non-leaf's ``data`` is its op's result), or a bad ``lr`` /
-            ``weight_decay`` / hyperparameter.
+            optimizer steps leaves, and a non-leaf's ``data`` is its op's result, computed once when it was
+            made: in a layer's place it is a constant of the forward pass, not recomputed when its leaves
+            change), or a bad ``lr`` / ``weight_decay`` / hyperparameter. Tie weights by sharing one Value.
     """
 
     def __init__(self, parameters: Iterable[Value] | Iterable[ArrayParameter], lr: float, weight_decay: float = 0.0) -> None:
@@ -68,8 +69,11 @@ class Optimizer:
                 p = params[inner]
                 raise ValueError(
                     f"{type(self).__name__}: parameters[{inner}] ({p.label or repr(p)}) is not a leaf (it is the result of "
-                    f"{p.op!r}, e.g. of `W[i][j] += 0.1` or a tie `w * 2`): an optimizer steps leaves. Change a weight "
-                    "through its .data (`W[i][j].data += 0.1`); tie weights by putting the same leaf in both places"
+                    f"{p.op!r}, e.g. of `W[i][j] += 0.1` or `w * 2`): an optimizer steps leaves. In a parameter's place such a "
+                    "node is a constant of the forward pass (its data is the value it was made with: stepping its leaves does "
+                    "not change it) that passes its gradient on to them. Change a weight through its .data "
+                    "(`W[i][j].data += 0.1`); tie two weights by putting the same Value in both places "
+                    "(`layers[1].W[1][2] = layers[0].W[2][1]`, as PyTorch shares a Parameter)"
                 )
         elif all(isinstance(getattr(p, "data", None), np.ndarray) and not isinstance(p, Value) for p in params):
             self._scalar = False

@@ -159,6 +159,66 @@ def test_weights_tied_by_sharing_a_leaf_are_listed_once_and_get_the_sum_of_both_
         SGD(params, lr=0.5).step()
 
 
+def shared_leaf_losses(optimizer: str, steps: int) -> tuple[list[float], MLP]:
+    """Issue 34, item 3: W_{2,2,3} tied to W_{1,3,2} by one Value in both places, trained by an optimizer over parameters()."""
+    from micrograd_nptel import SGD, Adam
+
+    mlp = MLP(2, [3], 2, seed=7)
+    mlp.layers[1].W[1][2] = mlp.layers[0].W[2][1]  # one leaf in two places, as PyTorch shares a Parameter
+    opt = SGD(mlp.parameters(), lr=0.5) if optimizer == "sgd" else Adam(mlp.parameters(), lr=0.05, eps=0.0)
+    losses = []
+    for step in range(steps):
+        opt.zero_grad()
+        L = cross_entropy(mlp([0.4, -1.1] if step % 2 else [-0.3, 0.8]), step % 2)
+        L.backward()
+        losses.append(L.data)
+        opt.step()
+    return losses, mlp
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_weights_tied_by_sharing_a_value_train_as_a_shared_pytorch_parameter(optimizer: str) -> None:
+    torch = pytest.importorskip("torch")
+    ours, trained = shared_leaf_losses(optimizer, 20)
+    start = MLP(2, [3], 2, seed=7)
+    f64 = torch.float64
+    W1 = torch.tensor([[p.data for p in row] for row in start.layers[0].W], dtype=f64, requires_grad=True)
+    W2 = torch.tensor([[p.data for p in row] for row in start.layers[1].W], dtype=f64, requires_grad=True)
+    b1, b2 = torch.zeros(3, dtype=f64, requires_grad=True), torch.zeros(2, dtype=f64, requires_grad=True)
+    t = torch.tensor(start.layers[0].W[2][1].data, dtype=f64, requires_grad=True)  # the one shared Parameter
+    M1, M2 = torch.zeros(3, 2, dtype=torch.bool), torch.zeros(2, 3, dtype=torch.bool)
+    M1[2, 1] = M2[1, 2] = True
+    params = [W1, W2, b1, b2, t]
+    opt = torch.optim.SGD(params, lr=0.5) if optimizer == "sgd" else torch.optim.Adam(params, lr=0.05, eps=0.0)
+    theirs = []
+    for step in range(20):
+        opt.zero_grad()
+        x = torch.tensor([0.4, -1.1] if step % 2 else [-0.3, 0.8], dtype=f64)
+        h = torch.sigmoid(b1 + torch.where(M1, t, W1) @ x)  # W1's own entry there is unused (Adam with ε = 0 makes it NaN)
+        a = b2 + torch.where(M2, t, W2) @ h
+        L = torch.nn.functional.cross_entropy(a[None], torch.tensor([step % 2]))
+        L.backward()
+        theirs.append(L.item())
+        opt.step()
+    assert ours == pytest.approx(theirs, rel=1e-12)
+    assert ours[-1] != pytest.approx(ours[0], rel=1e-3)  # it trained
+    assert trained.layers[1].W[1][2] is trained.layers[0].W[2][1]
+    assert trained.layers[0].W[2][1].data == pytest.approx(t.item(), rel=1e-12)  # stepped once a step, with the sum of both uses
+
+
+def test_a_computed_weight_in_a_parameter_slot_is_refused_with_what_it_does() -> None:
+    from micrograd_nptel import SGD
+
+    mlp = MLP(2, [2], 2, seed=5)
+    w = mlp.layers[0].W[0][0]
+    mlp.layers[1].W[0][0] = w * 2  # a non-leaf: its data is computed once, here
+    refused = r"parameters\[4\] .* is not a leaf.*its data is the value it was made with.*same Value in both places"
+    with pytest.raises(ValueError, match=refused):
+        SGD(mlp.parameters(), lr=0.1)
+    w.data += 1.0
+    assert mlp.layers[1].W[0][0].data == 2 * (w.data - 1.0)  # stepping the leaf leaves the computed entry as it was
+
+
 # ---------------------------------------------------------------- the result depends only on the graph
 def test_a_graph_made_before_or_after_does_not_change_the_result() -> None:
     x = Value(2.0)
