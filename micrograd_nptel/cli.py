@@ -965,15 +965,32 @@ def _broken_pipe() -> int:
     return 141
 
 
+def _null_for_closed_streams() -> None:
+    """A process started with stdout or stderr closed (``>&-``, ``2>&-``) has ``sys.stdout`` (``sys.stderr``) None:
+    write to the null device instead, so that a command's output is dropped and its exit status still says how it
+    went (a correct ``exercise --answer`` exits 0, not 1 with an AttributeError). Opening it takes the lowest free file
+    descriptor, the closed 1 or 2, so no file opened later (or a ``dot`` run as a child) can become stdout."""
+    import os
+
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            try:
+                setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open until the process ends
+            except OSError:  # no null device: print() to None writes nothing anyway
+                pass
+
+
 def main_exit() -> None:
     """Console-script entry point: ``sys.exit(main())``, on streams that never fail on the console's encoding
     (a cp1252 console gets ``dL/dW_111`` for ``∂L/∂W_111``: :func:`~micrograd_nptel._console.make_console_safe`)."""
     from ._console import make_console_safe
 
+    _null_for_closed_streams()
     make_console_safe()
     try:
         status = main()
-        sys.stdout.flush()  # a closed pipe found here is the same quiet end
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe found here is the same quiet end
     except BrokenPipeError:
         status = _broken_pipe()
     sys.exit(status)

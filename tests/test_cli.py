@@ -221,3 +221,29 @@ def test_bar_options_leave_tqdms_variables_in_charge(monkeypatch: pytest.MonkeyP
     assert bar_options() == {}  # the variable decides
     monkeypatch.setattr(sys, "stderr", Terminal())
     assert bar_options() == {"dynamic_ncols": True}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 1 in the child (POSIX)")
+def test_a_closed_stdout_drops_the_output_and_keeps_the_exit_status() -> None:
+    """Issue 34, item 4: with stdout closed (`>&-`) every command exited 1 with an AttributeError traceback."""
+    from micrograd_nptel.exercises import get
+
+    def closed(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "micrograd_nptel", *args],
+            stdout=None,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+            preexec_fn=lambda: os.close(1),  # the child closes its stdout before exec
+        )
+
+    ex = get("4.7-weight", seed=3)
+    for args, code in (
+        (("exercise", "4.7-weight", "--seed", "3", "--answer", ex.reference), 0),
+        (("exercise", "4.7-weight", "--seed", "3", "--answer", "-dL/da_{2,2} * h_{1,3}"), 1),
+        (("explain", "W_111"), 0),
+        (("train", "--help"), 0),
+    ):
+        result = closed(*args)
+        assert result.returncode == code and "Traceback" not in result.stderr, (args, result.returncode, result.stderr)
