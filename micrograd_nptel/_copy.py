@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from .engine import Value, make_node, nodes_below, topological_order
+from .engine import Value, gradient_written, make_node, nodes_below, topological_order
 
 DEPTH = 100
 """How many nodes pickle may nest, one inside another's parents, before a node is written flat
@@ -114,6 +114,8 @@ def _remake(data: float, grad: float, label: str, op: str, parents: tuple[Value,
     """A node made again from its fields (pickle and copies)."""
     out = make_node(data, op, tuple(parents), tuple(local_grads))
     out.grad, out.label = grad, label
+    if grad:
+        gradient_written(out)  # a gradient backward() did not write: the next pass through it must reset it
     return out
 
 

@@ -19,8 +19,9 @@ cycles and is freed by reference counting alone. Copying and pickling live in
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Sequence
-from itertools import count, filterfalse
+from itertools import chain, count, filterfalse
 from operator import attrgetter, mul
 from typing import Union, cast
 
@@ -66,7 +67,7 @@ class Value:
         7.0
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local_grads", "_order")  # no __weakref__: 8 bytes a node
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local_grads", "_order", "_oldest")  # no __weakref__: 8 bytes a node
 
     data: float
     grad: float
@@ -75,6 +76,7 @@ class Value:
     _parents: tuple[Value, ...]
     _local_grads: tuple[float, ...]
     _order: int  # a non-leaf's creation number: larger than its parents' (set by _node; a leaf has none)
+    _oldest: int  # the smallest creation number of a non-leaf below this node, itself included (_NEVER for a leaf)
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
@@ -85,6 +87,7 @@ class Value:
         self._op = ""
         self._parents = ()
         self._local_grads = ()
+        self._oldest = _NEVER
 
     # ------------------------------------------------------------------ graph data
     @property
@@ -430,47 +433,40 @@ class Value:
         Source: CS7015 Lecture 4, Module 4.1 (``a_i = b_i + W_i h_{i-1}``) and Module 4.7
         (``∂a_{k,i}/∂W_{k,i,j} = h_{k-1,j}``).
         """
-        n = len(h_prev)
-        if not W:
-            raise ValueError(f"pre_activations needs at least one unit: W has no rows (and b has {len(b)} entries)")
-        if len(W) != len(b):
-            raise ValueError(f"pre_activations: W has {len(W)} rows but b has {len(b)} entries (one bias per unit)")
-        if set(map(len, W)) != {n}:
-            i, row = next((i, row) for i, row in enumerate(W) if len(row) != n)
-            raise ValueError(f"pre_activations: row {i + 1} of W has {len(row)} entries but h_prev has {n}")
-        try:
-            if n and type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
-                hs = cast(tuple[Value, ...], tuple(h_prev))
-                hd = [h.data for h in hs]
-                a = []
-                for row, bi in zip(W, b):
-                    wd = [w.data for w in row]
-                    a.append(_node(sum(map(mul, wd, hd)) + bi.data, "linear", (*row, *hs, bi), (*hd, *wd, 1.0)))
-                return a
-            hd = [h if type(h) is float else check_number(h, f"h_prev[{j}]") for j, h in enumerate(h_prev)]
-            local = (*hd, 1.0)  # the same local derivatives (h_{k-1}, 1) for every unit: one tuple shared by all
-            return [_node(sum(map(mul, [w.data for w in row], hd)) + bi.data, "linear", (*row, bi), local) for row, bi in zip(W, b)]
-        except (AttributeError, TypeError):  # an entry that is no Value (found only then: no check costs time on every call)
-            raise _not_values(W, h_prev, b) from None
+        return _units(W, h_prev, b)
 
     # ------------------------------------------------------------------ backpropagation
     def backward(self, grad: float = 1.0) -> None:
         """Backpropagate from this node: set ``grad`` on every node below it to ∂self/∂node.
 
-        The nodes below ``self``, each before its parents (:func:`nodes_below`); then the
-        chain rule: ``self.grad`` starts at ``grad`` and every other non-leaf below it at 0,
-        and each node in turn adds ``local_grad * node.grad`` into each parent, so the
-        contributions of all paths are summed (CS7015 Lecture 4, Module 4.6).
+        The chain rule along every path (CS7015 Lecture 4, Module 4.6): ``self.grad`` starts at
+        ``grad``; then each node, newest first, adds ``local_grad * node.grad`` into each of its
+        parents. A node is always made after its parents, so by the time it is reached every node
+        made from it has added its share: its gradient is complete.
 
-        The contract: it sets ``.grad`` on exactly the nodes below ``self`` and touches
-        nothing else. Each non-leaf below it holds this pass's ∂self/∂node; leaves
-        *accumulate* (two calls leave twice the gradient, as in PyTorch: call
-        ``zero_grad()`` on a module, or set ``grad = 0.0``, between steps). The result
-        depends only on the graph below ``self``, whatever was built before, after or in
-        other threads; the cost is linear in the size of that graph; any depth works (no
-        recursion). Unlike PyTorch, the graph is kept (``retain_graph`` is always on),
-        non-leaves keep their gradient (as with ``retain_grad()``), and any node may be a
-        parameter, leaf or not.
+        The order: the lecture draws and teaches a depth-first topological sort
+        (:func:`topological_order`: each node after its parents, read backwards), because it
+        follows on the slide the argument "a node's gradient needs those of the nodes that use
+        it". Any order with every node after all the nodes made from it gives the same sums;
+        newest first by creation number is one that needs no search, only a sort in C, and it is
+        what PyTorch's autograd engine runs: each of its nodes gets a ``sequence_nr`` from a
+        counter when it is made, and the engine's ready queue pops the highest ``sequence_nr``
+        first. Here the counter is ``_order``, set by ``_node``.
+
+        The contract: it sets ``.grad`` on nodes below ``self`` only and touches nothing else.
+        Each non-leaf below it holds this pass's ∂self/∂node, 0.0 where no gradient flows;
+        leaves *accumulate* (two calls leave twice the gradient, as in PyTorch: call
+        ``zero_grad()`` on a module, or set ``grad = 0.0``, between steps). The result depends
+        only on the graph below ``self``, whatever was built before, after or in other threads;
+        any depth works (no recursion). Unlike PyTorch, the graph is kept (``retain_graph`` is
+        always on), non-leaves keep their gradient (as with ``retain_grad()``), and any node may
+        be a parameter, leaf or not.
+
+        The cost is linear in the part of that graph gradient can reach: a subgraph reached only
+        through a zero local derivative (a relu at or below 0, a met margin) is skipped, as a
+        hand-written loop skips it; it is visited only to reset it if an earlier ``backward()``
+        wrote into it (see :func:`_reached`). A ``.grad`` you assign to a non-leaf yourself is
+        not such a write: it is reset only where gradient reaches that node.
 
         Args:
             grad: ∂L/∂self, the upstream gradient (1.0 when ``self`` is the loss).
@@ -488,9 +484,8 @@ class Value:
         if not self._parents:  # a leaf: ∂self/∂self = 1, nothing below it
             self.grad += seed
             return
-        order = nodes_below(self)
-        for node in order:
-            node.grad = 0.0
+        # the plain order: `order = nodes_below(self)`, then `node.grad = 0.0` for each node in it.
+        order = _reached(self)  # speed shortcut: the same, but only the nodes gradient can reach (zeroed)
         self.grad = seed
         for node in order:
             g = node.grad
@@ -504,6 +499,111 @@ class Value:
                     parent.grad += local * g
         if max(map(abs, map(_grad_of, order))) > 1e150:  # a leaf's gradient may have overflowed: look (rare; 1% of the cost)
             _check_leaf_grads(order)
+
+
+# ---------------------------------------------------------------------- the counter and the order backward() runs
+_new = object.__new__
+_created = count(1)  # creation numbers (PyTorch's sequence_nr): next() is atomic, so a node's is larger than its parents' in any thread
+_next_number = _created.__next__
+_order_of = attrgetter("_order")
+_oldest_of = attrgetter("_oldest")
+_NEVER = 1 << 62  # a leaf's _oldest: larger than any creation number
+_written = [0]  # the largest creation number of a node that backward() (or a copy) may have left a gradient on
+_written_lock = threading.Lock()
+
+
+def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...], oldest: int = -1) -> Value:
+    """Make a non-leaf node; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here."""
+    if data - data != 0.0:  # False for every finite float, True for ±inf and NaN: one subtraction per op
+        raise _overflow(op, parents, data)
+    out: Value = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._parents = parents
+    out._local_grads = local_grads
+    out._order = n = _next_number()
+    # speed shortcut for backward() (see _reached): the smallest creation number of a non-leaf below out, out included
+    if oldest < 0:  # not given by the caller (pre_activations finds it once for a whole layer)
+        if len(parents) == 2:
+            oldest, other = parents[0]._oldest, parents[1]._oldest
+            if other < oldest:
+                oldest = other
+        elif len(parents) == 1:
+            oldest = parents[0]._oldest
+        else:
+            oldest = min(map(_oldest_of, parents))
+    out._oldest = oldest if oldest < n else n
+    return out
+
+
+make_node = _node
+"""``_node`` for the package's other modules (``_copy`` remakes pickled and copied nodes with it): a non-leaf node
+from its fields, unchecked but for overflow. Outside the package, :meth:`Value.from_op` is the checked form."""
+
+
+def _wrote(node: Value) -> None:
+    """Record that ``node`` (a non-leaf) was given a gradient other than by ``backward()`` (a copy of a node): see :func:`_reached`."""
+    with _written_lock:
+        if node._order > _written[0]:
+            _written[0] = node._order
+
+
+gradient_written = _wrote
+"""``_wrote`` for the package's other modules (``_copy`` gives remade nodes their gradient): the next pass through the node resets it."""
+
+
+def _reached(root: Value) -> list[Value]:
+    """What ``root.backward()`` walks: the non-leaves below ``root`` gradient can reach, newest first, zeroed.
+
+    The plain version is ``nodes_below(root)``, every node zeroed. This one follows an edge
+    only if its local derivative is nonzero: gradient cannot cross a zero one, so the nodes
+    beyond are ∂root/∂node = 0 and need no work, if they already hold 0.0. A node holds 0.0
+    from its creation until a ``backward()`` writes into it, and a pass writes only nodes no
+    newer than its root; so a cut-off subgraph whose oldest non-leaf (``_oldest``, kept by
+    ``_node``) is newer than every earlier pass's root is skipped whole, and any other is
+    walked as far as it holds such old nodes, resetting them to 0.0. Linear in the nodes
+    visited; no recursion.
+
+    Source: CS7015 Lecture 4, Module 4.6 (a node's gradient is complete once every path
+    through the nodes made from it has been summed).
+    """
+    with _written_lock:
+        written = _written[0]  # nodes no newer than this may hold an earlier pass's gradient
+        if root._order > written:
+            _written[0] = root._order
+    seen = {root}
+    inner = [root]
+    cut = []
+    for node in inner:  # the list grows while it is read: each node reached is read once
+        parents = node._parents
+        if len(parents) > 3 and seen.issuperset(parents):  # speed shortcut: a unit whose inputs were all met (in C)
+            continue
+        if 0.0 in node._local_grads:  # an edge gradient cannot cross: the parent beyond it is cut off (unless reached another way)
+            for parent, local in zip(parents, node._local_grads):
+                if parent not in seen:
+                    if local or not parent._parents:
+                        seen.add(parent)
+                        if parent._parents:
+                            inner.append(parent)
+                    elif parent._oldest <= written:
+                        cut.append(parent)  # and an earlier pass may have written below it: reset it (below)
+        else:  # as in nodes_below
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    if parent._parents:
+                        inner.append(parent)
+    for node in cut:  # reset what earlier passes wrote below a cut (unless gradient reaches it after all)
+        if node not in seen:
+            seen.add(node)
+            node.grad = 0.0
+            cut.extend(p for p in node._parents if p._oldest <= written)
+    inner.sort(key=_order_of, reverse=True)
+    for node in inner:
+        node.grad = 0.0
+    return inner
 
 
 def nodes_below(root: Value) -> list[Value]:
@@ -528,10 +628,10 @@ def nodes_below(root: Value) -> list[Value]:
     seen = {root}
     inner = [root]
     for node in inner:  # the list grows while it is read: each new non-leaf is read once
-        parents = node._parents
-        if len(parents) > 3 and seen.issuperset(parents):  # a unit whose inputs were all met at the previous unit (fast, in C)
+        # the plain step is the loop below; speed shortcut: a unit whose inputs were all met at the previous unit (in C)
+        if len(node._parents) > 3 and seen.issuperset(node._parents):
             continue
-        for parent in parents:
+        for parent in node._parents:
             if parent not in seen:
                 seen.add(parent)
                 if parent._parents:
@@ -579,12 +679,63 @@ def topological_order(root: Value) -> list[Value]:
 
 
 # ---------------------------------------------------------------------- internals
-_new = object.__new__
-_created = count(1)  # creation numbers: next() is atomic, so a node's is larger than its parents' in any thread
-_next_number = _created.__next__
-_order_of = attrgetter("_order")
 _data = attrgetter("data")
 _grad_of = attrgetter("grad")
+
+
+def _weights_oldest(W: Sequence[Sequence[Value]], b: Sequence[Value]) -> int:
+    """The smallest ``_oldest`` among the entries of W and b (``_NEVER`` if all are leaves), for ``_node``.
+
+    Speed shortcut: reading every weight's ``_oldest`` at every call would cost as much as reading its
+    ``data`` (a third of a unit's time). A layer's W and b are the same leaves call after call, so the
+    lists last found all leaves are kept (at most 32, their leaves only) and compared by identity, in C.
+    The plain version: ``min(map(_oldest_of, chain(chain.from_iterable(W), b)), default=_NEVER)``.
+    """
+    known = _leaf_weights.get(id(W))
+    if known is not None and known[0] == W and known[1] == b:
+        return _NEVER
+    oldest: int = min(map(_oldest_of, chain(chain.from_iterable(W), b)), default=_NEVER)
+    if oldest == _NEVER and type(W) is list and type(b) is list and all(type(row) is list for row in W):
+        if len(_leaf_weights) >= 32:
+            _leaf_weights.clear()
+        _leaf_weights[id(W)] = ([list(row) for row in W], list(b))
+    return oldest
+
+
+_leaf_weights: dict[int, tuple[list[list[Value]], list[Value]]] = {}  # id(W) -> (W, b) as last found: all leaves
+
+
+def _units(
+    W: Sequence[Sequence[Value]], h_prev: Sequence[Value] | Sequence[float], b: Sequence[Value], weights_oldest: int = -1
+) -> list[Value]:
+    """``Value.pre_activations(W, h_prev, b)``; ``weights_oldest``: the smallest ``_oldest`` among W and b, if known."""
+    n = len(h_prev)
+    if not W:
+        raise ValueError(f"pre_activations needs at least one unit: W has no rows (and b has {len(b)} entries)")
+    if len(W) != len(b):
+        raise ValueError(f"pre_activations: W has {len(W)} rows but b has {len(b)} entries (one bias per unit)")
+    if set(map(len, W)) != {n}:
+        i, row = next((i, row) for i, row in enumerate(W) if len(row) != n)
+        raise ValueError(f"pre_activations: row {i + 1} of W has {len(row)} entries but h_prev has {n}")
+    try:
+        if weights_oldest < 0:
+            weights_oldest = _weights_oldest(W, b)
+        if n and type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
+            hs = cast(tuple[Value, ...], tuple(h_prev))
+            hd = [h.data for h in hs]
+            below = min(weights_oldest, *map(_oldest_of, hs))  # every unit's _oldest, for backward(): found once
+            a = []
+            for row, bi in zip(W, b):
+                wd = [w.data for w in row]
+                a.append(_node(sum(map(mul, wd, hd)) + bi.data, "linear", (*row, *hs, bi), (*hd, *wd, 1.0), below))
+            return a
+        hd = [h if type(h) is float else check_number(h, f"h_prev[{j}]") for j, h in enumerate(h_prev)]
+        local = (*hd, 1.0)  # the same local derivatives (h_{k-1}, 1) for every unit: one tuple shared by all
+        return [
+            _node(sum(map(mul, [w.data for w in row], hd)) + bi.data, "linear", (*row, bi), local, weights_oldest) for row, bi in zip(W, b)
+        ]
+    except (AttributeError, TypeError):  # an entry that is no Value (found only then: no check costs time on every call)
+        raise _not_values(W, h_prev, b) from None
 
 
 def _not_values(W: Sequence[Sequence[object]], h_prev: Sequence[object], b: Sequence[object]) -> TypeError:
@@ -597,26 +748,6 @@ def _not_values(W: Sequence[Sequence[object]], h_prev: Sequence[object], b: Sequ
     if len(kinds) > 1:
         return TypeError("pre_activations: h_prev mixes Values and numbers: give all Values (tracked) or all numbers (constants)")
     return TypeError(f"pre_activations: h_prev must hold Values or real numbers, got {list(h_prev)!r}")
-
-
-def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """Make a non-leaf node; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here."""
-    if data - data != 0.0:  # False for every finite float, True for ±inf and NaN: one subtraction per op
-        raise _overflow(op, parents, data)
-    out: Value = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._op = op
-    out._parents = parents
-    out._local_grads = local_grads
-    out._order = _next_number()
-    return out
-
-
-make_node = _node
-"""``_node`` for the package's other modules (``_copy`` remakes pickled and copied nodes with it): a non-leaf node
-from its fields, unchecked but for overflow. Outside the package, :meth:`Value.from_op` is the checked form."""
 
 
 def _check_leaf_grads(order: list[Value]) -> None:

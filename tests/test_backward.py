@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from test_engine import live_values
 
 from micrograd_nptel import MLP, Value, cross_entropy, squared_error, topological_order
-from micrograd_nptel.engine import nodes_below
+from micrograd_nptel.engine import _reached, nodes_below
 
 
 def sorted_grads(root: Value, leaves: list[Value]) -> list[float]:
@@ -407,6 +407,108 @@ def test_random_programs_agree_with_the_reference(seed: int, n_ops: int, n_roots
             assert fresh_grads(root, leaves) == pytest.approx(sorted_grads(root, leaves), rel=1e-12, abs=1e-15)
     root2, leaves2 = pickle.loads(pickle.dumps((roots[0], leaves)))
     assert fresh_grads(root2, leaves2) == pytest.approx(sorted_grads(roots[0], leaves), rel=1e-12, abs=1e-15)
+
+
+# ---------------------------------------------------------------- backward() walks only where gradient flows
+def plain_backward(root: Value, seed: float = 1.0) -> None:
+    """backward()'s plain version: every non-leaf below the root zeroed, then the chain rule over all of them."""
+    if not root.parents:
+        root.grad += seed
+        return
+    order = nodes_below(root)
+    for node in order:
+        node.grad = 0.0
+    root.grad = seed
+    for node in order:
+        if node.grad:
+            for parent, local in zip(node.parents, node.local_grads):
+                parent.grad += local * node.grad
+
+
+def cut_off_world(seed: int, n_ops: int) -> list[Value]:
+    """A random graph with cut-offs (relu at or below 0, a max node, a product with 0, |0|), shared nodes and a tied non-leaf weight."""
+    rng = random.Random(seed)
+    leaves = [Value(rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0]) * rng.uniform(0.5, 1.5)) for _ in range(4)]
+    nodes: list[Value] = [*leaves, leaves[0] * 1.5]  # a non-leaf used as a weight by later nodes
+    ops: list[Callable[[Value, Value], Value]] = [
+        lambda a, b: a.relu(),
+        lambda a, b: (a - b).relu(),
+        lambda a, b: Value.from_op(max(a.data, b.data), (a, b), (1.0, 0.0) if a.data >= b.data else (0.0, 1.0), op="max"),
+        lambda a, b: a * 0.0 + b,
+        lambda a, b: (a - a).abs() * b,
+        lambda a, b: a * b,
+        lambda a, b: (a + b).tanh(),
+        lambda a, b: Value.sum([a, b, a]),
+        lambda a, b: Value.linear([a, b], [b, 0.5], a),
+        lambda a, b: Value.pre_activations([[a, b]], [b, a], [b])[0],
+    ]
+    for _ in range(n_ops):
+        nodes.append(rng.choice(ops)(rng.choice(nodes), rng.choice(nodes)))
+    return nodes
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n_ops=st.integers(1, 50),
+    calls=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from([1.0, -2.0, 0.0])), min_size=1, max_size=6),
+)
+def test_backward_leaves_every_gradient_as_the_plain_order_does(seed: int, n_ops: int, calls: list[tuple[int, float]]) -> None:
+    """The same graph built twice; the same backward calls (any root, any seed, repeated) on one with backward(), on the
+    other with the plain order: every node, leaf or not, holds the same gradient after every call."""
+    ours, plain = cut_off_world(seed, n_ops), cut_off_world(seed, n_ops)
+    for pick, grad in calls:
+        i = 4 + pick % (len(ours) - 4)
+        ours[i].backward(grad)
+        plain_backward(plain[i], grad)
+        assert [v.grad for v in ours] == [v.grad for v in plain]
+
+
+def test_a_cut_off_subgraph_is_not_walked() -> None:
+    x, w = Value(0.5), Value(-2.0)
+    h = x
+    for _ in range(1000):
+        h = (h * 1.001).tanh()
+    L = (h * w).relu() + x  # relu at a negative input: nothing flows into the chain
+    assert len(_reached(L)) == 2  # + and relu: not the 2,000 nodes of the chain
+    L.backward()
+    assert (x.grad, w.grad, h.grad) == (1.0, 0.0, 0.0)
+
+
+def test_gradients_an_earlier_pass_left_below_a_cut_off_are_reset() -> None:
+    x, w = Value(0.5), Value(2.0)
+    h = (x * w).tanh()
+    gate = Value(1.0)
+    L = (h * gate).relu() * 3.0
+    L.backward()
+    assert h.grad != 0.0
+    gate.data = -1.0  # data changed by hand; the graph's local derivatives stay, so build again:
+    L2 = (h * Value(-1.0)).relu() * 3.0  # h (old, written by the pass above) sits below a cut-off
+    L2.backward()
+    assert h.grad == 0.0 and h.parents[0].grad == 0.0
+    h.backward()  # a pass from an inner node, then from the root above it with nothing flowing
+    L2.backward(0.0)
+    assert h.grad == 0.0 and h.parents[0].grad == 0.0
+
+
+def test_a_tied_non_leaf_weight_below_a_cut_off_is_reset_every_step() -> None:
+    v = Value(0.8)
+    w = v * 2.0  # a non-leaf weight, made once and used at every step
+    for x in (1.0, -1.0):  # the second step's relu cuts w off
+        L = (w * x).relu()
+        v.grad = 0.0
+        L.backward()
+    assert w.grad == 0.0 and v.grad == 0.0
+
+
+def test_a_copied_gradient_is_reset_by_the_next_pass_through_it() -> None:
+    x = Value(0.5)
+    h = x * 2.0
+    (h * 1.0).backward()
+    h2 = copy.copy(h)  # a new node (newer than every pass's root) holding h's gradient, written by no pass
+    L = (h2 * -1.0).relu()
+    L.backward()
+    assert h2.grad == 0.0
 
 
 # ---------------------------------------------------------------- PyTorch habits
