@@ -478,6 +478,25 @@ class MLP(Module):
             h = layer._forward(h)
         return cast(list[Value], h)
 
+    def logits(self, x: Sequence[Scalar]) -> list[Value]:
+        """The output layer's pre-activations ``a_L`` (k Values) for one input x: ``ŷ = O(a_L)`` without O.
+
+        What :func:`cross_entropy_with_logits` takes, and enough for the predicted class of a softmax
+        output (``argmax_j ŷ_j = argmax_j a_{L,j}``: the softmax keeps the order), so no ŷ node is made.
+        The hidden layers keep this pass in their ``a``, ``h`` and ``h_prev``, as a call does; the output
+        layer's are left as they were (call the network to draw or explain a pass).
+
+        Raises:
+            TypeError/ValueError: x is not n numbers or Values.
+
+        Source: CS7015 Lecture 4, Module 4.1 (``a_L = b_L + W_L h_{L-1}``, ``ŷ = O(a_L)``).
+        """
+        h: Sequence[Value] | list[float] = _inputs(x, self.nin, _x_labels(self.nin))
+        for layer in self.layers[:-1]:
+            h = layer._forward(h)
+        out = self.layers[-1]
+        return Value.pre_activations(out.W, h, out.b)
+
     def predict(self, x: Sequence[Scalar]) -> int:
         """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers.
 

@@ -45,6 +45,15 @@ def example_loss(model: MLP, x: Sequence[float], label: int) -> tuple[Value, lis
     return squared_error(y_hat, one_hot(label, model.nout)), y_hat
 
 
+def _loss_and_class(model: MLP, x: Sequence[float], label: int) -> tuple[Value, int]:
+    """``example_loss``'s loss and ``argmax ŷ``; for a softmax output both from the logits ``a_L``, no ŷ node made."""
+    if model.output == "softmax":
+        a = model.logits(x)
+        return cross_entropy_with_logits(a, label), argmax(a)
+    loss, y_hat = example_loss(model, x, label)
+    return loss, argmax(y_hat)
+
+
 class TrainingDiverged(ValueError):
     """Training produced a non-finite loss or gradient, or an overflow; the message names the epoch and step."""
 
@@ -77,8 +86,8 @@ def fit(
     steps of :class:`SGD` on the batch's mean loss (see :func:`example_loss`).
 
     The engine's graphs hold no reference cycles (reference counting frees them), so
-    Python's cyclic garbage collector is paused while training, and restored after: its
-    passes over the growing graph cost about 40% of a step (``benchmarks/README.md``).
+    Python's cyclic garbage collector is paused while training, and restored after
+    (:func:`gc_paused`, which your own training loop can use too).
 
     Args:
         model: the network (updated in place).
@@ -108,7 +117,7 @@ def fit(
     opt = check_optimizer(optimizer, model.parameters(), "fit") if optimizer is not None else SGD(model.parameters(), lr)
     order = Batches(len(X), batch_size, seed)
     history: list[EpochStats] = []
-    with _gc_paused():
+    with gc_paused():
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             total, correct = 0.0, 0
@@ -117,9 +126,9 @@ def fit(
                 try:
                     losses = []
                     for i in batch:
-                        loss, y_hat = example_loss(model, X[i], labels[i])
+                        loss, predicted = _loss_and_class(model, X[i], labels[i])
                         losses.append(loss)
-                        correct += argmax(y_hat) == labels[i]
+                        correct += predicted == labels[i]
                     L = Value.sum(losses) * (1.0 / len(batch))
                 except OverflowError as e:  # a value overflowed in the forward pass
                     raise diverged(epoch, step, opt.lr, e) from None
@@ -132,6 +141,10 @@ def fit(
             history.append(EpochStats(epoch, total / len(X), correct / len(X), time.perf_counter() - start))
             if on_epoch is not None:
                 on_epoch(history[-1])
+        try:  # every layer's a and h hold the last example's pass, ŷ too (the loop did not make ŷ)
+            model(X[order.order[-1]])
+        except OverflowError as e:
+            raise diverged(epochs, step, opt.lr, e) from None
     return history
 
 
@@ -191,8 +204,41 @@ def check_not_diverging(history: Sequence[EpochStats], start: float, lr: float, 
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector inside the block; restore its previous state after."""
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside a ``with`` block; restore its previous state after.
+
+    A training step builds a graph of thousands of nodes that stay alive until ``backward()``. With
+    the collector on (as Python starts), every 700 new objects trigger a pass that walks the young
+    objects, and every few passes one that walks all of them, the growing graph included: on
+    micrograd's demo loop written by hand with scalar ops, about half of every step
+    (``benchmarks/README.md``). This engine's graphs hold no reference cycles, so reference counting
+    alone frees each step's graph when it is dropped, and the collector has nothing to find in them.
+    :func:`fit` trains inside this block; wrap your own loop in it too::
+
+        with gc_paused():
+            for k in range(100):
+                loss = ...            # forward
+                model.zero_grad()
+                loss.backward()
+                for p in model.parameters():
+                    p.data -= lr * p.grad
+
+    On exit (normally or by an exception) the collector is enabled again if, and only if, it was
+    enabled on entry: nested blocks and a collector you had already disabled are left as they were.
+    Nothing else is changed (its thresholds, counts and frozen objects stay). Inside the block,
+    objects that refer to each other in a cycle (none from this library) are freed only after it, or
+    when you call ``gc.collect()``.
+
+    Source: CPython's ``gc`` module (``gc.disable``, ``gc.isenabled``); not part of the lecture.
+
+    Example:
+        >>> import gc
+        >>> with gc_paused():
+        ...     gc.isenabled()
+        False
+        >>> gc.isenabled()
+        True
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
