@@ -89,8 +89,8 @@ def load(path: str | os.PathLike[str], *, check: bool = True) -> list[Exercise]:
 
     Raises:
         FileNotFoundError: no file at ``path``.
-        ValueError: not a regular file, too large, not UTF-8 or not TOML (with the line), no ``[[exercise]]`` or more than
-            :data:`MAX_EXERCISES`, an unknown or mistyped key, two exercises of one name, or anything
+        ValueError: not a regular file, too large, not UTF-8, not TOML (with the line) or nested too deeply, no
+            ``[[exercise]]`` or more than :data:`MAX_EXERCISES`, an unknown or mistyped key, two exercises of one name, or anything
             :func:`from_network` / :func:`from_expression` refuse; the message names the file, the exercise and the key.
     """
     name, raw = read_input_file(path, "exercises file", MAX_FILE_BYTES)
@@ -100,6 +100,8 @@ def load(path: str | os.PathLike[str], *, check: bool = True) -> list[Exercise]:
         raise ValueError(f"{name}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise ValueError(f"{name}: not TOML: {e}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables by recursion: 1,000 `[` exhaust it
+        raise ValueError(f"{name}: arrays or inline tables nested too deeply to read (an exercises file nests a few levels)") from None
     unknown = set(data) - {"exercise"}
     if unknown:
         raise ValueError(f"{name}: unknown top-level key {sorted(unknown)[0]!r}; exercises are [[exercise]] tables")
