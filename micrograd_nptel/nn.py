@@ -15,6 +15,7 @@ import math
 import numbers
 import os
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -619,8 +620,10 @@ def read_model(path: str | os.PathLike[str], build: Callable[[dict[str, Any]], _
     """Read the file format :func:`write_model` writes: the model ``build(config)`` makes, and the file's checked numbers.
 
     Shared by :meth:`MLP.load` and ``batched.Network.load``. The file is checked before any memory is
-    spent on the model: a regular file of at most ``MAX_FILE_BYTES``, UTF-8 JSON of a known version, a
-    valid config, and a state whose keys and shapes match that config, every number a finite float.
+    spent on the model: a regular file of at most ``MAX_FILE_BYTES``; its first ``HEAD_BYTES`` hold the
+    format marker and a config whose sizes allow the file's size (``BYTES_PER_NUMBER`` a parameter), all
+    read before the whole file is parsed; then UTF-8 JSON of a known version, a valid config, and a state
+    whose keys and shapes match that config, every number a finite float.
 
     Args:
         path: the file; build: makes the model from the config's keys (``nin``, ``hidden``, ``nout``, ...).
@@ -638,6 +641,7 @@ def read_model(path: str | os.PathLike[str], build: Callable[[dict[str, Any]], _
     size = os.path.getsize(path)
     if size > MAX_FILE_BYTES:
         raise ValueError(f"{where} is {size} bytes, more than a saved MLP may be ({MAX_FILE_BYTES} bytes)")
+    _check_head(path, where, size)  # the first 64 KiB: a saved model's marker and config, and the size that config allows
     try:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
@@ -672,6 +676,57 @@ def read_model(path: str | os.PathLike[str], build: Callable[[dict[str, Any]], _
     except (TypeError, ValueError) as e:
         raise ValueError(f"{where} does not hold a valid MLP: {e}") from None
     return model, new
+
+
+HEAD_BYTES = 64 * 1024
+"""How much of a model file :func:`read_model` reads first: a saved model's format marker and config lie there."""
+
+BYTES_PER_NUMBER = 64
+"""The most a saved parameter takes in a model file (``repr`` of a float is at most 24 characters; 64 leaves room
+for a separator and the indentation of a file written again with ``json.dump(..., indent=...)``)."""
+
+_CONFIG_KEY = re.compile(r'"config"\s*:\s*')
+
+
+def _check_head(path: str | os.PathLike[str], where: str, size: int) -> None:
+    """Refuse a file larger than ``HEAD_BYTES`` that is no saved model, or is larger than its config allows, from its head.
+
+    A file :func:`write_model` wrote (or one rewritten with sorted keys or indentation) holds the marker
+    ``"micrograd_nptel.MLP"`` and its config before the state's numbers; the config's sizes say how many numbers
+    follow (``Σ_k n_k (n_{k-1} + 1)``), so a file of more than ``HEAD_BYTES + BYTES_PER_NUMBER`` bytes a number
+    is refused before it is parsed (a 100 MB JSON list took 1.17 GB to parse before it was refused).
+
+    Raises:
+        ValueError: no marker or no config in the head, a config whose sizes are not positive ints, or a file
+            too large for its config. Each message names the file.
+    """
+    if size <= HEAD_BYTES:
+        return  # a small file costs little to parse: read_model's checks name what is wrong with it
+    with open(path, "rb") as f:
+        head = f.read(HEAD_BYTES).decode("utf-8", errors="replace")  # a character cut at the end is of no matter
+    if '"micrograd_nptel.MLP"' not in head:
+        raise ValueError(
+            f'{where} is not a saved micrograd_nptel MLP (no "format": "micrograd_nptel.MLP" in its first {HEAD_BYTES:,} bytes)'
+        )
+    found = _CONFIG_KEY.search(head)
+    try:
+        config = json.JSONDecoder().raw_decode(head, found.end())[0] if found else None
+    except (ValueError, RecursionError):  # cut by the head's end, or not JSON: read_model's full parse says which
+        config = None
+    if not isinstance(config, dict) or not isinstance(config.get("hidden"), list):
+        raise ValueError(f"{where} is not a saved micrograd_nptel MLP (no config in its first {HEAD_BYTES:,} bytes)")
+    try:
+        sizes = [positive_int(config.get("nin"), "nin"), *(positive_int(n, "hidden size") for n in config["hidden"])]
+        sizes.append(positive_int(config.get("nout"), "nout"))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where} does not hold a valid MLP: {e}") from None
+    numbers = sum(n_out * (n_in + 1) for n_out, n_in in _layer_shapes(sizes))
+    most = HEAD_BYTES + BYTES_PER_NUMBER * numbers
+    if size > most:
+        raise ValueError(
+            f"{where} is {size:,} bytes, more than a saved MLP of sizes {sizes} takes ({numbers:,} numbers: "
+            f"at most {most:,} bytes); it is not a saved model"
+        )
 
 
 def _layer_shapes(sizes: Sequence[int]) -> list[tuple[int, int]]:
