@@ -26,7 +26,6 @@ from .draw.render import (
     graphviz_installed,
     render,
 )
-from .draw.render import _natural_size as _natural_size
 from .draw.style import PATH_COLOURS, op_label
 from .draw.widgets import StepFrames, step_through
 from .paths import Edge, Path, chain_rule_paths, trace

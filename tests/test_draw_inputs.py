@@ -45,10 +45,10 @@ def test_natural_sort_survives_unicode_digits() -> None:
 
 def test_leaves_named_like_the_lectures_parameters_are_drawn_as_parameters() -> None:
     """Without ``parameters``, w1, w2 and b of the slide example are all parameters (orange); x1, y inputs (blue)."""
-    from micrograd_nptel.draw.style import _FILL
+    from micrograd_nptel.draw.style import FILL
     from micrograd_nptel.expression import parse_expression
 
     root, variables = parse_expression("(sigmoid(w1*x1 + w2*x2 + b) - y)**2", {"w1": 0.5, "x1": 1, "w2": -0.3, "x2": 2, "b": 0.1, "y": 1})
     source = draw_dot(root).source
-    fills = {name: (_FILL["parameter"] in line) for name in variables for line in source.splitlines() if f"<B>{name}</B>" in line}
+    fills = {name: (FILL["parameter"] in line) for name in variables for line in source.splitlines() if f"<B>{name}</B>" in line}
     assert fills == {"w1": True, "w2": True, "b": True, "x1": False, "x2": False, "y": False}, fills

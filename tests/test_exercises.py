@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_nptel import exercises, explain
-from micrograd_nptel.draw.style import _NEGATIVE, _POSITIVE
+from micrograd_nptel.draw.style import NEGATIVE, POSITIVE
 from micrograd_nptel.exercises import MISTAKES, AnswerError, Exercise, catalogue, diagnosis_rates, get
 from micrograd_nptel.exercises.formula import Context, canonical, display, evaluate, read
 
@@ -313,7 +313,7 @@ def test_pictures_show_the_question_without_giving_the_answer_away() -> None:
     src = ex.picture().source
     edges = [line for line in src.splitlines() if "->" in line]
     assert "∇ ?" in src and edges  # every ∇ unknown
-    assert not any(_POSITIVE in e or _NEGATIVE in e for e in edges)  # no weight coloured by its gradient's sign
+    assert not any(POSITIVE in e or NEGATIVE in e for e in edges)  # no weight coloured by its gradient's sign
     assert f"{ex.solution_value():.4g}" not in src
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from micrograd_nptel import MLP, RenderError, Value, backward_steps, cross_entropy, draw_dot, draw_network, render, squared_error, trace
-from micrograd_nptel.draw.style import _NOW, _NOW_FILL, _PATH, _POSITIVE
+from micrograd_nptel.draw.render import natural_size
+from micrograd_nptel.draw.style import NOW, NOW_FILL, PATH_COLOUR, POSITIVE
 from micrograd_nptel.examples import chain, figure_network, neuron
 from micrograd_nptel.expression import parse_expression
-from micrograd_nptel.graph import MIN_SCALE, _natural_size, op_label
+from micrograd_nptel.graph import MIN_SCALE, op_label
 from micrograd_nptel.lecture import back_propagation, network_weights
 
 PT_TO_PX = 96 / 72  # Graphviz's PNG: 96 dpi
@@ -62,7 +63,7 @@ def test_weight_edges_show_the_gradient_by_colour_and_width() -> None:
                 k, i, j = map(int, re.findall(r"\d+", w.label))
                 src_id = f"x{j - 1}" if k == 1 else f"u{k - 1}_{j - 1}"
                 line = next(e for e in weight_edges(src) if re.match(rf"\s*{src_id}(:\w+:\w)? -> u{k}_{i - 1}\b", e))
-                assert (_POSITIVE in line) == (w.grad >= 0), (w.label, line)
+                assert (POSITIVE in line) == (w.grad >= 0), (w.label, line)
                 widths[w.label] = (abs(w.grad), float(re.search(r"penwidth=\"?([\d.]+)", line).group(1)))
     ordered = sorted(widths.values())
     assert [p for _, p in ordered] == sorted(p for _, p in ordered)  # wider for larger |∂L/∂W|
@@ -116,7 +117,7 @@ def test_biases_are_drawn_with_their_gradient() -> None:
     assert src.count("b₁,") == 3 and src.count("b₃,") == 2
     steps = backward_steps(mlp, [v.data for v in xs], 0)
     second = draw_network(mlp, step=steps[1]).source  # ∇b_3 = ∇a_3: computed at step 2, orange
-    assert second.count(f'BGCOLOR="{_NOW_FILL}" CELLPADDING="1"') == 2
+    assert second.count(f'BGCOLOR="{NOW_FILL}" CELLPADDING="1"') == 2
 
 
 def test_highlight_colours_every_path_to_the_loss() -> None:
@@ -124,7 +125,7 @@ def test_highlight_colours_every_path_to_the_loss() -> None:
     src = draw_network(mlp, loss=L, highlight="W_{1,1,1}").source
     assert "the 6 paths from W₁,₁,₁ to L" in src
     arrows = [line for line in src.splitlines() if "->" in line]
-    on_path = [line for line in arrows if f'color="{_PATH}' in line and "penwidth=5" in line]
+    on_path = [line for line in arrows if f'color="{PATH_COLOUR}' in line and "penwidth=5" in line]
     # x_1 -> a_{1,1}; h_{1,1} -> 3 units; 3 x 2 into layer 3; a_{3,1}, a_{3,2} -> ŷ_1; ŷ_1 -> L
     assert len(on_path) == 1 + 3 + 6 + 2 + 1
     # told apart by width and shade as well as colour: every other edge thin and faded
@@ -181,9 +182,9 @@ def test_a_step_frame_fills_in_what_is_known_and_marks_what_is_computed() -> Non
     assert first.count("∇ ?") == 3 + 3 * 2 + 3 * 2 + 3 + 3 + 2  # x, a and h of both hidden layers, and every bias
     assert first.count("∇ —") == 2 and "goes from L straight to ∇a₃" in first.replace("<BR/>", " ")  # ∇ŷ is folded into ∇a_3 (Module 4.8)
     assert len([e for e in weight_edges(first) if "dashed" in e]) == 9 + 9 + 6  # no ∇W known yet
-    assert first.count(_NOW_FILL) == 2  # a_{3,1}, a_{3,2} computed now
+    assert first.count(NOW_FILL) == 2  # a_{3,1}, a_{3,2} computed now
     second = draw_network(mlp, step=steps[1]).source
-    assert len([e for e in weight_edges(second) if _NOW in e]) == 6  # W_3 computed now
+    assert len([e for e in weight_edges(second) if NOW in e]) == 6  # W_3 computed now
     assert "step 2 of 9:<BR/>∇W₃ L = ∇a₃ L h₂ᵀ<BR/>∇b₃ L = ∇a₃ L" in second  # Unicode subscripts: on the line in any SVG viewer
     assert "<SUB>" not in second and "<SUP>" not in second
     last = draw_network(mlp, step=steps[-1]).source
@@ -228,7 +229,7 @@ def test_the_neuron_reads_top_down_w1_to_b() -> None:
 def test_size_never_squashes_a_chain_into_a_strip() -> None:
     f, _ = chain()
     fitted = draw_dot(f, size="10,6")
-    natural = _natural_size(fitted.copy())
+    natural = natural_size(fitted.copy())
     assert natural is not None
     w, h = (float(t) for t in fitted.graph_attr["size"].split(","))
     assert min(1.0, w / natural[0], h / natural[1]) >= MIN_SCALE
@@ -357,5 +358,5 @@ def test_a_weight_tied_replaced_or_relabelled_is_still_drawn_at_its_place(change
     src = draw_network(mlp, loss=L, weight_labels=True, highlight="W_{2,2,1}").source
     for key, w, edge in (("W_{2,2,1}", mlp.layers[1].W[1][0], "u1_0 -> u2_1"), ("W_{1,1,1}", mlp.layers[0].W[0][0], "x0 -> u1_0")):
         line = next(e for e in src.splitlines() if re.match(rf"\s*{edge.split(' -> ')[0]}(:\w+:\w)? -> {edge.split(' -> ')[1]}\b", e))
-        assert (_POSITIVE in line) == (w.grad >= 0), (key, line)
+        assert (POSITIVE in line) == (w.grad >= 0), (key, line)
         assert f">{w.grad:.3g}</FONT>" in src  # its label: the gradient of the Value in that place

@@ -13,8 +13,8 @@ import graphviz
 
 from ..engine import Value
 from ..paths import Edge, Path, node_name, trace
-from .render import Picture, _check_dpi, _check_size, _finish, _fit
-from .style import _FILL, _ROOT_BORDER, PATH_COLOURS, PATH_STYLES, _fmt, _label_html, _unicode_name, op_label, rounding_errors
+from .render import Picture, check_dpi, check_size, finish, fit_size
+from .style import FILL, PATH_COLOURS, PATH_STYLES, ROOT_BORDER, label_html, number_text, op_label, rounding_errors, unicode_name
 
 MAX_NODES = 300
 """The most nodes :func:`draw_dot` draws by default (values and op nodes together)."""
@@ -129,26 +129,26 @@ def draw_dot(
     legend = legend if legend is not None else ("below" if slide else "beside")
     if legend not in ("beside", "below", "off"):
         raise ValueError(f"legend must be 'beside', 'below' or 'off', got {legend!r}")
-    _check_dpi(dpi)
+    check_dpi(dpi)
     style = _Style(show_local_grads and show_grads, show_grads, slide, legend, group_layers)
 
     def build(direction: str) -> graphviz.Digraph:
         return _build(root, direction, style, highlight, format, parameters, max_nodes)
 
     dot = _laid_out(build, rankdir, size if size is not None else (SLIDE_BOX if slide else None), fill=slide and size is None)
-    return _finish(dot, dpi, SLIDE_DPI if slide else None, graph_attr, node_attr, edge_attr)
+    return finish(dot, dpi, SLIDE_DPI if slide else None, graph_attr, node_attr, edge_attr)
 
 
 def _laid_out(build: Callable[[str], graphviz.Digraph], rankdir: str | None, box: str | None, fill: bool) -> graphviz.Digraph:
     """The graph ``build`` draws in ``rankdir``, or (None) left to right or top to bottom, whichever fits ``box``
     (inches; ``fill``: fills it, slide mode) at the larger scale; ValueError for another ``rankdir``."""
     if rankdir is None:
-        return _fit(build("LR"), box, lambda: build("TB"), fill=fill)
+        return fit_size(build("LR"), box, lambda: build("TB"), fill=fill)
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be one of 'LR', 'TB', 'RL', 'BT', got {rankdir!r}")
     dot = build(rankdir)
     if box is not None:
-        dot.graph_attr["size"] = _check_size(box)
+        dot.graph_attr["size"] = check_size(box)
     return dot
 
 
@@ -243,11 +243,11 @@ class _Groups:
 
 def _node_label(v: Value, kind: str, style: _Style, errors: tuple[dict[Value, float], dict[Value, float]]) -> str:
     """A value node's HTML label: name, data and grad in one row, or stacked (slide mode, with the op on top)."""
-    border = f' BORDER="3" COLOR="{_ROOT_BORDER}"' if kind == "root" else ' BORDER="1"'
-    data = f"data {_fmt(v.data, errors[0][v])}"
-    grad = f"grad {_fmt(v.grad, errors[1][v])}" if style.grads else ""
-    name = f"<B>{_label_html(v.label)}</B>" if v.label else ""
-    table = f'<<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{4 if style.slide else 3}" BGCOLOR="{_FILL[kind]}">'
+    border = f' BORDER="3" COLOR="{ROOT_BORDER}"' if kind == "root" else ' BORDER="1"'
+    data = f"data {number_text(v.data, errors[0][v])}"
+    grad = f"grad {number_text(v.grad, errors[1][v])}" if style.grads else ""
+    name = f"<B>{label_html(v.label)}</B>" if v.label else ""
+    table = f'<<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{4 if style.slide else 3}" BGCOLOR="{FILL[kind]}">'
     if not style.slide:
         cells = (f"<TD>{name}</TD>" if name else "") + f"<TD>{data}</TD>" + (f"<TD>{grad}</TD>" if grad else "")
         return f"{table}<TR>{cells}</TR></TABLE>>"
@@ -310,7 +310,7 @@ def _edge(
         attrs["minlen"] = "2"  # a rank of room between layers, so the clusters line up side by side
     if style.local_grads:
         # a label is a node to dot's layout (seconds for 50 edges into one node); an xlabel is placed after it
-        attrs["label" if n_edges <= 40 else "xlabel"] = _fmt(e.local_grad)
+        attrs["label" if n_edges <= 40 else "xlabel"] = number_text(e.local_grad)
     if looks:
         attrs.update(_path_attrs(looks), fontcolor=looks[0][0])
         if len(looks) > 1 and "label" in attrs:  # beside the parallel lines, not on top of them
@@ -347,15 +347,23 @@ def _legend_rows(paths: Sequence[Path], wrap: int = 0) -> list[str]:
     total = 0.0
     for k, p in enumerate(paths):
         c, line = PATH_COLOURS[k % len(PATH_COLOURS)], PATH_STYLES[k % len(PATH_STYLES)]
-        names = [_unicode_name(n) for n in p.nodes]
-        text = f"path {k + 1} ({line}): " + " → ".join(names) + ": " + " × ".join(_fmt(g) for g in p.local_grads) + f" = {_fmt(p.product)}"
+        names = [unicode_name(n) for n in p.nodes]
+        text = (
+            f"path {k + 1} ({line}): "
+            + " → ".join(names)
+            + ": "
+            + " × ".join(number_text(g) for g in p.local_grads)
+            + f" = {number_text(p.product)}"
+        )
         lines = textwrap.wrap(text, wrap, break_long_words=False, subsequent_indent="    ") if wrap else [text]
         body = '<BR ALIGN="LEFT"/>'.join(html.escape(t) for t in lines)
         rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT COLOR="{c}">{body}</FONT></TD></TR>')
         total += p.product
     start, end = paths[0].nodes[0], paths[0].nodes[-1]
-    d = f"∂{html.escape(_unicode_name(end) if end.label else 'out')}/∂{html.escape(_unicode_name(start) if start.label else 'in')}"
-    rows.append(f'<TR><TD ALIGN="LEFT"><B>sum over the {len(paths)} path{"s" * (len(paths) != 1)} = {d} = {_fmt(total)}</B></TD></TR>')
+    d = f"∂{html.escape(unicode_name(end) if end.label else 'out')}/∂{html.escape(unicode_name(start) if start.label else 'in')}"
+    rows.append(
+        f'<TR><TD ALIGN="LEFT"><B>sum over the {len(paths)} path{"s" * (len(paths) != 1)} = {d} = {number_text(total)}</B></TD></TR>'
+    )
     return rows
 
 

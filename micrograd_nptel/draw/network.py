@@ -12,21 +12,21 @@ import graphviz
 
 from ..engine import Value
 from ..paths import count_paths
-from .render import NetworkPicture, _check_dpi, _check_size, _finish
+from .render import NetworkPicture, check_dpi, check_size, finish
 from .style import (
-    _FILL,
-    _INPUT_BORDER,
-    _NEGATIVE,
-    _NOW,
-    _NOW_FILL,
-    _PATH,
-    _POSITIVE,
-    _ROOT_BORDER,
-    _UNKNOWN,
-    _fmt,
-    _grad_colour,
-    _html_math,
-    _sub,
+    FILL,
+    INPUT_BORDER,
+    NEGATIVE,
+    NOW,
+    NOW_FILL,
+    PATH_COLOUR,
+    POSITIVE,
+    ROOT_BORDER,
+    UNKNOWN,
+    grad_colour,
+    html_math,
+    number_text,
+    subscripted,
     text_width,
 )
 
@@ -139,12 +139,12 @@ def draw_network(
             not one of its names.
     """
     _check_network(mlp, highlight, step)
-    _check_dpi(dpi)
+    check_dpi(dpi)
     drawing = _Drawing(mlp, step, loss, gradients, _sizes(slide, step is not None, node_attr), slide)
     dot = drawing.picture(size if size is not None else ("16,9" if slide else None), highlight, weight_labels)
     if slide and step is not None and size is None:  # a step frame fills 16:9, up or down (its text is sized for that)
         dot.graph_attr["size"] += "!"
-    return _finish(dot, dpi, SLIDE_DPI if slide else None, graph_attr, node_attr, edge_attr)
+    return finish(dot, dpi, SLIDE_DPI if slide else None, graph_attr, node_attr, edge_attr)
 
 
 def _sizes(slide: bool, step: bool, node_attr: Mapping[str, str] | None) -> _Sizes:
@@ -210,7 +210,7 @@ class _Drawing:
 
     def num(self, x: float) -> str:
         """A number as the picture writes it: 4 significant digits, 3 in a slide's step frame."""
-        return _fmt(x, digits=self.digits)
+        return number_text(x, digits=self.digits)
 
     def _column_widths(self) -> list[float]:
         """A step frame's cell width in each column (x, the layers, ŷ; points): its widest line in any frame of this
@@ -219,7 +219,7 @@ class _Drawing:
         s, layers = self.s, self.mlp.layers
 
         def unit(name: str, index: str, data: float, g: float | None) -> list[float]:
-            line = text_width(_sub(name, index), s.name, bold=True) + text_width(" " + self.num(data), s.value)
+            line = text_width(subscripted(name, index), s.name, bold=True) + text_width(" " + self.num(data), s.value)
             return [line, text_width("∇ " + ("—" if g is None else self.num(g)), s.grad)]
 
         column: list[float] = []
@@ -232,7 +232,10 @@ class _Drawing:
             if k < self.L:
                 column += [w for i, h in enumerate(layer.h, 1) for w in unit("h", f"{k},{i}", h.data, h.grad)]
             for i, b in enumerate(layer.b, 1):
-                column += [text_width(f"{_sub('b', f'{k},{i}')} = {self.num(b.data)}", s.bias), text_width("∇ " + self.num(b.grad), s.grad)]
+                column += [
+                    text_width(f"{subscripted('b', f'{k},{i}')} = {self.num(b.data)}", s.bias),
+                    text_width("∇ " + self.num(b.grad), s.grad),
+                ]
             widths.append(column)
         widths.append([w for j, v in enumerate(layers[-1].h, 1) for w in unit("ŷ", str(j), v.data, None)])
         return [max(column) + 10 for column in widths]
@@ -240,8 +243,8 @@ class _Drawing:
     def cell(self, name_html: str, value: float, g: float | None, key: str, port: str = "", g_text: str | None = None) -> str:
         """A unit's a or h (or x, ŷ): the name, the value, the ∇ below it; orange when computed at this step."""
         s = self.s
-        fill = f' BGCOLOR="{_NOW_FILL}"' if key in self.now else ""
-        colour = _grad_colour(None if g_text else g)
+        fill = f' BGCOLOR="{NOW_FILL}"' if key in self.now else ""
+        colour = grad_colour(None if g_text else g)
         g_text = g_text or ("?" if g is None else self.num(g))
         p = f' PORT="{port}"' if port else ""
         name = f'<FONT POINT-SIZE="{_pt(s.name)}"><B>{name_html}</B></FONT>'
@@ -261,10 +264,11 @@ class _Drawing:
         """b_{k,i} and its value on one line, ∇ below, smaller, on grey: the bias a_{k,i} adds."""
         key = f"b_{{{k},{i}}}"
         g = self.grad(key, b)
-        fill = _NOW_FILL if key in self.now else "#f1f1f1"
+        fill = NOW_FILL if key in self.now else "#f1f1f1"
         return (
             f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(round(self.cell_pt[k], 1))}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
-            f'{_sub("b", f"{k},{i}")} = {self.num(b.data)}<BR/><FONT COLOR="{_grad_colour(g)}">∇ {"?" if g is None else self.num(g)}</FONT>'
+            f"{subscripted('b', f'{k},{i}')} = {self.num(b.data)}<BR/>"
+            f'<FONT COLOR="{grad_colour(g)}">∇ {"?" if g is None else self.num(g)}</FONT>'
             "</FONT></TD>"
         )
 
@@ -284,19 +288,21 @@ class _Drawing:
                 x_value, x_grad = v.data, self.grad(f"x_{j + 1}", v)
             else:  # x entered as constants: ∇x is known only from the pseudo code's steps
                 x_value, x_grad = float(cast(float, v)), None if self.known is None else self.known.get(f"x_{j + 1}")
-            self.tables[f"x{j}"] = self.table(self.cell(_sub("x", str(j + 1)), x_value, x_grad, f"x_{j + 1}", "h"), border=_INPUT_BORDER)
+            self.tables[f"x{j}"] = self.table(
+                self.cell(subscripted("x", str(j + 1)), x_value, x_grad, f"x_{j + 1}", "h"), border=INPUT_BORDER
+            )
         for k, layer in enumerate(layers, 1):
             column = []
             for i, a in enumerate(layer.a):
                 uid, a_name = f"u{k}_{i}", f"a_{{{k},{i + 1}}}"
                 cells = [
                     self.bias_cell(k, i + 1, layer.b[i]),
-                    self.cell(_sub("a", f"{k},{i + 1}"), a.data, self.grad(a_name, a), a_name, "a"),
+                    self.cell(subscripted("a", f"{k},{i + 1}"), a.data, self.grad(a_name, a), a_name, "a"),
                 ]
                 self.names[a_name] = self.names[f"b_{{{k},{i + 1}}}"] = uid
                 if k < L:
                     h, h_name = layer.h[i], f"h_{{{k},{i + 1}}}"
-                    cells.append(self.cell(_sub("h", f"{k},{i + 1}"), h.data, self.grad(h_name, h), h_name, "h"))
+                    cells.append(self.cell(subscripted("h", f"{k},{i + 1}"), h.data, self.grad(h_name, h), h_name, "h"))
                     self.names[h_name] = uid
                 self.tables[uid] = self.table(*cells)
                 column.append(uid)
@@ -313,7 +319,7 @@ class _Drawing:
             # ∂L/∂ŷ: the loss's own derivative; in step mode "—": the pseudo code folds it into ∇_{a_L}L
             folded = "—" if step is not None else None if self.gradients else "?"
             self.tables[f"y{j}"] = self.table(
-                self.cell(_sub("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}", g_text=folded), border=_ROOT_BORDER
+                self.cell(subscripted("ŷ", str(j + 1)), v.data, v.grad, f"ŷ_{j + 1}", g_text=folded), border=ROOT_BORDER
             )
             self.names[f"ŷ_{j + 1}"] = f"y{j}"
             outputs.append(f"y{j}")
@@ -327,9 +333,7 @@ class _Drawing:
         loss_value = step.loss if step is not None else None if loss is None else loss.data
         loss_text = "" if loss_value is None else f"<BR/>{self.num(loss_value)}"
         loss_cell = f'<TD CELLPADDING="4"><FONT POINT-SIZE="{_pt(self.s.name)}"><B>L</B>{loss_text}</FONT></TD>'
-        self.tables["L"] = (
-            f'<<TABLE BORDER="3" COLOR="{_ROOT_BORDER}" CELLBORDER="0" BGCOLOR="{_FILL["root"]}"><TR>{loss_cell}</TR></TABLE>>'
-        )
+        self.tables["L"] = f'<<TABLE BORDER="3" COLOR="{ROOT_BORDER}" CELLBORDER="0" BGCOLOR="{FILL["root"]}"><TR>{loss_cell}</TR></TABLE>>'
         self.columns.append(["L"])
 
     # ------------------------------------------------------------------ the picture
@@ -340,7 +344,7 @@ class _Drawing:
         pad = "0.06" if self.frame else "0.12"  # a step frame fills its 16:9 frame
         graph_attr = {"splines": "line", "fontname": "Helvetica", "outputorder": "edgesfirst", "pad": pad}
         if size is not None:
-            graph_attr["size"] = _check_size(size)
+            graph_attr["size"] = check_size(size)
         dot = NetworkPicture(engine="neato", graph_attr=graph_attr)
         dot.attr("node", shape="plaintext", fontname="Helvetica", fontsize=_pt(self.s.value))
         dot.attr("edge", fontname="Helvetica", fontsize=_pt(self.s.weight), arrowsize="0.5")
@@ -373,11 +377,11 @@ class _Drawing:
         self.centres: list[float] = [self.widths[0] / 2]
         for c in range(1, len(self.columns)):
             self.centres.append(self.centres[-1] + self.widths[c - 1] / 2 + gaps[c - 1] + self.widths[c] / 2)
-        titles = ["<input x = h" + _sub("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
-        titles += [f"output layer {L}", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
+        titles = ["<input x = h" + subscripted("", "0") + ">"] + [f"hidden layer {k}" for k in range(1, L)]
+        titles += [f"output layer {L}", "<ŷ = O(a" + subscripted("", str(L)) + ")>", "loss"]
         if self.frame:  # two lines: a title as wide as its column
-            titles = ["<input<BR/>x = h" + _sub("", "0") + ">"] + [f"<hidden<BR/>layer {k}>" for k in range(1, L)]
-            titles += [f"<output<BR/>layer {L}>", "<ŷ = O(a" + _sub("", str(L)) + ")>", "loss"]
+            titles = ["<input<BR/>x = h" + subscripted("", "0") + ">"] + [f"<hidden<BR/>layer {k}>" for k in range(1, L)]
+            titles += [f"<output<BR/>layer {L}>", "<ŷ = O(a" + subscripted("", str(L)) + ")>", "loss"]
         self.top = (tallest - 1) * row / 2 + above  # the titles' line
         self.bottom = -(tallest - 1) * row / 2 - below  # below the lowest unit
         self.unit_y: dict[str, float] = {}
@@ -462,9 +466,9 @@ class _Drawing:
         if key.startswith("W"):
             g = self.grad(key, self.weights[key])
             if g is None:
-                attrs.update(color=_UNKNOWN, style="dashed", penwidth="1")
+                attrs.update(color=UNKNOWN, style="dashed", penwidth="1")
             else:
-                attrs.update(color=_POSITIVE if g >= 0 else _NEGATIVE, penwidth=f"{0.8 + 5.2 * abs(g) / self.gmax:.2f}")
+                attrs.update(color=POSITIVE if g >= 0 else NEGATIVE, penwidth=f"{0.8 + 5.2 * abs(g) / self.gmax:.2f}")
                 if labels:  # a node on the edge (nodes are drawn after edges): white box, the sign's colour
                     dot.node(
                         f"label_{src}_{dst}",
@@ -476,11 +480,11 @@ class _Drawing:
                         height="0",
                     )
             if key in self.now:
-                attrs.update(color=_NOW, penwidth="4", style="solid")
+                attrs.update(color=NOW, penwidth="4", style="solid")
         else:
             attrs.update(color="#888888", penwidth="1")
         if on_path:
-            attrs.update(color=_PATH + ":" + attrs["color"] if key.startswith("W") else _PATH, penwidth="5", style="solid")
+            attrs.update(color=PATH_COLOUR + ":" + attrs["color"] if key.startswith("W") else PATH_COLOUR, penwidth="5", style="solid")
         elif highlighting and attrs["color"].startswith("#") and len(attrs["color"]) == 7:
             attrs["color"] += "40"  # dimmed and thin: every edge off the highlighted paths at a quarter of its colour
             attrs["penwidth"] = "1"
@@ -496,10 +500,10 @@ class _Drawing:
             notes.insert(0, "orange: computed now; ?: not yet known")
             if self.step.number == 1:
                 straight = "ŷ's ∇ is not computed on its own: the pseudo code goes from L straight to ∇a"
-                notes.insert(1, straight + _sub("", str(self.L)) + " (Module 4.8)")
+                notes.insert(1, straight + subscripted("", str(self.L)) + " (Module 4.8)")
         if highlight:
             paths = f"{n_paths} path{'s' * (n_paths != 1)}"
-            notes.insert(0, f"black, wide: the {paths} from {_html_math(canonical_name(highlight))} to L (Module 4.4)")
+            notes.insert(0, f"black, wide: the {paths} from {html_math(canonical_name(highlight))} to L (Module 4.4)")
         return notes
 
     def _panel(self, dot: graphviz.Digraph, notes: list[str], right: bool) -> None:
@@ -561,8 +565,8 @@ class _Drawing:
         assert self.step is not None
         parts = [f"step {self.step.number} of {3 * self.L}:"] + [t.strip() for t in self.step.title.split(";")]
         if self.frame:  # wrapped by the characters shown (a subscript's markup is not shown)
-            return [line for part in parts for line in _wrap_html(_html_math(part), chars)]
-        return [_html_math(line) for part in parts for line in textwrap.wrap(part, chars, subsequent_indent="  ")]
+            return [line for part in parts for line in _wrap_html(html_math(part), chars)]
+        return [html_math(line) for part in parts for line in textwrap.wrap(part, chars, subsequent_indent="  ")]
 
     def _entry_pt(self) -> float:
         """A ∇W matrix entry's cell width (points): 70 at scale 1; in a step frame its widest name or number in any frame."""
@@ -586,8 +590,8 @@ class _Drawing:
         layer = self.mlp.layers[k - 1]
         if max(len(layer.W), layer.nin) > _MATRIX_MAX:
             shape = f"{len(layer.W)} × {layer.nin}"
-            return f"<B>∇{_sub('W', str(k))} L</B> ({shape}): too many to list; read them off the edges' colour and width"
-        head = f'<TR><TD COLSPAN="{layer.nin}" ALIGN="LEFT"><B>∇{_sub("W", str(k))} L</B> ({len(layer.W)} × {layer.nin}):</TD></TR>'
+            return f"<B>∇{subscripted('W', str(k))} L</B> ({shape}): too many to list; read them off the edges' colour and width"
+        head = f'<TR><TD COLSPAN="{layer.nin}" ALIGN="LEFT"><B>∇{subscripted("W", str(k))} L</B> ({len(layer.W)} × {layer.nin}):</TD></TR>'
         rows, entry = [head], self._entry_pt()
         for i in range(len(layer.W)):
             cells = []
@@ -595,8 +599,9 @@ class _Drawing:
                 name = f"W_{{{k},{i + 1},{j + 1}}}"
                 g = s.grads.get(name)
                 cells.append(
-                    f'<TD BGCOLOR="{_NOW_FILL}" WIDTH="{_pt(round(entry, 1))}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
-                    f'{_sub("W", f"{k},{i + 1},{j + 1}")}</FONT><BR/><FONT COLOR="{_grad_colour(g)}" POINT-SIZE="{_pt(self.s.grad)}">'
+                    f'<TD BGCOLOR="{NOW_FILL}" WIDTH="{_pt(round(entry, 1))}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
+                    f"{subscripted('W', f'{k},{i + 1},{j + 1}')}</FONT><BR/>"
+                    f'<FONT COLOR="{grad_colour(g)}" POINT-SIZE="{_pt(self.s.grad)}">'
                     f"{'?' if g is None else f'{g:.3g}'}</FONT></TD>"
                 )
             rows.append(f"<TR>{''.join(cells)}</TR>")

@@ -19,20 +19,20 @@ MIN_SCALE = 0.75
 """The smallest scale ``size=`` may shrink a drawing to."""
 
 
-def _check_size(size: str) -> str:
+def check_size(size: str) -> str:
     """Graphviz's ``"width,height"`` in inches, or a ValueError naming the value."""
     if not isinstance(size, str) or not re.fullmatch(r"\d+(\.\d+)?(,\d+(\.\d+)?)?", size):
         raise ValueError(f"size must be Graphviz's 'width,height' in inches, e.g. '10,6', got {size!r}")
     return size
 
 
-def _check_dpi(dpi: float | None) -> None:
+def check_dpi(dpi: float | None) -> None:
     """ValueError unless ``dpi`` is None or a number of dots per inch from 10 to 1200."""
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200):
         raise ValueError(f"dpi must be a number of dots per inch from 10 to 1200, got {dpi!r}")
 
 
-def _finish(
+def finish(
     dot: graphviz.Digraph,
     dpi: float | None,
     slide_dpi: float | None,
@@ -198,7 +198,7 @@ def _render_without_graphviz(source: str, format: str, engine: str, n: int) -> b
     return image
 
 
-def _natural_size(graph: graphviz.Digraph) -> tuple[float, float] | None:
+def natural_size(graph: graphviz.Digraph) -> tuple[float, float] | None:
     """The drawing's width and height in inches, from ``dot -Tplain``; None if Graphviz is missing or fails."""
     try:
         first = render(graph, "plain").split(b"\n", 1)[0].split()
@@ -207,18 +207,18 @@ def _natural_size(graph: graphviz.Digraph) -> tuple[float, float] | None:
         return None
 
 
-def _fit(dot: graphviz.Digraph, size: str | None, other: Callable[[], graphviz.Digraph], fill: bool = False) -> graphviz.Digraph:
+def fit_size(dot: graphviz.Digraph, size: str | None, other: Callable[[], graphviz.Digraph], fill: bool = False) -> graphviz.Digraph:
     """Fit ``dot`` into ``size`` without squashing it: try ``other()`` (the other direction) and scale by at least MIN_SCALE.
 
     With ``fill`` (slide mode) the direction that fills the box at the larger scale wins, whether it must shrink or
     grow, and the drawing is scaled to fill the box (Graphviz's ``size="W,H!"``), however small that makes its text."""
     if size is None:
         return dot
-    box = [float(t) for t in _check_size(size).split(",")]
+    box = [float(t) for t in check_size(size).split(",")]
     width, height = box[0], box[-1]
 
     def scale(g: graphviz.Digraph) -> tuple[float, tuple[float, float] | None]:
-        natural = _natural_size(g)
+        natural = natural_size(g)
         if natural is None:
             return 1.0, None
         s = min(width / natural[0], height / natural[1])

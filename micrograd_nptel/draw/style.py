@@ -28,17 +28,17 @@ PATH_STYLES = ("solid", "dashed", "dotted")
 """The line styles of highlighted paths, in order: path k is drawn ``PATH_STYLES[k % 3]`` in ``PATH_COLOURS[k % 7]``,
 so two paths differ in style even where a reader cannot tell their colours apart."""
 
-_FILL = {"parameter": "#f8dfa6", "input": "#cbe7f8", "constant": "#eeeeee", "value": "#ffffff", "root": "#c4eadf"}
+FILL = {"parameter": "#f8dfa6", "input": "#cbe7f8", "constant": "#eeeeee", "value": "#ffffff", "root": "#c4eadf"}
 """Node fills: light tints of orange (parameters), sky blue (inputs) and bluish green (the root)."""
 
-_ROOT_BORDER = "#009e73"
-_INPUT_BORDER = "#0072b2"
+ROOT_BORDER = "#009e73"
+INPUT_BORDER = "#0072b2"
 
-_POSITIVE, _NEGATIVE, _UNKNOWN, _NOW, _PATH = "#0072b2", "#d55e00", "#c8c8c8", "#e69f00", "#000000"
+POSITIVE, NEGATIVE, UNKNOWN, NOW, PATH_COLOUR = "#0072b2", "#d55e00", "#c8c8c8", "#e69f00", "#000000"
 """The network picture: ∂L/∂W > 0 blue, < 0 vermillion, not known yet grey; computed at this step orange;
 a highlighted path black, wide and solid (the other edges thin and faded), so it shows by width and shade too."""
 
-_NOW_FILL = "#ffe3a3"
+NOW_FILL = "#ffe3a3"
 
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -50,7 +50,7 @@ def shown(x: float, err: float) -> float:
     return 0.0 if abs(x) <= NOISE_FACTOR * err else x
 
 
-def _fmt(x: float, err: float = 0.0, digits: int = 4) -> str:
+def number_text(x: float, err: float = 0.0, digits: int = 4) -> str:
     """Compact: 4 significant digits (or ``digits``); ``0`` when ``|x|`` is within rounding noise (``err``, from
     :func:`rounding_errors`)."""
     return f"{shown(x, err):.{digits}g}"
@@ -87,7 +87,7 @@ def rounding_errors(nodes: Sequence[Value]) -> tuple[dict[Value, float], dict[Va
     return data_err, grad_err
 
 
-def _label_html(label: str) -> str:
+def label_html(label: str) -> str:
     """``W_{1,2,3}`` -> ``W₁,₂,₃``, ``x_1`` -> ``x₁`` (Unicode subscripts, on the line in every SVG viewer); another index
     as ``<SUB>`` (``x_i`` -> ``x<SUB>i</SUB>``); everything escaped."""
     m = re.match(r"^(.*?)_\{(.+)\}$", label) or re.match(r"^(.*?)_(\w+)$", label)
@@ -127,7 +127,7 @@ def op_label(op: str) -> str:
     return _OPS.get(op, op)
 
 
-def _unicode_name(v: Value) -> str:
+def unicode_name(v: Value) -> str:
     """A node's name for a legend: ``y_1`` -> ``y₁``, ``a_{2,1}`` -> ``a₂,₁``; an unnamed node as its expression (``y₁/y₂``)."""
     from ..derivation import name
 
@@ -135,12 +135,12 @@ def _unicode_name(v: Value) -> str:
     return re.sub(r"_\{([\d,]+)\}|_(\d+)", lambda m: (m.group(1) or m.group(2)).translate(_SUBSCRIPT), text)
 
 
-def _grad_colour(g: float | None) -> str:
+def grad_colour(g: float | None) -> str:
     """A ∇'s colour in the network picture: grey when unknown, black for 0, blue > 0, vermillion < 0."""
-    return "#999999" if g is None else ("#000000" if g == 0 else (_POSITIVE if g > 0 else _NEGATIVE))
+    return "#999999" if g is None else ("#000000" if g == 0 else (POSITIVE if g > 0 else NEGATIVE))
 
 
-def _sub(name: str, index: str) -> str:
+def subscripted(name: str, index: str) -> str:
     """``a`` with subscript ``1,1``: Unicode subscript digits (``a₁,₁``), which Graphviz lays out on the line, where its
     ``<SUB>`` drops into the line below at these sizes; any other index as ``<SUB>`` at 11 pt."""
     if index and all(ch.isdigit() or ch == "," for ch in index):
@@ -172,7 +172,7 @@ def text_width(text: str, pt: float, bold: bool = False) -> float:
 _SUPERSCRIPT_T = str.maketrans("0123456789T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ")
 
 
-def _html_math(text: str) -> str:
+def html_math(text: str) -> str:
     """``∇_{W_2} L = ∇_{a_2} L h_1^T`` as Graphviz HTML on one line: ``∇W₂ L = ∇a₂ L h₁ᵀ``.
 
     Unicode subscripts and superscripts throughout, never ``<SUB>``/``<SUP>``: Graphviz places those as separate
