@@ -333,7 +333,7 @@ def test_every_step_frame_is_one_pixel_size(slide: bool) -> None:
 def test_slide_network_is_larger_and_respects_the_users_font_size() -> None:
     mlp, _, L = figure_network()
     slide = draw_network(mlp, loss=L, slide=True)
-    assert slide.graph_attr["dpi"] == "120" and 'POINT-SIZE="14"' in slide.source  # ∇ at 14 pt, not 11
+    assert slide.graph_attr["dpi"] == "120" and 'POINT-SIZE="19"' in slide.source  # ∇ at 19 pt, not 11
     big = draw_network(mlp, loss=L, node_attr={"fontsize": "24"})
     assert big.node_attr["fontsize"] == "24" and 'POINT-SIZE="28"' in big.source  # names keep their 14:12 proportion
     assert draw_network(mlp, loss=L, graph_attr={"pad": "1"}).graph_attr["pad"] == "1"

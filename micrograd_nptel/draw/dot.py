@@ -14,7 +14,18 @@ import graphviz
 from ..engine import Value
 from ..paths import Edge, Path, node_name, trace
 from .render import Picture, check_dpi, check_size, finish, fit_size
-from .style import FILL, PATH_COLOURS, PATH_STYLES, ROOT_BORDER, label_html, number_text, op_label, rounding_errors, unicode_name
+from .style import (
+    FILL,
+    PATH_COLOURS,
+    PATH_STYLES,
+    ROOT_BORDER,
+    label_html,
+    number_text,
+    op_label,
+    rounding_errors,
+    text_colour,
+    unicode_name,
+)
 
 MAX_NODES = 300
 """The most nodes :func:`draw_dot` draws by default (values and op nodes together)."""
@@ -57,8 +68,11 @@ SLIDE_BOX = "16,9"
 SLIDE_DPI = 120
 """Slide mode's PNG resolution (dots per inch): 16 x 9 inches -> 1920 x 1080 pixels."""
 
-_TEXT = {False: ("14", "12", "13"), True: ("26", "22", "20")}
+_TEXT = {False: ("14", "12", "13"), True: ("26", "24", "24")}
 """(node, edge label, caption) font sizes in points, default and slide mode."""
+
+SLIDE_NAME_PT = "36"
+"""A node's name in slide mode, larger than its numbers (30 px cap height and more on 1920 x 1080)."""
 
 
 def draw_dot(
@@ -247,6 +261,8 @@ def _node_label(v: Value, kind: str, style: _Style, errors: tuple[dict[Value, fl
     data = f"data {number_text(v.data, errors[0][v])}"
     grad = f"grad {number_text(v.grad, errors[1][v])}" if style.grads else ""
     name = f"<B>{label_html(v.label)}</B>" if v.label else ""
+    if name and style.slide:
+        name = f'<FONT POINT-SIZE="{SLIDE_NAME_PT}">{name}</FONT>'
     table = f'<<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{4 if style.slide else 3}" BGCOLOR="{FILL[kind]}">'
     if not style.slide:
         cells = (f"<TD>{name}</TD>" if name else "") + f"<TD>{data}</TD>" + (f"<TD>{grad}</TD>" if grad else "")
@@ -312,7 +328,7 @@ def _edge(
         # a label is a node to dot's layout (seconds for 50 edges into one node); an xlabel is placed after it
         attrs["label" if n_edges <= 40 else "xlabel"] = number_text(e.local_grad)
     if looks:
-        attrs.update(_path_attrs(looks), fontcolor=looks[0][0])
+        attrs.update(_path_attrs(looks), fontcolor=text_colour(looks[0][0]))
         if len(looks) > 1 and "label" in attrs:  # beside the parallel lines, not on top of them
             attrs["xlabel"] = attrs.pop("label")
         if len(looks) > 1 and style.slide:  # room for the parallel lines and their label between two stacked nodes
@@ -357,7 +373,7 @@ def _legend_rows(paths: Sequence[Path], wrap: int = 0) -> list[str]:
         )
         lines = textwrap.wrap(text, wrap, break_long_words=False, subsequent_indent="    ") if wrap else [text]
         body = '<BR ALIGN="LEFT"/>'.join(html.escape(t) for t in lines)
-        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT COLOR="{c}">{body}</FONT></TD></TR>')
+        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT COLOR="{text_colour(c)}">{body}</FONT></TD></TR>')
         total += p.product
     start, end = paths[0].nodes[0], paths[0].nodes[-1]
     d = f"∂{html.escape(unicode_name(end) if end.label else 'out')}/∂{html.escape(unicode_name(start) if start.label else 'in')}"

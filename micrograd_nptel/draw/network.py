@@ -17,16 +17,17 @@ from .style import (
     FILL,
     INPUT_BORDER,
     NEGATIVE,
-    NOW,
+    NOW_EDGE,
     NOW_FILL,
     PATH_COLOUR,
     POSITIVE,
     ROOT_BORDER,
     UNKNOWN,
-    grad_colour,
+    grad_text_colour,
     html_math,
     number_text,
     subscripted,
+    text_colour,
     text_width,
 )
 
@@ -56,8 +57,8 @@ class _Sizes(NamedTuple):
 
 
 _DEFAULT_SIZES = _Sizes(name=14, value=12, grad=11, bias=11, title=12, note=12, weight=11, scale=1.0)
-_SLIDE_SIZES = _Sizes(name=18, value=16, grad=15, bias=14, title=16, note=15, weight=14, scale=1.25)
-_SLIDE_STEP_SIZES = _Sizes(name=18, value=18, grad=18, bias=18, title=18, note=18, weight=18, scale=1.25)
+_SLIDE_SIZES = _Sizes(name=26, value=20, grad=19, bias=19, title=19, note=19, weight=18, scale=1.25)
+_SLIDE_STEP_SIZES = _Sizes(name=27, value=18, grad=18, bias=18, title=18, note=18, weight=18, scale=1.25)
 """A slide's step frame: every text at 18 pt (30 px and more on 1920 x 1080), cells as wide as their text."""
 SLIDE_DPI = 120
 SLIDE_STEP_DIGITS = 3
@@ -194,8 +195,8 @@ class _Drawing:
         self.L = len(mlp.layers)
         # a slide's cell writes name and value on one line; a step frame's cells are as wide as their column's widest
         # line in any frame (x, the layers, ŷ)
-        cell_pt = (86.4 if slide else 66.0) * sizes.scale
-        self.cell_pt = self._column_widths() if self.frame else [cell_pt] * (self.L + 2)
+        cell_pt = 66.0 * sizes.scale
+        self.cell_pt = self._column_widths() if slide else [cell_pt] * (self.L + 2)
         self.known: dict[str, float] | None = step.grads if step is not None else None if gradients else {}
         self.now = step.computing if step is not None else frozenset()
         self.names: dict[str, str] = {}  # a name the user may highlight -> node id
@@ -238,13 +239,13 @@ class _Drawing:
                 ]
             widths.append(column)
         widths.append([w for j, v in enumerate(layers[-1].h, 1) for w in unit("ŷ", str(j), v.data, None)])
-        return [max(column) + 10 for column in widths]
+        return [max(column) + (16 if not self.frame else 14) for column in widths]
 
     def cell(self, name_html: str, value: float, g: float | None, key: str, port: str = "", g_text: str | None = None) -> str:
         """A unit's a or h (or x, ŷ): the name, the value, the ∇ below it; orange when computed at this step."""
         s = self.s
         fill = f' BGCOLOR="{NOW_FILL}"' if key in self.now else ""
-        colour = grad_colour(None if g_text else g)
+        colour = grad_text_colour(None if g_text else g, NOW_FILL if key in self.now else "#ffffff")
         g_text = g_text or ("?" if g is None else self.num(g))
         p = f' PORT="{port}"' if port else ""
         name = f'<FONT POINT-SIZE="{_pt(s.name)}"><B>{name_html}</B></FONT>'
@@ -265,10 +266,15 @@ class _Drawing:
         key = f"b_{{{k},{i}}}"
         g = self.grad(key, b)
         fill = NOW_FILL if key in self.now else "#f1f1f1"
+        if self.slide and not self.frame:  # one line: ∇b is ∇a, written in the a cell below it
+            return (
+                f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(round(self.cell_pt[k], 1))}">'
+                f'<FONT POINT-SIZE="{_pt(self.s.bias)}">{subscripted("b", f"{k},{i}")} = {self.num(b.data)}</FONT></TD>'
+            )
         return (
             f'<TD BGCOLOR="{fill}" CELLPADDING="1" WIDTH="{_pt(round(self.cell_pt[k], 1))}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
             f"{subscripted('b', f'{k},{i}')} = {self.num(b.data)}<BR/>"
-            f'<FONT COLOR="{grad_colour(g)}">∇ {"?" if g is None else self.num(g)}</FONT>'
+            f'<FONT COLOR="{grad_text_colour(g, fill)}">∇ {"?" if g is None else self.num(g)}</FONT>'
             "</FONT></TD>"
         )
 
@@ -408,7 +414,7 @@ class _Drawing:
         is as tall as its largest font (Graphviz), a cell adds its padding and border (the default mode's 1.53-inch
         unit and its cell centres come out of the same sums)."""
         s = self.s
-        bias = 2 * s.bias + 3  # points: two lines, padding 1, border
+        bias = s.bias + 3  # points: one line (∇b is ∇a, in the a cell), padding 1, border
         cell = max(s.name, s.value) + s.grad + 5  # name and value on one line, ∇ below; padding 2, border
         hidden = 2 + bias + 2 * cell  # b, a and h, and the table's border
         top = hidden / 2
@@ -458,7 +464,7 @@ class _Drawing:
         return f"{head[0] + 0.4 * (tail[0] - head[0]):.3f},{head[1] + 0.4 * (tail[1] - head[1]):.3f}!"
 
     def _edge(self, dot: graphviz.Digraph, e: Edge, on_path: bool, highlighting: bool, labels: bool) -> None:
-        """One edge: a weight by its ∇'s sign (colour) and size (width), orange when computed now; on a path black and wide."""
+        """One edge: a weight by its ∇'s sign (colour) and size (width), a double orange line when computed now; on a path black, wide."""
         src, dst, key = e
         attrs: dict[str, str] = {}
         src_port = ":a:e" if src.startswith(f"u{self.L}_") else (":h:e" if src[0] in "ux" else "")
@@ -472,15 +478,15 @@ class _Drawing:
                 if labels:  # a node on the edge (nodes are drawn after edges): white box, the sign's colour
                     dot.node(
                         f"label_{src}_{dst}",
-                        label=f'<<TABLE BORDER="0" CELLPADDING="0" BGCOLOR="#ffffff"><TR><TD><FONT COLOR="{attrs["color"]}" '
+                        label=f'<<TABLE BORDER="0" CELLPADDING="0" BGCOLOR="#ffffff"><TR><TD><FONT COLOR="{text_colour(attrs["color"])}" '
                         f'POINT-SIZE="{_pt(self.s.weight)}">{g:.3g}</FONT></TD></TR></TABLE>>',
                         pos=self.label_pos(src, dst),
                         margin="0",
                         width="0",
                         height="0",
                     )
-            if key in self.now:
-                attrs.update(color=NOW, penwidth="4", style="solid")
+            if key in self.now:  # a double line (orange, white, orange): told from vermillion by its shape, not hue alone
+                attrs.update(color=NOW_EDGE, penwidth="2.5", style="solid")
         else:
             attrs.update(color="#888888", penwidth="1")
         if on_path:
@@ -497,7 +503,7 @@ class _Drawing:
         weights = "weights: width ∝ |∂L/∂W|, blue &gt; 0, vermillion &lt; 0; " if self.gradients else ""
         notes = [weights + "b: the bias each a adds"]
         if self.step is not None:
-            notes.insert(0, "orange: computed now; ?: not yet known")
+            notes.insert(0, "orange, double line: computed now; ?: not yet known")
             if self.step.number == 1:
                 straight = "ŷ's ∇ is not computed on its own: the pseudo code goes from L straight to ∇a"
                 notes.insert(1, straight + subscripted("", str(self.L)) + " (Module 4.8)")
@@ -601,7 +607,7 @@ class _Drawing:
                 cells.append(
                     f'<TD BGCOLOR="{NOW_FILL}" WIDTH="{_pt(round(entry, 1))}"><FONT POINT-SIZE="{_pt(self.s.bias)}">'
                     f"{subscripted('W', f'{k},{i + 1},{j + 1}')}</FONT><BR/>"
-                    f'<FONT COLOR="{grad_colour(g)}" POINT-SIZE="{_pt(self.s.grad)}">'
+                    f'<FONT COLOR="{grad_text_colour(g, NOW_FILL)}" POINT-SIZE="{_pt(self.s.grad)}">'
                     f"{'?' if g is None else f'{g:.3g}'}</FONT></TD>"
                 )
             rows.append(f"<TR>{''.join(cells)}</TR>")

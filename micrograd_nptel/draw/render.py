@@ -12,6 +12,8 @@ from typing import Any
 
 import graphviz
 
+from .style import full_size
+
 RENDER_SECONDS = 10.0
 """The longest :func:`render` lets Graphviz run by default."""
 
@@ -41,7 +43,15 @@ def finish(
     edge_attr: Mapping[str, str] | None,
 ) -> graphviz.Digraph:
     """``dot`` with its PNG resolution (``dpi``, else ``slide_dpi`` in slide mode, else Graphviz's 96) and the user's
-    own attributes applied last, so they win over the picture's."""
+    own attributes applied last, so they win over the picture's.
+
+    In slide mode (``slide_dpi`` given) every label is written at full size (:func:`~.style.full_size`: ``W111``,
+    ``h1^T``), and a picture in the 16:9 frame fills it exactly (``size="16,9!"`` and a pad): a PNG of
+    1920 x 1080 at 120 dpi, the drawing scaled to meet two sides of the frame and centred between the other two."""
+    if slide_dpi is not None:
+        dot.body[:] = [full_size(line) for line in dot.body]
+        if dot.graph_attr.get("size", "").rstrip("!") == "16,9":
+            _fill_frame(dot, 16.0, 9.0)
     if dpi is not None or slide_dpi is not None:
         dot.graph_attr["dpi"] = f"{dpi if dpi is not None else slide_dpi:g}"
     dot.graph_attr.update(graph_attr or {})
@@ -196,6 +206,20 @@ def _render_without_graphviz(source: str, format: str, engine: str, n: int) -> b
             "write the .dot source instead to inspect it"
         ) from None
     return image
+
+
+def _fill_frame(dot: graphviz.Digraph, width: float, height: float) -> None:
+    """Scale ``dot`` to fill ``width`` x ``height`` inches exactly: ``size="W,H!"`` scales the drawing until it meets
+    one side, and a pad (in the drawing's own inches, centred) makes up the other, so a slide's PNG is 1920 x 1080 at
+    120 dpi. Without Graphviz (no layout to measure) only the size is set."""
+    dot.graph_attr["size"] = f"{width:g},{height:g}!"
+    dot.graph_attr["pad"] = "0"
+    natural = natural_size(dot)
+    if natural is None or min(natural) <= 0:
+        return
+    w, h = natural
+    scale = min(width / w, height / h)
+    dot.graph_attr["pad"] = f"{max(0.0, (width / scale - w) / 2):.4f},{max(0.0, (height / scale - h) / 2):.4f}"
 
 
 def natural_size(graph: graphviz.Digraph) -> tuple[float, float] | None:

@@ -40,6 +40,10 @@ a highlighted path black, wide and solid (the other edges thin and faded), so it
 
 NOW_FILL = "#ffe3a3"
 
+NOW_EDGE = f"{NOW}:#ffffff:{NOW}"
+"""A weight computed at this step: a double orange line with a white core (three parallel strokes), so that it differs
+from a negative weight's single vermillion line by its shape too: under deuteranopia the two hues look alike."""
+
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -135,9 +139,65 @@ def unicode_name(v: Value) -> str:
     return re.sub(r"_\{([\d,]+)\}|_(\d+)", lambda m: (m.group(1) or m.group(2)).translate(_SUBSCRIPT), text)
 
 
+_FULL_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_SUPERSCRIPT_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀˣʸ"
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPT_CHARS, "0123456789-Txy")
+
+
+def full_size(text: str) -> str:
+    """A label as slide mode writes it, every character at full size (subscripts and superscripts are drawn at about
+    half the text's height, 12 px on a projector): indices as the slides write them, ``W₁,₁,₁`` -> ``W111``,
+    ``a₂,₁`` -> ``a21``, ``h₀`` -> ``h0`` (with the commas when an index has two digits: ``W₁,₁₀`` -> ``W1,10``); a
+    superscript as the answer grammar writes it, ``h₁ᵀ`` -> ``h1^T``, ``x²`` -> ``x^2``, ``eˣ`` -> ``e^x``; Graphviz's ``<SUB>`` as
+    plain text."""
+
+    def index(m: re.Match[str]) -> str:
+        parts = m.group(0).translate(_FULL_DIGITS).split(",")
+        return ",".join(parts) if any(len(p) > 1 for p in parts) else "".join(parts)
+
+    text = re.sub(r"[₀-₉]+(?:,[₀-₉]+)*", index, text)
+    text = re.sub(f"[{_SUPERSCRIPT_CHARS}]+", lambda m: "^" + m.group(0).translate(_FROM_SUPERSCRIPT), text)
+    return re.sub(r'<SUB>(?:<FONT POINT-SIZE="[\d.]+">)?(.*?)(?:</FONT>)?</SUB>', r"\1", text)
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of ``"#rrggbb"`` (0 black, 1 white)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio of two ``"#rrggbb"`` colours, 1 to 21 (text needs 4.5 for level AA)."""
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+TEXT_CONTRAST = 4.5
+"""The least contrast of any text on its fill (WCAG 2 level AA for normal text)."""
+
+
+def text_colour(colour: str, fill: str = "#ffffff") -> str:
+    """``colour`` for text on ``fill``: itself when it has :data:`TEXT_CONTRAST` against the fill, else the lightest
+    shade of it that has (each channel scaled by the same factor toward black: vermillion ``#d55e00`` on the orange
+    "computed now" fill becomes ``#aa4b00``, 4.5:1, where it was 3.1:1). The hue stays, so the meaning does."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for step in range(101):
+        k = 1 - step / 100
+        shade = "#" + "".join(f"{round(c * k):02x}" for c in channels)
+        if contrast(shade, fill) >= TEXT_CONTRAST:
+            return shade
+    return "#000000"
+
+
 def grad_colour(g: float | None) -> str:
     """A ∇'s colour in the network picture: grey when unknown, black for 0, blue > 0, vermillion < 0."""
     return "#999999" if g is None else ("#000000" if g == 0 else (POSITIVE if g > 0 else NEGATIVE))
+
+
+def grad_text_colour(g: float | None, fill: str = "#ffffff") -> str:
+    """:func:`grad_colour` for a number written on ``fill``, darkened as :func:`text_colour` does to be read."""
+    return text_colour(grad_colour(g), fill)
 
 
 def subscripted(name: str, index: str) -> str:
