@@ -9,6 +9,7 @@ import argparse
 import itertools
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -34,12 +35,34 @@ if TYPE_CHECKING:
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (``prog: error: ...``) and exit 2."""
 
+    argv: Sequence[str] = ()
+    """The words being parsed (set by :func:`main`), to recognise a name the shell split at its braces."""
+
     def error(self, message: str) -> NoReturn:
         unknown = message.removeprefix("unrecognized arguments: ")
         if unknown != message and all(word.startswith("-") for word in unknown.split()):
             many = " " in unknown
             message = f"unknown option{'s' * many} {unknown}"
+        elif unknown != message:
+            message += _brace_hint(self.argv, unknown.split())
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _brace_hint(argv: Sequence[str], unknown: list[str]) -> str:
+    """``; quote ...`` when the ``unknown`` words end a run that a shell's brace expansion made of one name:
+    bash turns an unquoted ``W_{2,2,3}`` into the three words ``W_2 W_2 W_3``; else ``""``."""
+    words = list(argv)
+    split = re.compile(r"([A-Za-z]\w*?)_(\d+)")
+    for end in range(len(words), len(unknown), -1):
+        if words[end - len(unknown) : end] != unknown:
+            continue
+        start = end - len(unknown) - 1  # the run's first word, the one argparse took as the name
+        parts = [split.fullmatch(w) for w in words[start:end]]
+        if start >= 0 and all(parts) and len({m.group(1) for m in parts if m}) == 1:
+            prefix, indices = parts[0].group(1), [m.group(2) for m in parts if m]  # type: ignore[union-attr]
+            name = f"{prefix}_{{{','.join(indices)}}}"
+            return f"; the shell split {name} at its commas (brace expansion): quote it, '{name}', or write {prefix}_{''.join(indices)}"
+    return ""
 
 
 def _number(convert: Callable[[str], Any], what: str, ok: Callable[[Any], bool]) -> Callable[[str], Any]:
@@ -932,7 +955,8 @@ def _protect_expressions(parser: argparse.ArgumentParser, argv: list[str]) -> li
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(_protect_expressions(parser, list(sys.argv[1:] if argv is None else argv)))
+    parser.argv = words = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(_protect_expressions(parser, words))
     if args.command is None:
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
         parser.error(f"name a COMMAND: {', '.join(commands)}")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import one_line, run_cli
 
 from micrograd_nptel import MLP
 from micrograd_nptel.cli import main
@@ -247,3 +248,21 @@ def test_a_closed_stdout_drops_the_output_and_keeps_the_exit_status() -> None:
     ):
         result = closed(*args)
         assert result.returncode == code and "Traceback" not in result.stderr, (args, result.returncode, result.stderr)
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (
+            ("explain", "W_2", "W_2", "W_3"),
+            "the shell split W_{2,2,3} at its commas (brace expansion): quote it, 'W_{2,2,3}', or write W_223",
+        ),
+        (("draw", "network", "--highlight", "W_1", "W_1", "W_1"), "quote it, 'W_{1,1,1}', or write W_111"),
+        (("exercise", "4.7-weight", "--answer", "h_1", "h_3"), "quote it, 'h_{1,3}'"),
+    ],
+)
+def test_a_name_bash_split_at_its_braces_gets_a_hint_to_quote_it(args: tuple[str, ...], hint: str) -> None:
+    """``explain W_{2,2,3}`` unquoted reaches the program as ``explain W_2 W_2 W_3`` (bash's brace expansion)."""
+    line = one_line(run_cli(*args), 2)
+    assert line.startswith("micrograd-nptel: error: unrecognized arguments: ") and hint in line, line
+    assert "brace" not in one_line(run_cli("explain", "W_2", "foo"), 2)
