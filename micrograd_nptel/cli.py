@@ -955,7 +955,9 @@ def _protect_expressions(parser: argparse.ArgumentParser, argv: list[str]) -> li
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     parser = build_parser()
-    parser.argv = words = list(sys.argv[1:] if argv is None else argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if isinstance(parser, _Parser):
+        parser.argv = words
     args = parser.parse_args(_protect_expressions(parser, words))
     if args.command is None:
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
