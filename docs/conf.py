@@ -29,11 +29,13 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",  # [source] beside every API entry: the module's code, highlighted, in the site
+    "sphinx_copybutton",
     "sphinxarg.ext",
     "generate",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "_ext", "README.md"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "_ext", "README.md", "_generated/notebooks/download"]  # download/: files
 templates_path: list[str] = []
 smartquotes_action = "qe"  # quotes and ellipses, but "--backend" stays two hyphens (not an en dash)
 
@@ -68,7 +70,17 @@ napoleon_attr_annotations = True
 python_use_unqualified_type_names = True
 # A reference to a name of the library that does not exist fails the build; other libraries' names are not linked.
 nitpicky = True
-nitpick_ignore_regex = [(r"py:.*", r"(?!micrograd_nptel\.).*"), (r"py:.*", r".*\._\w+")]  # private TypeVars (nn._M)
+nitpick_ignore_regex = [
+    (r"py:.*", r"(?!micrograd_nptel\.).*"),
+    (r"py:.*", r".*\._\w+"),  # private TypeVars (nn._M)
+    (r"py:class", r"micrograd_nptel\.[\w.]+\.[A-Z]"),  # a one-letter TypeVar (paths.N): no page of its own
+]
+
+# A copy button on every code block; a console block's "$ " prompts and its printed lines are left out of the copy.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_exclude = ".linenos, .gp, .go"
 
 # ---------------------------------------------------------------- HTML
 html_theme = "furo"

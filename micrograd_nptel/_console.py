@@ -115,6 +115,14 @@ def _handler(error: UnicodeError) -> tuple[str, int]:
     return ascii_notation(text[start:end]), end
 
 
+def register_error_handler() -> None:
+    """Register the codec error handler :data:`ERRORS` (``text.encode("cp1252", ERRORS)``), once."""
+    try:
+        codecs.lookup_error(ERRORS)
+    except LookupError:
+        codecs.register_error(ERRORS, _handler)
+
+
 def make_console_safe() -> None:
     """Make ``sys.stdout`` and ``sys.stderr`` write what their encoding cannot hold in :func:`ascii_notation`.
 
@@ -122,10 +130,7 @@ def make_console_safe() -> None:
     cp1252 one (a redirected Windows console) gets ``dL/dW_111`` for ``∂L/∂W_111``. A stream without
     ``reconfigure`` (closed, ``None``, an IDE's stream) is left as it is.
     """
-    try:
-        codecs.lookup_error(ERRORS)
-    except LookupError:
-        codecs.register_error(ERRORS, _handler)
+    register_error_handler()
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None or getattr(stream, "closed", False):

@@ -1008,7 +1008,7 @@ def _null_for_closed_streams() -> None:
 
 def main_exit() -> None:
     """Console-script entry point: ``sys.exit(main())``, on streams that never fail on the console's encoding
-    (a cp1252 console gets ``dL/dW_111`` for ``∂L/∂W_111``: :func:`~micrograd_nptel._console.make_console_safe`)."""
+    (a cp1252 console gets ``dL/dW_111`` for ``∂L/∂W_111``: ``micrograd_nptel._console.make_console_safe``)."""
     from ._console import make_console_safe
 
     _null_for_closed_streams()

@@ -63,15 +63,52 @@ def notebooks() -> list[str]:
     target.mkdir(parents=True, exist_ok=True)
     stems = []
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        _write(target / nb.name, nb.read_text(encoding="utf-8"))
+        _write(target / nb.name, _with_download_link(nb.read_text(encoding="utf-8"), nb.name))
+        _write(target / "download" / nb.name, nb.read_text(encoding="utf-8"))
         stems.append(nb.stem)
     for old in target.glob("*.ipynb"):
         if old.stem not in stems:
             old.unlink()
     lines = ["# Notebooks", "", "One lesson per part of the lecture, shown with the outputs stored in the notebooks.", ""]
     lines += ["```{toctree}", ":maxdepth: 1", "", *stems, "```", ""]
+    lines += ["Download them to run in JupyterLab (or `micrograd-nptel notebooks DIR` copies them all):", ""]
+    lines += [f"- {{download}}`{stem}.ipynb <download/{stem}.ipynb>`" for stem in stems] + [""]
     _write(target / "index.md", "\n".join(lines))
     return stems
+
+
+def _with_download_link(text: str, name: str) -> str:
+    """The notebook's JSON with a line under its title: a link that downloads the notebook itself as ``.ipynb``.
+
+    The link is added to the page's copy only (``_generated``); the file it downloads is the repository's notebook,
+    byte for byte (``download/NAME``)."""
+    notebook = json.loads(text)
+    link = f"{{download}}`Download this notebook ({name}) <download/{name}>`, run it in JupyterLab."
+    cell: dict[str, Any] = {"cell_type": "markdown", "metadata": {}, "source": [link]}
+    if (notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5):  # cell ids exist from nbformat 4.5 on
+        cell["id"] = "download-link"
+    notebook["cells"].insert(1, cell)
+    return json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
+
+
+def drop_foreign_sources(app: Sphinx, env: Any) -> None:
+    """viewcode lists every module it looked in on its index page, also those with no page: ``namedtuple_Grade`` (a
+    NamedTuple's generated members) or ``functools`` (a cached_property); no [source] link points to them (none of
+    their code is ours): leave them out, so the index has no broken link."""
+    modules = getattr(env, "_viewcode_modules", {})
+    for name in [m for m in modules if m.split(".")[0] != PACKAGE]:
+        del modules[name]
+
+
+def name_commands(app: Sphinx, env: Any) -> None:
+    """sphinx-argparse lists each subcommand for the search with its description as the name, which the search page
+    then shows with HTML escapes (``&#x27;``) and reStructuredText's (``\\*\\*``): give it the command's name."""
+    domain = env.domains.get("commands") if hasattr(env.domains, "get") else None
+    if domain is None:
+        return
+    domain.data["commands"] = [(cmd, cmd, kind, doc, anchor, prio) for cmd, _, kind, doc, anchor, prio in domain.data["commands"]]
+    for group, entries in domain.data.get("commands-by-group", {}).items():
+        domain.data["commands-by-group"][group] = [(c, c, k, d, a, p) for c, _, k, d, a, p in entries]
 
 
 # ---------------------------------------------------------------- API reference
@@ -393,6 +430,71 @@ def cli_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LITERAL = re.compile(r"``([^`]+)``")
+_TEX = {
+    "∂": r"\partial ",
+    "∇": r"\nabla ",
+    "Σ": r"\sum ",
+    "ŷ": r"\hat y",
+    "η": r"\eta ",
+    "β": r"\beta ",
+    "ε": r"\epsilon ",
+    "γ": r"\gamma ",
+    "θ": r"\theta ",
+    "λ": r"\lambda ",
+    "σ": r"\sigma ",
+    "⊙": r"\odot ",
+    "·": r"\cdot ",
+    "×": r"\times ",
+    "ᵀ": r"^\top ",
+    "²": "^2",
+    "³": "^3",
+    "√": r"\sqrt ",
+    "≠": r"\ne ",
+    "≥": r"\ge ",
+    "≤": r"\le ",
+    "≈": r"\approx ",
+    "−": "-",
+    "…": r"\ldots ",
+}
+
+
+_FUNCTIONS = {"log", "exp", "sin", "cos", "tanh", "max", "min"}
+
+
+def _is_formula(text: str) -> bool:
+    """A docstring's ``literal`` that is the lecture's math (``a_i = b_i + W_i h_{i-1}``, ``∂L/∂W_{k,i,j}``), not code
+    (a call, an attribute, a string, the answer grammar's ``grad_a_2`` or ``dL/dW``, a Python operator)."""
+    if not re.search(r"[∂∇Σŷηᵀ⊙²]|_\{|=|\^", text):
+        return False
+    if re.search(r"[\"'\\\[\]@#$%&;:<>|`]|\*|->|\(\)|\.\w|\bgrad_|\bd\w*/d|==|!=|\bNone\b|\bTrue\b|\bFalse\b", text):
+        return False
+    depth = 0
+    for ch in text:  # a comma outside braces and brackets: a tuple or a list, not a formula
+        depth += ch in "({" and 1 or ch in ")}" and -1 or 0
+        if ch == "," and depth == 0:
+            return False
+    return True
+
+
+def _tex(text: str) -> str:
+    """The formula in LaTeX: the Unicode symbols as commands, ``^T`` as a transpose, words as upright names."""
+    out = "".join(_TEX.get(ch, ch) for ch in text)
+    out = re.sub(r"\^T\b", r"^\\top ", out)
+    words = r"(?<![\\\w])([A-Za-z]{2,})(?![\w])"
+    out = re.sub(words, lambda m: "\\" + m.group(1) + " " if m.group(1) in _FUNCTIONS else rf"\operatorname{{{m.group(1)}}}", out)
+    return out.replace("...", r"\ldots ").strip()  # a role's text must not end in a space
+
+
+def typeset_formulas(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """Docstrings write the slides' formulas as ``a_i = b_i + W_i h_{i-1}`` (readable in ``help()``); on the API
+    pages they are typeset (``:math:``), as the lecture pages' are."""
+    for n, line in enumerate(lines):
+        if "->" in line or "``" not in line:  # a conversion between spellings: the literals are strings
+            continue
+        lines[n] = LITERAL.sub(lambda m: f":math:`{_tex(m.group(1))}`" if _is_formula(m.group(1)) else m.group(0), line)
+
+
 FIELD_OF_NAMES = re.compile(r"^(\s*):(param|ivar|var|cvar) (\w+(?:, *\w+)+):(.*)$")
 
 
@@ -433,5 +535,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", generate)
     app.connect("missing-reference", resolve_reexport)
     app.connect("autodoc-process-docstring", split_name_lists, priority=600)  # after napoleon (500)
+    app.connect("autodoc-process-docstring", typeset_formulas, priority=610)
     app.connect("build-finished", copy_mathjax)
+    app.connect("env-updated", name_commands)
+    app.connect("env-updated", drop_foreign_sources)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
