@@ -471,7 +471,7 @@ def _is_formula(text: str) -> bool:
         return False
     depth = 0
     for ch in text:  # a comma outside braces and brackets: a tuple or a list, not a formula
-        depth += ch in "({" and 1 or ch in ")}" and -1 or 0
+        depth += 1 if ch in "({" else -1 if ch in ")}" else 0
         if ch == "," and depth == 0:
             return False
     return True
