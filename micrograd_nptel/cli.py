@@ -28,6 +28,7 @@ from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
 from .training import EpochStats, accuracy, check_not_diverging, example_loss, fit
 
 if TYPE_CHECKING:
+    from .derivation import Derivation
     from .engine import Value
     from .lecture import BackwardStep
 
@@ -686,6 +687,12 @@ def _add_explain(sub: argparse._SubParsersAction[_Parser]) -> None:
         help="paths through named nodes, or through every op; default: named nodes, or every op for an --expr without named steps",
     )
     p.add_argument("--latex", action="store_true", help="print LaTeX (for a slide or a notebook) instead of plain text")
+    p.add_argument(
+        "--all-paths",
+        action="store_true",
+        help="write out every path listed (up to 1000) with every factor; default: the count, the first 12 paths, and a "
+        "path of more than 16 factors by its first and last 8",
+    )
     p.set_defaults(run=_explain)
 
 
@@ -725,8 +732,7 @@ def _explain(args: argparse.Namespace) -> int:
                 through = "all"  # too many to name: every op node is a step of the paths
         if args.name is None:  # every variable in turn, as the slide differentiates by each
             for k, v in enumerate(variables.values()):
-                d = explain(root, v, through=through)
-                print(("\n" if k else "") + (d.latex() if args.latex else str(d)))
+                print(("\n" if k else "") + _written(explain(root, v, through=through), args))
             return 0
     else:
         if at:
@@ -744,9 +750,16 @@ def _explain(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     if wrt is root:
         raise UsageError(f"{args.name!r} is the output itself (∂{args.name}/∂{args.name} = 1); name what to differentiate it by")
-    d = explain(root, wrt, model=model, through=through)
-    print(d.latex() if args.latex else d)
+    print(_written(explain(root, wrt, model=model, through=through), args))
     return 0
+
+
+def _written(d: Derivation, args: argparse.Namespace) -> str:
+    """A derivation as ``explain`` prints it: text or LaTeX; the count and the first paths, or all of them (--all-paths)."""
+    from .derivation import MAX_SHOWN, SHOWN_FACTORS
+
+    most = (None, None) if args.all_paths else (MAX_SHOWN, SHOWN_FACTORS)
+    return d.latex(*most) if args.latex else d.text(*most)
 
 
 def _add_exercise(sub: argparse._SubParsersAction[_Parser]) -> None:

@@ -283,3 +283,44 @@ def test_explain_outputs_and_the_loss_on_the_command_line() -> None:
     assert run_cli("explain", "yhat_1").stdout.startswith("∂L/∂ŷ_1 =")
     assert "is the output itself" in one_line(run_cli("explain", "L"), 2)
     assert "indices count from 1" in one_line(run_cli("explain", "W_{0,0,0}"), 2)
+
+
+def diamonds(nodes: int) -> tuple[Value, Value]:
+    """A chain of diamonds of about ``nodes`` nodes: z = ((x·1.0001 + x·0.9999)·0.5 ...), 2^(nodes/4) paths from z to x."""
+    x = Value(0.5, label="x")
+    v = x
+    for _ in range(nodes // 4):
+        v = (v * 1.0001 + v * 0.9999) * 0.5
+    v.label = "z"
+    v.backward()
+    return v, x
+
+
+def test_explain_on_a_20000_node_diamond_prints_the_count_and_the_first_paths() -> None:
+    """Issue 34, item 11: str() of this derivation was 13 MB (every listed path with its 15,000 factors)."""
+    z, x = diamonds(20_000)
+    d = explain(z, x, through="all")
+    assert d.count == 2**5000 and d.total == pytest.approx(x.grad)
+    text, latex = str(d), d.latex()
+    assert len(text) < 20_000 and len(latex) < 40_000  # 13,079,021 and 26,757,609 characters before
+    assert "the sum over the about 10^1505 paths" in text and "  path 12: " in text and "  path 13: " not in text
+    assert "…(14,984 more factors)…" in text and r"\cdots_{\text{14,984 more}}" in latex
+    assert "... and about 10^1505 more paths, not shown" in text
+    every = d.text(paths=None, factors=None)  # asked for all: every listed path, every factor
+    assert f"  path {len(d.paths)}: " in every and "more factors" not in every
+    assert every.count(" × ") == sum(len(p.factors) - 1 for p in d.paths)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="paths must be None"):
+            d.text(paths=bad)  # type: ignore[arg-type]
+
+
+def test_explain_all_paths_on_the_command_line() -> None:
+    expr = "; ".join(f"a{i} = {f'a{i - 1}' if i > 1 else 'x'}*2 + {f'a{i - 1}' if i > 1 else 'x'}" for i in range(1, 31))
+    cmd = [sys.executable, "-m", "micrograd_nptel", "explain", "x", "--expr", expr, "--at", "x=1", "--through", "all"]
+    short = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    every = subprocess.run([*cmd, "--all-paths"], capture_output=True, text=True, timeout=300)
+    assert short.returncode == every.returncode == 0
+    assert "the sum over the 1073741824 paths" in short.stdout and "…(44 more factors)…" in short.stdout
+    assert len(short.stdout) < 8_000  # 18,981 characters before: 12 paths of 60 factors
+    assert "  path 1000: " in every.stdout and "more factors" not in every.stdout
+    assert "... and 1073740824 more paths, not shown" in every.stdout
