@@ -171,7 +171,7 @@ def test_a_formula_may_not_build_a_huge_matrix() -> None:
     assert time.perf_counter() - start < 2.0
 
 
-@pytest.mark.parametrize("answer", ["h_{1,²}", "h_{1,①}", "W_{3,1,²}", "x²"])
+@pytest.mark.parametrize("answer", ["h_{1,²}", "h_{1,①}", "W_{3,1,²}"])
 def test_superscripts_and_circled_digits_are_one_answer_error(answer: str) -> None:
     with pytest.raises(AnswerError, match="superscripts"):
         get("4.7-weight").check(answer)
@@ -218,18 +218,17 @@ def test_every_catalogued_display_form_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "answer", "hint"),
+    ("name", "answer"),
     [
-        ("BP1-chain", "exp(sin(x²)) * cos(x²) * 2*x", "write x^2"),
-        ("4.1-preactivation", "W_2 h_1 + b_2", "write W_2 @ h_1"),
-        ("4.9-logistic", "g(z)(1-g(z))", "write g(z) * (1-g(z))"),
-        ("4.7-weight", "dL/da_{2,2} h_{1,3}", "write dL/da_{2,2} * h_{1,3}"),
+        ("BP1-chain", "exp(sin(x²)) * cos(x²) * 2*x"),
+        ("4.1-preactivation", "W_2 h_1 + b_2"),
+        ("4.9-logistic", "g(z)(1-g(z))"),
+        ("4.7-weight", "dL/da_{2,2} h_{1,3}"),
     ],
 )
-def test_forms_outside_the_grammar_get_the_form_to_type(name: str, answer: str, hint: str) -> None:
-    with pytest.raises(AnswerError) as info:
-        get(name).check(answer)
-    assert hint in str(info.value) and "invalid syntax" not in str(info.value)
+def test_the_slides_juxtaposition_and_superscripts_are_read(name: str, answer: str) -> None:
+    """Once refused with the form to type ("write W_2 @ h_1"); the slides write them so, and so does the library."""
+    assert get(name).check(answer).correct
 
 
 # ---------------------------------------------------------------------- one figure network

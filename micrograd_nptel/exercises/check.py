@@ -13,6 +13,8 @@ the neighbouring indices and its world's slips), and the first that matches is n
 
 from __future__ import annotations
 
+import ast
+import copy
 import functools
 import itertools
 import math
@@ -28,6 +30,7 @@ from ..derivation import Derivation, explain
 from ..engine import Value
 from ..nn import MLP
 from .feedback import Feedback, Mistake, Solution, format_pair, format_value, shape_tex, tex_value, typed
+from .latex import normalize
 from .formula import (
     AnswerError,
     Array,
@@ -35,6 +38,7 @@ from .formula import (
     Formula,
     ShapeMismatch,
     as_array,
+    canonical,
     container,
     display,
     evaluate,
@@ -356,21 +360,57 @@ class Exercise:
                     f"{point} (a point is the decimal mark). {self.asks} is {self.shape}.",
                     self.name,
                 )
-            formula = self._read(answer.strip())
-            if self.answer == "number" and not formula.is_number:
-                return Feedback(
-                    False,
-                    "number_asked",
-                    f"This exercise asks for the number: compute {self.asks} on your numbers and write its value "
-                    f"({self.shape}), not a formula.",
-                    self.name,
-                )
-            if formula.is_number:
-                return self._check_number(self._evaluate(formula, 0))
-            return self._check_formula(formula)
+            parts = _sides(answer)
+            if len(parts) > 1:  # "∇_{h_2}L = W_3ᵀ ∇_{a_3}L": the left side must be the quantity asked for
+                self._check_left_side(parts[0])
+                verdicts = [self._check_text(p) for p in parts[1:]]
+                return next((v for v in verdicts if not v.correct), verdicts[0])
+            return self._check_text(answer.strip())
         if isinstance(answer, (int, float, np.integer, np.floating, list, tuple, np.ndarray)):
             return self._check_number(as_array(answer))
         raise AnswerError(f"expected a number, a list or a formula for {self.asks}, got {type(answer).__name__} {str(answer)[:40]!r}")
+
+    def _check_text(self, text: str) -> Feedback:
+        """A formula or a number written as text (one side of an equation)."""
+        formula = self._read(text)
+        if self.answer == "number" and not formula.is_number:
+            return Feedback(
+                False,
+                "number_asked",
+                f"This exercise asks for the number: compute {self.asks} on your numbers and write its value "
+                f"({self.shape}), not a formula.",
+                self.name,
+            )
+        if formula.is_number:
+            return self._check_number(self._evaluate(formula, 0))
+        return self._check_formula(formula)
+
+    def _check_left_side(self, text: str) -> None:
+        """``lhs`` of ``lhs = rhs`` names the quantity asked for (as the question, the solution or LaTeX write it).
+
+        Raises:
+            AnswerError: it names something else, or is empty.
+        """
+
+        def plain(t: str) -> str:
+            try:
+                t = normalize(t)
+            except AnswerError:
+                pass
+            return re.sub(r"[\s{}$]", "", t.replace("ᵀ", "^T"))
+
+        if plain(text) in (plain(self.asks), plain(self.asks_tex)):
+            return
+        if self.asked_name is not None:
+            try:
+                if canonical(text.strip(), self.context()) == self.asked_name:
+                    return
+            except AnswerError:
+                pass
+        raise AnswerError(
+            f"the left side of '=' is {text.strip()!r}, not {self.asks}, the quantity asked for: write {self.asks} = ..., "
+            "or the right side alone"
+        )
 
     def assert_correct(self, answer: object) -> None:
         """Assert that ``answer`` is correct, for a pytest test or an autograder's test cell.
@@ -424,6 +464,11 @@ class Exercise:
         return self.context(world).values[self.target]
 
     def _check_formula(self, formula: Formula) -> Feedback:
+        """The verdict on a formula, as an ordered list of rules: (1) it cannot be evaluated here (shapes, not finite);
+        (2) it equals the answer on every deciding world (:meth:`deciding_worlds`): correct; (3) read with its literals
+        as the given values they print as, it does: correct; (4) it equals the answer on the question's numbers only:
+        the class written as a number, or a match by accident (the world where it differs is named); (5) a slip the
+        exercise knows; (6) an update's step; (7) how far off it is, entry by entry."""
         values: list[Array] = []
         for world in range(3):
             v = self._evaluate(formula, world)
@@ -434,30 +479,32 @@ class Exercise:
         fitted = [fit_shape(v, w) for v, w in zip(values, want)]
         if fitted[0] is None:  # a slip of another shape (the inner product for the outer), else the shapes named
             return self._diagnose(values, formula_close, formula_worlds=3) or self._shape_feedback(values[0], want[0])
-        if all(formula_close(f, w) for f, w in zip(fitted, want)):
-            return Feedback(
-                True,
-                None,
-                f"{self.asks} = {display(formula.text, self.context())}, on these numbers and on two more sets of the same shape:\n"
-                f"{self.asks} = {format_value(want[0], len(self.asks) + 3)}",
-                self.name,
-            )
+        decided = all(formula_close(f, w) for f, w in zip(fitted, want))
+        differs = self._differing_world(formula) if decided else None
+        if decided and differs is None:
+            return self._correct_formula(formula, want[0])
+        for variant, note in self._as_given(formula, fitted[0], want[0]):
+            if self._differing_world(variant, first=0) is None:
+                return self._correct_formula(variant, want[0], note)
         if formula_close(fitted[0], want[0]):
             ctx = self.context()
-            if ctx.label is not None and self._fixes_class(formula, ctx.label, ctx.layers or None):
+            other, theirs, wanted = differs if differs is not None else (self.context(1), values[1], want[1])
+            if ctx.label is not None and other.label != ctx.label and self._fixes_class(formula, ctx.label, ctx.layers or None, ctx.k or None):
                 return Feedback(
                     False,
                     "fixed_class",
                     f"{formula.text} writes the true class as the number {ctx.label}: it is right for this example only. "
-                    f"Write l (e(l), ŷ_l): on other numbers of the same shape the class is {self.context(1).label}, and there "
-                    f"{formula.text} gives {format_value(values[1])} instead of {format_value(want[1])}.",
+                    f"Write l (e(l), ŷ_l): on other numbers of the same shape the class is {other.label}, and there "
+                    f"{formula.text} gives {format_value(theirs)} instead of {format_value(wanted)}.",
                     self.name,
                 )
+            why = _why(ctx, other, self.given)
             return Feedback(
                 False,
                 None,
-                f"{formula.text} gives {format_value(want[0])} here, but not on other numbers of the same shape "
-                f"({format_value(values[1])} instead of {format_value(want[1])}): it matches this number by accident.",
+                f"{formula.text} gives {format_value(want[0])} here, but not on other numbers of the same shape"
+                f"{why}: there it gives {format_value(theirs)} instead of {format_value(wanted)}. It matches these numbers "
+                "by accident: check it against the lecture's formula for every unit and every class.",
                 self.name,
             )
         found = self._diagnose(values, formula_close, formula_worlds=3)
@@ -469,12 +516,155 @@ class Exercise:
             return self._step_size(fitted[0])
         return self._far_off(values[0], want[0])
 
+    def _correct_formula(self, formula: Formula, want: Array, note: str = "") -> Feedback:
+        n = len(self.deciding_worlds())
+        return Feedback(
+            True,
+            None,
+            f"{self.asks} = {display(formula.text, self.context())}{note}, on these numbers and on {n - 1} more sets of the "
+            f"same shape:\n{self.asks} = {format_value(want, len(self.asks) + 3)}",
+            self.name,
+        )
+
+    # ------------------------------------------------------------------ the worlds that decide
+    POOL = 16
+    """The least number of extra worlds a formula that matches the first three is also checked on."""
+
+    MAX_POOL = 200
+    """The most extra worlds drawn to meet :meth:`deciding_worlds`' conditions."""
+
+    def deciding_worlds(self) -> list[Context]:
+        """The worlds a formula answer must match on to be correct: the question's, the two that differ from it in every
+        given number and class (:meth:`context` 1, 2), and at least :attr:`POOL` more of the same shape, drawn until
+
+        * every class l = 1..k is the true class in some world (a softmax output);
+        * every hidden relu unit a_{k,i} is active (> 0) in some world and inactive in another;
+        * every given number that changes sign between worlds has both signs among them (as the :attr:`POOL` worlds
+          draw every number afresh; a test measures it);
+        * every slip the exercise knows (its catalogue and its world's lecture slips) differs from the answer beyond
+          :data:`FORMULA_RTOL` in at least one world,
+
+        or :attr:`MAX_POOL` worlds are drawn (a condition no world can meet, such as a logistic h_k < 0, is left).
+
+        Returns:
+            The worlds' Contexts, the question's first (cached per exercise and seed).
+        """
+        cached = self._cache.get("deciders")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        built = self.world
+        worlds = [self.context(w) for w in range(3)]
+        if built is None:
+            return worlds
+        needs = self._needs(worlds)
+        w = 3
+        while w < 3 + self.MAX_POOL and (w < 3 + self.POOL or needs):
+            ctx = _world_context(built, self.seed, w)
+            worlds.append(ctx)
+            needs -= self._features(ctx)
+            w += 1
+        self._cache["deciders"] = worlds
+        return worlds
+
+    def _needs(self, worlds: list[Context]) -> set[tuple[object, ...]]:
+        """What the worlds must show (see :meth:`deciding_worlds`) and the first three do not: every class, every hidden
+        relu unit on and off, every slip apart from the answer. (Signs are not listed: a given number that can take
+        both signs takes both among :attr:`POOL` worlds with probability 1 - 2^-16 or more.)"""
+        base = worlds[0]
+        needs: set[tuple[object, ...]] = set()
+        if base.label is not None and base.k:
+            needs |= {("class", c) for c in range(1, base.k + 1)}
+        needs |= {("relu", n, s) for n in self._relu_units(base) for s in (1, -1)}
+        needs |= {("slip", i) for i in range(len(self._slip_formulas()))}
+        for ctx in worlds:
+            needs -= self._features(ctx)
+        return needs
+
+    def _relu_units(self, ctx: Context) -> list[str]:
+        """The hidden relu units' pre-activations ``a_{k,i}`` (k < L) of a relu network (none for another g)."""
+        if ctx.g != "relu" or not ctx.layers:
+            return []
+        return [n for n in ctx.values if re.fullmatch(r"a_\d+,\d+", n) and int(n[2:].split(",")[0]) < ctx.layers]
+
+    def _features(self, ctx: Context) -> set[tuple[object, ...]]:
+        out: set[tuple[object, ...]] = set()
+        if ctx.label is not None:
+            out.add(("class", ctx.label))
+        for n in self._relu_units(ctx):
+            out.add(("relu", n, 1 if ctx.values[n] > 0 else -1))
+        want = ctx.values.get(self.target)
+        for i, text in enumerate(self._slip_formulas()):
+            try:
+                v = evaluate(read(text, ctx), ctx)
+            except (AnswerError, ShapeMismatch, FloatingPointError):
+                continue
+            if want is not None and not formula_close(fit_shape(v, want), want):
+                out.add(("slip", i))
+        return out
+
+    def _given_entries(self, ctx: Context) -> list[str]:
+        """The names of the given scalars and of every entry of a given vector or matrix (``W_3,1,2``): the same in
+        every world of the exercise (computed once)."""
+        cached = self._cache.get("given_entries")
+        if cached is None:
+            given = {*self.given, *self.defined}
+            cached = [n for n, v in ctx.values.items() if v.ndim == 0 and (n in given or container(n) in given) and n != "l" and not n.endswith((",l", "_l"))]
+            self._cache["given_entries"] = cached
+        return cached  # type: ignore[no-any-return]
+
+    def _slip_formulas(self) -> list[str]:
+        return [t for m in self.mistakes for t in m.formulas]
+
+    def _differing_world(self, formula: Formula, first: int = 3) -> tuple[Context, Array, Array] | None:
+        """The first deciding world (from index ``first``) where ``formula`` does not equal the answer: ``(world, its
+        value, the answer there)``; None when it equals it on all of them."""
+        for ctx in self.deciding_worlds()[first:]:
+            want = ctx.values[self.target]
+            try:
+                v = evaluate(formula, ctx, self.forbidden)
+            except (ShapeMismatch, FloatingPointError):
+                return ctx, np.full(want.shape, np.nan), want
+            if not formula_close(fit_shape(v, want), want):
+                return ctx, v, want
+        return None
+
+    def _as_given(self, formula: Formula, value: Array | None, want: Array) -> list[tuple[Formula, str]]:
+        """``formula`` with its literals read as the given quantities they print as (``W_1 - 0.1 * grad_W_1`` with
+        η = 0.1 printed), when it agrees with the answer here to :data:`EXACT` digits: each reading, with a note."""
+        if value is None or not exactly(value, want) or not formula.names:
+            return []
+        ctx = self.context()
+        printed = [(n, float(ctx.values[n])) for n in self._given_entries(ctx)]
+        choices: list[list[tuple[ast.AST, str]]] = []
+        sites: list[ast.AST] = []
+        tree = copy.deepcopy(formula.tree)
+        for node in _literals(tree.body):
+            c = _literal_value(node)
+            names = [n for n, v in printed if _prints_as(c, v)]
+            if names:
+                sites.append(node)
+                choices.append([(node, n) for n in names])
+        out: list[tuple[Formula, str]] = []
+        for combo in itertools.islice(itertools.product(*choices), 32) if choices else []:
+            names = list(formula.names)
+            swap: dict[int, str] = {}
+            for node, n in combo:
+                if n not in names:
+                    names.append(n)
+                swap[id(node)] = f"_n{names.index(n)}"
+            variant = Formula(formula.text, _replaced(tree, swap), names, formula.functions)
+            said = ", ".join(f"{_literal_value(node):g} as {pretty(n)}" for node, n in combo)
+            out.append((variant, f" (reading {said}, as printed)"))
+        return out
+
     @staticmethod
-    def _fixes_class(formula: Formula, label: int, layers: int | None) -> bool:
-        """True when the formula writes the true class as a number: e(1), or ŷ_1 / a_{L,1} with 1 the class (an entry
-        of the output layer L; a_{2,2} of a hidden layer is not the class)."""
-        if re.search(r"\be\s*\(\s*\d", formula.text):
-            return True
+    def _fixes_class(formula: Formula, label: int, layers: int | None, k: int | None = None) -> bool:
+        """True when the formula writes the true class as a number: e(1) (or e(1, k) with k the number of classes), or
+        ŷ_1 / a_{L,1} with 1 the class (an entry of the output layer L; a_{2,2} of a hidden layer is not the class, nor
+        e(2, 3), a unit of a hidden layer of 3)."""
+        for m in re.finditer(r"\be\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", formula.text):
+            if int(m.group(1)) == label and (m.group(2) is None or k is None or int(m.group(2)) == k):
+                return True
         output = f"a_{layers}" if layers is not None else r"a_\d+"
         return any(re.fullmatch(rf"(?:dL/d)?(?:yhat|y|{output})[_,]{label}", n) is not None for n in formula.names)
 
@@ -670,7 +860,7 @@ class Exercise:
         out += self._generic_candidates(ctx, world)
         out += self._path_candidates(ctx)
         out += self._neighbour_candidates(ctx)
-        out += ctx.extra.get("slips", [])  # type: ignore[arg-type]  # a world's own slips (worlds.py), in a fixed order
+        out += list(ctx.extra.get("slips", []))  # type: ignore[call-overload]  # a world's own slips (worlds.py), in a fixed order
         self._cache[f"candidates{world}"] = out
         return out
 
@@ -744,6 +934,90 @@ class Exercise:
                 expected = self._expected(0)
                 return Feedback(False, key, f"{message}\n{format_pair(self.asks, expected, values[0])}", self.name)
         return None
+
+
+def _literals(node: ast.AST) -> list[ast.AST]:
+    """The number literals of a formula's tree (``-0.5`` as one), outside indices, e(...) and exponents."""
+    out: list[ast.AST] = []
+
+    def walk(n: ast.AST) -> None:
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) and isinstance(n.operand, ast.Constant):
+            out.append(n)
+        elif isinstance(n, ast.Constant) and isinstance(n.value, float):
+            out.append(n)
+        elif isinstance(n, ast.Subscript) or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_f_e"):
+            walk(n.value) if isinstance(n, ast.Subscript) else None
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow):
+            walk(n.left)
+        else:
+            for child in ast.iter_child_nodes(n):
+                walk(child)
+
+    walk(node)
+    return out
+
+
+def _literal_value(node: ast.AST) -> float:
+    if isinstance(node, ast.UnaryOp):
+        return -_literal_value(node.operand)
+    assert isinstance(node, ast.Constant)
+    return float(node.value)
+
+
+def _prints_as(c: float, v: float) -> bool:
+    """True when the literal ``c`` is ``v`` as printed (6 significant digits), or ``v`` rounded to the literal's own
+    digits when it has at least 3: 0.1 for η = 0.1, -0.00109553 for -0.001095528..., 0.0011 is not."""
+    if not math.isfinite(c) or c == 0 or float(c).is_integer():
+        return False
+    if c == float(f"{v:.6g}"):
+        return True
+    digits = len(re.sub(r"^0+", "", f"{abs(c):.15g}".replace(".", "").split("e")[0]).rstrip("0"))
+    return digits >= 3 and c == float(f"{v:.{digits}g}")
+
+
+def _replaced(tree: ast.Expression, swap: dict[int, str]) -> ast.Expression:
+    """A copy of ``tree`` with the nodes whose id is in ``swap`` replaced by those names."""
+
+    class Swap(ast.NodeTransformer):
+        def visit(self, node: ast.AST) -> ast.AST:
+            if id(node) in swap:
+                return ast.Name(id=swap[id(node)], ctx=ast.Load())
+            return super().visit(node)
+
+    out = Swap().visit(copy.deepcopy(tree, memo={}))
+    assert isinstance(out, ast.Expression)
+    return out
+
+
+def _why(base: Context, other: Context, given: Sequence[str]) -> str:
+    """What is different in ``other`` (another world) that a formula may not have allowed for, in a few words."""
+    reasons = []
+    if base.label is not None and other.label != base.label:
+        reasons.append(f"the true class l = {other.label}")
+    if other.g == "relu":
+        off = [n for n, v in other.values.items() if re.fullmatch(r"a_\d+,\d+", n) and n in base.values and (v > 0) != (base.values[n] > 0)]
+        if off:
+            state = "off" if other.values[off[0]] <= 0 else "on"
+            reasons.append(f"{pretty(off[0])} = {float(other.values[off[0]]):.3g}, a relu unit {state} there")
+    flipped = [
+        n
+        for n, v in other.values.items()
+        if v.ndim == 0 and (n in given or container(n) in given) and n in base.values and np.sign(v) * np.sign(base.values[n]) < 0
+    ]
+    if flipped:
+        reasons.append(f"{pretty(flipped[0])} = {float(other.values[flipped[0]]):.3g}, of the other sign")
+    return f" (where {' and '.join(reasons[:2])})" if reasons else ""
+
+
+def _sides(text: str) -> list[str]:
+    """``text`` split at each ``=`` outside brackets (``\\sum_{m=1}^{2}`` keeps its own)."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += 1 if c in "([{" else -1 if c in ")]}" else 0
+        if c == "=" and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return [*parts, text[start:].strip()]
 
 
 def _paths_message(paths: Sequence[Any], have: list[int], missing: list[int], d: Derivation) -> str:

@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from .latex import normalize
+
 __all__ = [
     "FUNCTION_NAMES",
     "MAX_ENTRIES",
@@ -298,8 +300,9 @@ class Formula:
 
     @property
     def is_number(self) -> bool:
-        """True when the formula has no name: a number or a list of numbers, to check on one network only."""
-        return not self.names and not self.functions
+        """True when the formula has no name: numbers, lists of numbers and functions of them (``sigmoid(0.5)``), one
+        number to check on the question's numbers only."""
+        return not self.names
 
 
 def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Formula:
@@ -317,7 +320,8 @@ def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Fo
     """
     if len(text) > MAX_LENGTH:
         raise AnswerError(f"the answer is {len(text)} characters long; at most {MAX_LENGTH} are read")
-    text = text.replace("ᵀ", "^T")  # ᵀ is a letter to the regex: spell it as the operator it is
+    original = text
+    text = normalize(text).replace("ᵀ", "^T")  # ᵀ is a letter to the regex: spell it as the operator it is
     if not text.strip():
         raise AnswerError("the answer is empty: write a number, a list, or a formula such as dL/da_{2,1} * h_{1,3}")
     _check_braces(text)
@@ -328,33 +332,37 @@ def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Fo
     names: list[str] = []
     functions: set[str] = set()
     pos, length = 0, 0
-    last = ""  # what the previous token was: "value" (a name, a number, ")"), "call", or "" (an operator, the start)
-    last_vector = False  # the previous value is a vector or matrix of ctx (for "write W_2 @ h_1")
+    last = ""  # the previous token: "value" (a name, ")", "]", ^T), "number", "call" (a function's name), or "" (an operator)
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
             raise AnswerError(_where(text, pos, f"cannot read {text[pos]!r}"))
         kind, tok = m.lastgroup, m.group()
-        piece, now, now_vector = tok, last, last_vector
+        piece, now = tok, last
         if kind == "space":
             if not out:  # leading blanks (a formula starting with "-" on the command line)
                 pos = m.end()
                 continue
         else:
-            _check_written_product(text, m, last, last_vector, ctx)
+            if last in ("value", "number") and (kind in ("name", "number") or tok in ("(", "{")):
+                if last == "number" and kind == "number":
+                    raise AnswerError(_where(text, pos, "two numbers in a row: write an operator between them (+ - * / @)"))
+                starts.append(length)  # juxtaposition, as the slides write a product: W_2 h_1, σ(z)(1 - σ(z)), 2x
+                origins.append(pos)
+                out.append(" % ")
+                length += 3
             if kind == "name":
-                piece, now, now_vector = _name(text, m, ctx, refuse, names, functions)
+                piece, now = _name(text, m, ctx, refuse, names, functions)
             else:
                 piece = _OPS.get(tok, tok) if kind == "op" else tok
-                now = "value" if kind == "number" or tok in (")", "}", "]", "^T", "ᵀ") else ""
-                now_vector = last_vector if tok in ("^T", "ᵀ") else False
-        last, last_vector = now, now_vector
+                now = "number" if kind == "number" else "value" if tok in (")", "}", "]", "^T", "ᵀ") else ""
+        last = now
         starts.append(length)
         origins.append(pos)
         out.append(piece)
         length += len(piece)
         pos = m.end()
-    return Formula(text, _parse("".join(out), text, starts, origins), names, functions)
+    return Formula(original, _parse("".join(out), text, starts, origins), names, functions)
 
 
 def _check_braces(text: str) -> None:
@@ -374,30 +382,10 @@ def _check_braces(text: str) -> None:
         raise AnswerError(_where(text, pos, f"{c!r} is never closed: add {closing!r}"))
 
 
-def _check_written_product(text: str, m: re.Match[str], last: str, last_vector: bool, ctx: Context) -> None:
-    """Refuse a product that is not written: ``2x`` ("write 2*x") and ``W_2 h_1`` ("write W_2 @ h_1")."""
-    kind, tok, pos = m.lastgroup, m.group(), m.start()
-    follows = _TOKEN.match(text, m.end())
-    if kind == "number" and follows is not None and follows.lastgroup == "name":
-        after = follows.group()
-        raise AnswerError(_where(text, m.end(), f"write {tok}*{after}, not {tok}{after}: multiplication is always written"))
-    if last == "value" and (kind in ("name", "number") or tok in ("(", "{", "[")):
-        op = "@" if last_vector and kind == "name" and _is_vector(tok, ctx) else "*"
-        before = text[:pos].rstrip()
-        raise AnswerError(
-            _where(
-                text,
-                pos,
-                f"write {before[-30:]} {op} {text[pos:][:30]}: a product is always written "
-                f"({'@ for a matrix product' if op == '@' else '* for numbers and elementwise'})",
-            )
-        )
-
-
 def _name(
     text: str, m: re.Match[str], ctx: Context, refuse: Mapping[str, str], names: list[str], functions: set[str]
-) -> tuple[str, str, bool]:
-    """A name token -> ``(its piece of Python, "value" or "call", whether it is a vector)``: a function, a constant,
+) -> tuple[str, str]:
+    """A name token -> ``(its piece of Python, "value" or "call")``: a function, a constant,
     or a quantity of ``ctx`` (added to ``names``); superscripts, primes, NaN and refused names are errors."""
     tok, pos = m.group(), m.start()
     following = text[m.end() :].lstrip()[:1]
@@ -409,11 +397,11 @@ def _name(
         raise AnswerError(_where(text, pos, f"{tok!r}: {hint} (superscripts and circled digits are not read)"))
     if tok in _FUNCTIONS and following == "(" and f"d{ctx.root}/d{tok}" not in ctx.values:
         functions.add(_FUNCTIONS[tok])
-        return "_f_" + _FUNCTIONS[tok], "call", False
+        return "_f_" + _FUNCTIONS[tok], "call"
     if tok.rstrip("'′") != tok:
         raise AnswerError(_where(text, pos, f"{tok!r}: only g' may carry a prime (the derivative of the activation g)"))
     if tok in _CONSTANTS and tok not in ctx.values:
-        return _CONSTANTS[tok], "value", False
+        return _CONSTANTS[tok], "number"
     if tok.lower() in ("nan", "inf", "infinity"):
         raise AnswerError(_where(text, pos, f"{tok} is not an answer: an answer must be finite numbers"))
     try:
@@ -424,10 +412,12 @@ def _name(
     if reason is not None:
         raise AnswerError(_where(text, pos, f"{tok!r} is {pretty(name)}: {reason}"))
     if name not in ctx.values:
+        if tok in _FUNCTIONS:
+            raise AnswerError(_where(text, pos, f"{tok} is a function: write {tok}(...) with its argument in brackets"))
         raise AnswerError(_where(text, pos, f"{tok!r} is not a name in this exercise"))
     if name not in names:
         names.append(name)
-    return f"_n{names.index(name)}", "value", ctx.values[name].size > 1
+    return f"_n{names.index(name)}", "value"
 
 
 def _parse(translated: str, text: str, starts: list[int], origins: list[int]) -> ast.Expression:
@@ -445,14 +435,6 @@ def _parse(translated: str, text: str, starts: list[int], origins: list[int]) ->
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹①②③④⑤⑥⑦⑧⑨"
 _PLAIN_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-
-
-def _is_vector(token: str, ctx: Context) -> bool:
-    try:
-        name = canonical(token, ctx)
-    except AnswerError:
-        return False
-    return name in ctx.values and ctx.values[name].size > 1
 
 
 def _where(text: str, pos: int, message: str) -> str:
@@ -481,7 +463,7 @@ def _unparse(node: ast.AST, formula: Formula) -> str:
     text = ast.unparse(node)
     text = re.sub(r"_n(\d+)", lambda m: pretty(formula.names[int(m.group(1))]), text)
     text = re.sub(r"_f_(\w+)", lambda m: "g'" if m.group(1) == "gprime" else m.group(1), text)
-    return text.replace(".T", "^T")
+    return text.replace(".T", "^T").replace(" % ", " ").replace("**", "^")
 
 
 def _scalar_like(v: Array) -> bool:
@@ -502,19 +484,26 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
     if isinstance(node, ast.Name):
         raise AnswerError(f"{node.id!r} is a function: call it, e.g. {node.id.removeprefix('_f_')}(...)")
     if isinstance(node, ast.Attribute) and node.attr == "T":
+        if isinstance(node.value, ast.List) and not any(isinstance(e, (ast.List, ast.Tuple)) for e in node.value.elts):
+            return _eval(node.value, f, ctx, forbidden)  # [a, b]ᵀ: a column, as the library prints one
         v = _eval(node.value, f, ctx, forbidden)
         return v.T if v.ndim == 2 else v
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         v = _eval(node.operand, f, ctx, forbidden)
         return -v if isinstance(node.op, ast.USub) else v
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult)):
+    if isinstance(node, ast.Subscript):
+        return _entry(node, f, ctx, forbidden)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, tuple(_BINARY)):
         left, right = _eval(node.left, f, ctx, forbidden), _eval(node.right, f, ctx, forbidden)
-        op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^", ast.MatMult: "@"}[type(node.op)]
+        op = _BINARY[type(node.op)]
+        if op == " ":  # juxtaposition: a matrix product where the shapes chain (W_2 h_1, ∇a h^T), else a product
+            op = "@" if not _scalar_like(left) and not _scalar_like(right) else "*"
         if op == "@":
+            right = _one_hot_for(node.right, left, right, ctx)
             if left.ndim != 2 or right.ndim != 2 or left.shape[1] != right.shape[0]:
                 fits = left.ndim == 2 and right.ndim == 2 and (left.shape[0] == right.shape[0] or left.shape[1] == right.shape[1])
                 raise ShapeMismatch("@", _unparse(node.left, f), _unparse(node.right, f), left.shape, right.shape, fits)
-            _bound(left.shape[0] * right.shape[1], f"{_unparse(node, f)}")
+            _bound(left.shape[0] * right.shape[1], lambda: _unparse(node, f))
             result: Array = left @ right
             return result
         if left.shape != right.shape and not _scalar_like(left) and not _scalar_like(right):
@@ -537,15 +526,93 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
         args = [_eval(a, f, ctx, forbidden) for a in node.args]
         return _call(name, shown, args, ctx)
     if isinstance(node, (ast.List, ast.Tuple)):
-        return _literal(node)
+        if all(_is_literal(e) for e in node.elts):
+            return _literal(node)
+        return _list(node, f, ctx, forbidden)
     raise AnswerError(
         f"{_unparse(node, f)!r} is not part of the grammar: use names, numbers, + - * / ^ @ ^T and {', '.join(FUNCTION_NAMES)}"
     )
 
 
-def _bound(entries: int, what: str) -> None:
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^", ast.MatMult: "@", ast.Mod: " "}
+"""The operators of the grammar; ``%`` is what :func:`read` writes for a juxtaposition (a student cannot type it)."""
+
+
+def _one_hot_for(node: ast.AST, left: Array, right: Array, ctx: Context) -> Array:
+    """``e(i)`` after a matrix of n columns is the one-hot vector of length n (``diag(g'(a_1)) e(1)`` on the slides),
+    whatever the number of classes; any other right operand is returned as it is."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_f_e"
+        and len(node.args) == 1
+        and left.ndim == 2
+        and right.ndim == 2
+        and left.shape[1] != right.shape[0]
+        and 1 <= left.shape[1] <= MAX_SIDE
+    ):
+        i = int(np.argmax(right[:, 0])) + 1
+        if i <= left.shape[1]:
+            out = np.zeros((left.shape[1], 1))
+            out[i - 1, 0] = 1.0
+            return out
+    return right
+
+
+def _entry(node: ast.Subscript, f: Formula, ctx: Context, forbidden: frozenset[str]) -> Array:
+    """``v[i]`` or ``M[i, j]`` (also ``(...)_i``): an entry counted from 1, as on the slides."""
+    v = _eval(node.value, f, ctx, forbidden)
+    index = node.slice
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    numbers = []
+    for p in parts:
+        if not (isinstance(p, ast.Constant) and isinstance(p.value, int) and not isinstance(p.value, bool)):
+            raise AnswerError(f"an entry's index is a whole number counted from 1, got {ast.unparse(p)!r} in {_unparse(node, f)!r}")
+        numbers.append(p.value)
+    what = _unparse(node.value, f)
+    if v.ndim == 2 and 1 in v.shape and len(numbers) == 1:
+        (i,) = numbers
+        n = v.size
+        if not 1 <= i <= n:
+            raise AnswerError(f"{what} has {n} entries (counted from 1): there is no entry {i}")
+        return np.array(v.reshape(-1)[i - 1])
+    if v.ndim == 2 and len(numbers) == 2:
+        i, j = numbers
+        if not (1 <= i <= v.shape[0] and 1 <= j <= v.shape[1]):
+            raise AnswerError(f"{what} is {shape_text(v.shape)} (counted from 1): there is no entry ({i}, {j})")
+        return np.array(v[i - 1, j - 1])
+    kind = "a number" if v.ndim == 0 else f"{shape_text(v.shape)}"
+    want = "two indices (i, j)" if v.ndim == 2 else "no index"
+    raise AnswerError(f"{what} is {kind}: an entry of it takes {want}, got {len(numbers)}")
+
+
+def _is_literal(n: ast.AST) -> bool:
+    if isinstance(n, (ast.List, ast.Tuple)):
+        return all(_is_literal(e) for e in n.elts)
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+        return _is_literal(n.operand)
+    return isinstance(n, ast.Constant)
+
+
+def _list(node: ast.List | ast.Tuple, f: Formula, ctx: Context, forbidden: frozenset[str]) -> Array:
+    """``[dL/da_{2,1}, dL/da_{2,2}]``: a column of formulas, each a number; ``[[...], [...]]`` a matrix of them."""
+
+    def walk(n: ast.AST) -> object:
+        if isinstance(n, (ast.List, ast.Tuple)):
+            return [walk(e) for e in n.elts]
+        v = _eval(n, f, ctx, forbidden)
+        if v.size != 1:
+            raise AnswerError(f"each entry of a list is a number; {_unparse(n, f)} is {shape_text(v.shape)}")
+        return float(v.reshape(()))
+
+    return as_array(walk(node))
+
+
+def _bound(entries: int, what: Callable[[], str]) -> None:
+    """Refuse a matrix of more than :data:`MAX_ENTRIES` entries; ``what`` names it, and is called only then (a formula
+    of many products does not pay for the text of each)."""
     if entries > MAX_ENTRIES:
-        raise AnswerError(f"{what[:60]} would have {entries} entries; a formula may build at most {MAX_ENTRIES}")
+        raise AnswerError(f"{what()[:60]} would have {entries} entries; a formula may build at most {MAX_ENTRIES}")
 
 
 def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
@@ -570,7 +637,7 @@ def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
     if name == "diag":
         if v.ndim != 2 or v.shape[1] != 1:
             raise AnswerError(f"diag(v) takes a vector (a column), got {shape_text(v.shape)}")
-        _bound(v.size * v.size, f"diag of {v.size} entries")
+        _bound(v.size * v.size, lambda: f"diag of {v.size} entries")
         return np.diag(v[:, 0])
     if name == "sum":
         return np.array(v.sum())

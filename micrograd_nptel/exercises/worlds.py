@@ -4,7 +4,7 @@ A *world* is a callable ``world(seed, k)`` returning the :class:`~micrograd_npte
 exercise's numbers: world 0 is the question's, worlds 1 and 2 are the extra networks (or inputs) of the same
 shape that a formula answer is also checked on. The correct answer is always the engine's (``backward()``
 on the world's graph). Each world also lists the slips of the lecture that apply to its target
-(``ctx.extra["slips"]``: ``(key, message, value)`` in a fixed order), so a teacher's exercise is diagnosed
+(``list(ctx.extra["slips"])``: ``(key, message, value)`` in a fixed order, computed when first read), so a teacher's exercise is diagnosed
 as the built-in ones are:
 
 * :class:`NetworkWorld`: the network of CS7015 Lecture 4, Module 4.1 (any sizes; logistic, tanh, relu or
@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +62,19 @@ _OTHER_G_PRIME: dict[str, tuple[str, Callable[[Array], Array]]] = {
     "tanh": ("h(1 - h) (the logistic's)", lambda h: h * (1.0 - h)),
 }
 """The slip ``wrong_function`` (Module 4.9): ∂h/∂a written with the other activation's rule in h = g(a)."""
+
+
+class _Lazy:
+    """A world's list of slips, computed when first iterated: most worlds a formula is checked on never need them."""
+
+    def __init__(self, make: Callable[[], list[Slip]]) -> None:
+        self._make: Callable[[], list[Slip]] | None = make
+        self._items: list[Slip] = []
+
+    def __iter__(self) -> Iterator[Slip]:
+        if self._make is not None:
+            self._items, self._make = self._make(), None
+        return iter(self._items)
 
 
 def _col(values: Sequence[float]) -> Array:
@@ -199,7 +212,7 @@ class NetworkWorld:
         loss.backward()
         values, nodes = network_values(mlp, xs, y_hat, target, label if self.output == "softmax" else None)
         ctx = Context(values, root="L", g=self.activation, k=k, layers=self.layers, label=label + 1 if self.output == "softmax" else None)
-        ctx.extra.update(model=mlp, root=loss, nodes=nodes, slips=self.slips(values) if self.target else [])
+        ctx.extra.update(model=mlp, root=loss, nodes=nodes, slips=_Lazy(lambda: self.slips(values) if self.target else []))
         return ctx
 
     # ------------------------------------------------------------------ slips
@@ -399,7 +412,7 @@ class ExpressionWorld:
                 values[f"d{root.label}/d{key}"] = np.array(v.grad)
         ctx = Context(values, root=root.label)
         wrt = nodes[_canonical(self.wrt, probe)]
-        ctx.extra.update(root=root, nodes=nodes, slips=self.slips(root, wrt))
+        ctx.extra.update(root=root, nodes=nodes, slips=_Lazy(lambda: self.slips(root, wrt)))
         return ctx
 
     def slips(self, root: Value, wrt: Value) -> list[Slip]:
