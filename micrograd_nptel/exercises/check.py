@@ -486,6 +486,15 @@ class Exercise:
         for variant, note in self._as_given(formula, fitted[0], want[0]):
             if self._differing_world(variant, first=0) is None:
                 return self._correct_formula(variant, want[0], note)
+        if not formula_close(fitted[0], want[0]) and self._exact(fitted[0], want[0]) and _literals(formula.tree.body):
+            return Feedback(
+                False,
+                "digits",
+                f"{formula.text} agrees with {self.asks} here to {EXACT} significant digits, but a formula is judged on other "
+                "numbers too, where a number typed into it stays the same: write the given quantity's name for each number "
+                f"that stands for one, or give the answer as a number.\n{format_pair(self.asks, want[0], fitted[0])}",
+                self.name,
+            )
         if formula_close(fitted[0], want[0]):
             ctx = self.context()
             other, theirs, wanted = differs if differs is not None else (self.context(1), values[1], want[1])
@@ -631,29 +640,29 @@ class Exercise:
     def _as_given(self, formula: Formula, value: Array | None, want: Array) -> list[tuple[Formula, str]]:
         """``formula`` with its literals read as the given quantities they print as (``W_1 - 0.1 * grad_W_1`` with
         η = 0.1 printed), when it agrees with the answer here to :data:`EXACT` digits: each reading, with a note."""
-        if value is None or not exactly(value, want) or not formula.names:
+        if value is None or not self._exact(value, want) or not formula.names:
             return []
         ctx = self.context()
         printed = [(n, float(ctx.values[n])) for n in self._given_entries(ctx)]
-        choices: list[list[tuple[ast.AST, str]]] = []
-        sites: list[ast.AST] = []
-        tree = copy.deepcopy(formula.tree)
-        for node in _literals(tree.body):
+        choices: list[list[tuple[int, float, str] | None]] = []
+        for i, node in enumerate(_literals(formula.tree.body)):
             c = _literal_value(node)
             names = [n for n, v in printed if _prints_as(c, v)]
-            if names:
-                sites.append(node)
-                choices.append([(node, n) for n in names])
+            choices.append([None, *((i, c, n) for n in names)])  # each literal kept, or read as a given value
         out: list[tuple[Formula, str]] = []
-        for combo in itertools.islice(itertools.product(*choices), 32) if choices else []:
+        combos = itertools.islice(itertools.product(*choices), 1, 65)  # the first keeps every literal: already judged
+        for combo in combos:
+            chosen = [c for c in combo if c is not None]
             names = list(formula.names)
+            tree = copy.deepcopy(formula.tree)
+            sites = _literals(tree.body)
             swap: dict[int, str] = {}
-            for node, n in combo:
+            for i, _, n in chosen:
                 if n not in names:
                     names.append(n)
-                swap[id(node)] = f"_n{names.index(n)}"
+                swap[id(sites[i])] = f"_n{names.index(n)}"
             variant = Formula(formula.text, _replaced(tree, swap), names, formula.functions)
-            said = ", ".join(f"{_literal_value(node):g} as {pretty(n)}" for node, n in combo)
+            said = ", ".join(f"{c:g} as {pretty(n)}" for _, c, n in chosen)
             out.append((variant, f" (reading {said}, as printed)"))
         return out
 
@@ -669,27 +678,35 @@ class Exercise:
         return any(re.fullmatch(rf"(?:dL/d)?(?:yhat|y|{output})[_,]{label}", n) is not None for n in formula.names)
 
     def _check_number(self, value: Array | Feedback) -> Feedback:
+        """The verdict on a number, as an ordered list of rules: (1) the wrong shape (a slip of that shape, or the shapes
+        named); (2) every entry agrees to :data:`EXACT` digits, allowing for the printed numbers' rounding
+        (:meth:`printed_slack`), and an update is on its step: correct; (3) a slip the exercise knows; (4) an update
+        with some entries not updated or stepped the wrong way; (5) agrees to :data:`ROUNDING` digits: correct to
+        rounding; (6) a slip to rounding; (7) an update before or off its step; (8) how far off, entry by entry."""
         if isinstance(value, Feedback):
             return value
         want = self._expected(0)
         fitted = fit_shape(value, want)
         if fitted is None:
             return self._diagnose([value], exactly, formula_worlds=1) or self._shape_feedback(value, want)
-        if exactly(fitted, want) and not self._nearer_old(fitted) and self._on_the_step(fitted):
+        if self._exact(fitted, want) and not self._nearer_old(fitted) and self._on_the_step(fitted):
             return Feedback(True, None, f"{self.asks} = {format_value(want, len(self.asks) + 3)}", self.name)
         found = self._diagnose([fitted], exactly, formula_worlds=1)
         if found:
             return found
-        if rounded(fitted, want):
-            if self._nearer_old(fitted):
-                return self._no_step(fitted)
-            if not self._on_the_step(fitted):
-                return self._step_size(fitted)
+        rounded_answer = self._is_rounded_answer(fitted) and self._rounded(fitted, want)
+        partly = None if rounded_answer else self._partial_step(fitted)
+        if partly is not None:
+            return partly
+        if rounded_answer or self._rounded(fitted, want) and self._on_the_step(fitted) and not self._nearer_old(fitted):
+            note = ""
+            if self.update is not None and not self._on_the_step(fitted):
+                note = f" At {ROUNDING} digits the step does not show in every entry: give 6 significant digits to show it."
             return Feedback(
                 True,
                 "rounding",
                 f"Correct to rounding: every entry agrees with {self.asks} = {format_value(want)} to {ROUNDING} significant digits "
-                f"(exact is {EXACT}). Keep more digits in the intermediate steps.",
+                f"(exact is {EXACT}). Keep more digits in the intermediate steps.{note}",
                 self.name,
             )
         found = self._diagnose([fitted], rounded, formula_worlds=1)
@@ -700,6 +717,82 @@ class Exercise:
         if self._along_the_step(fitted):
             return self._step_size(fitted)
         return self._far_off(value, want)
+
+    def printed_slack(self) -> Array:
+        """How far each entry of the answer moves when it is computed from the given numbers as printed (6 significant
+        digits) instead of the engine's: Σ_i |answer(x_i + δ_i) - answer(x_i)| over every given number x_i that printing
+        rounds, δ_i half a unit of its 6th digit (the reference formula evaluated there). Work done with every printed
+        digit lands within it, cancellation included (0.307054 x 0.770801 - ... may keep no digit of a small entry).
+
+        Returns:
+            An array of the answer's shape (zeros when nothing printed was rounded); cached per exercise and seed.
+        """
+        cached = self._cache.get("slack")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        ctx = self.context()
+        want = self._expected(0)
+        slack = np.zeros(want.shape)
+        try:
+            formula = read(self.reference, ctx)
+            base = fit_shape(evaluate(formula, ctx), want)
+        except (AnswerError, ShapeMismatch, FloatingPointError):
+            base = None
+        for n in self._given_entries(ctx) if base is not None else []:
+            v = float(ctx.values[n])
+            if v == 0 or float(f"{v:.6g}") == v:
+                continue  # printed as it is: nothing lost
+            half = 0.5 * 10.0 ** (math.floor(math.log10(abs(v))) - 5)
+            try:
+                moved = fit_shape(evaluate(formula, _with_entry(ctx, n, v + half)), want)
+            except (ShapeMismatch, FloatingPointError):
+                continue
+            if moved is not None and base is not None:
+                slack += np.abs(moved - base)
+        self._cache["slack"] = slack
+        return slack
+
+    def _exact(self, v: Array, want: Array) -> bool:
+        """Every entry agrees to :data:`EXACT` digits, or lies within :meth:`printed_slack` of the answer."""
+        return exactly(v, want) or bool(v.shape == want.shape and np.all(np.abs(v - want) <= 2 * self.printed_slack() + _unit(want, EXACT)))
+
+    def _rounded(self, v: Array, want: Array) -> bool:
+        """Every entry agrees to :data:`ROUNDING` digits (half a unit of the 3rd), the printed numbers' slack allowed."""
+        return rounded(v, want) or bool(v.shape == want.shape and np.all(np.abs(v - want) <= 2 * self.printed_slack() + _unit(want, ROUNDING) / 2))
+
+    @staticmethod
+    def _is_rounded_answer(v: Array) -> bool:
+        """True when every entry is written with at most :data:`ROUNDING` significant digits (0.123, -0.0456)."""
+        return all(float(f"{t:.{ROUNDING}g}") == t for t in v.ravel())
+
+    def _partial_step(self, value: Array) -> Feedback | None:
+        """For an update: some entries stepped right and others not updated (left at W_1) or stepped the wrong way
+        (W_1 + η∇), each entry to :data:`EXACT` digits; the entries are named (counted from 1)."""
+        if self.update is None:
+            return None
+        old, new = self._step()
+        tol = np.maximum(_unit(new, EXACT), 2 * self.printed_slack()) + 1e-6 * float(np.abs(new).max())  # 6 decimals typed
+        d = new - old
+        moved = np.abs(d) > tol  # entries whose step shows at this precision
+        right = np.abs(value - new) <= tol
+        stayed = moved & (np.abs(value - old) <= tol)
+        wrong_way = moved & (np.abs(value - (old - d)) <= tol)
+        if not np.all(right | stayed | wrong_way) or not (stayed.any() or wrong_way.any()) or not right.any():
+            return None
+        where = lambda mask: ", ".join(f"({i + 1},{j + 1})" for i, j in np.argwhere(mask))  # noqa: E731
+        parts = []
+        if stayed.any():
+            parts.append(f"entries {where(stayed)} are not updated (still {pretty(self.update)})")
+        if wrong_way.any():
+            parts.append(f"entries {where(wrong_way)} are stepped the wrong way ({pretty(self.update)} + η ∇L, not - η ∇L)")
+        key = "no_step" if stayed.any() and not wrong_way.any() else "sign" if wrong_way.any() and not stayed.any() else None
+        return Feedback(
+            False,
+            key,
+            f"Some entries are right, but {'; '.join(parts)} (counted from 1): every entry takes its own step, "
+            f"{pretty(self.update)} - η ∇_{{{pretty(self.update)}}}L.\n{format_pair(self.asks, new, value)}",
+            self.name,
+        )
 
     def _nearer_old(self, value: Array) -> bool:
         """For an update exercise: True when ``value`` is at least as close to the value before the step as after it."""
@@ -732,7 +825,7 @@ class Exercise:
         return float(np.dot((value - old).ravel(), d) / np.dot(d, d))
 
     def _along_the_step(self, value: Array) -> bool:
-        """For an update exercise: ``value`` is W_old + c (W_new - W_old) for some c (to 1% of the step), c ≠ 1."""
+        """For an update exercise: ``value`` is W_old + c (W_new - W_old) for some c (to 1% of the step), |c - 1| > 0.02."""
         if self.update is None:
             return False
         old, new = self._step()
@@ -740,7 +833,7 @@ class Exercise:
         if not np.any(d):
             return False
         c = self._step_factor(value)
-        return float(np.linalg.norm(value - old - c * d)) <= 0.01 * float(np.linalg.norm(d)) and not self._on_the_step(value)
+        return float(np.linalg.norm(value - old - c * d)) <= 0.01 * float(np.linalg.norm(d)) and abs(c - 1) > 0.02
 
     def _step_size(self, value: Array) -> Feedback:
         assert self.update is not None
@@ -810,12 +903,15 @@ class Exercise:
                     f"(off by {relative:.1%}). Keep more digits in the intermediate steps.",
                     self.name,
                 )
-            if w != 0 and abs(v + w) < 0.05 * abs(w):
-                size = "" if rounded(np.array(-v), want.reshape(())) else f" (and the size is close, not to {ROUNDING} significant digits)"
-                return Feedback(False, "sign", f"The sign is wrong{size}: {self.asks} = {format_value(want)}, yours is {v:.6g}.", self.name)
+            if w != 0 and self._rounded(np.array(-v), want.reshape(())):  # the negated answer: nothing else is called a sign
+                return Feedback(False, "sign", f"The sign is wrong: {self.asks} = {format_value(want)}, yours is {v:.6g}.", self.name)
             ratio = f"{v / w:.3g} times" if w != 0 else "not"
             return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours, {v:.6g}, is {ratio} that. {self.hint}", self.name)
-        good = np.array([rounded(np.array(a), np.array(b)) for a, b in zip(fitted.ravel(), want.ravel())]).reshape(want.shape)
+        slack = 2 * self.printed_slack() + _unit(want, ROUNDING) / 2
+        good = np.abs(fitted - want) <= slack
+        digits = ROUNDING
+        if good.all():  # every entry agrees to 3 digits (an update off its step): name those not to 5
+            good, digits = np.abs(fitted - want) <= 2 * self.printed_slack() + _unit(want, EXACT), EXACT
         bad = np.argwhere(~good)
         where = ", ".join(f"({i + 1},{j + 1})" if want.shape[1] > 1 else f"{i + 1}" for i, j in bad[:8])
         more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
@@ -824,7 +920,7 @@ class Exercise:
         head = f"{len(bad)} of {want.size} entries differ from {self.asks}: {entries} {where}{more} (counted from 1)."
         key: str | None = None
         if flipped:
-            key = "sign"
+            key = "sign" if len(flipped) == want.size else None  # "sign" names the negated answer only
             head += (
                 " It has the right size and the wrong sign."
                 if len(bad) == 1
@@ -834,7 +930,7 @@ class Exercise:
             )
         elif relative < 0.05:
             key = "digits"
-            head += f" Each is close (within {relative:.1%}) but not to {ROUNDING} significant digits: keep more digits."
+            head += f" Each is close (within {100 * relative:.2g}%) but not to {digits} significant digits: keep more digits."
         else:
             head += f" {self.hint}"
         return Feedback(False, key, f"{head}\n{format_pair(self.asks, want, fitted)}", self.name)
@@ -936,6 +1032,32 @@ class Exercise:
         return None
 
 
+def _unit(want: Array, digits: int) -> Array:
+    """One unit of each entry's ``digits``-th significant digit (0 for an entry that is 0)."""
+    size = np.abs(want)
+    return np.where(size > 0, 10.0 ** (np.floor(np.log10(np.where(size > 0, size, 1.0))) - (digits - 1)), 0.0)
+
+
+def _with_entry(ctx: Context, name: str, value: float) -> Context:
+    """``ctx`` with the scalar ``name`` (an entry such as ``W_3,1,2``, or a number such as ``eta``) set to ``value``, its
+    vector or matrix and the class-l alias (``yhat_l``) changed with it."""
+    values = dict(ctx.values)
+    values[name] = np.array(value)
+    whole = container(name)
+    if whole != name and whole in values:
+        index = [int(i) - 1 for i in re.findall(r"\d+", name[len(whole) :])]
+        if len(index) == 1:
+            index.append(0)
+        array = values[whole].copy()
+        array[tuple(index[-2:])] = value
+        values[whole] = array
+        if ctx.label is not None and index[0] == ctx.label - 1:
+            for alias in (f"{whole}_l", f"{whole},l"):
+                if alias in values:
+                    values[alias] = np.array(value)
+    return replace(ctx, values=values)
+
+
 def _literals(node: ast.AST) -> list[ast.AST]:
     """The number literals of a formula's tree (``-0.5`` as one), outside indices, e(...) and exponents."""
     out: list[ast.AST] = []
@@ -967,7 +1089,7 @@ def _literal_value(node: ast.AST) -> float:
 def _prints_as(c: float, v: float) -> bool:
     """True when the literal ``c`` is ``v`` as printed (6 significant digits), or ``v`` rounded to the literal's own
     digits when it has at least 3: 0.1 for η = 0.1, -0.00109553 for -0.001095528..., 0.0011 is not."""
-    if not math.isfinite(c) or c == 0 or float(c).is_integer():
+    if not math.isfinite(c) or abs(c) < 2 and float(c).is_integer():  # 0 and 1 are the formula's own, never a given
         return False
     if c == float(f"{v:.6g}"):
         return True
@@ -976,7 +1098,7 @@ def _prints_as(c: float, v: float) -> bool:
 
 
 def _replaced(tree: ast.Expression, swap: dict[int, str]) -> ast.Expression:
-    """A copy of ``tree`` with the nodes whose id is in ``swap`` replaced by those names."""
+    """``tree`` with the nodes whose id is in ``swap`` replaced by those names (changed in place and returned)."""
 
     class Swap(ast.NodeTransformer):
         def visit(self, node: ast.AST) -> ast.AST:
@@ -984,7 +1106,7 @@ def _replaced(tree: ast.Expression, swap: dict[int, str]) -> ast.Expression:
                 return ast.Name(id=swap[id(node)], ctx=ast.Load())
             return super().visit(node)
 
-    out = Swap().visit(copy.deepcopy(tree, memo={}))
+    out = Swap().visit(tree)
     assert isinstance(out, ast.Expression)
     return out
 
