@@ -1063,9 +1063,9 @@ def _literals(node: ast.AST) -> list[ast.AST]:
     out: list[ast.AST] = []
 
     def walk(n: ast.AST) -> None:
-        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) and isinstance(n.operand, ast.Constant):
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) and isinstance(n.operand, ast.Constant) and not isinstance(n.operand.value, str):
             out.append(n)
-        elif isinstance(n, ast.Constant) and isinstance(n.value, float):
+        elif isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
             out.append(n)
         elif isinstance(n, ast.Subscript) or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_f_e"):
             walk(n.value) if isinstance(n, ast.Subscript) else None

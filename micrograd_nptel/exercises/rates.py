@@ -13,10 +13,10 @@ import numpy as np
 
 from .check import Exercise, exactly, fit_shape, formula_close, rounded
 from .feedback import Feedback, typed
-from .formula import AnswerError, Array, ShapeMismatch, evaluate, read
+from .formula import _TOKEN, AnswerError, Array, ShapeMismatch, canonical, container, evaluate, read
 from .loader import catalogue
 
-__all__ = ["Rate", "diagnosis_rates", "rate_summary", "rates_table"]
+__all__ = ["Rate", "diagnosis_rates", "library_forms", "mutants", "rate_summary", "rates_table", "teacher_examples"]
 
 
 class Rate(NamedTuple):
@@ -127,10 +127,11 @@ def _count_accepted(ex: Exercise, count: Count) -> None:
     count("accepted", "formula", _correct(ex, ex.reference))
     if ex.accepts:
         count("accepted", "display", all(_correct(ex, t) for t in ex.accepts))
+    count("accepted", "library", all(_correct(ex, t) for t in library_forms(ex)))
     three = np.array([float(f"{t:.3g}") for t in want.ravel()]).reshape(want.shape)
     if not exactly(three, want) and not ex._nearer_old(three) and ex._on_the_step(three):
         fb = _verdict(ex, three)
-        count("accepted", "rounding", fb is not None and fb.correct and fb.mistake == "rounding")
+        count("accepted", "rounding", fb is not None and fb.correct)  # as rounding, or exact within the printed slack
 
 
 Slip = tuple[str, str, "Array | None"]
@@ -150,6 +151,9 @@ def _slips(ex: Exercise) -> list[Slip]:
                 v = None  # a shape that does not fit: diagnosed from the formula alone
             if v is None or not formula_close(fit_shape(v, want), want):
                 out.append((m.key, text, v))
+    for key, _, value in ctx.extra.get("slips", []):  # type: ignore[attr-defined]  # the world's lecture slips (numbers)
+        if not formula_close(fit_shape(value, want), want):
+            out.append((key, "", value))
     return out
 
 
@@ -172,6 +176,7 @@ def _count_refused(ex: Exercise, slips: list[Slip], count: Count) -> None:
     if "l" in ex.given and ctx.label is not None:
         fixed = re.sub(r"\bl\b", str(ctx.label), ex.reference)
         count("refused", "fixed class", _refused(ex, fixed))
+    count("refused", "mutant", not [m for m in mutants(ex) if _correct(ex, m) and not _same_elsewhere(ex, m)])
 
 
 def _count_named(ex: Exercise, slips: list[Slip], count: Count) -> None:
@@ -180,7 +185,7 @@ def _count_named(ex: Exercise, slips: list[Slip], count: Count) -> None:
     want = ex._expected(0)
     for key in dict.fromkeys(k for k, _, _ in slips):
         applies = [(t, v) for k, t, v in slips if k == key]
-        readable = [t for t, _ in applies if _readable(ex, t)]
+        readable = [t for t, _ in applies if t and _readable(ex, t)]
         if readable:
             count(key, "formula", all(_named(ex, t, key) for t in readable))
         numbers = [v for _, v in applies if v is not None and not _ambiguous(ex, v, key)]
@@ -199,6 +204,129 @@ def _count_named(ex: Exercise, slips: list[Slip], count: Count) -> None:
 def _ambiguous(ex: Exercise, value: Array, key: str) -> bool:
     """True when another slip (of another key) gives the same number on this seed: a number cannot tell them apart."""
     return any(k != key and exactly(fit_shape(value, v), v) for k, _, v in ex._candidates(0) if v.size)
+
+
+def library_forms(ex: Exercise) -> list[str]:
+    """Every way the library writes the answer, each of which must be accepted back: the solution's display form and
+    LaTeX (``solution().formula``, ``.formula_tex``), the catalogue's ``reference_tex``, each in ``$...$``, and as the
+    equation ``asks = formula`` (text and LaTeX)."""
+    sol = ex.solution()
+    forms = [sol.formula, sol.formula_tex, ex.reference_tex, f"${sol.formula_tex}$", f"{ex.asks} = {sol.formula}"]
+    forms.append(f"{ex.asks_tex} = {sol.formula_tex}")
+    return list(dict.fromkeys(forms))
+
+
+_OTHER_FUNCTIONS = {"exp": "log", "log": "exp", "sigmoid": "tanh", "tanh": "sigmoid", "g": "g'", "g'": "g", "sin": "cos", "cos": "sin"}
+
+
+def mutants(ex: Exercise) -> list[str]:
+    """The reference formula changed in one place, as a slip changes it: a name for another given one of the same
+    shape, an index one off, a sign (a name negated, + for -), a function for another (g for g', exp for log), a name
+    in ``abs(...)``, a factor dropped (a name set to 1), the class l written as each class number. Each is a formula a
+    student can write; :func:`diagnosis_rates` counts one that is judged correct and differs from the answer on other
+    numbers (other students', other worlds) as a wrong verdict."""
+    text = ex.reference
+    ctx = ex.context()
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            return []
+        tokens.append((m.lastgroup, m.group()))
+        pos = m.end()
+    shapes: dict[tuple[int, ...], list[str]] = {}
+    for n in ex.allowed:
+        if n in ctx.values:
+            shapes.setdefault(ctx.values[n].shape, []).append(n)
+    out: list[str] = []
+
+    def put(i: int, piece: str) -> None:
+        out.append("".join(t for _, t in tokens[:i]) + piece + "".join(t for _, t in tokens[i + 1 :]))
+
+    for i, (kind, tok) in enumerate(tokens):
+        before = [t for k, t in tokens[:i] if k != "space"]
+        if kind == "op" and tok in ("+", "-") and before and before[-1] not in ("(", "{", "[", ",", "+", "-", "*", "/", "@", "^"):
+            put(i, "-" if tok == "+" else "+")  # a binary sign flipped
+        if kind != "name":
+            continue
+        following = "".join(t for _, t in tokens[i + 1 :]).lstrip()[:1]
+        if tok in _OTHER_FUNCTIONS and following == "(":
+            put(i, _OTHER_FUNCTIONS[tok])
+            continue
+        if tok == "l":
+            for c in range(1, (ctx.k or 0) + 1):
+                put(i, str(c))
+            continue
+        try:
+            name = canonical(tok, ctx)
+        except AnswerError:
+            continue
+        if name not in ctx.values:
+            continue
+        put(i, f"(-{tok})")
+        put(i, f"abs({tok})")
+        put(i, "1")
+        for other in shapes.get(ctx.values[name].shape, []):
+            if other != name and container(other) != name:
+                put(i, f"({typed(other)})")
+        numbers = re.findall(r"\d+", tok)
+        for j in range(1 if re.match(r"(?:dL/d|grad_|∂L/∂)?[Wabh]_", tok) else 0, len(numbers)):
+            for step in (-1, 1):
+                shifted = list(numbers)
+                shifted[j] = str(int(shifted[j]) + step)
+                it = iter(shifted)
+                put(i, re.sub(r"\d+", lambda _m: next(it), tok))
+    return list(dict.fromkeys(m for m in out if m != text))
+
+
+def _same_elsewhere(ex: Exercise, text: str) -> bool:
+    """``text`` equals the answer on other students' numbers (worlds 0-2 of seeds seed+1..seed+4) and on worlds of this
+    seed beyond those the checker uses (300-309): an accepted formula must."""
+    for other, worlds in [*((ex.new(ex.seed + d), range(3)) for d in range(1, 5)), (ex, range(300, 310))]:
+        for w in worlds:
+            ctx = other.context(w) if w < 3 else other.world(other.seed, w) if other.world else None
+            if ctx is None:
+                continue
+            want = ctx.values[other.target]
+            try:
+                v = evaluate(read(text, ctx), ctx)
+            except (AnswerError, ShapeMismatch, FloatingPointError):
+                return False
+            if not formula_close(fit_shape(v, want), want):
+                return False
+    return True
+
+
+def teacher_examples() -> list[Exercise]:
+    """Three exercises a teacher writes (:func:`~micrograd_nptel.exercises.from_network`,
+    :func:`~micrograd_nptel.exercises.from_expression`), measured beside the catalogue: a relu network's weight (where
+    a formula without g' is right only while the unit is on), a 5-class output's ∇_{a_L}L (a formula wrong for one
+    class only), and the toy expression of Module 4.6."""
+    from .authoring import from_expression, from_network
+
+    return [
+        from_network(
+            "teacher-relu",
+            sizes=[2, 3, 2],
+            activation="relu",
+            loss="cross_entropy",
+            target="dL/dW_{1,2,1}",
+            given=["x", "a_1", "W_2", "grad_a_2"],
+            question="Find ∂L/∂W_{1,2,1} of this relu network.",
+            reference="e(2,3)^T @ ((W_2^T @ grad_a_2) * g'(a_1)) * x_1",
+        ),
+        from_network(
+            "teacher-5-class",
+            sizes=[2, 2, 5],
+            activation="logistic",
+            loss="cross_entropy",
+            target="grad_a_2",
+            given=["yhat", "l"],
+            question="Find ∇_{a_2}L of this 5-class softmax output.",
+        ),
+        from_expression("teacher-toy", "z = log(y1/y2); y1 = x**2; y2 = x**3", target="dz/dx", at={"x": 2.0}, question="Find dz/dx."),
+    ]
 
 
 def _readable(ex: Exercise, text: str) -> bool:

@@ -1,0 +1,200 @@
+"""The checker decides like a careful grader (issue 32): no wrong formula accepted on other students' numbers, every
+form the library writes accepted back, numbers judged at the precision they were printed with, feedback that names
+what is wrong."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from micrograd_nptel import exercises
+from micrograd_nptel.exercises import AnswerError, catalogue, get
+from micrograd_nptel.exercises.rates import library_forms, mutants, teacher_examples
+
+SEEDS = range(200)
+
+
+@pytest.fixture(scope="module")
+def teachers() -> dict[str, exercises.Exercise]:
+    return {ex.name: ex for ex in teacher_examples()}
+
+
+# ---------------------------------------------------------------------- wrong answers called correct: none
+
+
+def test_a_relu_formula_without_g_prime_is_refused_for_every_student(teachers: dict[str, exercises.Exercise]) -> None:
+    ex = teachers["teacher-relu"]
+    wrong = "e(2,3)^T @ (W_2^T @ grad_a_2) * x_1"  # g'(a_1) left out: right only while a_{1,2} > 0
+    assert not [s for s in SEEDS if ex.new(s).check(wrong).correct]
+    assert all(ex.new(s).check(ex.reference).correct for s in range(20))
+
+
+def test_abs_of_one_factor_is_refused_for_every_student() -> None:
+    thin, logistic = get("4.4-thin"), get("4.9-logistic")
+    assert not [s for s in SEEDS if thin.new(s).check("2*(yhat - y) * W_3 * g'(a_2) * abs(W_2) * g'(a_1) * x").correct]
+    assert not [s for s in SEEDS if logistic.new(s).check("g(abs(z)) * (1 - g(z))").correct]
+
+
+def test_a_formula_wrong_for_one_class_only_is_refused_for_every_student(teachers: dict[str, exercises.Exercise]) -> None:
+    ex = teachers["teacher-5-class"]
+    assert not [s for s in SEEDS if ex.new(s).check("yhat - e(l) + sum(e(l)*e(3))*0.1").correct]
+    assert all(ex.new(s).check("yhat - e(l)").correct for s in range(20))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_deciding_worlds_show_every_class_every_relu_unit_and_both_signs(teachers: dict[str, exercises.Exercise], seed: int) -> None:
+    for base in (teachers["teacher-relu"], teachers["teacher-5-class"], get("4.4-thin"), get("4.9-logistic")):
+        ex = base.new(seed)
+        worlds = ex.deciding_worlds()
+        assert len(worlds) >= 3 + ex.POOL
+        if worlds[0].label is not None:
+            assert {w.label for w in worlds} == set(range(1, worlds[0].k + 1))
+        for name in ex._relu_units(worlds[0]):
+            assert {bool(w.values[name] > 0) for w in worlds} == {True, False}, name
+        for name in ("W_2", "z", "x_1", "dL/da_2,1"):
+            if name in worlds[0].values and worlds[0].values[name].size == 1 and name in {*ex.given, *ex._given_entries(worlds[0])}:
+                signs = {float(np.sign(w.values[name].reshape(()))) for w in worlds}
+                assert {-1.0, 1.0} <= signs, (ex.name, name, signs)
+
+
+def test_no_mutant_of_a_reference_is_accepted_unless_it_equals_the_answer_elsewhere(teachers: dict[str, exercises.Exercise]) -> None:
+    rows = exercises.diagnosis_rates(range(3), exercises=[*catalogue(), *teachers.values()])
+    mutant_rows = [r for r in rows if r.form == "mutant"]
+    assert len(mutant_rows) == len(catalogue()) + 3
+    assert all(r.diagnosed == r.seeds for r in mutant_rows), [r for r in mutant_rows if r.diagnosed < r.seeds]
+    assert sum(len(mutants(get(e.name))) for e in catalogue()) > 300  # the sweep is not empty
+
+
+# ---------------------------------------------------------------------- right answers refused: none
+
+
+@pytest.mark.parametrize("name", [e.name for e in catalogue()])
+def test_everything_the_library_writes_as_the_solution_is_accepted_back(name: str) -> None:
+    for seed in range(20):
+        ex = get(name, seed)
+        for form in library_forms(ex):
+            fb = ex.check(form)
+            assert fb.correct, (seed, form, fb)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("4.6-hidden", r"W_3^\top \nabla_{a_3} L"),
+        ("4.6-hidden", "W_3ᵀ ∇_{a_3}L"),
+        ("BP1-upstream", r"\frac{\partial L}{\partial f} y"),
+        ("4.9-logistic", r"\sigma(z)(1-\sigma(z))"),
+        ("4.9-logistic", "σ(z)(1 - σ(z))"),
+        ("4.6-preactivation", r"\nabla_{h_2} L \odot g'(a_2)"),
+        ("4.9-tanh", r"1 - \tanh^2(z)"),
+        ("4.9-tanh", "1 - tanh²(z)"),
+        ("4.5-yhat", r"-\frac{1}{\hat{y}_l} e(l)"),
+        ("4.5-softmax", r"\mathrm{diag}(\hat{y}) - \hat{y}\hat{y}^T"),
+        ("4.5-softmax", r"\left(\operatorname{diag}(\hat{y}) - \hat{y}\,\hat{y}^{\top}\right)"),
+        ("4.1-preactivation", "b_2 + W_2 h_1"),
+        ("4.7-weights", "∇_{a_2}L h_1^T"),
+        ("4.2-update", "W_1 - η ∇_{W_1}L"),
+        ("4.6-hidden-unit", "(W_3^T @ grad_a_3)_2"),
+        ("4.6-hidden-unit", r"\sum_{m=1}^{2} \frac{\partial L}{\partial a_{3,m}} W_{3,m,2}"),
+        ("4.7-weight", "grad_a_2[2] * h_1[3]"),
+        ("4.7-bias", "[dL/da_{2,1}, dL/da_{2,2}, dL/da_{2,3}]"),
+        ("4.6-hidden", "∇_{h_2}L = W_3ᵀ ∇_{a_3}L"),
+        ("4.6-hidden", r"\nabla_{h_2}\mathcal{L} = W_3^T \nabla_{a_3}\mathcal{L}"),
+        ("4.5-output", r"\begin{bmatrix} 1 \\ 0 \end{bmatrix}" + " * 0 + ŷ - e(l)"),
+    ],
+)
+def test_latex_juxtaposition_entries_and_equations_are_read(name: str, answer: str) -> None:
+    for seed in (0, 7):
+        fb = get(name, seed).check(answer)
+        assert fb.correct, (seed, fb)
+
+
+def test_printed_numbers_put_into_a_formula_are_read_as_what_they_print() -> None:
+    assert get("BP1-chain").check("exp(sin(0.64)) * cos(0.64) * 1.6").correct  # literals only: a number
+    assert get("BP1-chain").check("exp(sin(x^2)) * cos(x^2) * 2 * 0.8").correct  # x = 0.8 typed
+    assert get("4.9-logistic").check("sigmoid(0.5) * (1 - sigmoid(0.5))").correct
+    for seed in range(10):
+        ex = get("4.2-update", seed)
+        eta = float(ex.context().values["eta"])
+        fb = ex.check(f"W_1 - {eta:g} * grad_W_1")
+        assert fb.correct and "as η" in fb.message, fb
+        ex = get("4.7-weight", seed)
+        g = float(ex.context().values["dL/da_2,2"])
+        assert ex.check(f"{g:.6g} * h_{{1,3}}").correct
+    assert get("4.6-toy", 0).check("(1/y1)*(2*2) - (1/y2)*(3*2^2)").correct  # x = 2 typed at the lecture's x
+
+
+def test_work_with_every_printed_digit_is_accepted_without_blame() -> None:
+    fb = get("4.6-hidden", 498).check("[0.307054, 0.526009, -0.000366901]")  # W_3^T ∇ from the printed numbers
+    assert fb.correct and fb.mistake is None, fb
+    for seed in range(20):  # the printed W_3 and ∇_{a_3}L multiplied out in float64
+        ex = get("4.6-hidden", seed)
+        W, g = (np.array([[float(f"{t:.6g}") for t in row] for row in ex.context().values[n]]) for n in ("W_3", "dL/da_3"))
+        assert ex.check((W.T @ g)[:, 0].tolist()).correct, seed
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_an_update_rounded_to_3_digits_is_rounding(seed: int) -> None:
+    ex = get("4.2-update", seed)
+    want = ex.solution_value()
+    fb = ex.check([[float(f"{t:.3g}") for t in row] for row in want])
+    assert fb.correct, fb
+
+
+# ---------------------------------------------------------------------- feedback you can act on
+
+
+def test_an_update_names_entries_not_updated_stepped_the_wrong_way_and_another_eta() -> None:
+    ex = get("4.2-update", 0)
+    old, new = np.asarray(ex.context().values["W_1"]), np.asarray(ex.solution_value())
+    v = new.copy()
+    v[0, 0] = old[0, 0]
+    fb = ex.check(np.round(v, 6).tolist())
+    assert fb.mistake == "no_step" and "(1,1)" in fb.message and "not updated" in fb.message, fb
+    v = new.copy()
+    v[1, 2] = 2 * old[1, 2] - new[1, 2]
+    fb = ex.check(np.round(v, 6).tolist())
+    assert fb.mistake == "sign" and "(2,3)" in fb.message and "wrong way" in fb.message, fb
+    fb = ex.check(np.round(old + 0.9 * (new - old), 6).tolist())  # η = 0.09 for 0.1
+    assert fb.mistake == "step_size" and "c = 0.9" in fb.message, fb
+
+
+def test_sign_names_the_negated_answer_only() -> None:
+    ex = get("4.6-hidden", 3)
+    want = np.asarray(ex.solution_value())
+    partly = want.copy()
+    partly[0] = -partly[0]
+    fb = ex.check(partly.tolist())
+    assert not fb.correct and fb.mistake != "sign" and "entry 1" in fb.message, fb
+    assert ex.check((-want).tolist()).mistake == "sign"
+
+
+def test_a_formula_right_on_these_numbers_only_says_where_it_differs(teachers: dict[str, exercises.Exercise]) -> None:
+    fb = teachers["teacher-relu"].new(1).check("e(2,3)^T @ (W_2^T @ grad_a_2) * x_1")
+    assert not fb.correct and fb.mistake != "fixed_class" and "relu unit" in fb.message, fb
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["(W_3^T @ grad_a_3)_9", "grad_a_3[2,1,1]", "sin x", "W_3 ∇_{a_3}L", "[W_3, 1]", "h_{1,3} = 0.5", r"\int W_3", "2 3"],
+)
+def test_messages_never_show_internal_tokens(answer: str) -> None:
+    ex = get("4.6-hidden")
+    try:
+        text = str(ex.check(answer))
+    except AnswerError as e:
+        text = str(e)
+    assert not re.search(r"_n\d|_f_|%", text), text
+
+
+def test_a_latex_command_outside_the_list_is_named() -> None:
+    with pytest.raises(AnswerError, match=r"\\int is not read here"):
+        get("4.6-hidden").check(r"\int W_3")
+
+
+def test_the_left_side_of_an_equation_must_be_the_quantity_asked() -> None:
+    with pytest.raises(AnswerError, match="the left side"):
+        get("4.6-hidden").check("∇_{a_2}L = W_3ᵀ ∇_{a_3}L")
+    assert get("4.9-logistic").check("g'(z) = g(z)(1 - g(z))").correct
