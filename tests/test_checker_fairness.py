@@ -123,7 +123,7 @@ def test_printed_numbers_put_into_a_formula_are_read_as_what_they_print() -> Non
         ex = get("4.7-weight", seed)
         g = float(ex.context().values["dL/da_2,2"])
         assert ex.check(f"{g:.6g} * h_{{1,3}}").correct
-    assert get("4.6-toy", 0).check("(1/y1)*(2*2) - (1/y2)*(3*2^2)").correct  # x = 2 typed at the lecture's x
+    assert not get("4.6-toy", 0).check("(1/y1)*(2+x) - (1/y2)*(3*x^2)").correct  # a whole number is never read as x = 2
 
 
 def test_work_with_every_printed_digit_is_accepted_without_blame() -> None:
@@ -173,7 +173,9 @@ def test_sign_names_the_negated_answer_only() -> None:
 
 def test_a_formula_right_on_these_numbers_only_says_where_it_differs(teachers: dict[str, exercises.Exercise]) -> None:
     fb = teachers["teacher-relu"].new(1).check("e(2,3)^T @ (W_2^T @ grad_a_2) * x_1")
-    assert not fb.correct and fb.mistake != "fixed_class" and "relu unit" in fb.message, fb
+    assert not fb.correct and fb.mistake == "missing_g_prime", fb  # a_{1,2} > 0 here: the slip shows on the others
+    fb = get("4.4-thin", 1).check("2*(yhat - y) * W_3 * g'(a_2) * abs(W_2) * g'(a_1) * x")
+    assert not fb.correct and ("other sign" in fb.message or fb.mistake == "sign"), fb
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,6 @@ from ..derivation import Derivation, explain
 from ..engine import Value
 from ..nn import MLP
 from .feedback import Feedback, Mistake, Solution, format_pair, format_value, shape_tex, tex_value, typed
-from .latex import normalize
 from .formula import (
     AnswerError,
     Array,
@@ -47,6 +46,8 @@ from .formula import (
     read,
     shape_text,
 )
+from .latex import normalize
+from .slips import rewrites
 
 __all__ = ["EXACT", "FORMULA_RTOL", "ROUNDING", "Exercise", "Match", "exactly", "fit_shape", "formula_close", "rounded"]
 
@@ -498,7 +499,11 @@ class Exercise:
         if formula_close(fitted[0], want[0]):
             ctx = self.context()
             other, theirs, wanted = differs if differs is not None else (self.context(1), values[1], want[1])
-            if ctx.label is not None and other.label != ctx.label and self._fixes_class(formula, ctx.label, ctx.layers or None, ctx.k or None):
+            if (
+                ctx.label is not None
+                and other.label != ctx.label
+                and self._fixes_class(formula, ctx.label, ctx.layers or None, ctx.k or None)
+            ):
                 return Feedback(
                     False,
                     "fixed_class",
@@ -507,6 +512,9 @@ class Exercise:
                     f"{formula.text} gives {format_value(theirs)} instead of {format_value(wanted)}.",
                     self.name,
                 )
+            found = self._diagnose(values, formula_close, formula_worlds=3)
+            if found:  # a slip that these numbers hide (b_2 = 0 in the figure's network) but the others show
+                return found
             why = _why(ctx, other, self.given)
             return Feedback(
                 False,
@@ -617,9 +625,13 @@ class Exercise:
         cached = self._cache.get("given_entries")
         if cached is None:
             given = {*self.given, *self.defined}
-            cached = [n for n, v in ctx.values.items() if v.ndim == 0 and (n in given or container(n) in given) and n != "l" and not n.endswith((",l", "_l"))]
+            cached = [
+                n
+                for n, v in ctx.values.items()
+                if v.ndim == 0 and (n in given or container(n) in given) and n != "l" and not n.endswith((",l", "_l"))
+            ]
             self._cache["given_entries"] = cached
-        return cached  # type: ignore[no-any-return]
+        return list(cached)
 
     def _slip_formulas(self) -> list[str]:
         return [t for m in self.mistakes for t in m.formulas]
@@ -698,7 +710,7 @@ class Exercise:
         partly = None if rounded_answer else self._partial_step(fitted)
         if partly is not None:
             return partly
-        if rounded_answer or self._rounded(fitted, want) and self._on_the_step(fitted) and not self._nearer_old(fitted):
+        if rounded_answer or (self._rounded(fitted, want) and self._on_the_step(fitted) and not self._nearer_old(fitted)):
             note = ""
             if self.update is not None and not self._on_the_step(fitted):
                 note = f" At {ROUNDING} digits the step does not show in every entry: give 6 significant digits to show it."
@@ -758,7 +770,9 @@ class Exercise:
 
     def _rounded(self, v: Array, want: Array) -> bool:
         """Every entry agrees to :data:`ROUNDING` digits (half a unit of the 3rd), the printed numbers' slack allowed."""
-        return rounded(v, want) or bool(v.shape == want.shape and np.all(np.abs(v - want) <= 2 * self.printed_slack() + _unit(want, ROUNDING) / 2))
+        return rounded(v, want) or bool(
+            v.shape == want.shape and np.all(np.abs(v - want) <= 2 * self.printed_slack() + _unit(want, ROUNDING) / 2)
+        )
 
     @staticmethod
     def _is_rounded_answer(v: Array) -> bool:
@@ -779,7 +793,10 @@ class Exercise:
         wrong_way = moved & (np.abs(value - (old - d)) <= tol)
         if not np.all(right | stayed | wrong_way) or not (stayed.any() or wrong_way.any()) or not right.any():
             return None
-        where = lambda mask: ", ".join(f"({i + 1},{j + 1})" for i, j in np.argwhere(mask))  # noqa: E731
+
+        def where(mask: np.ndarray[Any, Any]) -> str:
+            return ", ".join(f"({i + 1},{j + 1})" for i, j in np.argwhere(mask))
+
         parts = []
         if stayed.any():
             parts.append(f"entries {where(stayed)} are not updated (still {pretty(self.update)})")
@@ -903,8 +920,13 @@ class Exercise:
                     f"(off by {relative:.1%}). Keep more digits in the intermediate steps.",
                     self.name,
                 )
-            if w != 0 and self._rounded(np.array(-v), want.reshape(())):  # the negated answer: nothing else is called a sign
-                return Feedback(False, "sign", f"The sign is wrong: {self.asks} = {format_value(want)}, yours is {v:.6g}.", self.name)
+            if w != 0 and abs(v + w) < 0.05 * abs(w):  # the negated answer (its size to 5%): nothing else is called a sign
+                size = (
+                    ""
+                    if self._rounded(np.array(-v), want.reshape(()))
+                    else f" (and the size is close, not to {ROUNDING} significant digits)"
+                )
+                return Feedback(False, "sign", f"The sign is wrong{size}: {self.asks} = {format_value(want)}, yours is {v:.6g}.", self.name)
             ratio = f"{v / w:.3g} times" if w != 0 else "not"
             return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours, {v:.6g}, is {ratio} that. {self.hint}", self.name)
         slack = 2 * self.printed_slack() + _unit(want, ROUNDING) / 2
@@ -921,13 +943,16 @@ class Exercise:
         key: str | None = None
         if flipped:
             key = "sign" if len(flipped) == want.size else None  # "sign" names the negated answer only
-            head += (
-                " It has the right size and the wrong sign."
-                if len(bad) == 1
-                else " Each has the right size and the wrong sign."
-                if len(flipped) == len(bad)
-                else f" {len(flipped)} of them have the right size and the wrong sign."
-            )
+            if key == "sign":
+                head += " Each has the right size and the wrong sign."
+            else:  # a partly right answer: which entries, not a slip's name
+                head += (
+                    " It is the negative of the right entry."
+                    if len(bad) == 1
+                    else " Each is the negative of the right entry."
+                    if len(flipped) == len(bad)
+                    else f" {len(flipped)} of them are the negatives of the right entries."
+                )
         elif relative < 0.05:
             key = "digits"
             head += f" Each is close (within {100 * relative:.2g}%) but not to {digits} significant digits: keep more digits."
@@ -956,8 +981,24 @@ class Exercise:
         out += self._generic_candidates(ctx, world)
         out += self._path_candidates(ctx)
         out += self._neighbour_candidates(ctx)
-        out += list(ctx.extra.get("slips", []))  # type: ignore[call-overload]  # a world's own slips (worlds.py), in a fixed order
+        out += list(ctx.extra.get("slips", []))  # type: ignore[call-overload]
+        out += self._rewritten(ctx)  # a world's own slips (worlds.py), in a fixed order
         self._cache[f"candidates{world}"] = out
+        return out
+
+    def _rewritten(self, ctx: Context) -> list[tuple[str, str, Array]]:
+        """The slips :mod:`~micrograd_nptel.exercises.slips` makes from the reference formula, valued on ``ctx``."""
+        try:
+            reference = read(self.reference, ctx)
+        except AnswerError:
+            return []
+        out = []
+        for r in rewrites(reference, ctx):
+            try:
+                v = evaluate(r.formula, ctx)
+            except (AnswerError, ShapeMismatch, FloatingPointError):
+                v = np.full((0, 0), np.nan)  # keeps the slips aligned across worlds
+            out.append((r.key, r.message, v))
         return out
 
     def _generic_candidates(self, ctx: Context, world: int) -> list[tuple[str, str, Array]]:
@@ -1063,7 +1104,12 @@ def _literals(node: ast.AST) -> list[ast.AST]:
     out: list[ast.AST] = []
 
     def walk(n: ast.AST) -> None:
-        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) and isinstance(n.operand, ast.Constant) and not isinstance(n.operand.value, str):
+        if (
+            isinstance(n, ast.UnaryOp)
+            and isinstance(n.op, ast.USub)
+            and isinstance(n.operand, ast.Constant)
+            and not isinstance(n.operand.value, str)
+        ):
             out.append(n)
         elif isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
             out.append(n)
@@ -1082,14 +1128,14 @@ def _literals(node: ast.AST) -> list[ast.AST]:
 def _literal_value(node: ast.AST) -> float:
     if isinstance(node, ast.UnaryOp):
         return -_literal_value(node.operand)
-    assert isinstance(node, ast.Constant)
+    assert isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
     return float(node.value)
 
 
 def _prints_as(c: float, v: float) -> bool:
     """True when the literal ``c`` is ``v`` as printed (6 significant digits), or ``v`` rounded to the literal's own
     digits when it has at least 3: 0.1 for η = 0.1, -0.00109553 for -0.001095528..., 0.0011 is not."""
-    if not math.isfinite(c) or abs(c) < 2 and float(c).is_integer():  # 0 and 1 are the formula's own, never a given
+    if not math.isfinite(c) or float(c).is_integer():  # whole numbers are the formula's own (2x, x^2), never a given
         return False
     if c == float(f"{v:.6g}"):
         return True
@@ -1104,7 +1150,8 @@ def _replaced(tree: ast.Expression, swap: dict[int, str]) -> ast.Expression:
         def visit(self, node: ast.AST) -> ast.AST:
             if id(node) in swap:
                 return ast.Name(id=swap[id(node)], ctx=ast.Load())
-            return super().visit(node)
+            out: ast.AST = super().visit(node)
+            return out
 
     out = Swap().visit(tree)
     assert isinstance(out, ast.Expression)

@@ -382,9 +382,7 @@ def _check_braces(text: str) -> None:
         raise AnswerError(_where(text, pos, f"{c!r} is never closed: add {closing!r}"))
 
 
-def _name(
-    text: str, m: re.Match[str], ctx: Context, refuse: Mapping[str, str], names: list[str], functions: set[str]
-) -> tuple[str, str]:
+def _name(text: str, m: re.Match[str], ctx: Context, refuse: Mapping[str, str], names: list[str], functions: set[str]) -> tuple[str, str]:
     """A name token -> ``(its piece of Python, "value" or "call")``: a function, a constant,
     or a quantity of ``ctx`` (added to ``names``); superscripts, primes, NaN and refused names are errors."""
     tok, pos = m.group(), m.start()

@@ -152,7 +152,9 @@ def _latex(text: str) -> str:
         elif word in ("{", "}"):
             out.append(word)
         else:
-            raise _Error(f"\\{word} is not read here: write the answer with the names and functions of the grammar (help(micrograd_nptel.formula))")
+            raise _Error(
+                f"\\{word} is not read here: write the answer with the names and functions of the grammar (help(micrograd_nptel.formula))"
+            )
     joined = "".join(out)
     joined = re.sub(r"\^\s*\{\s*(T|')\s*\}", lambda m: "^T" if m.group(1) == "T" else "'", joined)
     joined = re.sub(r"\^\s*'", "'", joined)

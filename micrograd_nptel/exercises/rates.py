@@ -275,9 +275,15 @@ def mutants(ex: Exercise) -> list[str]:
             for step in (-1, 1):
                 shifted = list(numbers)
                 shifted[j] = str(int(shifted[j]) + step)
-                it = iter(shifted)
-                put(i, re.sub(r"\d+", lambda _m: next(it), tok))
+                put(i, _renumbered(tok, shifted))
     return list(dict.fromkeys(m for m in out if m != text))
+
+
+def _renumbered(token: str, numbers: list[str]) -> str:
+    """``token`` with its numbers replaced, in order, by ``numbers`` (``W_{3,1,2}`` -> ``W_{3,2,2}``)."""
+    parts = re.split(r"(\d+)", token)
+    parts[1::2] = numbers
+    return "".join(parts)
 
 
 def _same_elsewhere(ex: Exercise, text: str) -> bool:
