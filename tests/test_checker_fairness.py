@@ -200,3 +200,37 @@ def test_the_left_side_of_an_equation_must_be_the_quantity_asked() -> None:
     with pytest.raises(AnswerError, match="the left side"):
         get("4.6-hidden").check("∇_{a_2}L = W_3ᵀ ∇_{a_3}L")
     assert get("4.9-logistic").check("g'(z) = g(z)(1 - g(z))").correct
+
+
+UNLISTED_SLIPS = [  # realistic wrong answers that no catalogue entry lists, and the key that names each
+    ("4.1-preactivation", "W_2 @ h_1", "missing_factor"),  # the bias forgotten
+    ("4.1-preactivation", "W_2 h_1", "missing_factor"),
+    ("4.6-hidden", "W_3^T @ (grad_a_3 * e(1,2))", "missing_paths"),  # one term of ∇_h's sum left out
+    ("4.6-hidden", "W_3^T @ (grad_a_3 * e(2,2))", "missing_paths"),
+    ("4.6-hidden-unit", "dL/da_{3,1} * W_{3,1,2}", "missing_paths"),
+    ("4.4-thin", "2*(yhat - y) * W_3 * (1-h_2^2) * W_2 * g'(a_1) * x", "wrong_function"),  # tanh' at one layer only
+    ("4.4-thin", "2*(yhat - y) * W_3 * g'(a_2) * W_2 * (1-h_1^2) * x", "wrong_function"),
+    ("4.4-thin", "(yhat - y) * W_3 * g'(a_2) * W_2 * g'(a_1) * x", "missing_factor"),  # the 2 of the square dropped
+    ("4.4-thin", "0.5*2*(yhat - y) * W_3 * g'(a_2) * W_2 * g'(a_1) * x", "missing_factor"),
+    ("4.6-toy", "2*x + (-1/y2)*(3*x^2)", "missing_factor"),  # ∂z/∂y_1 forgotten
+    ("4.6-toy", "(1/y1)*(2*x) - 3*x^2", "missing_factor"),
+    ("4.6-toy", "0.5*((1/y1)*(2*x) + (-1/y2)*(3*x^2))", "extra_factor"),  # an extra ½
+    ("4.7-weight", "0.5 * dL/da_{2,2} * h_{1,3}", "extra_factor"),
+    ("4.8-step", "(W_3^T @ grad_a_3)", "missing_g_prime"),
+    ("4.6-preactivation", "grad_h_2 * h_2", "g_for_g_prime"),
+    ("4.7-weights", "grad_a_2 @ x^T", "wrong_layer"),  # another layer's h
+    ("4.7-weights", "grad_a_2 @ h_2^T", "wrong_layer"),
+    ("BP1-chain", "exp(sin(x^2)) * cos(x^2)", "missing_factor"),
+    ("BP1-chain", "exp(sin(x^2)) * cos(x) * 2*x", "wrong_point"),
+    ("BP1-upstream", "y", "missing_factor"),  # the upstream gradient forgotten
+    ("4.5-output", "yhat", "missing_factor"),
+    ("4.9-logistic", "g(z) * (1 + g(z))", "sign"),
+    ("4.9-tanh", "1 - z^2", "wrong_point"),
+    ("4.2-update", "W_1 + eta * grad_W_1", "sign"),
+    ("4.2-update", "W_1 - grad_W_1", "missing_factor"),  # η forgotten
+]
+
+
+def test_slips_the_catalogue_does_not_list_are_named() -> None:
+    named = [(name, seed, answer) for name, answer, key in UNLISTED_SLIPS for seed in (0, 3) if get(name, seed).check(answer).mistake == key]
+    assert len(named) >= 0.9 * 2 * len(UNLISTED_SLIPS), set((n, a) for n, a, _ in UNLISTED_SLIPS) - {(n, a) for n, _, a in named}

@@ -45,7 +45,7 @@ from .check import EXACT, FORMULA_RTOL, ROUNDING, Exercise
 from .feedback import MISTAKES, Feedback, Mistake, Solution, typed
 from .formula import AnswerError
 from .loader import catalogue, catalogue_files, get, load
-from .rates import Rate, diagnosis_rates, rate_summary, rates_table
+from .rates import Rate, diagnosis_rates, rate_summary, rates_table, teacher_examples
 from .worlds import WORLDS, ExpressionWorld, NetworkWorld
 
 __all__ = [
@@ -72,5 +72,6 @@ __all__ = [
     "load",
     "rate_summary",
     "rates_table",
+    "teacher_examples",
     "typed",
 ]

@@ -26,9 +26,10 @@ Names (what an exercise gives; the list of an exercise says which):
 
 Operators: ``+ - * /`` (elementwise; ``⊙``, ``·`` and ``×`` are ``*``), ``^`` or ``**`` (power),
 ``@`` (matrix product), ``^T`` or ``ᵀ`` (transpose); ``( )`` or ``{ }`` group (``e^{sin(x^2)}``).
-Constants: ``e`` (Euler's number, when not called as ``e(l)``) and ``pi``. Multiplication is
-always written (``2*x``, not ``2x``; ``W_2 h_1`` gets "write W_2 @ h_1"), and powers and indices use 0-9
-(``x²`` gets "write x^2"). A matrix a formula builds is bounded (:data:`MAX_ENTRIES`; ``e(i, n)`` up to
+Constants: ``e`` (Euler's number, when not called as ``e(l)``) and ``pi``. A product may be written as the
+slides write it, by juxtaposition: ``W_2 h_1`` is a matrix product where the shapes chain, ``σ(z)(1 - σ(z))``
+and ``2x`` products of numbers. ``v[i]`` and ``(...)_i`` are entries (from 1); ``[f_1, f_2]`` a column of
+formulas; LaTeX and superscripts are read too (:mod:`~micrograd_nptel.exercises.latex`). A matrix a formula builds is bounded (:data:`MAX_ENTRIES`; ``e(i, n)`` up to
 :data:`MAX_SIDE`) before it is built. Functions: ``exp``, ``log``, ``sqrt``, ``sin``,
 ``cos``, ``tanh``, ``sigmoid`` (``σ``, ``logistic``), ``g`` and ``g'`` (the network's activation and
 its derivative, elementwise), ``e(l)`` (the one-hot vector of class l; ``e(i, n)`` of length n),
