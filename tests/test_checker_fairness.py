@@ -232,5 +232,7 @@ UNLISTED_SLIPS = [  # realistic wrong answers that no catalogue entry lists, and
 
 
 def test_slips_the_catalogue_does_not_list_are_named() -> None:
-    named = [(name, seed, answer) for name, answer, key in UNLISTED_SLIPS for seed in (0, 3) if get(name, seed).check(answer).mistake == key]
+    named = [
+        (name, seed, answer) for name, answer, key in UNLISTED_SLIPS for seed in (0, 3) if get(name, seed).check(answer).mistake == key
+    ]
     assert len(named) >= 0.9 * 2 * len(UNLISTED_SLIPS), set((n, a) for n, a, _ in UNLISTED_SLIPS) - {(n, a) for n, _, a in named}

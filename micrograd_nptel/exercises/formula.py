@@ -29,7 +29,8 @@ Operators: ``+ - * /`` (elementwise; ``⊙``, ``·`` and ``×`` are ``*``), ``^`
 Constants: ``e`` (Euler's number, when not called as ``e(l)``) and ``pi``. A product may be written as the
 slides write it, by juxtaposition: ``W_2 h_1`` is a matrix product where the shapes chain, ``σ(z)(1 - σ(z))``
 and ``2x`` products of numbers. ``v[i]`` and ``(...)_i`` are entries (from 1); ``[f_1, f_2]`` a column of
-formulas; LaTeX and superscripts are read too (:mod:`~micrograd_nptel.exercises.latex`). A matrix a formula builds is bounded (:data:`MAX_ENTRIES`; ``e(i, n)`` up to
+formulas; LaTeX and superscripts are read too (:mod:`~micrograd_nptel.exercises.latex`).
+A matrix a formula builds is bounded (:data:`MAX_ENTRIES`; ``e(i, n)`` up to
 :data:`MAX_SIDE`) before it is built. Functions: ``exp``, ``log``, ``sqrt``, ``sin``,
 ``cos``, ``tanh``, ``sigmoid`` (``σ``, ``logistic``), ``g`` and ``g'`` (the network's activation and
 its derivative, elementwise), ``e(l)`` (the one-hot vector of class l; ``e(i, n)`` of length n),
