@@ -264,6 +264,7 @@ def test_a_gradebook_keeps_the_columns_and_gives_a_score_and_one_line_per_exerci
     text = book.summary()
     assert text.splitlines()[0] == "3 students, 3 exercises"
     assert "  4.5-output: 2/3 correct (66.7%); sign 1" in text and "  4.6-hidden: 1/3 correct (33.3%)" in text
+    assert "no_answer 1" in text and book.grades["4.6-hidden"][1].mistake == "no_answer"
 
 
 def test_a_gradebook_with_no_exercise_column_names_the_columns_and_the_exercises(tmp_path: Path) -> None:

@@ -329,7 +329,13 @@ def one_line(message: str) -> str:
     return " | ".join(re.sub(r"\s+", " ", line).strip() for line in message.splitlines() if line.strip())
 
 
-_VERDICTS = {"unreadable": "unreadable", "no_numbers": "no numbers", "rounding": "correct to rounding", "placeholder": "no answer"}
+_VERDICTS = {
+    "unreadable": "unreadable",
+    "no_numbers": "no numbers",
+    "rounding": "correct to rounding",
+    "placeholder": "no answer",
+    "no_answer": "no answer",
+}
 
 
 def brief(g: Grade) -> str:
@@ -339,7 +345,7 @@ def brief(g: Grade) -> str:
     if g.mistake in ("unreadable", "no_numbers"):
         return f"{_VERDICTS[g.mistake]}: {one_line(g.message)}"
     verdict = _VERDICTS.get(g.mistake or "", "correct" if g.correct else "not yet")
-    if g.mistake is None or g.mistake in ("rounding", "placeholder"):
+    if g.mistake is None or g.mistake in ("rounding", "placeholder", "no_answer"):
         return verdict
     meaning = MISTAKES.get(g.mistake)
     return f"{verdict} [{g.mistake}]" + (f": {meaning}" if meaning else "")
@@ -454,7 +460,8 @@ def gradebook(
     """Grade a class file: one row per student, one score and one feedback per exercise, the total.
 
     Every column headed by an exercise's name (case and blanks around it do not matter) holds that exercise's
-    answers; ``student`` and every other column are kept as they were. An empty answer scores 0 with "no answer".
+    answers; ``student`` and every other column are kept as they were. An empty answer scores 0 with "no answer" (the
+    mistake ``no_answer`` in :attr:`Gradebook.grades`).
 
     Args:
         answers: the class file (a path, or a :class:`ClassFile` from :func:`read_class`).
@@ -502,10 +509,10 @@ def gradebook(
                 g = grade_one(ex, row.student, text, row.seed)
             else:
                 seed = row.seed if row.seed is not None else student_seed(row.student)
-                g = Grade(row.student, seed, False, "placeholder", "no answer")
+                g = Grade(row.student, seed, False, "no_answer", "no answer")
             grades[ex.name].append(g)
             out[ex.name] = int(g.correct)
-            out[f"{ex.name} feedback"] = brief(g) if mode == "brief" or g.mistake == "placeholder" else _full(g)
+            out[f"{ex.name} feedback"] = brief(g) if mode == "brief" or g.mistake == "no_answer" else _full(g)
             total += int(g.correct)
         out["total"] = total
         rows.append(out)
