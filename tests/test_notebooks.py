@@ -80,3 +80,38 @@ def test_labels_count_from_one_where_a_student_sees_them() -> None:
         printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
         assert not re.search(r"[ahWb]_\{?\d*,?0\b", printed), f"{name} prints a 0 index"
         assert not re.search(r"\b(class|label) 0\b", printed), name
+
+
+NAME_IN_HINT = re.compile(r"\b(grad_[a-zA-Z]+_\d+|[Wbah]_\d+|yhat_l|yhat|y1|y2)\b")
+"""A name of the answer grammar as a "Your turn" hint lists it (grad_a_3, W_2, h_1, yhat, y1): it must be one the exercise gives."""
+
+
+def your_turn_hints() -> list[tuple[str, str, str]]:
+    """(notebook, exercise, hint) for every answer cell: ``answer = ...  # your answer: HINT`` after ``exercises.get(NAME)``."""
+    found = []
+    for name in sorted(EXPECTED):
+        cells = nbformat.read(NOTEBOOKS / name, as_version=4).cells
+        for before, cell in zip(cells, cells[1:]):
+            if cell.cell_type == "code" and cell.source.startswith("answer = ..."):
+                exercise = re.search(r'exercises\.get\("([^"]+)"', before.source)
+                assert exercise, f"{name}: an answer cell without the exercise above it"
+                found.append((name, exercise.group(1), cell.source.splitlines()[0].split("# ", 1)[1]))
+    return found
+
+
+@pytest.mark.parametrize("notebook, exercise, hint", your_turn_hints(), ids=lambda v: str(v)[:40])
+def test_a_your_turn_hint_uses_only_the_given_names_and_shows_no_wrong_formula(notebook: str, exercise: str, hint: str) -> None:
+    """Issue 34: the hints showed "W_2 @ grad_a_2" where W_3 and grad_a_3 are given, or "g(z)^2" for g'(z). A hint lists
+    the names the exercise gives (each one the checker accepts), and a formula it quotes is a correct answer."""
+    from micrograd_nptel import exercises
+    from micrograd_nptel.exercises import AnswerError
+
+    ex = exercises.get(exercise)
+    for formula in re.findall(r'"([^"]+)"', hint):
+        assert ex.check(formula).correct, f"{notebook}: the hint's {formula!r} is not a correct answer to {exercise}"
+    for name in NAME_IN_HINT.findall(hint):
+        try:
+            ex.check(name)
+        except AnswerError as e:
+            assert "not given" not in str(e) and "unknown" not in str(e).lower(), f"{notebook}: {exercise}'s hint names {name}: {e}"
+    assert len(your_turn_hints()) >= 18
