@@ -6,6 +6,7 @@ bottom in a fresh kernel, and their ``assert``s compare formula and engine.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def your_turn_hints() -> list[tuple[str, str, str]]:
     found = []
     for name in sorted(EXPECTED):
         cells = nbformat.read(NOTEBOOKS / name, as_version=4).cells
-        for before, cell in zip(cells, cells[1:]):
+        for before, cell in itertools.pairwise(cells):
             if cell.cell_type == "code" and cell.source.startswith("answer = ..."):
                 exercise = re.search(r'exercises\.get\("([^"]+)"', before.source)
                 assert exercise, f"{name}: an answer cell without the exercise above it"
