@@ -425,6 +425,8 @@ def test_a_missing_value_in_python_does_not_speak_of_the_command_line() -> None:
 def test_answer_number_in_python_and_toml(tmp_path: Path) -> None:
     toy = exercises.from_expression("t", "z = x**2", target="dz/dx", at={"x": 3.0}, answer="number")
     assert toy.answer == "number" and toy.check("2*x").mistake == "number_asked" and toy.check("6").correct
+    assert "takes numbers, not a formula" in str(toy) and "takes numbers, not a formula" in toy._repr_markdown_()
+    assert "or a formula" in str(exercises.get("4.6-hidden"))  # the question says what the exercise takes
     net = exercises.from_network("n", sizes=[2, 2], target="a_1", given=["W_1", "b_1", "x"], answer="number")
     assert net.check("b_1 + W_1 @ x").mistake == "number_asked" and net.check(net.solution_value().tolist()).correct
     text = HW3.replace("at = { x = 2.0 }", 'at = { x = 2.0 }\nanswer = "number"')

@@ -285,7 +285,9 @@ class Exercise:
         lines += [
             "",
             f"Answer: {self.asks}, {self.shape}.",
-            "Write a number, a list, or a formula (micrograd_nptel.formula gives the grammar).",
+            "Write a number, a list, or a formula (micrograd_nptel.formula gives the grammar)."
+            if self.answer != "number"
+            else "Write its value: a number or a list (this exercise takes numbers, not a formula).",
         ]
         return "\n".join(lines)
 
@@ -298,8 +300,14 @@ class Exercise:
             given.append(f"- ${tex} = {tex_value(v)}$ &nbsp; (in a formula: `{typed(name)}`)")
         return (
             f"**Exercise {self.name}** ({self.module}; seed {self.seed})\n\n{self._figure(self.question_tex)}\n\n"
-            "Given:\n\n" + "\n".join(given) + f"\n\n**Answer:** ${self.asks_tex}$, {shape_tex(self.shape)}. "
-            "Write a number, a list, or a formula in the slide's notation (see `micrograd_nptel.formula`)."
+            "Given:\n\n"
+            + "\n".join(given)
+            + f"\n\n**Answer:** ${self.asks_tex}$, {shape_tex(self.shape)}. "
+            + (
+                "Write a number, a list, or a formula in the slide's notation (see `micrograd_nptel.formula`)."
+                if self.answer != "number"
+                else "Write its value: a number or a list (this exercise takes numbers, not a formula)."
+            )
         )
 
     def _repr_latex_(self) -> str:
