@@ -363,6 +363,10 @@ ENTRY = "world = 'toy'\nasks = 'dz/dx'\nasks_tex = 'x'\nshape = 'a number'\nques
             r"exercise 1 \('w'\): mistake 1 \('sign'\): key 'formula' '1/\(x' cannot be read: .*; fix the formula",
         ),
         (ENTRY + "reference = '-1/x'\nseed = -1", r"exercise 1 \('w'\): key 'seed' must be a whole number >= 0"),
+        (
+            ENTRY + "reference = '-1/x'\ntarget = 'dz/dq'",
+            r"exercise 1 \('w'\): key 'target' names 'dz/dq', which world 'toy' does not have",
+        ),
         (ENTRY + "reference = '-1/x'\nanswer = 'numbers'", r"key 'answer' must be \"any\" \(a number or a formula\) or \"number\""),
     ],
 )

@@ -209,6 +209,14 @@ def _check_names(ex: Exercise, entry: dict[str, Any], label: str) -> None:
     found when the file is loaded, not when a student's answer is checked)."""
     ctx = ex.context()
     names = sorted(n for n in ctx.values if not n.startswith("__") and container(n) == n)
+    nodes: dict[str, object] = ctx.extra.get("nodes", {})  # type: ignore[assignment]
+    for key in ("target", "update", "paths"):
+        name = entry.get(key)
+        if name is not None and name not in ctx.values and not (key == "paths" and name in nodes):
+            raise ValueError(
+                f"{label}: key {key!r} names {name!r}, which world {entry['world']!r} does not have; "
+                f"write one of {', '.join(names)} (their canonical spelling, e.g. 'dL/da_2' for grad_a_2)"
+            )
     for key in ("given", "defined"):
         for name in entry.get(key, []):
             if name not in ctx.values:
