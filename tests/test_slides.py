@@ -15,7 +15,7 @@ import pytest
 
 from micrograd_nptel import backward_steps, chain_rule_paths, draw_dot, draw_network, render
 from micrograd_nptel.draw.style import OKABE_ITO
-from micrograd_nptel.examples import figure_network
+from micrograd_nptel.examples import figure_network, multipath, neuron
 from micrograd_nptel.expression import parse_expression
 
 EXPRESSION = "(sigmoid(w1*x1 + w2*x2 + b) - y)**2"
@@ -320,10 +320,14 @@ def slide_pictures() -> dict[str, object]:
     mlp, xs, L = figure_network()
     chain, _ = parse_expression("exp(sin(x**2))", {"x": 1.0})
     chain.backward()
+    mp_root, mp_vars = multipath()
+    neuron_root, _ = neuron()
     out: dict[str, object] = {
         "expression --slide": draw_dot(root, slide=True),  # type: ignore[arg-type]
         "expression --slide --highlight w1": draw_dot(root, slide=True, highlight=chain_rule_paths(root, variables["w1"])),  # type: ignore[arg-type]
         "chain --slide": draw_dot(chain, slide=True),
+        "multipath --slide --highlight x": draw_dot(mp_root, slide=True, highlight=chain_rule_paths(mp_root, mp_vars["x"])),
+        "neuron --slide": draw_dot(neuron_root, slide=True),
         "network --slide": draw_network(mlp, loss=L, slide=True),
         "network --slide --highlight W_111": draw_network(mlp, loss=L, slide=True, highlight="W_111"),
     }
