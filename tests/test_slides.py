@@ -447,3 +447,20 @@ if __name__ == "__main__":  # python tests/test_slides.py: the tables of measure
     print("smallest text, smallest node name: cap height in px at 1920 x 1080")
     for name, least, label in measured_sizes():
         print(f"{least:5.1f} {label:5.1f}  {name}")
+
+
+def test_full_size_writes_indices_and_powers_as_the_slides_and_the_grammar_do() -> None:
+    from micrograd_nptel.draw.style import full_size
+
+    cases = {
+        "W₁,₁,₁": "W111",
+        "a₂,₁ 0.5": "a21 0.5",
+        "x = h₀": "x = h0",
+        "W₁,₁₀": "W1,10",
+        "∇W₂ L = ∇a₂ L h₁ᵀ": "∇W2 L = ∇a2 L h1^T",
+        "x² and x⁻¹ and eˣ and xʸ": "x^2 and x^-1 and e^x and x^y",
+        "x⁰·⁵": "x^0.5",
+        "w1·x1 + w2·x2": "w1·x1 + w2·x2",
+        'x<SUB><FONT POINT-SIZE="11">i</FONT></SUB>': "xi",
+    }
+    assert {k: full_size(k) for k in cases} == cases

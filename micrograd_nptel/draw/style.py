@@ -156,7 +156,8 @@ def full_size(text: str) -> str:
         return ",".join(parts) if any(len(p) > 1 for p in parts) else "".join(parts)
 
     text = re.sub(r"[₀-₉]+(?:,[₀-₉]+)*", index, text)
-    text = re.sub(f"[{_SUPERSCRIPT_CHARS}]+", lambda m: "^" + m.group(0).translate(_FROM_SUPERSCRIPT), text)
+    power = f"[{_SUPERSCRIPT_CHARS}]+(?:·[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"  # x⁰·⁵: the dot only between superscript digits (w1·x1 stays)
+    text = re.sub(power, lambda m: "^" + m.group(0).translate(_FROM_SUPERSCRIPT).replace("·", "."), text)
     return re.sub(r'<SUB>(?:<FONT POINT-SIZE="[\d.]+">)?(.*?)(?:</FONT>)?</SUB>', r"\1", text)
 
 
