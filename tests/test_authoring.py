@@ -74,11 +74,11 @@ def test_a_network_exercise_is_graded_against_the_engine(activation: str, loss: 
         wrong = chain.replace("g'(a_1)", other.format(k=1)).replace("g'(a_2)", other.format(k=2))
         assert ex.check(wrong).mistake == "wrong_function", ex.check(wrong)
     # the slips of the world, as numbers: each wrong one is named by its key (or by an earlier slip of the same value)
-    slips = ctx.extra["slips"]
-    for key, _, value in slips:  # type: ignore[attr-defined]
-        if not np.allclose(value, want, rtol=1e-6, atol=1e-12):
-            same = {k for k, _, v in slips if np.allclose(v, value, rtol=1e-9, atol=1e-15)}  # type: ignore[attr-defined]
-            assert ex.check(value).mistake in same | {key}, (key, ex.check(value))
+    slips = list(ctx.extra["slips"])  # type: ignore[call-overload]
+    for slip in slips:
+        if not np.allclose(slip.value, want, rtol=1e-6, atol=1e-12):
+            same = {s.key for s in slips if np.allclose(s.value, slip.value, rtol=1e-9, atol=1e-15)}
+            assert ex.check(slip.value).mistake in same | {slip.key}, (slip.key, ex.check(slip.value))
 
 
 @pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "linear"])

@@ -29,7 +29,7 @@ import numpy as np
 from ..derivation import Derivation, explain
 from ..engine import Value
 from ..nn import MLP
-from .feedback import Feedback, Mistake, Solution, format_pair, format_value, shape_tex, tex_value, typed
+from .feedback import Feedback, Mistake, Slip, Solution, format_pair, format_value, shape_tex, tex_value, typed
 from .formula import (
     AnswerError,
     Array,
@@ -183,6 +183,20 @@ class Exercise:
     answer: str = "any"
     world: Callable[[int, int], Context] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Every slip's key is a name (lower case, digits and ``_``): one of :data:`MISTAKES` for the lecture's slips, or
+        a teacher's own (``forgot_g_prime``); the catalogue's use MISTAKES' only (a test checks them).
+
+        Raises:
+            ValueError: a key that is not such a name (named, with an example).
+        """
+        for m in self.mistakes:
+            if not isinstance(m.key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", m.key):
+                raise ValueError(
+                    f"exercise {self.name!r}: the slip key {m.key!r} is not a name: use lower case letters, digits and _ "
+                    f"(a key of MISTAKES such as 'missing_g_prime', or your own such as 'forgot_bias')"
+                )
 
     # ------------------------------------------------------------------ numbers
     def context(self, world: int = 0) -> Context:
@@ -360,7 +374,7 @@ class Exercise:
             raise AnswerError(f"expected a number, a list or a formula for {self.asks}, got {answer!r}")
         if isinstance(answer, str):
             comma = re.fullmatch(r"\s*([-+−]?\d+),(\d+)\s*", answer)
-            if comma and self._expected(0).ndim == 0:  # -0,5: a comma separates a list's entries, even in one number
+            if comma and self.expected(0).ndim == 0:  # -0,5: a comma separates a list's entries, even in one number
                 point = f"{comma.group(1).replace('−', '-')}.{comma.group(2)}"
                 return Feedback(
                     False,
@@ -381,7 +395,7 @@ class Exercise:
 
     def _check_text(self, text: str) -> Feedback:
         """A formula or a number written as text (one side of an equation)."""
-        formula = self._read(text)
+        formula = self.read_formula(text)
         if self.answer == "number" and not formula.is_number:
             return Feedback(
                 False,
@@ -437,7 +451,12 @@ class Exercise:
         if not feedback.correct:
             raise AssertionError(str(feedback))
 
-    def _read(self, text: str) -> Formula:
+    def read_formula(self, text: str) -> Formula:
+        """``text`` read as a formula of this exercise: only its given (and defined) names, never the quantity asked.
+
+        Raises:
+            AnswerError: a name that is not given, the quantity asked for, or anything :func:`read` refuses.
+        """
         ctx = self.context()
         asked = self.asked_name
         refuse = {asked: f"that is the quantity asked for; write it with {self._names()}"} if asked else {}
@@ -469,7 +488,8 @@ class Exercise:
         except FloatingPointError as e:
             return Feedback(False, None, f"{formula.text} is not a finite number on these numbers ({e}).", self.name)
 
-    def _expected(self, world: int) -> Array:
+    def expected(self, world: int = 0) -> Array:
+        """The engine's answer on world ``world`` (0: the question's): a 0-d array, a column (n x 1) or a matrix."""
         return self.context(world).values[self.target]
 
     def _check_formula(self, formula: Formula) -> Feedback:
@@ -484,7 +504,7 @@ class Exercise:
             if isinstance(v, Feedback):
                 return v
             values.append(v)
-        want = [self._expected(w) for w in range(3)]
+        want = [self.expected(w) for w in range(3)]
         fitted = [fit_shape(v, w) for v, w in zip(values, want)]
         if fitted[0] is None:  # a slip of another shape (the inner product for the outer), else the shapes named
             return self._diagnose(values, formula_close, formula_worlds=3) or self._shape_feedback(values[0], want[0])
@@ -535,7 +555,7 @@ class Exercise:
         found = self._diagnose(values, formula_close, formula_worlds=3)
         if found:
             return found
-        if self._nearer_old(fitted[0]):
+        if self.before_step(fitted[0]):
             return self._no_step(fitted[0], formula=True)
         if self._along_the_step(fitted[0]):
             return self._step_size(fitted[0])
@@ -705,11 +725,11 @@ class Exercise:
         rounding; (6) a slip to rounding; (7) an update before or off its step; (8) how far off, entry by entry."""
         if isinstance(value, Feedback):
             return value
-        want = self._expected(0)
+        want = self.expected(0)
         fitted = fit_shape(value, want)
         if fitted is None:
             return self._diagnose([value], exactly, formula_worlds=1) or self._shape_feedback(value, want)
-        if self._exact(fitted, want) and not self._nearer_old(fitted) and self._on_the_step(fitted):
+        if self._exact(fitted, want) and not self.before_step(fitted) and self.on_step(fitted):
             return Feedback(True, None, f"{self.asks} = {format_value(want, len(self.asks) + 3)}", self.name)
         found = self._diagnose([fitted], exactly, formula_worlds=1)
         if found:
@@ -718,9 +738,9 @@ class Exercise:
         partly = None if rounded_answer else self._partial_step(fitted)
         if partly is not None:
             return partly
-        if rounded_answer or (self._rounded(fitted, want) and self._on_the_step(fitted) and not self._nearer_old(fitted)):
+        if rounded_answer or (self._rounded(fitted, want) and self.on_step(fitted) and not self.before_step(fitted)):
             note = ""
-            if self.update is not None and not self._on_the_step(fitted):
+            if self.update is not None and not self.on_step(fitted):
                 note = f" At {ROUNDING} digits the step does not show in every entry: give 6 significant digits to show it."
             return Feedback(
                 True,
@@ -732,7 +752,7 @@ class Exercise:
         found = self._diagnose([fitted], rounded, formula_worlds=1)
         if found:
             return replace(found, message=found.message + " (to rounding)")
-        if self._nearer_old(fitted):
+        if self.before_step(fitted):
             return self._no_step(fitted)
         if self._along_the_step(fitted):
             return self._step_size(fitted)
@@ -751,7 +771,7 @@ class Exercise:
         if cached is not None:
             return cached  # type: ignore[no-any-return]
         ctx = self.context()
-        want = self._expected(0)
+        want = self.expected(0)
         slack = np.zeros(want.shape)
         try:
             formula = read(self.reference, ctx)
@@ -819,11 +839,11 @@ class Exercise:
             self.name,
         )
 
-    def _nearer_old(self, value: Array) -> bool:
+    def before_step(self, value: Array) -> bool:
         """For an update exercise: True when ``value`` is at least as close to the value before the step as after it."""
         if self.update is None:
             return False
-        old, new = self.context().values[self.update], self._expected(0)
+        old, new = self.context().values[self.update], self.expected(0)
         return bool(np.linalg.norm(value - old) <= np.linalg.norm(value - new))
 
     STEP_TOLERANCE = 0.1
@@ -833,9 +853,9 @@ class Exercise:
 
     def _step(self) -> tuple[Array, Array]:
         assert self.update is not None  # only update exercises call this
-        return np.asarray(self.context().values[self.update], dtype=float), self._expected(0)
+        return np.asarray(self.context().values[self.update], dtype=float), self.expected(0)
 
-    def _on_the_step(self, value: Array) -> bool:
+    def on_step(self, value: Array) -> bool:
         """True unless this is an update exercise and ``value`` is further than STEP_TOLERANCE steps from W_new."""
         if self.update is None:
             return True
@@ -876,7 +896,7 @@ class Exercise:
 
     def _no_step(self, value: Array, formula: bool = False) -> Feedback:
         assert self.update is not None  # only update exercises call this
-        old, new = self.context().values[self.update], self._expected(0)
+        old, new = self.context().values[self.update], self.expected(0)
         step = float(np.abs(new - old).max())
         if formula:
             return Feedback(
@@ -969,13 +989,21 @@ class Exercise:
         return Feedback(False, key, f"{head}\n{format_pair(self.asks, want, fitted)}", self.name)
 
     # ------------------------------------------------------------------ diagnosis
-    def _candidates(self, world: int) -> list[tuple[str, str, Array]]:
-        """Every slip's value on ``world``: ``(key, message, value)``, in the order they are tried (cached)."""
+    def slips(self, world: int = 0) -> list[Slip]:
+        """Every slip this exercise knows, valued on world ``world``, in the order they are tried (cached): its
+        catalogued :class:`Mistake` formulas, the value before the step / the transpose / the sign, the missing paths
+        (Module 4.6), the neighbouring indices, the world's lecture slips and the slips made from its formula
+        (:mod:`~micrograd_nptel.exercises.slips`). The list has the same length and order on every world, so a slip
+        is matched across worlds by its place (a slip with no value there has an empty value).
+
+        Returns:
+            :class:`~micrograd_nptel.exercises.feedback.Slip` records ``(key, message, value)``.
+        """
         cached = self._cache.get(f"candidates{world}")
         if cached is not None:
             return cached  # type: ignore[no-any-return]
         ctx = self.context(world)
-        out: list[tuple[str, str, Array]] = []
+        out: list[Slip] = []
         for mistake in self.mistakes:
             for text in mistake.formulas:
                 formula = read(text, ctx)
@@ -983,18 +1011,18 @@ class Exercise:
                     v = evaluate(formula, ctx)
                 except (ShapeMismatch, FloatingPointError):
                     v = np.full((0, 0), np.nan)  # no value here: never matches, keeps the slips aligned across worlds
-                out.append((mistake.key, mistake.message.replace("{formula}", display(text, ctx)), v))
-        if self._expected(world).ndim == 0:  # a 1 x 1 slip (a product of a row and a column) is a number
-            out = [(k, m, v.reshape(()) if v.shape == (1, 1) else v) for k, m, v in out]
+                out.append(Slip(mistake.key, mistake.message.replace("{formula}", display(text, ctx)), v, text))
+        if self.expected(world).ndim == 0:  # a 1 x 1 slip (a product of a row and a column) is a number
+            out = [s._replace(value=s.value.reshape(()) if s.value.shape == (1, 1) else s.value) for s in out]
         out += self._generic_candidates(ctx, world)
-        out += self._path_candidates(ctx)
-        out += self._neighbour_candidates(ctx)
-        out += list(ctx.extra.get("slips", []))  # type: ignore[call-overload]
+        out += self.path_slips(ctx)
+        out += self.neighbour_slips(ctx)
+        out += [Slip(*t) for t in ctx.extra.get("slips", [])]  # type: ignore[attr-defined]
         out += self._rewritten(ctx)  # a world's own slips (worlds.py), in a fixed order
         self._cache[f"candidates{world}"] = out
         return out
 
-    def _rewritten(self, ctx: Context) -> list[tuple[str, str, Array]]:
+    def _rewritten(self, ctx: Context) -> list[Slip]:
         """The slips :mod:`~micrograd_nptel.exercises.slips` makes from the reference formula, valued on ``ctx``."""
         try:
             reference = read(self.reference, ctx)
@@ -1006,17 +1034,17 @@ class Exercise:
                 v = evaluate(r.formula, ctx)
             except (AnswerError, ShapeMismatch, FloatingPointError):
                 v = np.full((0, 0), np.nan)  # keeps the slips aligned across worlds
-            out.append((r.key, r.message, v))
+            out.append(Slip(r.key, r.message, v))
         return out
 
-    def _generic_candidates(self, ctx: Context, world: int) -> list[tuple[str, str, Array]]:
+    def _generic_candidates(self, ctx: Context, world: int) -> list[Slip]:
         """The slips every exercise of its kind has: the value before the step (an update), the answer's transpose
         (a square matrix), the answer with the wrong sign."""
-        want = self._expected(world)
-        out = []
+        want = self.expected(world)
+        out: list[Slip] = []
         if self.update is not None:
             out.append(
-                (
+                Slip(
                     "no_step",
                     f"That is {pretty(self.update)} before the step: subtract η ∇_{{{pretty(self.update)}}}L.",
                     ctx.values[self.update],
@@ -1025,11 +1053,13 @@ class Exercise:
         if want.ndim == 2 and want.shape[0] == want.shape[1] > 1:  # (one entry on every world, so the slips stay aligned)
             symmetric = np.allclose(want, want.T)
             transposed = np.full((0, 0), np.nan) if symmetric else want.T.copy()
-            out.append(("transpose", f"That is the transpose of {self.asks}: entry (i, j) is yours at (j, i).", transposed))
-        out.append(("sign", f"The sign is wrong: that is -{self.asks}.", -want))
+            out.append(Slip("transpose", f"That is the transpose of {self.asks}: entry (i, j) is yours at (j, i).", transposed))
+        out.append(Slip("sign", f"The sign is wrong: that is -{self.asks}.", -want))
         return out
 
-    def _path_candidates(self, ctx: Context) -> list[tuple[str, str, Array]]:
+    def path_slips(self, ctx: Context) -> list[Slip]:
+        """``missing_paths``: the sum over every proper subset of the 2-8 paths from :attr:`paths` to the output
+        (CS7015 Lecture 4, Module 4.6), on the numbers ``ctx``; none where the exercise names no paths."""
         nodes: dict[str, Value] = ctx.extra.get("nodes", {})  # type: ignore[assignment]
         if self.paths is None or self.paths not in nodes:
             return []
@@ -1042,10 +1072,12 @@ class Exercise:
             for subset in itertools.combinations(range(len(paths)), r):
                 value = math.fsum(paths[i].product for i in subset)
                 missing = [i for i in range(len(paths)) if i not in subset]
-                out.append(("missing_paths", _paths_message(paths, list(subset), missing, d), np.array(value)))
+                out.append(Slip("missing_paths", _paths_message(paths, list(subset), missing, d), np.array(value)))
         return out
 
-    def _neighbour_candidates(self, ctx: Context) -> list[tuple[str, str, Array]]:
+    def neighbour_slips(self, ctx: Context) -> list[Slip]:
+        """``index_shift``: the gradient of each neighbouring unit or weight (one index one off, or i and j both), on
+        the numbers ``ctx``; none unless :attr:`neighbours`."""
         if not self.neighbours:
             return []
         target = self.target
@@ -1059,7 +1091,7 @@ class Exercise:
         def candidate(shifted: list[int], text: str) -> None:
             name = (prefix + "/d" if prefix else "") + f"{base}_{','.join(map(str, shifted))}"
             if name in ctx.values:
-                out.append(("index_shift", f"That is {pretty(name)}, {text}: {counted}", ctx.values[name]))
+                out.append(Slip("index_shift", f"That is {pretty(name)}, {text}: {counted}", ctx.values[name]))
 
         neighbour = f"the neighbouring {'weight' if base == 'W' else 'unit'}'s gradient"
         for pos in range(first, len(parts)):
@@ -1073,10 +1105,10 @@ class Exercise:
 
     def _diagnose(self, values: list[Array], match: Match, formula_worlds: int) -> Feedback | None:
         """The first slip whose value ``match``es the answer's on each of the first ``formula_worlds`` worlds."""
-        per_world = [self._candidates(w) for w in range(formula_worlds)]
-        for i, (key, message, _) in enumerate(per_world[0]):
+        per_world = [self.slips(w) for w in range(formula_worlds)]
+        for i, (key, message, _, _) in enumerate(per_world[0]):
             if all(i < len(c) and c[i][0] == key and match(fit_shape(v, c[i][2]), c[i][2]) for v, c in zip(values, per_world)):
-                expected = self._expected(0)
+                expected = self.expected(0)
                 return Feedback(False, key, f"{message}\n{format_pair(self.asks, expected, values[0])}", self.name)
         return None
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from .formula import Array
 if TYPE_CHECKING:
     from .check import Exercise
 
-__all__ = ["MISTAKES", "Feedback", "Mistake", "Solution", "format_pair", "format_value", "shape_tex", "tex_value", "typed"]
+__all__ = ["MISTAKES", "Feedback", "Mistake", "Slip", "Solution", "format_pair", "format_value", "shape_tex", "tex_value", "typed"]
 
 MISTAKES = {
     "missing_paths": "the sum over some of the paths only (Module 4.6): the missing ones are named",
@@ -108,6 +108,21 @@ class Mistake:
     key: str
     formulas: tuple[str, ...]
     message: str
+
+
+class Slip(NamedTuple):
+    """One slip valued on one world: the record every producer (catalogue, world, formula rewrites, paths, indices)
+    gives and the checker matches an answer against.
+
+    Attributes:
+        key: a key of :data:`MISTAKES`. message: what the student reads. value: the slip's value on the world (an
+            empty array where it has none there). formula: the slip as a formula, where it is one (catalogued slips).
+    """
+
+    key: str
+    message: str
+    value: Array
+    formula: str = ""
 
 
 # ---------------------------------------------------------------------- formatting numbers

@@ -119,7 +119,7 @@ def _refused(ex: Exercise, answer: object) -> bool:
 
 def _count_accepted(ex: Exercise, count: Count) -> None:
     """The engine's answer as a number and a list, the reference formula, the display forms, and rounded to 3 digits."""
-    want = ex._expected(0)
+    want = ex.expected(0)
     sol = ex.solution_value()
     count("accepted", "number", _correct(ex, sol))
     if isinstance(sol, np.ndarray):
@@ -129,20 +129,21 @@ def _count_accepted(ex: Exercise, count: Count) -> None:
         count("accepted", "display", all(_correct(ex, t) for t in ex.accepts))
     count("accepted", "library", all(_correct(ex, t) for t in library_forms(ex)))
     three = np.array([float(f"{t:.3g}") for t in want.ravel()]).reshape(want.shape)
-    if not exactly(three, want) and not ex._nearer_old(three) and ex._on_the_step(three):
+    if not exactly(three, want) and not ex.before_step(three) and ex.on_step(three):
         fb = _verdict(ex, three)
         count("accepted", "rounding", fb is not None and fb.correct)  # as rounding, or exact within the printed slack
 
 
-Slip = tuple[str, str, "Array | None"]
-"""``(key, formula, value)`` of one catalogued slip; the value None where its shapes do not fit."""
+Known = tuple[str, str, "Array | None"]
+"""``(key, formula, value)`` of one slip to measure; the formula ``""`` for a world's slip (a number only), the value
+None where its shapes do not fit."""
 
 
-def _slips(ex: Exercise) -> list[Slip]:
+def _slips(ex: Exercise) -> list[Known]:
     """Every catalogued slip's formula and value on the question's numbers, except those equal to the answer there."""
     ctx = ex.context()
-    want = ex._expected(0)
-    out: list[Slip] = []
+    want = ex.expected(0)
+    out: list[Known] = []
     for m in ex.mistakes:
         for text in m.formulas:
             try:
@@ -151,16 +152,16 @@ def _slips(ex: Exercise) -> list[Slip]:
                 v = None  # a shape that does not fit: diagnosed from the formula alone
             if v is None or not formula_close(fit_shape(v, want), want):
                 out.append((m.key, text, v))
-    for key, _, value in ctx.extra.get("slips", []):  # type: ignore[attr-defined]  # the world's lecture slips (numbers)
+    for key, _, value, _ in ctx.extra.get("slips", []):  # type: ignore[attr-defined]  # the world's lecture slips (numbers)
         if not formula_close(fit_shape(value, want), want):
             out.append((key, "", value))
     return out
 
 
-def _count_refused(ex: Exercise, slips: list[Slip], count: Count) -> None:
+def _count_refused(ex: Exercise, slips: list[Known], count: Count) -> None:
     """Wrong answers, none of which may be judged correct (see :func:`diagnosis_rates`)."""
     ctx = ex.context()
-    want = ex._expected(0)
+    want = ex.expected(0)
     count("refused", "slip", all(_refused(ex, t) and (v is None or _refused(ex, v)) for _, t, v in slips))
     perturbed = [v for v in _perturbed(want) if not rounded(v, want)]
     if perturbed:
@@ -179,10 +180,10 @@ def _count_refused(ex: Exercise, slips: list[Slip], count: Count) -> None:
     count("refused", "mutant", not [m for m in mutants(ex) if _correct(ex, m) and not _same_elsewhere(ex, m)])
 
 
-def _count_named(ex: Exercise, slips: list[Slip], count: Count) -> None:
+def _count_named(ex: Exercise, slips: list[Known], count: Count) -> None:
     """Each slip named by its key, as a formula and as a number; the missing paths and the neighbours' gradients."""
     ctx = ex.context()
-    want = ex._expected(0)
+    want = ex.expected(0)
     for key in dict.fromkeys(k for k, _, _ in slips):
         applies = [(t, v) for k, t, v in slips if k == key]
         readable = [t for t, _ in applies if t and _readable(ex, t)]
@@ -191,19 +192,19 @@ def _count_named(ex: Exercise, slips: list[Slip], count: Count) -> None:
         numbers = [v for _, v in applies if v is not None and not _ambiguous(ex, v, key)]
         if numbers:
             count(key, "number", all(_named(ex, v, key) for v in numbers))
-    paths = [c[2] for c in ex._path_candidates(ctx) if not _ambiguous(ex, c[2], "missing_paths")]
+    paths = [c[2] for c in ex.path_slips(ctx) if not _ambiguous(ex, c[2], "missing_paths")]
     if paths:
         count("missing_paths", "number", all(_named(ex, v, "missing_paths") for v in paths))
     if ex.path_examples:
         count("missing_paths", "formula", all(_named(ex, t, "missing_paths") for t in ex.path_examples))
-    shifted = [c[2] for c in ex._neighbour_candidates(ctx) if not exactly(fit_shape(c[2], want), want)]
+    shifted = [c[2] for c in ex.neighbour_slips(ctx) if not exactly(fit_shape(c[2], want), want)]
     if ex.neighbours and shifted:
         count("index_shift", "number", all(_named(ex, v, "index_shift") for v in shifted))
 
 
 def _ambiguous(ex: Exercise, value: Array, key: str) -> bool:
     """True when another slip (of another key) gives the same number on this seed: a number cannot tell them apart."""
-    return any(k != key and exactly(fit_shape(value, v), v) for k, _, v in ex._candidates(0) if v.size)
+    return any(k != key and exactly(fit_shape(value, v), v) for k, _, v, _ in ex.slips(0) if v.size)
 
 
 def library_forms(ex: Exercise) -> list[str]:
@@ -337,7 +338,7 @@ def teacher_examples() -> list[Exercise]:
 
 def _readable(ex: Exercise, text: str) -> bool:
     try:
-        ex._read(text)
+        ex.read_formula(text)
     except AnswerError:
         return False
     return True

@@ -36,6 +36,7 @@ from ..expression import parse_expression
 from ..nn import ACTIVATIONS, MLP, OUTPUTS, cross_entropy, one_hot, squared_error
 from ..optim import SGD
 from ..testing import gradient
+from .feedback import Slip
 from .formula import AnswerError, Array, Context, canonical, pretty
 from .steps import order_steps
 
@@ -53,7 +54,6 @@ MAX_LAYERS = 8
 MAX_WEIGHTS = 2000
 """The most weights an exercise's network may have in all (a question a student can read has far fewer)."""
 
-Slip = tuple[str, str, Array]
 
 _G_PRIME = {"logistic": "g'(a) = g(a)(1 - g(a))", "tanh": "g'(a) = 1 - g(a)²", "relu": "g'(a) = 1 for a > 0, else 0", "linear": "g'(a) = 1"}
 
@@ -286,7 +286,7 @@ class NetworkWorld:
     def slips(self, v: Mapping[str, Array]) -> list[Slip]:
         """The lecture's slips for :attr:`target` on numbers ``v``: ``(key, message, value)``, the same list for every world."""
         t, want = self.target, v[self.target]
-        out: list[Slip] = [("sign", f"The sign is wrong: {pretty(t)} has the opposite sign.", -want)]
+        out: list[Slip] = [Slip("sign", f"The sign is wrong: {pretty(t)} has the opposite sign.", -want)]
         if re.fullmatch(r"dL/d(?:[Wabh]_\d+(?:,\d+)*|x(?:_\d+)?)", t):
             g = f"{self.activation}: {_G_PRIME[self.activation]}"
             messages = {
@@ -306,10 +306,10 @@ class NetworkWorld:
             else:
                 messages["missing_factor"] = "The 2 of ∂(ŷ_j - y_j)²/∂ŷ_j = 2(ŷ_j - y_j) is missing."
             for key, message in messages.items():
-                out.append((key, message, self.backprop(v, slip=key)[t]))  # at every layer, then at each layer alone
+                out.append(Slip(key, message, self.backprop(v, slip=key)[t]))  # at every layer, then at each layer alone
                 each = self._layers(key)
                 for k in each if len(each) > 1 else []:
-                    out.append((key, f"{message} (At layer {k}.)", self.backprop(v, slip=key, layers=frozenset({k}))[t]))
+                    out.append(Slip(key, f"{message} (At layer {k}.)", self.backprop(v, slip=key, layers=frozenset({k}))[t]))
         out += self._shape_slips(v, t, want)
         return out
 
@@ -317,12 +317,12 @@ class NetworkWorld:
         """The transpose of a square matrix (or i and j swapped in an entry) and the same quantity of a neighbouring layer."""
         out: list[Slip] = []
         if want.ndim == 2 and want.shape[0] == want.shape[1] > 1:
-            out.append(("transpose", f"It is transposed: entry (i, j) of {pretty(t)} belongs to row i (the unit a_{{k,i}}).", want.T))
+            out.append(Slip("transpose", f"It is transposed: entry (i, j) of {pretty(t)} belongs to row i (the unit a_{{k,i}}).", want.T))
         m = re.fullmatch(r"dL/dW_(\d+),(\d+),(\d+)", t)
         if m and m.group(2) != m.group(3) and f"dL/dW_{m.group(1)},{m.group(3)},{m.group(2)}" in v:
             swapped = f"dL/dW_{m.group(1)},{m.group(3)},{m.group(2)}"
             out.append(
-                (
+                Slip(
                     "transpose",
                     f"i and j are swapped: that is {pretty(swapped)}; W_{{k,i,j}} goes from h_{{k-1,j}} into a_{{k,i}}.",
                     v[swapped],
@@ -333,7 +333,7 @@ class NetworkWorld:
             for k in (int(m.group(3)) - 1, int(m.group(3)) + 1):
                 other = f"{m.group(1) or ''}{m.group(2)}_{k}"
                 if other in v and v[other].shape == want.shape:
-                    out.append(("wrong_layer", f"That is {pretty(other)}, layer {k}'s: {pretty(t)} is layer {m.group(3)}'s.", v[other]))
+                    out.append(Slip("wrong_layer", f"That is {pretty(other)}, layer {k}'s: {pretty(t)} is layer {m.group(3)}'s.", v[other]))
         return out
 
 
@@ -419,20 +419,26 @@ class ExpressionWorld:
         """The sign, one path's sign, the paths multiplied, and one factor of a path left out: the same list for every world."""
         d = explain(root, wrt, limit=8)
         name = f"∂{root.label}/∂{wrt.label}"
-        out: list[Slip] = [("sign", f"The sign is wrong: {name} has the opposite sign.", np.array(-wrt.grad))]
+        out: list[Slip] = [Slip("sign", f"The sign is wrong: {name} has the opposite sign.", np.array(-wrt.grad))]
         if d.count != len(d.paths):
             return out
         paths = d.paths
         if len(paths) > 1:
             for i, p in enumerate(paths, 1):
-                out.append(("sign", f"Path {i}'s sign is wrong: {' · '.join(s for s, _ in p.factors)}.", np.array(d.total - 2 * p.product)))
+                out.append(
+                    Slip("sign", f"Path {i}'s sign is wrong: {' · '.join(s for s, _ in p.factors)}.", np.array(d.total - 2 * p.product))
+                )
             product = math.prod(p.product for p in paths)
-            out.append(("paths_multiplied", f"The {len(paths)} paths are multiplied: {name} is their sum (Module 4.6).", np.array(product)))
+            out.append(
+                Slip("paths_multiplied", f"The {len(paths)} paths are multiplied: {name} is their sum (Module 4.6).", np.array(product))
+            )
         for i, p in enumerate(paths, 1):
             for j, (s, _) in enumerate(p.factors):
                 rest = math.prod(g for t, (_, g) in enumerate(p.factors) if t != j)
                 where = f" of path {i}" if len(paths) > 1 else ""
-                out.append(("missing_factor", f"The factor {s}{where} is missing from the chain.", np.array(d.total - p.product + rest)))
+                out.append(
+                    Slip("missing_factor", f"The factor {s}{where} is missing from the chain.", np.array(d.total - p.product + rest))
+                )
         return out
 
 
