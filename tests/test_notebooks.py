@@ -96,7 +96,9 @@ def your_turn_hints() -> list[tuple[str, str, str]]:
             if cell.cell_type == "code" and cell.source.startswith("answer = ..."):
                 exercise = re.search(r'exercises\.get\("([^"]+)"', before.source)
                 assert exercise, f"{name}: an answer cell without the exercise above it"
-                found.append((name, exercise.group(1), cell.source.splitlines()[0].split("# ", 1)[1]))
+                line = cell.source.splitlines()[0]
+                assert len(line) <= 106, f"{name}: the hint is cut off in JupyterLab's code column: {line}"
+                found.append((name, exercise.group(1), line.split("# ", 1)[1]))
     return found
 
 
