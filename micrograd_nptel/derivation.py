@@ -148,8 +148,12 @@ class Derivation:
                 for j in self.jacobians[start:stop]:
                     rows, cols = j.value.shape
                     text = np.array2string(j.value, precision=4, suppress_small=True, max_line_width=100, separator=" ")
-                    prefix = f"    {j.symbol} ({rows}×{cols}) = "
-                    lines.append(prefix + text.replace("\n", "\n" + " " * len(prefix)))
+                    label = f"    {j.symbol} ({rows}×{cols}) ="
+                    if rows == 1:
+                        lines.append(f"{label} {text}")
+                    else:  # rows below the label: their columns line up in any font (∂, ŷ, × are wider in some)
+                        lines.append(label)
+                        lines.append("      " + text.replace("\n", "\n      "))
             lines.append(f"  product of the {len(self.jacobians)} matrices = {self.jacobian_product:.10g}")
         lines.append("")
         lines.append(f"CS7015 Lecture 4, Module 4.6: the sum over the {_paths(self.count)} of the products of local derivatives")

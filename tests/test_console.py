@@ -72,3 +72,18 @@ def test_training_prints_its_progress_on_cp1252() -> None:
 def test_ascii_notation(text: str, ascii: str) -> None:
     assert ascii_notation(text) == ascii
     assert ascii_notation(text).isascii()
+
+
+def test_explain_prints_matrices_whose_columns_line_up_in_any_font() -> None:
+    """Issue 34: a matrix's rows were indented to the width of ``∂ŷ/∂a_3 (2×2) = ``, which JupyterLab's font draws wider
+    than the monospace cells (∂, ŷ, ×): a matrix of more than one row starts on its own line, behind spaces only."""
+    from micrograd_nptel import examples, explain
+
+    mlp, _, L = examples.figure_network()
+    text = str(explain(L, mlp.layers[0].W[0][0], model=mlp))
+    rows = [line for line in text.splitlines() if line.lstrip().startswith("[")]
+    assert len(rows) >= 15
+    for line in rows:
+        indent = line[: line.index("[")]
+        assert indent.strip() == "", line  # nothing but spaces before the row: the same column in every font
+    assert "∂ŷ/∂a_3 (2×2) =\n      [[ 0.2397 -0.2397]\n       [-0.2397  0.2397]]" in text
