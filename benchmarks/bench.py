@@ -1,16 +1,28 @@
 """Speed and memory of micrograd_nptel, side by side with micrograd and the hand-written floor.
 
-    python benchmarks/bench.py [--quick] [--repeat N]
+    python benchmarks/bench.py [--quick] [--repeat N] [--rounds N] [--baseline DIR]
 
 Needs the benchmark extra (micrograd 0.1.0 from PyPI): ``pip install -e '.[bench]'``.
-Every measurement runs in its own fresh Python process (``--case NAME`` runs one and
-prints JSON); the parent prints one table with medians and ratios. Nothing here is a
-test: the numbers are for reading, and the targets are checked on the same run.
+Every measurement runs in its own fresh Python process (``--case NAME --regime R`` runs one
+and prints JSON); the parent prints one table with medians, minima and ratios. Times are the
+process's CPU time (``time.process_time``), so the other jobs of a shared machine do not count,
+and every comparison runs in interleaved rounds. Nothing here is a test: the numbers are for
+reading, and the targets are checked on the same run.
+
+Python's cyclic garbage collector costs micrograd (a reference cycle per node) and us (none, but
+a growing graph it walks) differently, so the comparisons run under three named regimes:
+
+- ``users``: as users run them: the collector on, as Python starts (micrograd's demo, a student's loop);
+- ``engines``: the engines alone: neither collecting (``gc.disable()``; ``fit()`` trains so);
+- ``matched``: collector-matched: the automatic collector off and one ``gc.collect()`` per step, timed.
 
 1. Training step, micrograd's demo workload: MLP 2-16-16-1, ReLU, max-margin loss
    ``mean(relu(1 - y_i s_i)) + 1e-4 Σ p^2`` on 100 two-moons points; one forward +
    backward, all five implementations from the same weights (their losses are printed).
-2. Depth: ``backward()`` on chains of relu nodes.
+   1a. the same along micrograd's 100 SGD steps; 1b. the digits step as ``fit()`` trains;
+   1c. micrograd's demo loop written by hand on our engine: the collector on, on inside
+   ``training.gc_paused()``, and off.
+2. Depth: ``backward()`` on chains of relu nodes; 2a. many losses built first.
 3. Memory: bytes per node (tracemalloc) and whether a dropped graph is freed without
    the cyclic garbage collector.
 4. Training to accuracy: ``micrograd-nptel train`` with its defaults on Iris.
@@ -25,6 +37,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import platform
 import random
@@ -56,13 +69,54 @@ def workload() -> tuple[list[list[float]], list[float], list[list[list[float]]],
     return data.X, y, W, b
 
 
+REGIMES = ("users", "engines", "matched")
+REGIME_NAMES = {
+    "users": "as users run them (collector on)",
+    "engines": "engines alone (neither collecting)",
+    "matched": "collector-matched (one gc.collect() a step)",
+}
+REGIME = "engines"  # set by --regime in a case's process
+
+
+def clock() -> float:
+    """CPU seconds of this process: what a case costs, whatever else the machine runs."""
+    return time.process_time()
+
+
+def enter_regime(regime: str) -> None:
+    """Set the collector for ``regime`` (see the module docstring); ``per_step`` then adds the matched collection."""
+    global REGIME
+    if regime not in REGIMES:
+        raise ValueError(f"unknown regime {regime!r}: one of {REGIMES}")
+    REGIME = regime
+    gc.collect()
+    if regime == "users":
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def per_step(step: Callable[[], Any]) -> Callable[[], Any]:
+    """``step``, followed under the matched regime by one full collection (timed with it)."""
+    if REGIME != "matched":
+        return step
+
+    def collected() -> Any:
+        result = step()
+        gc.collect()
+        return result
+
+    return collected
+
+
 def timed(step: Callable[[], float], repeat: int) -> dict[str, Any]:
+    step = per_step(step)
     loss = step()  # warm-up
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         step()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return {"median_s": statistics.median(times), "min_s": min(times), "loss": loss, "steps": repeat}
 
 
@@ -90,7 +144,7 @@ def case_micrograd(repeat: int) -> dict[str, Any]:
                 p.data = v
             neuron.b.data = bias
     params = model.parameters()
-    return timed(lambda: demo_step(model, X, y, params), repeat)
+    return timed(lambda: demo_step(model, X, y, params), max(3, repeat // 3))  # a step takes seconds: fewer of them
 
 
 def case_ours_scalar(repeat: int) -> dict[str, Any]:
@@ -251,12 +305,12 @@ def value_class(engine: str) -> Any:
 def case_depth(engine: str, n: int) -> dict[str, Any]:
     V = value_class(engine)
     x, y = relu_chain(V, n)
-    start = time.perf_counter()
+    start = clock()
     try:
         y.backward()
     except RecursionError:
-        return {"result": "RecursionError", "seconds": time.perf_counter() - start}
-    return {"result": f"ok (x.grad = {x.grad:g})", "seconds": time.perf_counter() - start}
+        return {"result": "RecursionError", "seconds": clock() - start}
+    return {"result": f"ok (x.grad = {x.grad:g})", "seconds": clock() - start}
 
 
 def case_memory(engine: str) -> dict[str, Any]:
@@ -309,21 +363,6 @@ def case_train() -> dict[str, Any]:
     return {"test_accuracy": float(m.group(1)), "s_per_epoch": float(m.group(2)), "total_s": float(m.group(3)), "epochs": int(m.group(4))}
 
 
-def gc_paused(case: Callable[[int], dict[str, Any]]) -> Callable[[int], dict[str, Any]]:
-    """The case with Python's cyclic garbage collector paused, as ``fit()`` trains (our graphs hold no cycles)."""
-
-    def run(repeat: int) -> dict[str, Any]:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return case(repeat)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return run
-
-
 # ---------------------------------------------------------------------- the digits step (64-32-10, logistic, softmax + CE)
 DIGITS_SIZES = (64, 32, 10)
 DIGITS_BATCH = 32
@@ -339,15 +378,28 @@ def digits_workload() -> tuple[list[list[float]], list[int], Any]:
 
 
 def case_digits_mlp(repeat: int) -> dict[str, Any]:
-    """The MLP path as fit() trains it: example_loss (CE from the logits) per example, the batch mean, backward."""
-    from micrograd_nptel import Value
+    """The MLP path as fit() trains it: per example the logits a_L, the cross-entropy from them and argmax a_L
+    (the predicted class, no ŷ node), the batch mean, backward."""
+    from micrograd_nptel import Value, cross_entropy_with_logits
+    from micrograd_nptel.nn import argmax
     from micrograd_nptel.training import example_loss
 
     X, y, model = digits_workload()
+    has_logits = hasattr(model, "logits")
 
     def step() -> float:
         model.zero_grad()
-        L = Value.sum([example_loss(model, x, label)[0] for x, label in zip(X, y)]) * (1.0 / len(X))
+        losses, correct = [], 0
+        for x, label in zip(X, y):
+            if has_logits:
+                a = model.logits(x)
+                losses.append(cross_entropy_with_logits(a, label))
+                correct += argmax(a) == label
+            else:  # a --baseline from before fit() took its prediction from the logits: fit()'s loop then
+                loss, y_hat = example_loss(model, x, label)
+                losses.append(loss)
+                correct += argmax(y_hat) == label
+        L = Value.sum(losses) * (1.0 / len(X))
         L.backward()
         return L.data
 
@@ -499,33 +551,50 @@ def moons_loss(model: Any, params: list[Any], X: list[list[float]], y: list[floa
     return Value.sum([(1 - yi * model(x)[0]).relu() for x, yi in zip(X, y)]) * (1.0 / len(X)) + ALPHA * Value.linear(params, params)
 
 
+def trajectory_result(times: list[float], losses: list[float]) -> dict[str, Any]:
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "first_s": times[0],
+        "last20_s": statistics.median(times[-20:]),
+        "times": times,
+        "loss": losses[-1],
+        "steps": len(times),
+    }
+
+
 def case_trajectory_ours(repeat: int) -> dict[str, Any]:
     """Our MLP step, timed at every one of micrograd's 100 demo steps (SGD with its schedule), not only at the start."""
-
     X, y, _, _ = workload()
     model, params = moons_model()
     times, losses = [], []
-    for k in range(TRAJECTORY_STEPS):
-        start = time.perf_counter()
+
+    def step() -> Any:
         model.zero_grad()
         total = moons_loss(model, params, X, y)
         total.backward()
-        times.append(time.perf_counter() - start)
+        return total
+
+    step = per_step(step)
+    for k in range(TRAJECTORY_STEPS):
+        start = clock()
+        total = step()
+        times.append(clock() - start)
         losses.append(total.data)
         for p in params:
             p.data -= demo_lr(k) * p.grad
-    return {"median_s": statistics.median(times), "last20_s": statistics.median(times[-20:]), "loss": losses[-1], "steps": len(times)}
+    return trajectory_result(times, losses)
 
 
 def case_trajectory_floor(repeat: int) -> dict[str, Any]:
     """The floor along the same 100 steps: its weights updated in place with its own gradients."""
     X, y, W, b = workload()
-    step = floor_step(X, y, W, b)
+    step = per_step(floor_step(X, y, W, b))
     times, losses = [], []
     for k in range(TRAJECTORY_STEPS):
-        start = time.perf_counter()
+        start = clock()
         loss, gW, gb = step()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
         losses.append(loss)
         lr = demo_lr(k)
         for Wk, Gk in zip(W, gW):
@@ -535,7 +604,69 @@ def case_trajectory_floor(repeat: int) -> dict[str, Any]:
         for bk, gk in zip(b, gb):
             for j, g in enumerate(gk):
                 bk[j] -= lr * g
-    return {"median_s": statistics.median(times), "last20_s": statistics.median(times[-20:]), "loss": losses[-1], "steps": len(times)}
+    return trajectory_result(times, losses)
+
+
+# ---------------------------------------------------------------------- a student's own loop: micrograd's demo written by hand
+LOOP_STEPS = 8
+
+
+def student_loop(how: str, mlp_class: bool) -> dict[str, Any]:
+    """micrograd's demo loop written by hand on our engine (forward, zero_grad, backward, SGD with its schedule) for
+    LOOP_STEPS steps; ``how``: "on" (the collector on, as Python starts), "paused" (on, the loop inside
+    training.gc_paused()), "off" (gc.disable() before the loop). Scalar ops as the notebooks write them, or our MLP."""
+    from micrograd_nptel import Value
+    from micrograd_nptel.training import gc_paused
+
+    X, y, W, b = workload()
+    if mlp_class:
+        model, params = moons_model()
+
+        def loss() -> Any:
+            model.zero_grad()
+            return moons_loss(model, params, X, y)
+    else:
+        Wv = [[[Value(v) for v in row] for row in Wk] for Wk in W]
+        bv = [[Value(v) for v in bk] for bk in b]
+        params = [p for Wk in Wv for row in Wk for p in row] + [p for bk in bv for p in bk]
+
+        def forward(x: list[float]) -> Value:
+            h: list[Any] = x
+            for k in range(3):
+                a = [sum((w * hj for w, hj in zip(row, h)), bias) for row, bias in zip(Wv[k], bv[k])]
+                h = [v.relu() for v in a] if k < 2 else a
+            out: Value = h[0]
+            return out
+
+        def loss() -> Any:
+            for p in params:
+                p.grad = 0.0
+            scores = [forward(x) for x in X]
+            data_loss = sum((1 + -yi * si).relu() for yi, si in zip(y, scores)) * (1.0 / len(X))
+            return data_loss + ALPHA * sum(p * p for p in params)
+
+    def loop() -> float:
+        total = None
+        for k in range(LOOP_STEPS):
+            total = loss()
+            total.backward()
+            for p in params:
+                p.data -= demo_lr(k) * p.grad
+        return float(total.data) if total is not None else math.nan
+
+    gc.collect()
+    gc.enable()
+    if how == "off":
+        gc.disable()
+    start = clock()
+    if how == "paused":
+        with gc_paused():
+            final = loop()
+    else:
+        final = loop()
+    seconds = clock() - start
+    gc.enable()
+    return {"median_s": seconds / LOOP_STEPS, "loss": final, "steps": LOOP_STEPS}
 
 
 MANY_LOSSES = 4000
@@ -550,72 +681,83 @@ def case_many_losses(repeat: int) -> dict[str, Any]:
     def loss(x: list[float], yi: float) -> Any:
         return (1 - yi * model(x)[0]).relu()
 
-    start = time.perf_counter()
+    start = clock()
     for x, yi in examples:
         loss(x, yi).backward()
-    interleaved_s = time.perf_counter() - start
+    interleaved_s = clock() - start
     grads_interleaved = [p.grad for p in params]
     model.zero_grad()
-    start = time.perf_counter()
+    start = clock()
     built = [loss(x, yi) for x, yi in examples]
     for L in built:
         L.backward()
-    first_s = time.perf_counter() - start
+    first_s = clock() - start
     agree = all(abs(a - p.grad) <= 1e-9 * max(1.0, abs(a)) for a, p in zip(grads_interleaved, params))
     return {"interleaved_s": interleaved_s, "built_first_s": first_s, "same_grads": agree, "n": MANY_LOSSES}
 
 
 CASES: dict[str, Callable[[int], dict[str, Any]]] = {
     "micrograd": case_micrograd,
-    "ours-scalar": gc_paused(case_ours_scalar),
-    "ours-mlp": gc_paused(case_ours_mlp),
+    "ours-scalar": case_ours_scalar,
+    "ours-mlp": case_ours_mlp,
     "floor": case_floor,
     "numpy": case_numpy,
-    "ours-scalar-gc": case_ours_scalar,
-    "ours-mlp-gc": case_ours_mlp,
 }
 
 TRAJECTORY_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
-    "trajectory-ours": gc_paused(case_trajectory_ours),
+    "trajectory-ours": case_trajectory_ours,
     "trajectory-floor": case_trajectory_floor,
 }
 
 DIGITS_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
-    "digits-mlp": gc_paused(case_digits_mlp),
+    "digits-mlp": case_digits_mlp,
     "digits-floor": case_digits_floor,
     "digits-numpy": case_digits_numpy,
 }
 
+LOOP_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
+    f"loop-{kind}-{how}": (lambda repeat, kind=kind, how=how: student_loop(how, kind == "mlp"))
+    for kind in ("scalar", "mlp")
+    for how in ("on", "paused", "off")
+}
+
+ALL_CASES = {**CASES, **TRAJECTORY_CASES, **DIGITS_CASES, **LOOP_CASES, "many-losses": case_many_losses}
 
 BASELINE = "@before"  # a case name ending in this runs against the --baseline checkout's micrograd_nptel
 
 
-def run_case(name: str, repeat: int, baseline: str | None = None) -> dict[str, Any]:
-    """Run one case in a fresh Python process and return its JSON result; ``NAME@before`` imports the library from ``baseline``."""
+def run_case(name: str, repeat: int, baseline: str | None = None, regime: str = "engines") -> dict[str, Any]:
+    """Run one case in a fresh Python process under ``regime`` and return its JSON result; ``NAME@before`` imports the
+    library from ``baseline``."""
     env = None
     if name.endswith(BASELINE):
         name = name[: -len(BASELINE)]
         env = {**os.environ, "PYTHONPATH": str(baseline)}
-    out = subprocess.run([sys.executable, __file__, "--case", name, "--repeat", str(repeat)], capture_output=True, text=True, env=env)
+    command = [sys.executable, __file__, "--case", name, "--repeat", str(repeat), "--regime", regime]
+    out = subprocess.run(command, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
     result: dict[str, Any] = json.loads(out.stdout)
     return result
 
 
-def interleaved(cases: dict[str, Any], repeat: int, rounds: int, baseline: str | None = None) -> dict[str, dict[str, Any]]:
-    """Run every case ``rounds`` times, one round of all cases after another (so a burst of load on this shared
-    machine hits every case alike), each run in a fresh process; keep the run with the median time of each case.
-    With ``baseline`` (a checkout of an earlier commit), each of our cases also runs against it, in the same rounds."""
-    names = list(cases) + ([f"{n}{BASELINE}" for n in cases if n.startswith(("ours", "digits-mlp"))] if baseline else [])
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+def interleaved(
+    cases: list[str], repeat: int, rounds: int, baseline: str | None = None, regimes: tuple[str, ...] = ("engines",)
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Run every (case, regime) ``rounds`` times, one round of all of them after another (so a burst of load on this
+    shared machine hits every case alike), each run in a fresh process; keep the run with the median time of each,
+    and the smallest time seen over the rounds as ``min_s``. With ``baseline`` (a checkout of an earlier commit),
+    each of our cases also runs against it, in the same rounds."""
+    names = cases + ([f"{n}{BASELINE}" for n in cases if n.startswith(("ours", "digits-mlp", "trajectory-ours"))] if baseline else [])
+    keys = [(name, regime) for regime in regimes for name in names]
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {key: [] for key in keys}
     for _ in range(rounds):
-        for name in names:
-            runs[name].append(run_case(name, repeat, baseline))
+        for name, regime in keys:
+            runs[(name, regime)].append(run_case(name, repeat, baseline, regime))
     result = {}
-    for name, rs in runs.items():
+    for key, rs in runs.items():
         ok = sorted((r for r in rs if "median_s" in r), key=lambda r: r["median_s"])
-        result[name] = ok[len(ok) // 2] if ok else rs[0]
+        result[key] = dict(ok[len(ok) // 2], min_s=min(r.get("min_s", r["median_s"]) for r in ok)) if ok else rs[0]
     return result
 
 
@@ -624,15 +766,16 @@ def label_of(labels: dict[str, str], name: str) -> str:
     return labels[name] if name in labels else labels[name[: -len(BASELINE)]] + " [before]"
 
 
-def print_speedups(results: dict[str, dict[str, Any]], labels: dict[str, str]) -> None:
-    """For each case run against the baseline too: how many times faster it is now, measured in the same rounds."""
-    for name, r in results.items():
-        before = results.get(name + BASELINE, {})
-        if "median_s" in r and "median_s" in before:
-            ratio = before["median_s"] / r["median_s"]
-            faster = f"{ratio:.2f}x faster" if ratio >= 1 else f"{1 / ratio:.2f}x slower"
-            print(f"  {labels[name]}: {faster} than before ({before['median_s'] * 1e3:.2f} ms)")
-    print()
+def load() -> str:
+    """The load average (1, 5, 15 minutes) as ``uptime`` shows it, or "n/a" where the OS has none (Windows)."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "n/a"
+
+
+def ms(r: dict[str, Any], key: str = "median_s") -> str:
+    return f"{r[key] * 1e3:.2f}" if key in r else "failed"
 
 
 def main() -> None:
@@ -644,19 +787,13 @@ def main() -> None:
         "--baseline", metavar="DIR", help="a checkout of an earlier commit: our cases also run against its library, side by side"
     )
     parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--regime", default="engines", choices=REGIMES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     repeat = max(5, args.repeat or (5 if args.quick else 9))
     if args.case:
-        if args.case in CASES:
-            result = CASES[args.case](repeat)
-        elif args.case in DIGITS_CASES:
-            result = DIGITS_CASES[args.case](repeat)
-        elif args.case in TRAJECTORY_CASES:
-            result = TRAJECTORY_CASES[args.case](repeat)
-        elif args.case == "many-losses":
-            result = gc_paused(case_many_losses)(repeat)
-        elif args.case == "many-losses-gc":
-            result = case_many_losses(repeat)
+        enter_regime(args.regime)
+        if args.case in ALL_CASES:
+            result = ALL_CASES[args.case](repeat)
         elif args.case.startswith("depth-"):
             _, engine, n = args.case.split("-")
             result = case_depth(engine, int(n))
@@ -675,76 +812,138 @@ def main() -> None:
 
     import micrograd_nptel
 
-    print(f"# micrograd_nptel {micrograd_nptel.__version__} benchmarks, {time.strftime('%Y-%m-%d')}")
+    print(f"# micrograd_nptel {micrograd_nptel.__version__} benchmarks, {time.strftime('%Y-%m-%d %H:%M')}; load average {load()}")
     print(
         f"# {platform.python_implementation()} {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
-        f"each case in a fresh process; median of {repeat} steps after one warm-up\n"
+        f"each case in a fresh process; CPU time; median of {repeat} steps after one warm-up (micrograd: {max(3, repeat // 3)}); "
+        f"{args.rounds} interleaved rounds, the median run kept, min = the fastest step of any round\n"
     )
-    step = interleaved(CASES, repeat, args.rounds, args.baseline)
+    checks: list[tuple[str, bool, str]] = []
+
+    # ------------------------------------------------------------------ 1. the first step, three regimes
+    step = interleaved(list(CASES), repeat, args.rounds, args.baseline, REGIMES)
     labels = {
         "micrograd": "(a) micrograd 0.1.0 (PyPI)",
         "ours-scalar": "(b) ours, scalar ops only",
         "ours-mlp": "(c) ours, MLP (Value.linear units)",
         "floor": "(d) hand-written floats (floor)",
         "numpy": "(e) numpy, lecture's matrix formulas",
-        "ours-scalar-gc": "(b') as (b), cyclic GC on",
-        "ours-mlp-gc": "(c') as (c), cyclic GC on",
     }
+    names = list(CASES) + [n + BASELINE for n in CASES if (n + BASELINE, "engines") in step]
     print("## 1. Training step: MLP 2-16-16-1 (ReLU), max-margin loss + L2, 100 moons points, forward + backward")
-    print(f"{'implementation':<40} {'median ms':>10} {'vs micrograd':>13} {'vs floor':>9} {'loss':>12}")
-    base, floor = step["micrograd"].get("median_s"), step["floor"].get("median_s")
-    for name, r in step.items():
-        if "error" in r:
-            print(f"{label_of(labels, name):<40} {'failed: ' + r['error']}")
-            continue
-        t = r["median_s"]
-        vs_m = f"{base / t:.1f}x" if base else "n/a"
-        vs_f = f"{t / floor:.2f}x" if floor else "n/a"
-        print(f"{label_of(labels, name):<40} {t * 1e3:>10.2f} {vs_m:>13} {vs_f:>9} {r['loss']:>12.6f}")
-    print("(vs micrograd: how many times faster than (a); vs floor: time as a multiple of (d))")
-    if base:
-        matched = ", ".join(
-            f"{label_of(labels, n).split(' ')[0]} {base / step[n]['median_s']:.1f}x"
-            for n in ("ours-scalar-gc", "ours-mlp-gc")
-            if "median_s" in step[n]
-        )
-        print(f"collector-matched (ours with the cyclic GC on, as micrograd runs): faster than (a) by {matched}")
-    print_speedups(step, labels)
+    print("median ms (min ms) per regime; users: " + "; ".join(f"{r}: {REGIME_NAMES[r]}" for r in REGIMES[1:]))
+    print(f"{'implementation':<44}" + "".join(f"{r:>22}" for r in REGIMES) + f"{'loss':>12}")
+    for name in names:
+        cells = [step[(name, r)] for r in REGIMES]
+        row = "".join(f"{(ms(c) + ' (' + ms(c, 'min_s') + ')') if 'median_s' in c else 'failed':>22}" for c in cells)
+        loss = next((f"{c['loss']:.6f}" for c in cells if "loss" in c), "")
+        print(f"{label_of(labels, name):<44}{row}{loss:>12}")
+    print("how many times faster than micrograd (a), each regime against micrograd in the same regime:")
+    for name in ("ours-scalar", "ours-mlp"):
+        ratios = []
+        for r in REGIMES:
+            base, ours = step[("micrograd", r)], step[(name, r)]
+            ratios.append(f"{r} {base['median_s'] / ours['median_s']:.1f}x" if "median_s" in base and "median_s" in ours else f"{r} n/a")
+        print(f"  {label_of(labels, name):<42} " + ", ".join(ratios))
+    print("time as a multiple of the floor (d) at the first step:")
+    for name in ("ours-scalar", "ours-mlp"):
+        ratios = []
+        for r in REGIMES:
+            fl, ours = step[("floor", r)], step[(name, r)]
+            ratios.append(f"{r} {ours['median_s'] / fl['median_s']:.2f}x" if "median_s" in fl and "median_s" in ours else f"{r} n/a")
+        print(f"  {label_of(labels, name):<42} " + ", ".join(ratios))
+    if args.baseline:
+        for name in ("ours-scalar", "ours-mlp"):
+            now, before = step[(name, "engines")], step.get((name + BASELINE, "engines"), {})
+            if "median_s" in now and "median_s" in before:
+                ratio = before["median_s"] / now["median_s"]
+                print(f"  {labels[name]} (engines): {ratio:.2f}x {'faster' if ratio >= 1 else 'slower'} than before")
+    print()
 
+    # ------------------------------------------------------------------ 1a. the trajectory
     print(f"## 1a. Along the training trajectory: the step of section 1 at each of micrograd's {TRAJECTORY_STEPS} demo SGD steps")
-    traj = interleaved(TRAJECTORY_CASES, repeat, args.rounds, args.baseline)
+    traj = interleaved(list(TRAJECTORY_CASES), repeat, args.rounds, args.baseline, ("engines", "users"))
     traj_labels = {"trajectory-ours": "(c) ours, MLP", "trajectory-floor": "(d) hand-written floats (floor)"}
-    tfloor = traj["trajectory-floor"].get("median_s")
-    print(f"{'implementation':<40} {'median ms':>10} {'last 20 ms':>11} {'vs floor':>9} {'final loss':>12}")
-    for name, r in traj.items():
+    print(f"{'implementation':<40} {'regime':>8} {'first ms':>9} {'median ms':>10} {'min ms':>8} {'last 20 ms':>11} {'final loss':>11}")
+    for (name, regime), r in traj.items():
         if "error" in r:
-            print(f"{label_of(traj_labels, name):<40} {'failed: ' + r['error']}")
+            print(f"{label_of(traj_labels, name):<40} {regime:>8} failed: {r['error']}")
             continue
-        vs_f = f"{r['median_s'] / tfloor:.2f}x" if tfloor else "n/a"
-        print(f"{label_of(traj_labels, name):<40} {r['median_s'] * 1e3:>10.2f} {r['last20_s'] * 1e3:>11.2f} {vs_f:>9} {r['loss']:>12.6f}")
-    print("(as the margins are met, most examples' losses are clipped to 0 by the relu: both skip their chain rule)")
-    print_speedups(traj, traj_labels)
+        print(
+            f"{label_of(traj_labels, name):<40} {regime:>8} {ms(r, 'first_s'):>9} {ms(r):>10} {ms(r, 'min_s'):>8} "
+            f"{ms(r, 'last20_s'):>11} {r['loss']:>11.6f}"
+        )
+    for regime in ("engines", "users"):
+        ours, fl = traj[("trajectory-ours", regime)], traj[("trajectory-floor", regime)]
+        if "times" in ours and "times" in fl:
+            first = ours["times"][0] / fl["times"][0]
+            print(
+                f"ours / floor, {regime}: first step {first:.2f}x; "
+                f"along the trajectory median {ours['median_s'] / fl['median_s']:.2f}x, "
+                f"min {ours['min_s'] / fl['min_s']:.2f}x; last 20 steps {ours['last20_s'] / fl['last20_s']:.2f}x"
+            )
+            if regime == "engines":
+                checks.append(
+                    (
+                        "moons along its 100-step trajectory within 4.5x of the floor",
+                        ours["median_s"] / fl["median_s"] <= 4.5,
+                        f"{ours['median_s'] / fl['median_s']:.2f}x median, {ours['min_s'] / fl['min_s']:.2f}x min",
+                    )
+                )
+    print("(as the margins are met, most examples' losses are clipped to 0 by the relu: both skip their chain rule)\n")
 
+    # ------------------------------------------------------------------ 1b. digits as fit() trains
     print(f"## 1b. Training step: MLP 64-32-10 (logistic), softmax + CE, a batch of {DIGITS_BATCH} digits, forward + backward")
-    digits = interleaved(DIGITS_CASES, repeat, args.rounds, args.baseline)
+    digits = interleaved(list(DIGITS_CASES), repeat, args.rounds, args.baseline, ("engines", "users"))
     digit_labels = {
-        "digits-mlp": "(c) ours, MLP path (as fit() trains)",
+        "digits-mlp": "(c) ours, as fit() trains (from the logits)",
         "digits-floor": "(d) hand-written floats (floor)",
         "digits-numpy": "(e) numpy, batched.Network",
     }
-    dfloor = digits["digits-floor"].get("median_s")
-    print(f"{'implementation':<40} {'median ms':>10} {'vs floor':>9} {'loss':>12}")
-    print(f"{'(a) micrograd 0.1.0':<40} n/a: it has no exp, so no logistic or softmax")
-    for name, r in digits.items():
+    print(f"{'(a) micrograd 0.1.0':<46} n/a: it has no exp, so no logistic or softmax")
+    print(f"{'implementation':<46} {'regime':>8} {'median ms':>10} {'min ms':>8} {'vs floor':>9} {'loss':>10}")
+    for (name, regime), r in digits.items():
         if "error" in r:
-            print(f"{label_of(digit_labels, name):<40} {'failed: ' + r['error']}")
+            print(f"{label_of(digit_labels, name):<46} {regime:>8} failed: {r['error']}")
             continue
-        vs_f = f"{r['median_s'] / dfloor:.2f}x" if dfloor else "n/a"
-        print(f"{label_of(digit_labels, name):<40} {r['median_s'] * 1e3:>10.2f} {vs_f:>9} {r['loss']:>12.6f}")
-    print(f"(ours with the cyclic GC paused, as fit() trains; median of {args.rounds} interleaved fresh-process runs)")
-    print_speedups(digits, digit_labels)
+        fl = digits[("digits-floor", regime)]
+        vs = f"{r['median_s'] / fl['median_s']:.2f}x" if "median_s" in fl else "n/a"
+        print(f"{label_of(digit_labels, name):<46} {regime:>8} {ms(r):>10} {ms(r, 'min_s'):>8} {vs:>9} {r['loss']:>10.6f}")
+    d, dfl = digits[("digits-mlp", "engines")], digits[("digits-floor", "engines")]
+    if "median_s" in d and "median_s" in dfl:
+        checks.append(
+            (
+                "digits: fit()'s step within 2.0x of the floor (engines alone, as fit() trains)",
+                d["median_s"] / dfl["median_s"] <= 2.0,
+                f"{d['median_s'] / dfl['median_s']:.2f}x",
+            )
+        )
+    print()
 
-    print("## 2. Depth: backward() on a chain of n relu nodes")
+    # ------------------------------------------------------------------ 1c. a student's own loop
+    print(f"## 1c. micrograd's demo loop written by hand on our engine ({LOOP_STEPS} SGD steps; ms per step, CPU)")
+    loops = interleaved(list(LOOP_CASES), repeat, args.rounds, None, ("users",))
+    print(f"{'loop':<34} {'collector on':>13} {'on, gc_paused()':>16} {'off':>8} {'on / off':>9} {'paused / off':>13}")
+    for kind, what in (("scalar", "scalar ops (as the notebooks)"), ("mlp", "our MLP class")):
+        on, paused, off = (loops[(f"loop-{kind}-{how}", "users")] for how in ("on", "paused", "off"))
+        if not all("median_s" in r for r in (on, paused, off)):
+            print(f"{what:<34} failed: {[r.get('error') for r in (on, paused, off)]}")
+            continue
+        print(
+            f"{what:<34} {ms(on):>13} {ms(paused):>16} {ms(off):>8} {on['median_s'] / off['median_s']:>8.2f}x "
+            f"{paused['median_s'] / off['median_s']:>12.2f}x"
+        )
+        checks.append(
+            (
+                f"hand-written moons loop ({what}) with the collector on, inside gc_paused(), within 1.2x of it off",
+                paused["median_s"] / off["median_s"] <= 1.2,
+                f"{paused['median_s'] / off['median_s']:.2f}x",
+            )
+        )
+    print("(the collector on: as Python starts; gc_paused(): micrograd_nptel.training.gc_paused, as fit() trains)\n")
+
+    # ------------------------------------------------------------------ 2. depth
+    print("## 2. Depth: backward() on a chain of n relu nodes (CPU seconds of backward() alone)")
     sizes = [1_000, 100_000] if args.quick else [1_000, 100_000, 1_000_000]
     print(f"{'n':>10} {'ours':>28} {'micrograd':>28}")
     depth = {}
@@ -753,20 +952,25 @@ def main() -> None:
         depth[n] = ours
         fmt = lambda r: r.get("error") or f"{r['result'].split(' ')[0]} {r['seconds']:.3f} s"  # noqa: E731
         print(f"{n:>10} {fmt(ours):>28} {fmt(theirs):>28}")
+    if 1_000_000 in depth and "seconds" in depth[1_000_000]:
+        checks.append(("10^6-node chain backward < 0.6 s", depth[1_000_000]["seconds"] < 0.6, f"{depth[1_000_000]['seconds']:.2f} s"))
     print()
 
     print(f"## 2a. Many losses: {MANY_LOSSES} per-example losses of section 1's MLP, backward() on each")
-    ml, ml_gc = run_case("many-losses", 1), run_case("many-losses-gc", 1)
-    for what, r in (("cyclic GC paused (as fit() trains)", ml), ("cyclic GC on", ml_gc)):
+    ml = {regime: run_case("many-losses", 1, regime=regime) for regime in ("engines", "users")}
+    for regime, r in ml.items():
         if "error" in r:
-            print(f"{what}: failed: {r['error']}")
+            print(f"{REGIME_NAMES[regime]}: failed: {r['error']}")
             continue
         print(
-            f"{what}: built first, then backward() on each: {r['built_first_s']:.3f} s; "
+            f"{REGIME_NAMES[regime]}: built first, then backward() on each: {r['built_first_s']:.3f} s; "
             f"build and backward() in turn: {r['interleaved_s']:.3f} s; "
             f"ratio {r['built_first_s'] / r['interleaved_s']:.2f}x; same gradients: {r['same_grads']}"
         )
-    print("(with the GC on, Python's cyclic collector scans the losses already built while more are made)\n")
+    if "built_first_s" in ml["engines"]:
+        ratio = ml["engines"]["built_first_s"] / ml["engines"]["interleaved_s"]
+        checks.append((f"{MANY_LOSSES} losses built first within 1.2x of interleaved (engines alone)", ratio <= 1.2, f"{ratio:.2f}x"))
+    print("(with the collector on, Python's cyclic collector scans the losses already built while more are made)\n")
 
     print("## 3. Memory: bytes per node (tracemalloc over 100,000 nodes), and a dropped graph freed by refcounting alone")
     mem = {e: run_case(f"memory-{e}", 1) for e in ("ours", "micrograd")}
@@ -777,12 +981,17 @@ def main() -> None:
 
     print("## 4. Training to accuracy: micrograd-nptel train (defaults: Iris, MLP(4, [4, 4], 3), logistic, softmax + CE)")
     tr = run_case("train", 1)
-    print(
-        f"test accuracy {tr['test_accuracy']:.4f}; {tr['s_per_epoch']:.4f} s per epoch; {tr['total_s']:.1f} s for {tr['epochs']} epochs\n"
-    )
+    if "error" in tr:
+        print(f"failed: {tr['error']}\n")
+    else:
+        print(
+            f"test accuracy {tr['test_accuracy']:.4f}; {tr['s_per_epoch']:.4f} s per epoch; "
+            f"{tr['total_s']:.1f} s for {tr['epochs']} epochs "
+            "(wall time, as the CLI reports it)\n"
+        )
 
     print("## 5. Batched training step: 784-128-128-10 logistic, softmax + CE, float64, batch 64 (forward + backward + SGD)")
-    print("(median of max(100, 10 x repeat) steps)")
+    print("(median of max(100, 10 x repeat) steps; CPU time, so PyTorch's two threads count twice)")
     many = max(100, 10 * repeat)  # a step of ~1 ms: many more steps than section 1, so the median is steady
     bn, bt = run_case("batched-numpy", many), run_case("batched-torch", many)
     print(f"{'implementation':<40} {'median ms':>10} {'vs PyTorch':>11} {'loss':>12}")
@@ -794,39 +1003,33 @@ def main() -> None:
         print(f"{label:<40} {r['median_s'] * 1e3:>10.2f} {ratio:>11} {r['loss']:>12.6f}")
     print("(vs PyTorch: time as a multiple of PyTorch's; the same weights, so the losses agree)\n")
 
-    print("## Targets (this run)")
-    checks = []
-    if base and "median_s" in step["ours-mlp"]:
-        checks.append(
-            ("(c) >= 100x faster than micrograd", base / step["ours-mlp"]["median_s"] >= 100, f"{base / step['ours-mlp']['median_s']:.1f}x")
-        )
-    if base and "median_s" in step["ours-scalar"]:
+    print(f"## Targets (this run; load average at the end {load()})")
+    base, mlp, scalar, fl = (step[(n, "users")] for n in ("micrograd", "ours-mlp", "ours-scalar", "floor"))
+    if "median_s" in base and "median_s" in mlp:
         checks.append(
             (
-                "(b) >= 15x faster than micrograd",
-                base / step["ours-scalar"]["median_s"] >= 15,
-                f"{base / step['ours-scalar']['median_s']:.1f}x",
+                "(c) >= 100x faster than micrograd, as users run them",
+                base["median_s"] / mlp["median_s"] >= 100,
+                f"{base['median_s'] / mlp['median_s']:.1f}x",
             )
         )
-    if floor and "median_s" in step["ours-mlp"]:
+    if "median_s" in base and "median_s" in scalar:
         checks.append(
             (
-                "(c) within 4.5x of the floor (d)",
-                step["ours-mlp"]["median_s"] / floor <= 4.5,
-                f"{step['ours-mlp']['median_s'] / floor:.2f}x",
+                "(b) >= 15x faster than micrograd, as users run them",
+                base["median_s"] / scalar["median_s"] >= 15,
+                f"{base['median_s'] / scalar['median_s']:.1f}x",
             )
         )
-    if dfloor and "median_s" in digits["digits-mlp"]:
-        ratio = digits["digits-mlp"]["median_s"] / dfloor
-        checks.append(("digits: MLP path within 3x of the floor", ratio <= 3, f"{ratio:.2f}x"))
-    if tfloor and "median_s" in traj["trajectory-ours"]:
-        ratio = traj["trajectory-ours"]["median_s"] / tfloor
-        checks.append(("(c) within 4.5x of the floor along the trajectory", ratio <= 4.5, f"{ratio:.2f}x"))
-    if "built_first_s" in ml:
-        ratio = ml["built_first_s"] / ml["interleaved_s"]
-        checks.append((f"{MANY_LOSSES} losses built first within 1.5x of interleaved (GC paused)", ratio <= 1.5, f"{ratio:.2f}x"))
-    if 1_000_000 in depth and "seconds" in depth[1_000_000]:
-        checks.append(("10^6-node chain backward < 1 s", depth[1_000_000]["seconds"] < 1, f"{depth[1_000_000]['seconds']:.2f} s"))
+    e_mlp, e_fl = step[("ours-mlp", "engines")], step[("floor", "engines")]
+    if "median_s" in e_mlp and "median_s" in e_fl:
+        checks.append(
+            (
+                "(c) within 4.5x of the floor (d) at the first step, engines alone",
+                e_mlp["median_s"] / e_fl["median_s"] <= 4.5,
+                f"{e_mlp['median_s'] / e_fl['median_s']:.2f}x",
+            )
+        )
     if "median_s" in bn and "median_s" in bt:
         checks.append(
             ("batched step within 2x of PyTorch CPU", bn["median_s"] / bt["median_s"] <= 2, f"{bn['median_s'] / bt['median_s']:.2f}x")
