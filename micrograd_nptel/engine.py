@@ -465,7 +465,7 @@ class Value:
         The cost is linear in the part of that graph gradient can reach: a subgraph reached only
         through a zero local derivative (a relu at or below 0, a met margin) is skipped, as a
         hand-written loop skips it; it is visited only to reset it if an earlier ``backward()``
-        wrote into it (see :func:`_reached`). A ``.grad`` you assign to a non-leaf yourself is
+        wrote into it (see ``_reached``). A ``.grad`` you assign to a non-leaf yourself is
         not such a write: it is reset only where gradient reaches that node.
 
         Args:
@@ -538,22 +538,6 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[f
     return out
 
 
-make_node = _node
-"""``_node`` for the package's other modules (``_copy`` remakes pickled and copied nodes with it): a non-leaf node
-from its fields, unchecked but for overflow. Outside the package, :meth:`Value.from_op` is the checked form."""
-
-
-def _wrote(node: Value) -> None:
-    """Record that ``node`` (a non-leaf) was given a gradient other than by ``backward()`` (a copy of a node): see :func:`_reached`."""
-    with _written_lock:
-        if node._order > _written[0]:
-            _written[0] = node._order
-
-
-gradient_written = _wrote
-"""``_wrote`` for the package's other modules (``_copy`` gives remade nodes their gradient): the next pass through the node resets it."""
-
-
 def _reached(root: Value) -> list[Value]:
     """What ``root.backward()`` walks: the non-leaves below ``root`` gradient can reach, newest first, zeroed.
 
@@ -578,6 +562,15 @@ def _reached(root: Value) -> list[Value]:
     cut = []
     for node in inner:  # the list grows while it is read: each node reached is read once
         parents = node._parents
+        if len(parents) == 1:  # speed shortcut: a unary node, the loops below for one parent (a leaf needs no visit)
+            parent = parents[0]
+            if parent._parents and parent not in seen:
+                if node._local_grads[0]:
+                    seen.add(parent)
+                    inner.append(parent)
+                elif parent._oldest <= written:
+                    cut.append(parent)
+            continue
         if len(parents) > 3 and seen.issuperset(parents):  # speed shortcut: a unit whose inputs were all met (in C)
             continue
         if 0.0 in node._local_grads:  # an edge gradient cannot cross: the parent beyond it is cut off (unless reached another way)
@@ -679,6 +672,22 @@ def topological_order(root: Value) -> list[Value]:
 
 
 # ---------------------------------------------------------------------- internals
+make_node = _node
+"""``_node`` for the package's other modules (``_copy`` remakes pickled and copied nodes with it): a non-leaf node
+from its fields, unchecked but for overflow. Outside the package, :meth:`Value.from_op` is the checked form."""
+
+
+def _wrote(node: Value) -> None:
+    """Record that ``node`` (a non-leaf) was given a gradient other than by ``backward()`` (a copy of a node): see ``_reached``."""
+    with _written_lock:
+        if node._order > _written[0]:
+            _written[0] = node._order
+
+
+gradient_written = _wrote
+"""``_wrote`` for the package's other modules (``_copy`` gives remade nodes their gradient): the next pass through the node resets it."""
+
+
 _data = attrgetter("data")
 _grad_of = attrgetter("grad")
 
