@@ -130,7 +130,8 @@ class Network:
         return a, h, output(a[self.L], self.output)
 
     def predict(self, X: ArrayLike) -> NDArray[np.int64]:
-        """The predicted classes ``argmax_j ŷ_j`` (0-based) for X of shape (B, n): an int array of length B."""
+        """The predicted classes ``argmax_j ŷ_j`` (0-based) for X of shape (B, n): an int array of length B
+        (as :meth:`MLP.predict <micrograd_nptel.nn.MLP.predict>` predicts a batch)."""
         return self._predict(self._check_X(X))
 
     def _predict(self, X: Array) -> NDArray[np.int64]:
@@ -297,14 +298,17 @@ class Network:
         optimizer: Optimizer | None = None,
         seed: int = 0,
         on_epoch: Callable[[EpochStats], None] | None = None,
+        lr: float = 0.1,
     ) -> list[EpochStats]:
         """Mini-batch training: each epoch shuffles the N examples and takes ceil(N/B) optimizer steps.
+
+        The signature is :meth:`MLP.fit <micrograd_nptel.nn.MLP.fit>`'s (the defaults are the batched engine's).
 
         Args:
             X: (N, n); y: N labels (or (N, k) targets for a linear output).
             epochs, batch_size: >= 1.
-            optimizer: built on ``self.parameters()``; by default ``SGD(lr=0.1)``.
-            seed: the shuffling seed; on_epoch: called with each epoch's stats.
+            optimizer: built on ``self.parameters()``; by default ``SGD(self.parameters(), lr)``.
+            seed: the shuffling seed; on_epoch: called with each epoch's stats; lr: η of the default SGD (> 0).
 
         Returns:
             One :class:`~micrograd_nptel.training.EpochStats` per epoch (mean loss and accuracy over the epoch's batches).
@@ -318,7 +322,7 @@ class Network:
         opt = (
             check_optimizer(optimizer, self.parameters(), "Network.fit")
             if optimizer is not None
-            else make_optimizer("sgd", self.parameters(), 0.1)
+            else make_optimizer("sgd", self.parameters(), lr)
         )
         order = Batches(X.shape[0], batch_size, seed)  # the same batches as training.fit from the same seed
         history: list[EpochStats] = []

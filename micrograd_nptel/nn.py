@@ -17,11 +17,15 @@ import os
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from ._validate import as_rng, check_number, positive_int
 from .engine import Scalar, Value, lift
 from .files import check_input_file, write_atomic
+
+if TYPE_CHECKING:
+    from .optim import Optimizer
+    from .training import EpochStats
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
@@ -277,6 +281,17 @@ def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, 
     return tuple(v if isinstance(v, Value) else Value(check_number(v, f"input {labels[k]}"), label=labels[k]) for k, v in enumerate(h))
 
 
+def _is_batch(x: object) -> bool:
+    """Whether ``x`` is B inputs (rows), not one input: a 2-D array, or a non-empty sequence whose first item is a row."""
+    ndim = getattr(x, "ndim", None)
+    if ndim is not None:
+        return bool(ndim == 2)
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence) or len(x) == 0:
+        return False
+    first = x[0]
+    return isinstance(first, Iterable) and not isinstance(first, (str, bytes))
+
+
 def _x_labels(n: int) -> list[str]:
     """``x_1 .. x_n``: the input h_0 = x, as the lecture names it."""
     return [f"x_{k + 1}" for k in range(n)]
@@ -498,13 +513,82 @@ class MLP(Module):
         out = self.layers[-1]
         return Value.pre_activations(out.W, h, out.b)
 
-    def predict(self, x: Sequence[Scalar]) -> int:
-        """The predicted class ``argmax_j ŷ_j`` (0-based) for one input of n numbers.
+    @overload
+    def predict(self, X: Sequence[Scalar]) -> int: ...
+    @overload
+    def predict(self, X: Sequence[Sequence[Scalar]]) -> list[int]: ...
+    def predict(self, X: Any) -> int | list[int]:
+        """The predicted class ``argmax_j ŷ_j`` (0-based): an int for one input X of n numbers, a list of B ints for a
+        batch of B inputs (B rows of n numbers, a list of lists or a (B, n) numpy array), as
+        :meth:`batched.Network.predict <micrograd_nptel.batched.Network.predict>` predicts a batch.
 
-        The forward pass's graph is dropped when this returns (it is freed at once: evaluating a data
+        Each forward pass's graph is dropped when its class is known (it is freed at once: evaluating a data
         set costs no more memory than one example); the layers' ``a`` and ``h`` keep the last one.
+
+        Raises:
+            TypeError/ValueError: an input is not n numbers (see ``__call__``).
         """
-        return argmax(self(x))
+        if _is_batch(X):
+            return [argmax(self(row)) for row in X]
+        return argmax(self(X))
+
+    # ------------------------------------------------------------------ training (the interface of batched.Network)
+    def fit(
+        self,
+        X: Sequence[Sequence[float]],
+        y: Sequence[int],
+        epochs: int = 100,
+        batch_size: int = 8,
+        optimizer: Optimizer | None = None,
+        seed: int = 0,
+        on_epoch: Callable[[EpochStats], None] | None = None,
+        lr: float = 0.5,
+    ) -> list[EpochStats]:
+        """Train by mini-batch gradient descent on N labelled examples: :func:`micrograd_nptel.training.fit` on this
+        network, with :meth:`batched.Network.fit <micrograd_nptel.batched.Network.fit>`'s signature (the defaults are
+        the scalar engine's: fewer, smaller steps' worth of data, so more epochs and a larger η).
+
+        Args:
+            X: N rows of n features; y: N labels in [0, k).
+            epochs, batch_size: >= 1 (B >= N is full-batch gradient descent).
+            optimizer: built on ``self.parameters()``; by default ``SGD(self.parameters(), lr)``.
+            seed: the shuffling seed; on_epoch: called with each epoch's stats; lr: η of the default SGD (> 0).
+
+        Returns:
+            One :class:`~micrograd_nptel.training.EpochStats` per epoch.
+
+        Raises:
+            ValueError: bad sizes, labels or settings; ``TrainingDiverged`` (a ValueError) when the loss, a gradient
+                or an update stops being finite (CS7015 Lecture 4, Module 4.8's loop; Lecture 5's optimizers).
+        """
+        from .training import fit
+
+        return fit(self, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, on_epoch=on_epoch, optimizer=optimizer)
+
+    def accuracy(self, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
+        """The fraction in [0, 1] of the N rows of X whose predicted class equals the label
+        (:func:`micrograd_nptel.training.accuracy`).
+
+        Raises:
+            ValueError: ``X`` and ``y`` differ in length or are empty.
+        """
+        from .training import accuracy
+
+        return accuracy(self, X, y)
+
+    def loss(self, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
+        """The mean loss over the N rows of X (cross-entropy for a softmax output, squared error to ``e(l)``
+        otherwise: Module 4.3's table), without a backward pass; as :meth:`batched.Network.loss
+        <micrograd_nptel.batched.Network.loss>`.
+
+        Raises:
+            ValueError: ``X`` and ``y`` differ in length or are empty, or a label is not a class in ``[0, k)``.
+        """
+        from .training import example_loss
+
+        if len(X) != len(y) or len(X) == 0:
+            raise ValueError(f"loss needs equal, non-zero numbers of rows and labels, got {len(X)} and {len(y)}")
+        return math.fsum(example_loss(self, x, label)[0].data for x, label in zip(X, y)) / len(y)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """θ = [W_1..W_L, b_1..b_L] (CS7015 Lecture 4, Module 4.2), entries named ``W_{i,j,k}`` and ``b_{i,j}``."""

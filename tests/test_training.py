@@ -91,3 +91,52 @@ def test_logits_are_the_output_pre_activations() -> None:
     model(x)
     assert a == [v.data for v in model.layers[-1].a]
     assert max(range(3), key=a.__getitem__) == model.predict(x)
+
+
+def test_mlp_and_network_share_one_training_interface() -> None:
+    """fit, accuracy, loss, batch predict, save and load: the same names and parameters on both engines."""
+    import inspect
+
+    from micrograd_nptel.batched import Network
+
+    for method in ("fit", "accuracy", "loss", "predict", "save", "load"):
+        ours = list(inspect.signature(getattr(MLP, method)).parameters)
+        theirs = list(inspect.signature(getattr(Network, method)).parameters)
+        assert ours == theirs, (method, ours, theirs)
+
+
+def test_mlp_fit_accuracy_loss_and_batch_predict_agree_with_training_and_network() -> None:
+    import numpy as np
+
+    from micrograd_nptel import accuracy
+    from micrograd_nptel.batched import Network
+
+    data = make_moons(40, noise=0.1, seed=1)
+    one, two = MLP(2, [6], 2, seed=3), MLP(2, [6], 2, seed=3)
+    history_one = one.fit(data.X, data.y, epochs=3, lr=0.3, batch_size=5, seed=2)
+    history_two = fit(two, data.X, data.y, epochs=3, lr=0.3, batch_size=5, seed=2)
+    assert [(s.loss, s.accuracy) for s in history_one] == [(s.loss, s.accuracy) for s in history_two]
+    predicted = one.predict(data.X)  # a batch: one class per row, as Network.predict gives
+    assert predicted == [one.predict(x) for x in data.X] and all(isinstance(c, int) for c in predicted)
+    assert one.predict(np.array(data.X)) == predicted and isinstance(one.predict(np.array(data.X[0])), int)
+    assert one.accuracy(data.X, data.y) == accuracy(one, data.X, data.y) == sum(p == t for p, t in zip(predicted, data.y)) / 40
+    net = Network.from_mlp(one)
+    assert net.predict(np.array(data.X)).tolist() == predicted
+    assert one.loss(data.X, data.y) == pytest.approx(net.loss(data.X, data.y), rel=1e-12)
+    with pytest.raises(ValueError, match="equal, non-zero numbers of rows and labels, got 2 and 1"):
+        one.loss(data.X[:2], data.y[:1])
+
+
+def test_network_fit_takes_the_learning_rate_of_its_default_sgd() -> None:
+    import numpy as np
+
+    from micrograd_nptel.batched import Network
+
+    data = make_moons(40, noise=0.1, seed=1)
+    X, y = np.array(data.X), np.array(data.y)
+    slow, fast = Network([2, 6, 2], seed=3), Network([2, 6, 2], seed=3)
+    slow.fit(X, y, epochs=1, batch_size=40, lr=0.01)
+    fast.fit(X, y, epochs=1, batch_size=40, lr=1.0)
+    start = Network([2, 6, 2], seed=3)
+    moved = [np.abs(n.W[1] - start.W[1]).sum() for n in (slow, fast)]
+    assert moved[1] == pytest.approx(100 * moved[0], rel=1e-9)  # one full-batch SGD step: the move is η ∇
