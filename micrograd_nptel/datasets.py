@@ -3,6 +3,7 @@
 - :func:`load_iris`: Fisher's Iris data, shipped with the package (``data/iris.csv``).
 - :func:`make_moons`: the two-moons toy set of micrograd's demo.
 - :func:`train_test_split` and :class:`StandardScaler`.
+- :func:`prepare`: a named set split, scaled and sized as ``micrograd-nptel train`` trains on it.
 """
 
 from __future__ import annotations
@@ -464,3 +465,79 @@ def _download(url: str, target: Path, sha256: str, name: str) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+# ---------------------------------------------------------------------- a set ready to train on
+DATASETS = ("iris", "moons", "digits", "mnist", "fashion-mnist")
+"""The names :func:`prepare` (and ``micrograd-nptel train --dataset``) knows."""
+
+
+class Prepared(NamedTuple):
+    """A data set split and scaled, with the sizes ``micrograd-nptel train`` uses for it by default.
+
+    ``X_train`` (N, n) and ``X_test`` (M, n): lists of rows for iris, moons and digits, numpy float64 arrays for the
+    image sets; ``y_train``, ``y_test``: lists of int labels in [0, k); ``class_names``: k names; ``hidden``: the
+    hidden-layer sizes (the lecture's ``n, n`` for iris); ``epochs``, ``batch_size``; ``backend``: ``"scalar"``, or
+    ``"numpy"`` for the image sets, where the scalar engine would take hours an epoch.
+    """
+
+    name: str
+    X_train: Any
+    y_train: list[int]
+    X_test: Any
+    y_test: list[int]
+    class_names: tuple[str, ...]
+    hidden: list[int]
+    epochs: int
+    batch_size: int
+    backend: str
+
+    @property
+    def sizes(self) -> list[int]:
+        """``[n, *hidden, k]``: the network's layer sizes, as ``batched.Network`` takes them."""
+        return [len(self.X_train[0]), *self.hidden, len(self.class_names)]
+
+
+def prepare(name: str, test_size: float = 0.2, seed: int = 0, data_dir: str | os.PathLike[str] | None = None) -> Prepared:
+    """The data set ``name`` ready to train on, as ``micrograd-nptel train --dataset NAME`` prepares it.
+
+    - ``"iris"`` (150 flowers, 4 features, 3 classes) and ``"moons"`` (:func:`make_moons` ``(200, noise=0.1, seed)``):
+      a stratified split (:func:`train_test_split`), then each feature standardised with the training rows' mean and
+      standard deviation (:class:`StandardScaler`): CS7015 Lecture 4's inputs, on a common scale.
+    - ``"digits"`` (1797 8x8 images): the split, the pixels 0..16 divided by 16 into [0, 1].
+    - ``"mnist"``, ``"fashion-mnist"``: the sets' own 60,000 / 10,000 split (``test_size`` and ``seed`` are not used),
+      pixels in [0, 1], read from ``data_dir`` or downloaded once (:func:`load_mnist`).
+
+    A notebook then trains as the command line does, in three calls::
+
+        data = prepare("iris")
+        net = MLP(data.sizes[0], data.hidden, data.sizes[-1], seed=0)   # or batched.Network(data.sizes)
+        net.fit(data.X_train, data.y_train, data.epochs, data.batch_size); net.accuracy(data.X_test, data.y_test)
+
+    Args:
+        name: one of :data:`DATASETS`.
+        test_size: the held-out fraction, in (0, 1).
+        seed: the seed of the split (and of the moons' noise).
+        data_dir: the folder of the four IDX files, for the image sets.
+
+    Returns:
+        :class:`Prepared`.
+
+    Raises:
+        ValueError: an unknown name (the names are listed), a bad ``test_size``, or a malformed image file.
+    """
+    if name not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
+    if name in ("mnist", "fashion-mnist"):
+        images = (load_mnist if name == "mnist" else load_fashion_mnist)(data_dir)
+        y_train, y_test = images.y_train.tolist(), images.y_test.tolist()
+        return Prepared(name, images.X_train, y_train, images.X_test, y_test, images.class_names, [128, 128], 10, 64, "numpy")
+    data = load_digits() if name == "digits" else load_iris() if name == "iris" else make_moons(200, noise=0.1, seed=seed)
+    X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=test_size, seed=seed)
+    if name == "digits":
+        X_train, X_test = [[v / 16.0 for v in row] for row in X_train], [[v / 16.0 for v in row] for row in X_test]  # 0..16 -> [0, 1]
+        return Prepared(name, X_train, y_train, X_test, y_test, data.class_names, [32], 10, 32, "scalar")
+    scaler = StandardScaler().fit(X_train)
+    n = len(data.X[0])
+    hidden = [n, n] if name == "iris" else [16, 16]
+    return Prepared(name, scaler.transform(X_train), y_train, scaler.transform(X_test), y_test, data.class_names, hidden, 200, 8, "scalar")

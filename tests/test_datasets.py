@@ -61,3 +61,36 @@ def test_standard_scaler() -> None:
         StandardScaler().transform(X)
     with pytest.raises(ValueError, match="rows of 3 features"):
         scaler.transform([[1.0, 2.0]])
+
+
+def test_prepare_is_the_split_scaling_and_sizes_train_uses() -> None:
+    from micrograd_nptel.datasets import load_digits, prepare
+
+    iris = prepare("iris", test_size=0.2, seed=3)
+    X_train, X_test, y_train, y_test = train_test_split(load_iris().X, load_iris().y, test_size=0.2, seed=3)
+    scaler = StandardScaler().fit(X_train)
+    assert iris.X_train == scaler.transform(X_train) and iris.X_test == scaler.transform(X_test)
+    assert (iris.y_train, iris.y_test) == (y_train, y_test) and iris.class_names == load_iris().class_names
+    assert (iris.hidden, iris.epochs, iris.batch_size, iris.backend, iris.sizes) == ([4, 4], 200, 8, "scalar", [4, 4, 4, 3])
+    for column in zip(*iris.X_train):  # standardised on the training rows
+        assert sum(column) / len(column) == pytest.approx(0.0, abs=1e-12)
+    digits = prepare("digits", test_size=0.25, seed=1)
+    _, X_test, _, y_test = train_test_split(load_digits().X, load_digits().y, test_size=0.25, seed=1)
+    assert digits.X_test == [[v / 16.0 for v in row] for row in X_test] and digits.y_test == y_test  # 0..16 -> [0, 1]
+    assert max(max(row) for row in digits.X_train) == 1.0 and min(min(row) for row in digits.X_train) == 0.0
+    assert (digits.hidden, digits.epochs, digits.batch_size, digits.sizes) == ([32], 10, 32, [64, 32, 10])
+    moons = prepare("moons", seed=5)
+    assert len(moons.X_train) + len(moons.X_test) == 200 and moons.X_train != prepare("moons", seed=6).X_train
+    assert (moons.hidden, moons.sizes) == ([16, 16], [2, 16, 16, 2])
+    with pytest.raises(ValueError, match="unknown data set 'cifar'; expected one of iris, moons, digits, mnist, fashion-mnist"):
+        prepare("cifar")
+
+
+def test_a_notebook_trains_as_train_does_in_three_calls() -> None:
+    from micrograd_nptel import MLP
+    from micrograd_nptel.datasets import prepare
+
+    data = prepare("iris", seed=0)
+    mlp = MLP(data.sizes[0], data.hidden, data.sizes[-1], seed=0)
+    mlp.fit(data.X_train, data.y_train, epochs=20, batch_size=data.batch_size, seed=0)
+    assert mlp.accuracy(data.X_test, data.y_test) >= 0.8
