@@ -14,18 +14,19 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import graphviz
+import numpy as np
 from tqdm import tqdm
 
 from ._progress import bar_options
 from .batched import Network
-from .datasets import StandardScaler, load_iris, make_moons, train_test_split
+from .datasets import load_iris
 from .files import check_output_dir, check_output_file, write_atomic
 from .graph import RenderError
 from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
-from .training import EpochStats, accuracy, check_not_diverging, example_loss, fit
+from .training import EpochStats, check_not_diverging, example_loss
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -185,84 +186,30 @@ def _add_train(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .datasets import load_digits
+    from .datasets import prepare
     from .optim import make_optimizer
-    from .training import confusion_matrix, format_confusion_matrix
+    from .training import confusion_matrix
 
-    # every option checked before any work
-    output = args.output or (LOSSES[args.loss] if args.loss else "softmax")
-    if args.loss and LOSSES[args.loss] != output:
-        raise UsageError(f"--loss {args.loss} goes with --output {LOSSES[args.loss]} (Module 4.3), not --output {output}")
-    if args.save is not None:  # found out now, not after training
-        _check_output(check_output_file, args.save, "--save")
-    activation = ACTIVATION_NAMES[args.activation]
-    digits, images = args.dataset == "digits", args.dataset in ("mnist", "fashion-mnist")
-    epochs = args.epochs or (10 if digits or images else 200)
-    batch_size = args.batch_size or (64 if images else 32 if digits else 8)
-    lr = args.lr or DEFAULT_LR[args.optimizer]
-    if args.plot is not None:  # found out now, not after training
-        _check_plot(args.plot)
-    if args.data_dir and not images:
-        raise UsageError(f"--data-dir is for mnist and fashion-mnist, not {args.dataset}")
-    backend = args.backend or ("numpy" if images else "scalar")
-    X_train: Any
-    X_test: Any
-    if images:
-        from .datasets import load_fashion_mnist, load_mnist
-
-        loaded = (load_mnist if args.dataset == "mnist" else load_fashion_mnist)(args.data_dir)
-        X_train, y_train, X_test, y_test = loaded.X_train, loaded.y_train.tolist(), loaded.X_test, loaded.y_test.tolist()
-        class_names = loaded.class_names
-    elif digits:
-        data = load_digits()
-        X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
-        X_train, X_test = [[v / 16.0 for v in row] for row in X_train], [[v / 16.0 for v in row] for row in X_test]  # 0..16 -> [0, 1]
-        class_names = data.class_names
-    else:
-        data = load_iris() if args.dataset == "iris" else make_moons(200, noise=0.1, seed=args.seed)
-        X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=args.test_size, seed=args.seed)
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-        class_names = data.class_names
-    n, k = len(X_train[0]), len(class_names)
-    default_hidden = {"iris": [n, n], "moons": [16, 16], "digits": [32]}.get(args.dataset, [128, 128])
-    hidden = args.hidden if args.hidden is not None else default_hidden
+    output = _check_train_options(args)  # every option checked before any work
+    data = prepare(args.dataset, args.test_size, args.seed, args.data_dir)
+    epochs, batch_size = args.epochs or data.epochs, args.batch_size or data.batch_size
+    lr, backend = args.lr or DEFAULT_LR[args.optimizer], args.backend or data.backend
+    n, k = data.sizes[0], data.sizes[-1]
+    hidden = args.hidden if args.hidden is not None else data.hidden
     _check_memory([n, *hidden, k], backend, batch_size, args.optimizer)
-    hyper = {
-        "weight_decay": args.weight_decay,
-        "momentum": args.momentum,
-        "beta": args.beta,
-        "beta1": args.beta1,
-        "beta2": args.beta2,
-        "eps": args.epsilon,
-    }
-    net: Network | None = None
-    model: MLP | None = None
-    if backend == "numpy":  # built directly: the same weights from the same seed as the MLP, no scalar network on the way
-        net = Network([n, *hidden, k], activation=activation, output=output, init=args.init, seed=args.seed)
-        params: list[Any] = net.parameters()
-        described, count = repr(net), sum(p.data.size for p in net.parameters())
-    else:
-        model = MLP(n, hidden, k, activation=activation, output=output, seed=args.seed, init=args.init)
-        params = model.parameters()
-        described, count = repr(model), len(params)
-    opt = make_optimizer(args.optimizer, params, lr, **hyper)
-    print(
-        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test examples, {n} features, {k} classes; "
-        f"model {described}, {count} parameters; {backend} backend, {opt!r}"
+    activation = ACTIVATION_NAMES[args.activation]
+    model: MLP | Network = (  # the same weights from the same seed on both engines (no scalar network on the way)
+        Network([n, *hidden, k], activation=activation, output=output, init=args.init, seed=args.seed)
+        if backend == "numpy"
+        else MLP(n, hidden, k, activation=activation, output=output, seed=args.seed, init=args.init)
     )
-    if net is not None:
-        start_loss = net.loss(X_train[:256], y_train[:256])
-    else:
-        start_loss, seconds_per_example = _scalar_start(cast(MLP, model), X_train[:8], y_train[:8])
-        epoch_seconds = seconds_per_example * len(X_train)
-        if epoch_seconds > 60:
-            print(
-                f"note: the scalar engine takes {1000 * seconds_per_example:.3g} ms per example for {described} "
-                f"(timed on one example), about {_duration(epoch_seconds)} per epoch of {len(X_train):,} examples; "
-                "--backend numpy runs the same network batched",
-                file=sys.stderr,
-            )
+    hyper = {"weight_decay": args.weight_decay, "momentum": args.momentum, "beta": args.beta, "beta1": args.beta1}
+    opt = make_optimizer(args.optimizer, model.parameters(), lr, **hyper, beta2=args.beta2, eps=args.epsilon)
+    print(
+        f"{args.dataset}: {len(data.X_train)} train / {len(data.X_test)} test examples, {n} features, {k} classes; "
+        f"model {model!r}, {sum(np.size(p.data) for p in model.parameters())} parameters; {backend} backend, {opt!r}"
+    )
+    start_loss = _start_loss(model, data.X_train, data.y_train)
     test_curve: list[float] = []
     bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, **bar_options(args.quiet))
 
@@ -270,52 +217,80 @@ def _train(args: argparse.Namespace) -> int:
         bar.set_postfix(loss=f"{s.loss:.4g}", acc=f"{s.accuracy:.3f}", refresh=False)  # shown by update(): at its pace
         bar.update(1)
         if args.plot is not None:  # the test accuracy after every epoch, for the plot
-            test_curve.append(net.accuracy(X_test, y_test) if net is not None else accuracy(cast(MLP, model), X_test, y_test))
+            test_curve.append(model.accuracy(data.X_test, data.y_test))
 
     start = time.perf_counter()
     try:
-        if net is not None:
-            history = net.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, optimizer=opt, seed=args.seed, on_epoch=on_epoch)
-        else:
-            history = fit(
-                cast(MLP, model),
-                X_train,
-                y_train,
-                epochs=epochs,
-                lr=lr,
-                batch_size=batch_size,
-                seed=args.seed,
-                on_epoch=on_epoch,
-                optimizer=opt,
-            )
+        history = model.fit(data.X_train, data.y_train, epochs, batch_size, optimizer=opt, seed=args.seed, on_epoch=on_epoch)
     finally:
         bar.close()
     seconds = time.perf_counter() - start
     check_not_diverging(history, start_loss, lr)  # a loss that only grew: exit 1 with the advice, nothing saved
-    if net is not None:
-        train_acc, test_acc = net.accuracy(X_train, y_train), net.accuracy(X_test, y_test)
-        predicted = net.predict(X_test).tolist()
-    else:
-        mlp = cast(MLP, model)
-        train_acc, test_acc = accuracy(mlp, X_train, y_train), accuracy(mlp, X_test, y_test)
-        predicted = [mlp.predict(x) for x in X_test]
+    train_acc, test_acc = model.accuracy(data.X_train, data.y_train), model.accuracy(data.X_test, data.y_test)
     print(
         f"final loss {history[-1].loss:.4g}; train accuracy {train_acc:.4f}; test accuracy {test_acc:.4f}; "
         f"{seconds / epochs:.3f} s per epoch ({seconds:.1f} s for {epochs} epochs)"
     )
-    matrix = confusion_matrix(y_test, predicted, k)
+    matrix = confusion_matrix(data.y_test, [int(c) for c in model.predict(data.X_test)], k)
+    _report(args, model, history, test_curve, matrix, data.class_names)
+    return 0
+
+
+def _check_train_options(args: argparse.Namespace) -> str:
+    """``train``'s checks that argparse cannot make, before any data is read: the output function O that
+    ``--loss``/``--output`` choose (a UsageError when they disagree), and that ``--save``, ``--plot`` and
+    ``--data-dir`` can be used."""
+    output: str = args.output or (LOSSES[args.loss] if args.loss else "softmax")
+    if args.loss and LOSSES[args.loss] != output:
+        raise UsageError(f"--loss {args.loss} goes with --output {LOSSES[args.loss]} (Module 4.3), not --output {output}")
+    if args.save is not None:  # found out now, not after training
+        _check_output(check_output_file, args.save, "--save")
+    if args.plot is not None:  # found out now, not after training
+        _check_plot(args.plot)
+    if args.data_dir and args.dataset not in ("mnist", "fashion-mnist"):
+        raise UsageError(f"--data-dir is for mnist and fashion-mnist, not {args.dataset}")
+    return output
+
+
+def _start_loss(model: MLP | Network, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
+    """The untrained model's mean loss (on 256 training examples, or 8 with the scalar engine); for the scalar engine,
+    a note on stderr when an epoch will take over a minute (one example's training step timed)."""
+    if isinstance(model, Network):
+        return model.loss(X[:256], y[:256])
+    start_loss, seconds_per_example = _scalar_start(model, X[:8], y[:8])
+    epoch_seconds = seconds_per_example * len(X)
+    if epoch_seconds > 60:
+        print(
+            f"note: the scalar engine takes {1000 * seconds_per_example:.3g} ms per example for {model!r} "
+            f"(timed on one example), about {_duration(epoch_seconds)} per epoch of {len(X):,} examples; "
+            "--backend numpy runs the same network batched",
+            file=sys.stderr,
+        )
+    return start_loss
+
+
+def _report(
+    args: argparse.Namespace,
+    model: MLP | Network,
+    history: list[EpochStats],
+    test_curve: list[float],
+    matrix: list[list[int]],
+    class_names: Sequence[str],
+) -> None:
+    """After training: the test confusion matrix; with ``--plot`` the two pictures; with ``--save`` the network."""
+    from .training import format_confusion_matrix
+
     print("test confusion matrix:")
     print(format_confusion_matrix(matrix, class_names))
     if args.plot is not None:
         from .plots import plot_confusion_matrix, plot_training
 
-        title = f"{args.dataset}: {described}"
+        title = f"{args.dataset}: {model!r}"
         paths = plot_training(history, test_curve, args.plot, title), plot_confusion_matrix(matrix, class_names, args.plot, title)
         print(f"wrote {paths[0]} and {paths[1]}")
     if args.save is not None:
-        (net if net is not None else cast(MLP, model)).save(args.save)
+        model.save(args.save)
         print(f"saved the network to {args.save}")
-    return 0
 
 
 def _scalar_start(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> tuple[float, float]:
