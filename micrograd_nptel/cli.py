@@ -26,6 +26,7 @@ from .datasets import load_iris
 from .files import check_output_dir, check_output_file, write_atomic
 from .graph import RenderError
 from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
+from .notation import LOSSES as NOTATION_LOSSES
 from .training import EpochStats, check_not_diverging, example_loss
 
 if TYPE_CHECKING:
@@ -100,8 +101,8 @@ def _sizes(text: str) -> list[int]:
 ACTIVATION_NAMES = {"logistic": "logistic", "sigmoid": "logistic", "tanh": "tanh", "relu": "relu", "linear": "linear", "identity": "linear"}
 """``--activation`` values: the lecture's names and the assignment's (sigmoid = logistic, identity = linear)."""
 
-LOSSES = {"cross_entropy": "softmax", "squared_error": "linear"}
-"""``--loss`` and the output function O it goes with (CS7015 Lecture 4, Module 4.3's table)."""
+LOSSES = NOTATION_LOSSES
+"""``--loss`` and the output function O it goes with (CS7015 Lecture 4, Module 4.3's table; :data:`notation.LOSSES`)."""
 
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nag": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01, "nadam": 0.01}
 """``--lr`` when it is not given, per optimizer."""

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .engine import Value, topological_order
+from .notation import FROM_SUPERSCRIPT, LOSSES, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT, UNARY_OPS
 from .paths import count_paths, walk_paths
 
 if TYPE_CHECKING:
@@ -220,8 +221,6 @@ class Derivation:
 
 
 # ---------------------------------------------------------------------- names
-_LOSSES = ("cross_entropy", "squared_error")
-_UNARY = {"exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs"}
 
 
 def name(v: Value) -> str:
@@ -232,28 +231,25 @@ def name(v: Value) -> str:
     return _describe(v, 3)
 
 
-_SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
-
-
 def _describe(v: Value, depth: int) -> str:
     if v.label:
         return v.label
     if not v.parents:
         return f"{v.data:g}"
-    if v.op in _LOSSES:
+    if v.op in LOSSES:
         return "L"
     if depth == 0:
         return "…"
     args = [_describe(p, depth - 1) for p in v.parents]
     if v.op.startswith("**") and len(args) == 1:
         n = v.op[2:]
-        return f"{_wrap(args[0])}{n.translate(_SUPERSCRIPT)}" if re.fullmatch(r"-?\d+", n) else f"{_wrap(args[0])}^{n}"
+        return f"{_wrap(args[0])}{n.translate(TO_SUPERSCRIPT)}" if re.fullmatch(r"-?\d+", n) else f"{_wrap(args[0])}^{n}"
     if v.op in ("+", "-", "*", "/", "**") and len(args) == 2:
         sign = {"*": "·", "**": "^"}.get(v.op, v.op)
         return f"{_wrap(args[0])}{sign}{_wrap(args[1])}" if v.op in ("*", "/", "**") else f"{args[0]} {sign} {args[1]}"
     if v.op == "neg":
         return f"-{_wrap(args[0])}"
-    if v.op in _UNARY:
+    if v.op in UNARY_OPS:
         return f"{v.op}({args[0]})"
     return v.op
 
@@ -275,16 +271,16 @@ def tex(label: str) -> str:
     if m:
         label = f"{m.group(1)}_{{{m.group(2)}}}"
     out = label.replace("ŷ", r"\hat{y}").replace("·", r" \cdot ").replace("…", r"\dots ")
-    out = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", lambda s: "^{" + s.group(1).translate(_FROM_SUPERSCRIPT) + "}", out)
-    out = re.sub(r"\b(exp|log|sqrt|tanh|sin|cos)\(", r"\\\1(", out)
-    out = out.replace(r"\sqrt(", r"\operatorname{sqrt}(")
+    out = re.sub(f"([{SUPERSCRIPT_DIGITS}⁻]+)", lambda s: "^{" + s.group(1).translate(FROM_SUPERSCRIPT) + "}", out)
+    out = _LATEX_FUNCTION.sub(lambda m: str(UNARY_OPS[m.group(1)].latex) + "(", out)
     m = re.fullmatch(r"(.*?)_(\w+)", out)
     if m and "{" not in out:
         out = f"{m.group(1)}_{{{m.group(2)}}}"
     return out
 
 
-_FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_LATEX_FUNCTION = re.compile(r"\b(" + "|".join(op.name for op in UNARY_OPS.values() if op.latex) + r")\(")
+"""A call of an op that LaTeX has a command for (``exp(`` -> ``\\exp(``)."""
 
 
 def _frac(top: Value, bottom: Value) -> str:

@@ -12,9 +12,10 @@ import math
 from collections.abc import Mapping
 
 from .engine import Value
+from .notation import UNARY_OPS
 
-FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs")
-"""The functions an expression may call: the engine's unary methods."""
+FUNCTIONS = tuple(UNARY_OPS)
+"""The functions an expression may call: the engine's unary methods (:data:`micrograd_nptel.notation.UNARY_OPS`)."""
 
 
 class ExpressionError(ValueError):

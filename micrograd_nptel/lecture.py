@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .engine import Value
 from .nn import ACTIVATIONS, MLP, OUTPUTS, cross_entropy, one_hot, squared_error
+from .notation import ACTIVATION_FUNCTIONS
 
 Vector = NDArray[np.float64]
 Matrix = NDArray[np.float64]
@@ -33,20 +34,9 @@ def activation(a: ArrayLike, g: str = "logistic") -> Vector:
     Raises:
         ValueError: an unknown ``g``.
     """
-    z = np.asarray(a, dtype=float)
-    out: Vector
-    if g == "logistic":  # stable for any z: e^{-|z|} never overflows
-        e = np.exp(-np.abs(z))  # never overflows; for z < 0 the logistic is e^z/(1+e^z), without cancellation
-        out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    elif g == "tanh":
-        out = np.tanh(z)
-    elif g == "relu":
-        out = np.maximum(z, 0.0)
-    elif g == "linear":
-        out = z.copy()
-    else:
+    if g not in ACTIVATIONS:
         raise ValueError(f"g must be one of {ACTIVATIONS}, got {g!r}")
-    return out
+    return ACTIVATION_FUNCTIONS[g].g(np.asarray(a, dtype=float))  # the formulas: notation.ACTIVATION_FUNCTIONS
 
 
 def activation_derivative(a: ArrayLike, g: str = "logistic", h: ArrayLike | None = None) -> Vector:
@@ -59,19 +49,10 @@ def activation_derivative(a: ArrayLike, g: str = "logistic", h: ArrayLike | None
     Raises:
         ValueError: an unknown ``g``.
     """
+    if g not in ACTIVATIONS:
+        raise ValueError(f"g must be one of {ACTIVATIONS}, got {g!r}")
     z = np.asarray(a, dtype=float)
-    if g == "logistic":
-        s = activation(z, g) if h is None else np.asarray(h, dtype=float)
-        return s * (1.0 - s)
-    if g == "tanh":
-        t = np.tanh(z) if h is None else np.asarray(h, dtype=float)
-        result: Vector = 1.0 - t * t
-        return result
-    if g == "relu":
-        return (z > 0).astype(float)
-    if g == "linear":
-        return np.ones_like(z)
-    raise ValueError(f"g must be one of {ACTIVATIONS}, got {g!r}")
+    return ACTIVATION_FUNCTIONS[g].g_prime(z, None if h is None else np.asarray(h, dtype=float))
 
 
 def output(a_L: ArrayLike, O: str = "softmax") -> Vector:

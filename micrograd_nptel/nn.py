@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 from ._validate import as_rng, check_number, positive_int
 from .engine import Scalar, Value, lift
 from .files import check_input_file, write_atomic
+from .notation import ACTIVATION_FUNCTIONS
 
 if TYPE_CHECKING:
     from .optim import Optimizer
     from .training import EpochStats
 
-ACTIVATIONS = ("logistic", "tanh", "relu", "linear")
+ACTIVATIONS = tuple(ACTIVATION_FUNCTIONS)
 """The hidden-layer activation functions g (CS7015 Lecture 4, Modules 4.1 and 4.9)."""
 
 OUTPUTS = ("softmax", "linear")
@@ -36,10 +37,9 @@ MLP_OUTPUTS = OUTPUTS + ("logistic",)
 """The output functions O the scalar MLP offers: also ``"logistic"`` (a logistic unit per output, with squared error)."""
 
 _G: dict[str, Callable[[Value], Value]] = {
-    "logistic": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
+    name: getattr(Value, g.method) for name, g in ACTIVATION_FUNCTIONS.items() if g.method is not None
 }
+"""Each g by name, as the engine's method (``"logistic"``: :meth:`Value.sigmoid`); linear adds no node."""
 
 
 # ---------------------------------------------------------------------- output and loss functions

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from ..engine import Value
+from ..notation import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, GLYPHS, SUPERSCRIPT_DIGITS, SUPERSCRIPTS, TO_SUBSCRIPT, TO_SUPERSCRIPT
 
 OKABE_ITO = {
     "orange": "#e69f00",
@@ -43,9 +44,6 @@ NOW_FILL = "#ffe3a3"
 NOW_EDGE = f"{NOW}:#ffffff:{NOW}"
 """A weight computed at this step: a double orange line with a white core (three parallel strokes), so that it differs
 from a negative weight's single vermillion line by its shape too: under deuteranopia the two hues look alike."""
-
-
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def shown(x: float, err: float) -> float:
@@ -97,38 +95,17 @@ def label_html(label: str) -> str:
     m = re.match(r"^(.*?)_\{(.+)\}$", label) or re.match(r"^(.*?)_(\w+)$", label)
     if m:
         if all(ch.isdigit() or ch == "," for ch in m.group(2)):
-            return html.escape(m.group(1)) + m.group(2).translate(_SUBSCRIPT)
+            return html.escape(m.group(1)) + m.group(2).translate(TO_SUBSCRIPT)
         return f"{html.escape(m.group(1))}<SUB>{html.escape(m.group(2))}</SUB>"
     return html.escape(label)
-
-
-_OPS = {
-    "+": "+",
-    "-": "−",
-    "*": "×",
-    "/": "÷",
-    "neg": "−x",
-    "exp": "eˣ",
-    "log": "log",
-    "sqrt": "√x",
-    "sigmoid": "σ",
-    "relu": "ReLU",
-    "abs": "|x|",
-    "**": "xʸ",
-    "sum": "Σ",
-    "linear": "b + Σ w h",
-    "cross_entropy": "−log ŷ_l",
-    "squared_error": "Σ (ŷ−y)²",
-}
-_SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 
 
 def op_label(op: str) -> str:
     """An op as the slides write it: ``*`` -> ``×``, ``**2`` -> ``x²``, ``exp`` -> ``eˣ``, ``sigmoid`` -> ``σ``."""
     if op.startswith("**") and op != "**":
         n = op[2:]
-        return "x" + n.translate(_SUPERSCRIPTS) if re.fullmatch(r"-?\d+(\.\d+)?", n) else f"x^{n}"
-    return _OPS.get(op, op)
+        return "x" + n.translate(TO_SUPERSCRIPT) if re.fullmatch(r"-?\d+(\.\d+)?", n) else f"x^{n}"
+    return GLYPHS.get(op, op)
 
 
 def unicode_name(v: Value) -> str:
@@ -136,12 +113,7 @@ def unicode_name(v: Value) -> str:
     from ..derivation import name
 
     text = name(v)
-    return re.sub(r"_\{([\d,]+)\}|_(\d+)", lambda m: (m.group(1) or m.group(2)).translate(_SUBSCRIPT), text)
-
-
-_FULL_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
-_SUPERSCRIPT_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀˣʸ"
-_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPT_CHARS, "0123456789-Txy")
+    return re.sub(r"_\{([\d,]+)\}|_(\d+)", lambda m: (m.group(1) or m.group(2)).translate(TO_SUBSCRIPT), text)
 
 
 def full_size(text: str) -> str:
@@ -152,12 +124,12 @@ def full_size(text: str) -> str:
     plain text."""
 
     def index(m: re.Match[str]) -> str:
-        parts = m.group(0).translate(_FULL_DIGITS).split(",")
+        parts = m.group(0).translate(FROM_SUBSCRIPT).split(",")
         return ",".join(parts) if any(len(p) > 1 for p in parts) else "".join(parts)
 
     text = re.sub(r"[₀-₉]+(?:,[₀-₉]+)*", index, text)
-    power = f"[{_SUPERSCRIPT_CHARS}]+(?:·[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"  # x⁰·⁵: the dot only between superscript digits (w1·x1 stays)
-    text = re.sub(power, lambda m: "^" + m.group(0).translate(_FROM_SUPERSCRIPT).replace("·", "."), text)
+    power = f"[{SUPERSCRIPTS}]+(?:·[{SUPERSCRIPT_DIGITS}]+)?"  # x⁰·⁵: the dot only between superscript digits (w1·x1 stays)
+    text = re.sub(power, lambda m: "^" + m.group(0).translate(FROM_SUPERSCRIPT).replace("·", "."), text)
     return re.sub(r'<SUB>(?:<FONT POINT-SIZE="[\d.]+">)?(.*?)(?:</FONT>)?</SUB>', r"\1", text)
 
 
@@ -205,7 +177,7 @@ def subscripted(name: str, index: str) -> str:
     """``a`` with subscript ``1,1``: Unicode subscript digits (``a₁,₁``), which Graphviz lays out on the line, where its
     ``<SUB>`` drops into the line below at these sizes; any other index as ``<SUB>`` at 11 pt."""
     if index and all(ch.isdigit() or ch == "," for ch in index):
-        return html.escape(name) + index.translate(_SUBSCRIPT)
+        return html.escape(name) + index.translate(TO_SUBSCRIPT)
     return f'{html.escape(name)}<SUB><FONT POINT-SIZE="11">{html.escape(index)}</FONT></SUB>'
 
 
@@ -230,9 +202,6 @@ def text_width(text: str, pt: float, bold: bool = False) -> float:
     return em * pt * (1.1 if bold else 1.0)
 
 
-_SUPERSCRIPT_T = str.maketrans("0123456789T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ")
-
-
 def html_math(text: str) -> str:
     """``∇_{W_2} L = ∇_{a_2} L h_1^T`` as Graphviz HTML on one line: ``∇W₂ L = ∇a₂ L h₁ᵀ``.
 
@@ -242,7 +211,7 @@ def html_math(text: str) -> str:
 
     def subscript(m: re.Match[str]) -> str:
         index = m.group(1) or m.group(2)
-        return re.sub(r"_?(\d+)", lambda d: d.group(1).translate(_SUBSCRIPT), index)  # W_3 -> W₃; 1,1,1 -> ₁,₁,₁
+        return re.sub(r"_?(\d+)", lambda d: d.group(1).translate(TO_SUBSCRIPT), index)  # W_3 -> W₃; 1,1,1 -> ₁,₁,₁
 
     out = re.sub(r"_\{([^}]*)\}|_(\w)", subscript, out)
-    return re.sub(r"\^(\w)", lambda m: m.group(1).translate(_SUPERSCRIPT_T) if m.group(1) in "0123456789T" else f"^{m.group(1)}", out)
+    return re.sub(r"\^(\w)", lambda m: m.group(1).translate(TO_SUPERSCRIPT) if m.group(1) in "0123456789T" else f"^{m.group(1)}", out)
