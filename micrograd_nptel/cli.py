@@ -25,6 +25,7 @@ from .datasets import load_iris
 from .files import check_output_dir, check_output_file, write_atomic
 from .graph import RenderError
 from .nn import ACTIVATIONS, MLP, OUTPUTS, one_hot
+from .notation import ACTIVATION_ALIASES, ACTIVATION_FUNCTIONS
 from .notation import LOSSES as NOTATION_LOSSES
 from .training import EpochStats, check_not_diverging, example_loss
 
@@ -97,7 +98,7 @@ def _sizes(text: str) -> list[int]:
     return [_positive_int(t) for t in text.split(",")]
 
 
-ACTIVATION_NAMES = {"logistic": "logistic", "sigmoid": "logistic", "tanh": "tanh", "relu": "relu", "linear": "linear", "identity": "linear"}
+ACTIVATION_NAMES = {name: g for g in ACTIVATION_FUNCTIONS for name in (g, *(a for a, target in ACTIVATION_ALIASES.items() if target == g))}
 """``--activation`` values: the lecture's names and the assignment's (sigmoid = logistic, identity = linear)."""
 
 LOSSES = NOTATION_LOSSES

@@ -259,8 +259,12 @@ def _operand(v: Value) -> str:
     return _wrap(name(v))
 
 
+_OPERAND = re.compile(rf"[\w{{}},.ŷ{SUPERSCRIPT_DIGITS}⁻·]+|\w+\(.*\)")
+"""A name that needs no parentheses as an operand: one word (indices and exponents too) or a call."""
+
+
 def _wrap(s: str) -> str:
-    return s if re.fullmatch(r"[\w{},.ŷ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·]+|\w+\(.*\)", s) else f"({s})"
+    return s if _OPERAND.fullmatch(s) else f"({s})"
 
 
 def tex(label: str) -> str:

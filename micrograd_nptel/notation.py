@@ -85,6 +85,9 @@ ACTIVATION_FUNCTIONS: dict[str, Activation] = {
 }
 """g and g′ of each hidden-layer activation, by name, in the order :data:`micrograd_nptel.nn.ACTIVATIONS` lists them."""
 
+ACTIVATION_ALIASES = {"sigmoid": "logistic", "identity": "linear"}
+"""Other names of an activation, as the course's assignment writes them (``train --activation sigmoid``)."""
+
 
 # ---------------------------------------------------------------------- the engine's unary ops
 class UnaryOp(NamedTuple):
