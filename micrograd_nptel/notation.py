@@ -23,7 +23,7 @@ Array = NDArray[np.float64]
 
 # ---------------------------------------------------------------------- g and g′ (Module 4.9)
 def logistic(a: Array) -> Array:
-    """``σ(a) = 1/(1 + e^{-a})`` elementwise, stable for any finite a (e^{-|a|} never overflows; for a < 0 it is
+    """``σ(a) = 1/(1 + e^{-a})`` elementwise, stable for any finite a (``e^{-|a|}`` never overflows; for a < 0 it is
     ``e^a/(1 + e^a)``, without cancellation)."""
     e = np.exp(-np.abs(a))
     out: Array = np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
