@@ -236,3 +236,63 @@ def test_slips_the_catalogue_does_not_list_are_named() -> None:
         (name, seed, answer) for name, answer, key in UNLISTED_SLIPS for seed in (0, 3) if get(name, seed).check(answer).mistake == key
     ]
     assert len(named) >= 0.9 * 2 * len(UNLISTED_SLIPS), set((n, a) for n, a, _ in UNLISTED_SLIPS) - {(n, a) for n, _, a in named}
+
+
+# ---------------------------------------------------------------------- what an independent student pass found
+
+
+def test_abs_behind_a_relu_unit_that_is_often_off_is_refused() -> None:
+    ex = exercises.from_network(
+        "t-relu-one",
+        sizes=[3, 4, 3, 2],
+        activation="relu",
+        loss="cross_entropy",
+        target="dL/dW_{1,3,2}",
+        given=["x", "a_1", "h_1", "W_2", "grad_a_2"],
+        question="q",
+    )
+    wrong = [
+        "(W_2^T grad_a_2)_3 g'(a_{1,3}) abs(x_2)",
+        "abs((W_2^T grad_a_2)_3) g'(a_{1,3}) x_2",
+        "(abs(W_2)^T grad_a_2)_3 g'(a_{1,3}) x_2",
+    ]
+    for seed in (24, 33, 34):
+        assert ex.new(seed).check("(W_2^T grad_a_2)_3 g'(a_{1,3}) x_2").correct
+        assert not [w for w in wrong if ex.new(seed).check(w).correct], seed
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("4.6-preactivation", "∇_{h_2}L ⊙ g(a_2)(1 - g(a_2))"),
+        ("4.6-preactivation", "∇_{h_2}L ⊙ h_2(1-h_2)"),
+        ("4.8-step", "g'(a_2) ⊙ W_3ᵀ ∇_{a_3}L"),
+        ("4.8-step", r"g'(a_2) \odot W_3^T \nabla_{a_3}\mathcal{L}"),
+        ("4.8-step", "h_2 * (1-h_2) * W_3^T grad_a_3"),
+        ("4.6-hidden", "W_3^{T} grad_a_3"),
+        ("4.5-output", r"\nabla_{a_L} L = \hat{y} - e(\ell)"),
+        ("BP1-chain", r"2x\cos(x^2)e^{\sin(x^2)}"),
+        ("4.5-output", r"\hat{\mathbf{y}} - \mathbf{y}"),
+        ("4.5-yhat", "-(1/ŷ_ℓ) e(ℓ)"),
+        ("4.5-softmax", "diag(ŷ) - ŷŷᵀ"),
+        ("4.6-toy", r"\frac{1}{y_1}(2x) - \frac{1}{y_2}(3x^2)"),
+    ],
+)
+def test_forms_a_student_pass_found_refused_are_read(name: str, answer: str) -> None:
+    for seed in (0, 3):
+        assert get(name, seed).check(answer).correct, (seed, answer)
+
+
+def test_messages_a_student_pass_found_misleading_are_fixed() -> None:
+    fb = get("BP1-chain", 7).check("exp(v) cos(v) 2x")  # close, but a formula is exact or wrong: no "digits"
+    assert not fb.correct and fb.mistake != "digits" and "exactly" in fb.message, fb
+    fb = get("4.6-hidden-unit", 7).check("abs(∂L/∂a_{3,1}) W_{3,1,2} + ∂L/∂a_{3,2} W_{3,2,2}")
+    assert not fb.correct and fb.mistake != "fixed_class", fb  # a_{3,2} is a unit of layer 3 here, not the class
+    assert get("4.5-output", 0).check("yhat - e(1)").mistake == "fixed_class"
+    ex = get("4.5-output", 5)
+    want = ex.solution_value()
+    assert ex.check(f"[{want[0]:.6g} {want[1]:.6g}]").correct  # a list with blanks between its numbers
+    fb = get("4.7-weights").check("∇_{a_2}L · h_1ᵀ")
+    assert fb.mistake != "transpose" and "write @" in fb.message, fb
+    fb = get("4.2-update", 0).check("W_1 - grad_W_1/10")
+    assert not fb.correct and "every unit and every class" not in fb.message, fb

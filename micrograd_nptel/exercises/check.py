@@ -426,7 +426,7 @@ class Exercise:
             return
         if self.asked_name is not None:
             try:
-                if canonical(text.strip(), self.context()) == self.asked_name:
+                if canonical(normalize(text).strip(), self.context()) == self.asked_name:
                     return
             except AnswerError:
                 pass
@@ -482,6 +482,9 @@ class Exercise:
         try:
             return evaluate(formula, self.context(world), self.forbidden)
         except ShapeMismatch as e:
+            if e.outer:  # ∇ · h^T: elementwise between a column and a row
+                hint = " (· and ⊙ are elementwise; a column times a row is the matrix product: write @, or put them side by side)"
+                return Feedback(False, "shape", f"{e}{hint}. {self.asks} is {self.shape}.", self.name)
             key = "transpose" if e.transposed_fits else "shape"
             hint = " (a transpose, ^T, would make them fit)" if e.transposed_fits else ""
             return Feedback(False, key, f"{e}{hint}. {self.asks} is {self.shape}.", self.name)
@@ -527,11 +530,7 @@ class Exercise:
         if formula_close(fitted[0], want[0]):
             ctx = self.context()
             other, theirs, wanted = differs if differs is not None else (self.context(1), values[1], want[1])
-            if (
-                ctx.label is not None
-                and other.label != ctx.label
-                and self._fixes_class(formula, ctx.label, ctx.layers or None, ctx.k or None)
-            ):
+            if ctx.label is not None and other.label != ctx.label and self._as_class(formula, ctx) is not None:
                 return Feedback(
                     False,
                     "fixed_class",
@@ -543,13 +542,16 @@ class Exercise:
             found = self._diagnose(values, formula_close, formula_worlds=3)
             if found:  # a slip that these numbers hide (b_2 = 0 in the figure's network) but the others show
                 return found
-            why = _why(ctx, other, self.given)
+            why = _why(ctx, other, self.given, formula)
+            theirs_text, wanted_text = format_value(theirs), format_value(wanted)
+            if theirs_text == wanted_text:  # they differ beyond 6 digits: show enough to see it
+                theirs_text, wanted_text = (np.array2string(np.asarray(v).ravel(), precision=12) for v in (theirs, wanted))
             return Feedback(
                 False,
                 None,
                 f"{formula.text} gives {format_value(want[0])} here, but not on other numbers of the same shape"
-                f"{why}: there it gives {format_value(theirs)} instead of {format_value(wanted)}. It matches these numbers "
-                "by accident: check it against the lecture's formula for every unit and every class.",
+                f"{why}: there it gives {theirs_text} instead of {wanted_text}. It matches these numbers by accident: a "
+                "formula must hold on every student's numbers.",
                 self.name,
             )
         found = self._diagnose(values, formula_close, formula_worlds=3)
@@ -559,7 +561,7 @@ class Exercise:
             return self._no_step(fitted[0], formula=True)
         if self._along_the_step(fitted[0]):
             return self._step_size(fitted[0])
-        return self._far_off(values[0], want[0])
+        return self._far_off(values[0], want[0], formula=True)
 
     def _correct_formula(self, formula: Formula, want: Array, note: str = "") -> Feedback:
         n = len(self.deciding_worlds())
@@ -575,6 +577,9 @@ class Exercise:
     POOL = 16
     """The least number of extra worlds a formula that matches the first three is also checked on."""
 
+    SIGN_POOL = 48
+    """The most extra worlds drawn, after :attr:`POOL`, for a given number's sign where the answer is not 0."""
+
     MAX_POOL = 200
     """The most extra worlds drawn to meet :meth:`deciding_worlds`' conditions."""
 
@@ -584,8 +589,8 @@ class Exercise:
 
         * every class l = 1..k is the true class in some world (a softmax output);
         * every hidden relu unit a_{k,i} is active (> 0) in some world and inactive in another;
-        * every given number that changes sign between worlds has both signs among them (as the :attr:`POOL` worlds
-          draw every number afresh; a test measures it);
+        * every given number that takes both signs among the first :attr:`POOL` worlds takes each in a world where
+          the answer is not 0 (so ``abs`` of a factor shows even behind a relu unit that is often off);
         * every slip the exercise knows (its catalogue and its world's lecture slips) differs from the answer beyond
           :data:`FORMULA_RTOL` in at least one world,
 
@@ -608,13 +613,25 @@ class Exercise:
             worlds.append(ctx)
             needs -= self._features(ctx)
             w += 1
+            if w == 3 + self.POOL:  # a given number that took both signs must take both where the answer is not 0
+                needs |= self._sign_needs(worlds)
+            if w == 3 + self.POOL + self.SIGN_POOL:  # a sign still missing may be one the answer forbids (a_{1,i} < 0 behind relu)
+                needs = {n for n in needs if n[0] != "sign"}
         self._cache["deciders"] = worlds
         return worlds
 
+    def _sign_needs(self, worlds: list[Context]) -> set[tuple[object, ...]]:
+        """Each given number that takes both signs among ``worlds``, with each sign in a world whose answer is not 0 (a
+        relu unit that is off makes the answer 0 whatever abs() does to a factor): the signs still missing."""
+        names = self._given_entries(worlds[0])
+        varying = {n for n in names if len({float(np.sign(ctx.values[n])) for ctx in worlds} - {0.0}) == 2}
+        shown = {(n, float(np.sign(ctx.values[n]))) for ctx in worlds if np.any(np.abs(ctx.values[self.target]) > 1e-12) for n in varying}
+        return {("sign", n, s) for n in varying for s in (1.0, -1.0) if (n, s) not in shown}
+
     def _needs(self, worlds: list[Context]) -> set[tuple[object, ...]]:
         """What the worlds must show (see :meth:`deciding_worlds`) and the first three do not: every class, every hidden
-        relu unit on and off, every slip apart from the answer. (Signs are not listed: a given number that can take
-        both signs takes both among :attr:`POOL` worlds with probability 1 - 2^-16 or more.)"""
+        relu unit on and off, every slip apart from the answer. (Signs are added after :attr:`POOL` worlds, by
+        :meth:`_sign_needs`, for the given numbers that took both.)"""
         base = worlds[0]
         needs: set[tuple[object, ...]] = set()
         if base.label is not None and base.k:
@@ -633,6 +650,8 @@ class Exercise:
 
     def _features(self, ctx: Context) -> set[tuple[object, ...]]:
         out: set[tuple[object, ...]] = set()
+        if np.any(np.abs(ctx.values[self.target]) > 1e-12):
+            out |= {("sign", n, float(np.sign(ctx.values[n]))) for n in self._given_entries(ctx)}
         if ctx.label is not None:
             out.add(("class", ctx.label))
         for n in self._relu_units(ctx):
@@ -642,6 +661,7 @@ class Exercise:
             try:
                 v = evaluate(read(text, ctx), ctx)
             except (AnswerError, ShapeMismatch, FloatingPointError):
+                out.add(("slip", i))  # a slip of another shape (W_3 for W_3^T) differs wherever it is compared
                 continue
             if want is not None and not formula_close(fit_shape(v, want), want):
                 out.add(("slip", i))
@@ -706,16 +726,31 @@ class Exercise:
             out.append((variant, f" (reading {said}, as printed)"))
         return out
 
-    @staticmethod
-    def _fixes_class(formula: Formula, label: int, layers: int | None, k: int | None = None) -> bool:
-        """True when the formula writes the true class as a number: e(1) (or e(1, k) with k the number of classes), or
-        ŷ_1 / a_{L,1} with 1 the class (an entry of the output layer L; a_{2,2} of a hidden layer is not the class, nor
-        e(2, 3), a unit of a hidden layer of 3)."""
-        for m in re.finditer(r"\be\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", formula.text):
-            if int(m.group(1)) == label and (m.group(2) is None or k is None or int(m.group(2)) == k):
-                return True
-        output = f"a_{layers}" if layers is not None else r"a_\d+"
-        return any(re.fullmatch(rf"(?:dL/d)?(?:yhat|y|{output})[_,]{label}", n) is not None for n in formula.names)
+    def _as_class(self, formula: Formula, ctx: Context) -> Formula | None:
+        """``formula`` with the true class written as the number l (``e(1)``, ``e(1, k)``, ``ŷ_1``, ``a_{L,1}``) read
+        as l: that formula when it is then right on every deciding world (the class was the only slip), else None."""
+        label, names = ctx.label, list(formula.names)
+        if label is None:
+            return None
+        changed = False
+        for i, n in enumerate(names):
+            m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{ctx.layers},)){label}", n)
+            if m and m.group(1) + "l" in ctx.values:
+                names[i], changed = m.group(1) + "l", True
+        tree = copy.deepcopy(formula.tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_f_e" and node.args:
+                first = node.args[0]
+                whole = len(node.args) == 1 or (isinstance(node.args[1], ast.Constant) and node.args[1].value == ctx.k)
+                if isinstance(first, ast.Constant) and first.value == label and whole and "l" in ctx.values:
+                    if "l" not in names:
+                        names.append("l")
+                    node.args = [ast.Name(id=f"_n{names.index('l')}", ctx=ast.Load())]
+                    changed = True
+        if not changed:
+            return None
+        variant = Formula(formula.text, tree, names, formula.functions)
+        return variant if self._differing_world(variant, first=0) is None else None
 
     def _check_number(self, value: Array | Feedback) -> Feedback:
         """The verdict on a number, as an ordered list of rules: (1) the wrong shape (a slip of that shape, or the shapes
@@ -760,8 +795,9 @@ class Exercise:
 
     def printed_slack(self) -> Array:
         """How far each entry of the answer moves when it is computed from the given numbers as printed (6 significant
-        digits) instead of the engine's: Σ_i |answer(x_i + δ_i) - answer(x_i)| over every given number x_i that printing
-        rounds, δ_i half a unit of its 6th digit (the reference formula evaluated there). Work done with every printed
+        digits) instead of the engine's: the sum over every given number x_i that printing rounds of
+        ``abs(answer(x_i + δ_i) - answer(x_i))``, δ_i half a unit of its 6th digit (the reference formula evaluated
+        there). Work done with every printed
         digit lands within it, cancellation included (0.307054 x 0.770801 - ... may keep no digit of a small entry).
 
         Returns:
@@ -933,13 +969,21 @@ class Exercise:
         size = f" ({theirs})" if want.ndim and theirs not in self.shape else ""
         return Feedback(False, "shape", f"Your answer is {kind}; {self.asks} is {self.shape}{size}.", self.name)
 
-    def _far_off(self, value: Array, want: Array) -> Feedback:
+    def _far_off(self, value: Array, want: Array, formula: bool = False) -> Feedback:
         fitted = fit_shape(value, want)
         assert fitted is not None  # callers checked the shape
         error = np.abs(fitted - want)
         relative = float((error / np.maximum(np.abs(want), _floor(want))).max())
         if want.ndim == 0 or want.size == 1:
             w, v = float(want.reshape(())), float(fitted.reshape(()))
+            if relative < 0.05 and formula:  # a formula is exact or wrong: closeness is no rounding
+                return Feedback(
+                    False,
+                    None,
+                    f"Close to {self.asks} = {format_value(want)} on these numbers (yours is {v:.6g}, off by {relative:.2%}), "
+                    f"but not equal: a formula must give it exactly. {self.hint}",
+                    self.name,
+                )
             if relative < 0.05:
                 return Feedback(
                     False,
@@ -955,6 +999,8 @@ class Exercise:
                     else f" (and the size is close, not to {ROUNDING} significant digits)"
                 )
                 return Feedback(False, "sign", f"The sign is wrong{size}: {self.asks} = {format_value(want)}, yours is {v:.6g}.", self.name)
+            if w != 0 and abs(v) <= 1e-9 * abs(w):
+                return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours is 0. {self.hint}", self.name)
             ratio = f"{v / w:.3g} times" if w != 0 else "not"
             return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours, {v:.6g}, is {ratio} that. {self.hint}", self.name)
         slack = 2 * self.printed_slack() + _unit(want, ROUNDING) / 2
@@ -1198,9 +1244,17 @@ def _replaced(tree: ast.Expression, swap: dict[int, str]) -> ast.Expression:
     return out
 
 
-def _why(base: Context, other: Context, given: Sequence[str]) -> str:
-    """What is different in ``other`` (another world) that a formula may not have allowed for, in a few words."""
+def _why(base: Context, other: Context, given: Sequence[str], formula: Formula | None = None) -> str:
+    """What is different in ``other`` (another world) that a formula may not have allowed for, in a few words: a number
+    typed into the formula that is a given value here, the class, a relu unit, a sign."""
     reasons = []
+    for node in _literals(formula.tree.body) if formula is not None else []:
+        c = _literal_value(node)
+        for n, v in base.values.items():
+            if v.ndim == 0 and (n in given or container(n) in given) and c == float(f"{float(v):.6g}") and n in other.values:
+                if float(other.values[n]) != float(v):
+                    reasons.append(f"{pretty(n)} = {float(other.values[n]):.6g}, where the formula keeps {c:g}")
+                    break
     if base.label is not None and other.label != base.label:
         reasons.append(f"the true class l = {other.label}")
     if other.g == "relu":

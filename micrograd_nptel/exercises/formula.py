@@ -102,7 +102,19 @@ class ShapeMismatch(Exception):
     transposed_fits: bool
 
     def __str__(self) -> str:
-        return f"{self.left} {self.op} {self.right} does not fit: {shape_text(self.left_shape)} {self.op} {shape_text(self.right_shape)}"
+        def bracket(t: str) -> str:
+            return f"({t})" if re.search(r"[-+*/@ ]", t) and not re.fullmatch(r"\(.*\)", t) else t
+
+        op = "·" if self.op == "*" else self.op
+        return (
+            f"{bracket(self.left)} {op} {bracket(self.right)} does not fit: "
+            f"{shape_text(self.left_shape)} {op} {shape_text(self.right_shape)}"
+        )
+
+    @property
+    def outer(self) -> bool:
+        """A column and a row joined elementwise (``∇ · h^T``): the outer product ``@`` was meant."""
+        return self.op != "@" and len(self.left_shape) == 2 == len(self.right_shape) and self.left_shape[1] == 1 == self.right_shape[0]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -423,7 +435,8 @@ def _name(text: str, m: re.Match[str], ctx: Context, refuse: Mapping[str, str], 
 def _parse(translated: str, text: str, starts: list[int], origins: list[int]) -> ast.Expression:
     """The translated text parsed by ``ast``; a syntax error at its place in the original ``text``."""
     try:
-        return ast.parse(translated.strip(), mode="eval")
+        source = translated.strip()
+        return _juxtaposition_first(ast.parse(source, mode="eval"), source)
     except SyntaxError as e:
         at = max((e.offset or 1) - 1, 0)
         i = max(bisect.bisect_right(starts, at) - 1, 0)
@@ -431,6 +444,39 @@ def _parse(translated: str, text: str, starts: list[int], origins: list[int]) ->
         raise AnswerError(_where(text, where, f"cannot read the formula ({e.msg})")) from None
     except RecursionError:
         raise AnswerError("the formula is nested too deeply to read") from None
+
+
+def _juxtaposition_first(tree: ast.Expression, source: str) -> ast.Expression:
+    """A product written by juxtaposition binds tighter than ``*``, ``/``, ``@`` and ``⊙``, as on the slides:
+    ``∇_{h_2}L ⊙ g(a_2)(1 - g(a_2))`` is ∇ ⊙ (g (1 - g)), and ``g'(a_2) ⊙ W_3ᵀ ∇_{a_3}L`` is g' ⊙ (W_3ᵀ ∇). Python
+    reads the ``%`` that :func:`read` writes for it at the level of ``*``, left to right; this moves it inside, unless
+    the product before it was bracketed in ``source`` (``(1/y_1)(2x)`` stays (1/y_1)·(2x))."""
+
+    def bracketed(node: ast.expr) -> bool:
+        start, end = node.col_offset, node.end_col_offset
+        if end is None:
+            return False
+        before, after = source[:start].rstrip(), source[end:].lstrip()
+        return before.endswith("(") and after.startswith(")")
+
+    class Tighter(ast.NodeTransformer):
+        def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+            self.generic_visit(node)
+            left = node.left
+            products = (ast.Mult, ast.Div, ast.MatMult)
+            if isinstance(node.op, ast.Mod) and isinstance(left, ast.BinOp) and isinstance(left.op, products) and not bracketed(left):
+                inner = ast.BinOp(left=left.right, op=ast.Mod(), right=node.right)
+                ast.copy_location(inner, left.right)
+                inner.end_col_offset = node.end_col_offset
+                moved = self.visit_BinOp(inner)
+                assert isinstance(moved, ast.expr)
+                out = ast.BinOp(left=left.left, op=left.op, right=moved)
+                return ast.copy_location(out, node)
+            return node
+
+    out = Tighter().visit(tree)
+    assert isinstance(out, ast.Expression)
+    return out
 
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹①②③④⑤⑥⑦⑧⑨"
@@ -496,8 +542,10 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
     if isinstance(node, ast.BinOp) and isinstance(node.op, tuple(_BINARY)):
         left, right = _eval(node.left, f, ctx, forbidden), _eval(node.right, f, ctx, forbidden)
         op = _BINARY[type(node.op)]
-        if op == " ":  # juxtaposition: a matrix product where the shapes chain (W_2 h_1, ∇a h^T), else a product
-            op = "@" if not _scalar_like(left) and not _scalar_like(right) else "*"
+        if op == " ":  # juxtaposition: a matrix product where the shapes chain (W_2 h_1, ∇a h^T), else elementwise
+            right = _one_hot_for(node.right, left, right, ctx)
+            chains = left.ndim == 2 and right.ndim == 2 and left.shape[1] == right.shape[0]
+            op = "@" if chains and not _scalar_like(left) and not _scalar_like(right) else "*"
         if op == "@":
             right = _one_hot_for(node.right, left, right, ctx)
             if left.ndim != 2 or right.ndim != 2 or left.shape[1] != right.shape[0]:

@@ -82,6 +82,9 @@ def normalize(text: str) -> str:
 
     try:
         out = _latex(text) if "\\" in text else text.replace("$", " ")
+        out = re.sub(r"\^\s*\{\s*(T|⊤|\')\s*\}", lambda m: "'" if m.group(1) == "'" else "^T", out).replace("⊤", "T")
+        out = re.sub(r"(?<=[\w)ᵀ])ŷ", " ŷ", out.replace("ℓ", "l"))  # ŷŷᵀ: two names
+        out = _spaced_lists(out)
         out = _superscripts(out)
         out = _function_powers(out)
         return re.sub(r"([)\]])\s*_\s*(?:\{([^{}]*)\}|(\d+))", lambda m: f"{m.group(1)}[{m.group(2) or m.group(3)}]", out)
@@ -136,7 +139,8 @@ def _latex(text: str) -> str:
             out.append(_latex(body) if "\\" in body else body)
         elif word in ("hat", "widehat"):
             body, i = _braced(text, i)
-            out.append(" ŷ" if body.strip() == "y" else f" {body.strip()}hat")
+            body = (_latex(body) if "\\" in body else body).strip()
+            out.append(" ŷ" if body == "y" else f" {body}hat")
         elif word in ("frac", "dfrac", "tfrac"):
             top, i = _braced(text, i)
             bottom, i = _braced(text, i)
@@ -148,7 +152,7 @@ def _latex(text: str) -> str:
             rest, i = _sum(text, i)
             out.append(rest)
         elif word in _WORDS:
-            out.append(_WORDS[word])
+            out.append(f" {_WORDS[word]}" if _WORDS[word].isalpha() and len(_WORDS[word]) > 1 else _WORDS[word])
         elif word in ("{", "}"):
             out.append(word)
         else:
@@ -203,6 +207,22 @@ def _matrix(m: re.Match[str]) -> str:
     rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
     cells = [[_latex(c).strip() if "\\" in c else c.strip() for c in r.split("&")] for r in rows]
     return "[" + ", ".join("[" + ", ".join(row) + "]" for row in cells) + "]"
+
+
+def _spaced_lists(text: str) -> str:
+    """``[0.75 -0.75]`` and ``[1 2; 3 4]`` (numbers separated by blanks, rows by ``;``, as in MATLAB) -> ``[0.75, -0.75]``
+    and ``[[1, 2], [3, 4]]``: read as the list they are, not as 0.75 - 0.75."""
+    number = r"[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+    def fix(m: re.Match[str]) -> str:
+        rows = [r.split() for r in m.group(1).split(";") if r.strip()]
+        if len(rows) == 1:
+            return "[" + ", ".join(rows[0]) + "]"
+        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+
+    return re.sub(
+        rf"\[((?:\s*{number}\s*;?)+)\]", lambda m: fix(m) if re.search(rf"{number}\s+{number}|;", m.group(1)) else m.group(), text
+    )
 
 
 def _superscripts(text: str) -> str:

@@ -4,15 +4,11 @@ that rewrites the lecture's formula (the exercise's ``reference``) the way a stu
 Every exercise, built-in or a teacher's, gets these on top of its catalogued slips and its world's lecture slips
 (:mod:`~micrograd_nptel.exercises.worlds`), so a slip the catalogue does not list is still named:
 
-=================  ==================  ==========================================================================
-kind               key                 the rewrite
-=================  ==================  ==========================================================================
-``term_left_out``  ``missing_factor``  a term of the top-level sum left out (the bias of a = b + W h; a path)
-``factor_dropped`` ``missing_factor``  one factor of a product set to 1 (∂z/∂y_1 forgotten, the 2 of the square)
-``entry_left_out`` ``missing_paths``   one entry m of a vector left out of every sum over it (one term of Σ_m)
-``halved``         ``extra_factor``    the whole answer times ½ (or ``missing_factor``: the formula's own 2 dropped)
-``doubled``        ``extra_factor``    the whole answer times 2
-=================  ==================  ==========================================================================
+* ``term_left_out`` (``missing_factor``): a term of the top-level sum left out (the bias of a = b + W h; a path);
+* ``factor_dropped`` (``missing_factor``): one factor of a product set to 1 (∂z/∂y_1 forgotten, the 2 of the square);
+* ``entry_left_out`` (``missing_paths``): one entry m of a vector left out of every sum over it (one term of Σ_m);
+* ``halved`` (``extra_factor``, or ``missing_factor`` where the formula has its own factor 2): the answer times ½;
+* ``doubled`` (``extra_factor``): the answer times 2.
 
 A new kind is one entry of :data:`KINDS` (its key, description and generator). Generators work on the parsed
 formula (:class:`~micrograd_nptel.exercises.formula.Formula`), so the rewritten formulas are evaluated on every world
