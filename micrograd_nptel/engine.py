@@ -692,26 +692,11 @@ _data = attrgetter("data")
 _grad_of = attrgetter("grad")
 
 
-def _weights_oldest(W: Sequence[Sequence[Value]], b: Sequence[Value]) -> int:
-    """The smallest ``_oldest`` among the entries of W and b (``_NEVER`` if all are leaves), for ``_node``.
-
-    Speed shortcut: reading every weight's ``_oldest`` at every call would cost as much as reading its
-    ``data`` (a third of a unit's time). A layer's W and b are the same leaves call after call, so the
-    lists last found all leaves are kept (at most 32, their leaves only) and compared by identity, in C.
-    The plain version: ``min(map(_oldest_of, chain(chain.from_iterable(W), b)), default=_NEVER)``.
-    """
-    known = _leaf_weights.get(id(W))
-    if known is not None and known[0] == W and known[1] == b:
-        return _NEVER
-    oldest: int = min(map(_oldest_of, chain(chain.from_iterable(W), b)), default=_NEVER)
-    if oldest == _NEVER and type(W) is list and type(b) is list and all(type(row) is list for row in W):
-        if len(_leaf_weights) >= 32:
-            _leaf_weights.clear()
-        _leaf_weights[id(W)] = ([list(row) for row in W], list(b))
-    return oldest
-
-
-_leaf_weights: dict[int, tuple[list[list[Value]], list[Value]]] = {}  # id(W) -> (W, b) as last found: all leaves
+def leaf_units(W: Sequence[Sequence[Value]], h_prev: Sequence[Value] | Sequence[float], b: Sequence[Value]) -> list[Value]:
+    """``Value.pre_activations(W, h_prev, b)`` for a W and b the caller knows to be leaves (``Layer`` keeps the leaves it
+    last checked), for the package's other modules. Speed shortcut: it reads no weight's ``_oldest``, which at every
+    call would cost about as much as reading its ``data``; the plain version is ``Value.pre_activations``."""
+    return _units(W, h_prev, b, _NEVER)
 
 
 def _units(
@@ -727,8 +712,8 @@ def _units(
         i, row = next((i, row) for i, row in enumerate(W) if len(row) != n)
         raise ValueError(f"pre_activations: row {i + 1} of W has {len(row)} entries but h_prev has {n}")
     try:
-        if weights_oldest < 0:
-            weights_oldest = _weights_oldest(W, b)
+        if weights_oldest < 0:  # the smallest _oldest among W and b (_NEVER if all are leaves), for _node
+            weights_oldest = min(map(_oldest_of, chain(chain.from_iterable(W), b)))
         if n and type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
             hs = cast(tuple[Value, ...], tuple(h_prev))
             hd = [h.data for h in hs]

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from ._validate import as_rng, check_number, positive_int
-from .engine import Scalar, Value, lift
+from .engine import Scalar, Value, leaf_units, lift
 from .files import check_input_file, write_atomic
 from .notation import ACTIVATION_FUNCTIONS
 
@@ -396,6 +396,27 @@ class Layer(Module):
         # the output layer's h_L is ŷ (Module 4.1: ŷ = h_L = O(a_L))
         self._h_labels = [f"ŷ_{j + 1}" if activation == "softmax" else f"h_{{{i},{j + 1}}}" for j in range(nout)]
 
+    def _weights_are_leaves(self) -> bool:
+        """True while W and b hold the leaves last found there (a speed shortcut for ``backward()``: see ``leaf_units``).
+
+        The lists last checked are kept (the same Values, so none can be freed and its address reused) and compared by
+        identity, in C; a weight replaced by another Value, leaf or not, is found at the next call."""
+        seen = self.__dict__.get("_leaves_seen")
+        if seen is not None and seen[0] == self.W and seen[1] == self.b:
+            return True
+        try:
+            leaves = all(not w.parents for row in self.W for w in row) and all(not v.parents for v in self.b)
+        except AttributeError:  # not Values: pre_activations says what is wrong
+            leaves = False
+        self._leaves_seen = ([list(row) for row in self.W], list(self.b)) if leaves else None
+        return leaves
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and copy the layer without the leaves last checked (found again at the next call)."""
+        state = self.__dict__.copy()
+        state.pop("_leaves_seen", None)
+        return state
+
     def _label_as_output(self) -> None:
         """Name this layer's activations ŷ_j: it is the output layer (ŷ = h_L = O(a_L))."""
         self._h_labels = [f"ŷ_{j + 1}" for j in range(self.nout)]
@@ -408,7 +429,8 @@ class Layer(Module):
 
     def _forward(self, h_prev: Sequence[Value] | list[float]) -> list[Value]:
         """``h_i`` for ``h_{i-1}``: Values, or a list of floats (constants: no node per input) as ``_inputs`` gives."""
-        a = Value.pre_activations(self.W, h_prev, self.b)  # numbers enter as constants: then a's parents are W and b only
+        # numbers enter as constants: then a's parents are W and b only
+        a = leaf_units(self.W, h_prev, self.b) if self._weights_are_leaves() else Value.pre_activations(self.W, h_prev, self.b)
         self.h_prev = h_prev
         for node, name in zip(a, self._a_labels):
             node.label = name

@@ -511,6 +511,27 @@ def test_a_copied_gradient_is_reset_by_the_next_pass_through_it() -> None:
     assert h2.grad == 0.0
 
 
+def test_a_weight_put_in_a_layer_after_its_last_call_is_seen_there() -> None:
+    """The layer's record of its leaves is checked at every call: a non-leaf weight put in later is reset below a cut."""
+    mlp = MLP(2, [2], 1, activation="relu", output="linear", seed=0)
+    mlp([1.0, 0.0])  # the layer records its W and b: all leaves
+    v = Value(0.5)
+    w = v * 1.0
+    mlp.layers[0].W[0][0] = w  # unit 1 of layer 1: a = w x_1 + W_{1,1,2} x_2 + b
+    mlp([1.0, 0.0])[0].backward()
+    assert w.grad != 0.0
+    mlp([-1.0, 0.0])[0].backward()  # a = -0.5: the relu cuts w off; nothing else reaches it
+    assert w.grad == 0.0
+
+
+def test_a_dropped_model_is_freed_after_a_forward_pass(no_gc: None) -> None:
+    before = live_values()
+    mlp = MLP(3, [4], 2, seed=0)
+    cross_entropy(mlp([0.1, 0.2, 0.3]), 1).backward()
+    del mlp
+    assert live_values() == before  # nothing (no cache of the library's) keeps its weights alive
+
+
 # ---------------------------------------------------------------- PyTorch habits
 def test_comparisons_are_on_data_and_max_passes_the_gradient_to_the_winner() -> None:
     a, b, c = Value(1.0), Value(3.0), Value(2.0)
