@@ -68,3 +68,6 @@ def test_losses_go_with_their_output_functions() -> None:
 
     assert LOSSES == {"cross_entropy": "softmax", "squared_error": "linear"} and set(LOSSES.values()) <= set(OUTPUTS)
     assert cli.LOSSES is LOSSES
+    assert list(cli.ACTIVATION_NAMES.items()) == [  # --activation's choices, in this order
+        ("logistic", "logistic"), ("sigmoid", "logistic"), ("tanh", "tanh"), ("relu", "relu"), ("linear", "linear"), ("identity", "linear")
+    ]  # fmt: skip
