@@ -330,7 +330,7 @@ def test_the_built_in_exercises_are_data_and_a_copied_entry_loads(tmp_path: Path
     files = exercises.catalogue_files()
     assert [f.name for f in files][:2] == ["backpropagation_1.toml", "module_4_1.toml"] and len(files) == 9
     built_in = [e for f in files for e in exercises.load(f)]  # each entry answered by its own reference (check=True)
-    assert [e.name for e in built_in] == [e.name for e in exercises.catalogue()] and len(built_in) == 19
+    assert [e.name for e in built_in] == [e.name for e in exercises.catalogue()] and len(built_in) == 20
     text = files[-3].read_text(encoding="utf-8")  # module 4.7: a teacher copies the first entry and renames it
     first = text.index("[[exercise]]")
     entry = text[first : text.index("[[exercise]]", first + 1)]

@@ -278,7 +278,8 @@ def exercise_page() -> int:
         "",
         f"The {len(catalogue)} exercises of the library, in the lecture's order, as "
         "`micrograd_nptel.exercises.catalogue()` returns them when this site is built. Each checks an answer on "
-        "the numbers of its seed, and a formula on two more networks of the same shape; a wrong answer is "
+        "the numbers of its seed, and a formula on at least 18 more networks of the same shape (every class, every relu unit "
+        "on and off, every known slip apart from the answer); a wrong answer is "
         "compared with the slips listed under *diagnoses* and the first that matches is named.",
         "",
         "Run one in Python (in a notebook the exercise and its feedback are typeset):",

@@ -4,8 +4,8 @@ explains a wrong one.
 
 A number must agree with the engine's in every entry to :data:`EXACT` significant digits of its own
 (:data:`ROUNDING` are accepted as ``rounding``, with a note); a row is not a column and a transpose is not the
-matrix. A formula is evaluated on the question's numbers and on two more worlds that differ in every given number
-and in the true class (:mod:`~micrograd_nptel.exercises.worlds`), and must match on all three
+matrix. A formula is evaluated on the question's numbers and on the other worlds of
+:meth:`Exercise.deciding_worlds` (:mod:`~micrograd_nptel.exercises.worlds`), and must match on all of them
 (:data:`FORMULA_RTOL`). A wrong answer is compared with every slip the exercise knows (its own
 :class:`~micrograd_nptel.exercises.feedback.Mistake` list, the generic ones, the missing paths of Module 4.6,
 the neighbouring indices and its world's slips), and the first that matches is named.
@@ -356,7 +356,7 @@ class Exercise:
         Args:
             answer: a number; a list / nested list / numpy array in the slide's shape (a vector of n
                 entries, a matrix n_k x n_{k-1}); or a formula as text in the slide's notation, e.g.
-                ``"dL/da_{2,2} * h_{1,3}"`` (checked on this exercise's numbers and on two more networks).
+                ``"dL/da_{2,2} * h_{1,3}"`` (checked on this exercise's numbers and on the other networks of :meth:`deciding_worlds`).
                 ``...`` (the notebooks' placeholder) asks you to replace it.
 
         Returns:

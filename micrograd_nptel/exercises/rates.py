@@ -166,7 +166,7 @@ def _count_refused(ex: Exercise, slips: list[Known], count: Count) -> None:
     perturbed = [v for v in _perturbed(want) if not rounded(v, want)]
     if perturbed:
         count("refused", "perturbed", all(_refused(ex, v) for v in perturbed))
-    if want.ndim == 2 and (want.shape[1] == 1 or not np.allclose(want, want.T)):
+    if want.ndim == 2 and (want.shape[0] != want.shape[1] or not np.allclose(want, want.T)):
         count("refused", "transposed", _refused(ex, want.T.tolist()))
     if ex.update is not None:
         old = ctx.values[ex.update]

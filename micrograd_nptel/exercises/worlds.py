@@ -14,7 +14,7 @@ as the built-in ones are:
   layer's gradient.
 * :class:`ExpressionWorld`: named steps such as ``"z = log(y1/y2); y1 = x**2; y2 = x**3"`` (Module 4.6), in any
   order. Its slips: the sign, one path's sign, the paths multiplied, one factor of a path left out.
-* :data:`WORLDS`: the numbers of the 19 built-in exercises by the name their catalogue entry gives
+* :data:`WORLDS`: the numbers of the 20 built-in exercises by the name their catalogue entry gives
   (``world = "figure"``): the figure's 3-3-3-2 network (at seed 0 exactly
   :func:`~micrograd_nptel.examples.figure_network`), the thin 1-1-1-1 chain of Module 4.4, the update of Module
   4.2, the expressions of Backpropagation-1 and Module 4.6, and g'(z) of Module 4.9.
