@@ -18,7 +18,8 @@ The correct value always comes from the engine (``backward()`` on the exercise's
 from a stored answer. A formula may use only the names the question gives (the quantity asked for is
 refused), and is checked on the exercise's numbers **and on at least 18 more networks of the same shape**
 (:meth:`Exercise.deciding_worlds`: every class l, every relu unit on and off, every slip apart from the answer), so a
-formula that matches one student's numbers by accident is not accepted. A number must agree with the engine's in every entry to :data:`~micrograd_nptel.exercises.check.EXACT`
+formula that matches one student's numbers by accident is not accepted. A number must agree with the engine's in
+every entry to :data:`~micrograd_nptel.exercises.check.EXACT`
 significant digits of its own (:data:`~micrograd_nptel.exercises.check.ROUNDING` are accepted as ``rounding``, with a note); a row is
 not a column and a transpose is not the matrix. A wrong answer is compared with the answers the
 lecture's usual slips give (:data:`~micrograd_nptel.exercises.feedback.MISTAKES`) and the first that matches is named, in the slide's
