@@ -149,11 +149,10 @@ def case_micrograd(repeat: int) -> dict[str, Any]:
     return timed(lambda: demo_step(model, X, y, params), max(3, repeat // 3))  # a step takes seconds: fewer of them
 
 
-def case_ours_scalar(repeat: int) -> dict[str, Any]:
-    """Our engine, built from scalar ops only, exactly as micrograd's demo builds it."""
+def scalar_model(W: Any, b: Any) -> tuple[list[Any], Any]:
+    """The moons MLP on our engine from scalar ops only, exactly as micrograd's demo builds it: ``(params, forward)``."""
     from micrograd_nptel import Value
 
-    X, y, W, b = workload()
     Wv = [[[Value(v) for v in row] for row in Wk] for Wk in W]
     bv = [[Value(v) for v in bk] for bk in b]
     params = [p for Wk in Wv for row in Wk for p in row] + [p for bk in bv for p in bk]
@@ -166,6 +165,13 @@ def case_ours_scalar(repeat: int) -> dict[str, Any]:
         out: Value = h[0]
         return out
 
+    return params, forward
+
+
+def case_ours_scalar(repeat: int) -> dict[str, Any]:
+    """Our engine, built from scalar ops only, exactly as micrograd's demo builds it."""
+    X, y, W, b = workload()
+    params, forward = scalar_model(W, b)
     return timed(lambda: demo_step(forward, X, y, params), repeat)
 
 
@@ -617,7 +623,6 @@ def student_loop(how: str, mlp_class: bool) -> dict[str, Any]:
     """micrograd's demo loop written by hand on our engine (forward, zero_grad, backward, SGD with its schedule) for
     LOOP_STEPS steps; ``how``: "on" (the collector on, as Python starts), "paused" (on, the loop inside
     training.gc_paused()), "off" (gc.disable() before the loop). Scalar ops as the notebooks write them, or our MLP."""
-    from micrograd_nptel import Value
     from micrograd_nptel.training import gc_paused
 
     X, y, W, b = workload()
@@ -628,17 +633,7 @@ def student_loop(how: str, mlp_class: bool) -> dict[str, Any]:
             model.zero_grad()
             return moons_loss(model, params, X, y)
     else:
-        Wv = [[[Value(v) for v in row] for row in Wk] for Wk in W]
-        bv = [[Value(v) for v in bk] for bk in b]
-        params = [p for Wk in Wv for row in Wk for p in row] + [p for bk in bv for p in bk]
-
-        def forward(x: list[float]) -> Value:
-            h: list[Any] = x
-            for k in range(3):
-                a = [sum((w * hj for w, hj in zip(row, h)), bias) for row, bias in zip(Wv[k], bv[k])]
-                h = [v.relu() for v in a] if k < 2 else a
-            out: Value = h[0]
-            return out
+        params, forward = scalar_model(W, b)
 
         def loss() -> Any:
             for p in params:
