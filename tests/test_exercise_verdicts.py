@@ -445,3 +445,21 @@ def test_a_number_with_only_the_sign_wrong_is_not_called_close() -> None:
     ex = get("4.7-weight", seed=5)
     fb = ex.check(-float(ex.solution_value()))
     assert fb.mistake == "sign" and "close" not in fb.message
+
+
+def test_a_long_chain_of_products_builds_no_error_text_unless_it_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 34, item 10: 60 chained diag(e(1,100)) products rebuilt the error text of every @ (0.74 s of CPU for one
+    answer); the text is made only when a bound is exceeded."""
+    from micrograd_nptel.exercises import formula as grammar
+
+    calls = []
+    real = grammar._unparse
+    monkeypatch.setattr(grammar, "_unparse", lambda node, f: calls.append(1) or real(node, f))
+    answer = " @ ".join(["diag(e(1,100))"] * 60) + " @ e(1,100)"
+    ex = get("4.6-hidden")
+    ctx = ex.context()
+    value = grammar.evaluate(grammar.read(answer, ctx), ctx)
+    assert value.shape == (100, 1) and not calls
+    with pytest.raises(AnswerError, match="at most"):
+        ex.check("[" + ", ".join(["1"] * 400) + "] @ [" + ", ".join(["1"] * 400) + "]^T")
+    assert calls  # the text is made when it is shown
