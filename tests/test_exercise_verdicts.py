@@ -461,5 +461,5 @@ def test_a_long_chain_of_products_builds_no_error_text_unless_it_fails(monkeypat
     value = grammar.evaluate(grammar.read(answer, ctx), ctx)
     assert value.shape == (100, 1) and not calls
     with pytest.raises(AnswerError, match="at most"):
-        ex.check("[" + ", ".join(["1"] * 400) + "] @ [" + ", ".join(["1"] * 400) + "]^T")
+        ex.check("[" + ", ".join(["1"] * 101) + "] @ [[" + ", ".join(["1"] * 101) + "]]")  # 101 x 101 > 10,000 entries
     assert calls  # the text is made when it is shown
