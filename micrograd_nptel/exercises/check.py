@@ -93,9 +93,7 @@ def _agree(v: Array | None, want: Array, digits: int, units: float = 1.0) -> boo
     (0.0076185 to 3 digits, one unit: within 0.00001), plus :func:`_floor` for entries that are 0."""
     if v is None or v.shape != want.shape:
         return False
-    size = np.abs(want)
-    unit = np.where(size > 0, 10.0 ** (np.floor(np.log10(np.where(size > 0, size, 1.0))) - (digits - 1)), 0.0)
-    return bool(np.all(np.abs(v - want) <= units * unit * (1 + 1e-9) + _floor(want)))
+    return bool(np.all(np.abs(v - want) <= units * _unit(want, digits) * (1 + 1e-9) + _floor(want)))
 
 
 def exactly(v: Array | None, want: Array) -> bool:
@@ -542,7 +540,7 @@ class Exercise:
             found = self._diagnose(values, formula_close, formula_worlds=3)
             if found:  # a slip that these numbers hide (b_2 = 0 in the figure's network) but the others show
                 return found
-            why = _why(ctx, other, self.given, formula)
+            why = _why(ctx, other, self._given_entries(ctx), formula)
             theirs_text, wanted_text = format_value(theirs), format_value(wanted)
             if theirs_text == wanted_text:  # they differ beyond 6 digits: show enough to see it
                 theirs_text, wanted_text = (np.array2string(np.asarray(v).ravel(), precision=12) for v in (theirs, wanted))
@@ -1063,8 +1061,8 @@ class Exercise:
         out += self._generic_candidates(ctx, world)
         out += self.path_slips(ctx)
         out += self.neighbour_slips(ctx)
-        out += [Slip(*t) for t in ctx.extra.get("slips", [])]  # type: ignore[attr-defined]
-        out += self._rewritten(ctx)  # a world's own slips (worlds.py), in a fixed order
+        out += [Slip(*t) for t in ctx.extra.get("slips", [])]  # type: ignore[attr-defined]  # the world's own (worlds.py)
+        out += self._rewritten(ctx)  # made from the reference formula (slips.py), in a fixed order
         self._cache[f"candidates{world}"] = out
         return out
 
@@ -1199,8 +1197,10 @@ def _literals(node: ast.AST) -> list[ast.AST]:
             out.append(n)
         elif isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
             out.append(n)
-        elif isinstance(n, ast.Subscript) or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_f_e"):
-            walk(n.value) if isinstance(n, ast.Subscript) else None
+        elif isinstance(n, ast.Subscript):  # v[2]: the vector, not its index
+            walk(n.value)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_f_e":
+            pass  # e(1, 3): an index and a length, never a given value
         elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow):
             walk(n.left)
         else:
@@ -1244,17 +1244,18 @@ def _replaced(tree: ast.Expression, swap: dict[int, str]) -> ast.Expression:
     return out
 
 
-def _why(base: Context, other: Context, given: Sequence[str], formula: Formula | None = None) -> str:
+def _why(base: Context, other: Context, entries: Sequence[str], formula: Formula | None = None) -> str:
     """What is different in ``other`` (another world) that a formula may not have allowed for, in a few words: a number
-    typed into the formula that is a given value here, the class, a relu unit, a sign."""
+    typed into the formula that is a given value here, the class, a relu unit, a sign. ``entries``: the given scalars
+    (:meth:`Exercise._given_entries`)."""
     reasons = []
     for node in _literals(formula.tree.body) if formula is not None else []:
         c = _literal_value(node)
-        for n, v in base.values.items():
-            if v.ndim == 0 and (n in given or container(n) in given) and c == float(f"{float(v):.6g}") and n in other.values:
-                if float(other.values[n]) != float(v):
-                    reasons.append(f"{pretty(n)} = {float(other.values[n]):.6g}, where the formula keeps {c:g}")
-                    break
+        for n in entries:
+            v = float(base.values[n])
+            if _prints_as(c, v) and n in other.values and float(other.values[n]) != v:
+                reasons.append(f"{pretty(n)} = {float(other.values[n]):.6g}, where the formula keeps {c:g}")
+                break
     if base.label is not None and other.label != base.label:
         reasons.append(f"the true class l = {other.label}")
     if other.g == "relu":
@@ -1262,11 +1263,7 @@ def _why(base: Context, other: Context, given: Sequence[str], formula: Formula |
         if off:
             state = "off" if other.values[off[0]] <= 0 else "on"
             reasons.append(f"{pretty(off[0])} = {float(other.values[off[0]]):.3g}, a relu unit {state} there")
-    flipped = [
-        n
-        for n, v in other.values.items()
-        if v.ndim == 0 and (n in given or container(n) in given) and n in base.values and np.sign(v) * np.sign(base.values[n]) < 0
-    ]
+    flipped = [n for n in entries if n in other.values and np.sign(other.values[n]) * np.sign(base.values[n]) < 0]
     if flipped:
         reasons.append(f"{pretty(flipped[0])} = {float(other.values[flipped[0]]):.3g}, of the other sign")
     return f" (where {' and '.join(reasons[:2])})" if reasons else ""

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ..notation import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS
 from .latex import normalize
 
 __all__ = [
@@ -404,7 +405,7 @@ def _name(text: str, m: re.Match[str], ctx: Context, refuse: Mapping[str, str], 
     sup = re.search(f"[{_SUPERSCRIPTS}]", tok)
     if sup:
         plain = tok[: sup.start()]
-        power = tok[sup.start() :].translate(_PLAIN_DIGITS)
+        power = tok[sup.start() :].translate(FROM_SUPERSCRIPT)
         hint = f"write {plain}^{power}, not {tok}" if plain and power.isdigit() else "write indices and powers with 0-9"
         raise AnswerError(_where(text, pos, f"{tok!r}: {hint} (superscripts and circled digits are not read)"))
     if tok in _FUNCTIONS and following == "(" and f"d{ctx.root}/d{tok}" not in ctx.values:
@@ -479,8 +480,7 @@ def _juxtaposition_first(tree: ast.Expression, source: str) -> ast.Expression:
     return out
 
 
-_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹①②③④⑤⑥⑦⑧⑨"
-_PLAIN_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUPERSCRIPTS = SUPERSCRIPT_DIGITS + "①②③④⑤⑥⑦⑧⑨"
 
 
 def _where(text: str, pos: int, message: str) -> str:

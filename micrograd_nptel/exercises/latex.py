@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 
+from ..notation import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS
+
 __all__ = ["normalize"]
 
 _DROP = ("left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "displaystyle")
@@ -55,7 +57,6 @@ _WORDS = {
     "prime": "'",
     "diag": "diag",
 }
-_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _FUNCTION_POWER = re.compile(r"(?<![\w'])(exp|log|sin|cos|tanh|sigmoid|σ|g)\s*\^\s*(\{\s*\d+\s*\}|\d+)\s*\(")
 
 
@@ -227,9 +228,9 @@ def _spaced_lists(text: str) -> str:
 
 def _superscripts(text: str) -> str:
     """``x²`` -> ``x^2``, ``x¹²`` -> ``x^12`` (superscript digits after a name, a number or a bracket)."""
-    if not re.search("[⁰¹²³⁴⁵⁶⁷⁸⁹]", text):
+    if not re.search(f"[{SUPERSCRIPT_DIGITS}]", text):
         return text
-    return re.sub(r"(?<=[\w)\]}'])([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPT_DIGITS), text)
+    return re.sub(rf"(?<=[\w)\]}}'])([{SUPERSCRIPT_DIGITS}]+)", lambda m: "^" + m.group(1).translate(FROM_SUPERSCRIPT), text)
 
 
 def _function_powers(text: str) -> str:
