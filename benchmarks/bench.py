@@ -777,6 +777,16 @@ def ms(r: dict[str, Any], key: str = "median_s") -> str:
     return f"{r[key] * 1e3:.2f}" if key in r else "failed"
 
 
+def regime_ratios(step: dict[tuple[str, str], dict[str, Any]], top: str, bottom: str, spec: str) -> str:
+    """``top``'s time over ``bottom``'s in each regime, median (min): "users 9.1x (9.8x), engines ..."; n/a where one failed."""
+    out = []
+    for r in REGIMES:
+        a, b = step[(top, r)], step[(bottom, r)]
+        ok = "median_s" in a and "median_s" in b
+        out.append(f"{r} {a['median_s'] / b['median_s']:{spec}}x ({a['min_s'] / b['min_s']:{spec}}x)" if ok else f"{r} n/a")
+    return ", ".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 timed steps per case and chains up to 10^5 (10^6 is skipped)")
@@ -839,20 +849,10 @@ def main() -> None:
         print(f"{label_of(labels, name):<44}{row}{loss:>12}")
     print("how many times faster than micrograd (a), each regime against micrograd in the same regime (from the minima):")
     for name in ("ours-scalar", "ours-mlp"):
-        ratios = []
-        for r in REGIMES:
-            base, ours = step[("micrograd", r)], step[(name, r)]
-            ok = "median_s" in base and "median_s" in ours
-            ratios.append(f"{r} {base['median_s'] / ours['median_s']:.1f}x ({base['min_s'] / ours['min_s']:.1f}x)" if ok else f"{r} n/a")
-        print(f"  {label_of(labels, name):<42} " + ", ".join(ratios))
+        print(f"  {label_of(labels, name):<42} " + regime_ratios(step, "micrograd", name, ".1f"))
     print("time as a multiple of the floor (d) at the first step (from the minima):")
     for name in ("ours-scalar", "ours-mlp"):
-        ratios = []
-        for r in REGIMES:
-            fl, ours = step[("floor", r)], step[(name, r)]
-            ok = "median_s" in fl and "median_s" in ours
-            ratios.append(f"{r} {ours['median_s'] / fl['median_s']:.2f}x ({ours['min_s'] / fl['min_s']:.2f}x)" if ok else f"{r} n/a")
-        print(f"  {label_of(labels, name):<42} " + ", ".join(ratios))
+        print(f"  {label_of(labels, name):<42} " + regime_ratios(step, name, "floor", ".2f"))
     if args.baseline:
         for name in ("ours-scalar", "ours-mlp"):
             now, before = step[(name, "engines")], step.get((name + BASELINE, "engines"), {})
