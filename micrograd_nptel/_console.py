@@ -14,6 +14,8 @@ import codecs
 import re
 import sys
 
+from .notation import SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS
+
 ERRORS = "micrograd_nptel.ascii"
 """The name of the codec error handler :func:`make_console_safe` registers and sets on the console's streams."""
 
@@ -59,8 +61,8 @@ _WORDS = {
     "\u201c": '"',
     "\u201d": '"',
 }
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ˣʸ", "0123456789-+xy"))
-_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+_SUPERSCRIPTS = dict(zip(SUPERSCRIPT_DIGITS + "⁻⁺ˣʸ", "0123456789-+xy"))  # ᵀ is a word above: ^T
+_SUBSCRIPTS = dict(zip(SUBSCRIPT_DIGITS, "0123456789"))
 _CIRCLED = {chr(0x2460 + k): f"({k + 1})" for k in range(20)}  # ① ... ⑳
 _GRADIENT = re.compile(r"∇_\{([^{}]*)\}L|∇_([^\s{}]+?)L\b")  # ∇_{a_2}L, ∇_aL
 
