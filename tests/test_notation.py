@@ -71,3 +71,25 @@ def test_losses_go_with_their_output_functions() -> None:
     assert list(cli.ACTIVATION_NAMES.items()) == [  # --activation's choices, in this order
         ("logistic", "logistic"), ("sigmoid", "logistic"), ("tanh", "tanh"), ("relu", "relu"), ("linear", "linear"), ("identity", "linear")
     ]  # fmt: skip
+
+
+def test_the_answer_grammar_and_its_latex_reader_read_the_one_table() -> None:
+    """exercises/formula.py calls each op of the table (but relu, written as g of a relu network) by its numpy function,
+    g and g' are the table's, and exercises/latex.py reads each op's LaTeX command back as its name."""
+    from micrograd_nptel.exercises.formula import FUNCTION_NAMES, Context, evaluate, read
+    from micrograd_nptel.exercises.latex import normalize
+
+    assert [n for n in FUNCTION_NAMES if n in UNARY_OPS] == [n for n in UNARY_OPS if n != "relu"]
+    for x in (0.3, 1.7):
+        ctx = Context(values={"x": np.array(x)})
+        for name in FUNCTION_NAMES:
+            if name in UNARY_OPS:
+                assert float(evaluate(read(f"{name}(x)", ctx), ctx)) == float(UNARY_OPS[name].numpy(np.array(x)))
+        for g, entry in ACTIVATION_FUNCTIONS.items():
+            ctx = Context(values={"x": np.array(x)}, g=g)
+            assert float(evaluate(read("g(x)", ctx), ctx)) == float(entry.g(np.array(x)))
+            assert float(evaluate(read("g'(x)", ctx), ctx)) == float(entry.g_prime(np.array(x), None))
+    for op in UNARY_OPS.values():
+        if op.latex is not None and op.latex[1:].isalpha():
+            assert normalize(op.latex + "^2(x)").split() == [f"{op.name}(x)^2"]
+    assert normalize(r"\sigma^2(z)") == "σ(z)^2"

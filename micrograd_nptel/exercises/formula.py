@@ -34,7 +34,8 @@ A matrix a formula builds is bounded (:data:`MAX_ENTRIES`; ``e(i, n)`` up to
 :data:`MAX_SIDE`) before it is built. Functions: ``exp``, ``log``, ``sqrt``, ``sin``,
 ``cos``, ``tanh``, ``sigmoid`` (``σ``, ``logistic``), ``g`` and ``g'`` (the network's activation and
 its derivative, elementwise), ``e(l)`` (the one-hot vector of class l; ``e(i, n)`` of length n),
-``diag(v)``, ``sum(v)``, ``abs``.
+``diag(v)``, ``sum(v)``, ``abs`` (the engine's unary ops, :data:`~micrograd_nptel.notation.UNARY_OPS`, but relu,
+which a formula writes as ``g`` of a relu network).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..notation import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS
+from ..notation import ACTIVATION_FUNCTIONS, FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, UNARY_OPS
 from .latex import normalize
 
 __all__ = [
@@ -149,26 +150,23 @@ class Context:
 _INDEXED = {"W": 3, "a": 2, "h": 2, "b": 2, "x": 1, "yhat": 1, "y": 1}
 """Names with indices, and how many a scalar of that name has (W_{k,i,j}: 3)."""
 
+_GRAMMAR_OPS = tuple(name for name in UNARY_OPS if name != "relu")
+"""The engine's unary ops a formula may call (:data:`~micrograd_nptel.notation.UNARY_OPS`): each but relu, which a formula
+writes as ``g`` of a relu network (its derivative, a step, is ``g'``)."""
+
 _FUNCTIONS = {
-    "exp": "exp",
-    "log": "log",
+    **{name: name for name in _GRAMMAR_OPS},
     "ln": "log",
-    "sqrt": "sqrt",
-    "sin": "sin",
-    "cos": "cos",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
     "logistic": "sigmoid",
-    "σ": "sigmoid",
+    UNARY_OPS["sigmoid"].glyph: "sigmoid",  # σ
     "g": "g",
     "g'": "gprime",
     "g′": "gprime",
     "e": "e",
     "diag": "diag",
     "sum": "sum",
-    "abs": "abs",
 }
-FUNCTION_NAMES = ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "g", "g'", "e", "diag", "sum", "abs")
+FUNCTION_NAMES = (*_GRAMMAR_OPS, "g", "g'", "e", "diag", "sum")
 """The functions a formula may call."""
 
 _TOKEN = re.compile(
@@ -689,56 +687,11 @@ def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
         return np.diag(v[:, 0])
     if name == "sum":
         return np.array(v.sum())
-    if name in ("g", "gprime"):
-        name = _ACTIVATION[name][ctx.g]
-    fn: Callable[[Array], Array] = _ELEMENTWISE[name]
-    return fn(v)
-
-
-def _sigmoid(v: Array) -> Array:
-    e = np.exp(-np.abs(v))
-    out: Array = np.where(v >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return out
-
-
-def _dsigmoid(v: Array) -> Array:
-    s = _sigmoid(v)
-    return s * (1.0 - s)
-
-
-def _dtanh(v: Array) -> Array:
-    t = np.tanh(v)
-    out: Array = 1.0 - t * t
-    return out
-
-
-def _drelu(v: Array) -> Array:
-    out: Array = (v > 0).astype(float)  # 0 at 0, as the engine's relu
-    return out
-
-
-_ACTIVATION = {
-    "g": {"logistic": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "identity"},
-    "gprime": {"logistic": "dsigmoid", "tanh": "dtanh", "relu": "drelu", "linear": "one"},
-}
-"""What ``g`` and ``g'`` stand for, by the network's activation (CS7015 Lecture 4, Module 4.9)."""
-
-_ELEMENTWISE: Mapping[str, Callable[[Array], Array]] = {
-    "exp": np.exp,
-    "log": np.log,
-    "sqrt": np.sqrt,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tanh": np.tanh,
-    "abs": np.abs,
-    "sigmoid": _sigmoid,
-    "dsigmoid": _dsigmoid,
-    "dtanh": _dtanh,
-    "relu": lambda v: np.maximum(v, 0.0),
-    "drelu": _drelu,
-    "identity": lambda v: v.copy(),
-    "one": np.ones_like,
-}
+    if name == "g":
+        return ACTIVATION_FUNCTIONS[ctx.g].g(v)
+    if name == "gprime":
+        return ACTIVATION_FUNCTIONS[ctx.g].g_prime(v, None)
+    return UNARY_OPS[name].numpy(v)
 
 
 def _literal(node: ast.List | ast.Tuple) -> Array:

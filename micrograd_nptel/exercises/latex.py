@@ -28,15 +28,20 @@ from __future__ import annotations
 
 import re
 
-from ..notation import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS
+from ..notation import FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, UNARY_OPS
 
 __all__ = ["normalize"]
 
 _DROP = ("left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "displaystyle")
 _SPACES = {",", ";", ":", "!", " ", "quad", "qquad"}
 _FONTS = ("mathcal", "mathrm", "operatorname", "text", "mathbf", "boldsymbol", "bm", "mathit", "mathsf", "textrm", "mathbb")
+_OP_COMMANDS = {op.latex[1:]: name for name, op in UNARY_OPS.items() if op.latex and re.fullmatch(r"\\[A-Za-z]+", op.latex)}
+"""The engine's ops whose name LaTeX typesets as a command (``\\exp``, ``\\log``, ``\\tanh``, ``\\sin``, ``\\cos``:
+:data:`~micrograd_nptel.notation.UNARY_OPS`' ``latex``), by command: each is read as the function."""
+
 _WORDS = {
-    "sigma": "σ",
+    **_OP_COMMANDS,
+    "sigma": UNARY_OPS["sigmoid"].glyph,
     "eta": "η",
     "ell": "l",
     "nabla": "∇",
@@ -45,19 +50,16 @@ _WORDS = {
     "cdot": "*",
     "times": "*",
     "ast": "*",
-    "exp": "exp",
-    "log": "log",
     "ln": "log",
-    "sin": "sin",
-    "cos": "cos",
-    "tanh": "tanh",
     "pi": "pi",
     "top": "T",
     "intercal": "T",
     "prime": "'",
     "diag": "diag",
 }
-_FUNCTION_POWER = re.compile(r"(?<![\w'])(exp|log|sin|cos|tanh|sigmoid|σ|g)\s*\^\s*(\{\s*\d+\s*\}|\d+)\s*\(")
+_POWERED = "|".join([*_OP_COMMANDS.values(), "sigmoid", UNARY_OPS["sigmoid"].glyph, "g"])
+"""The functions a slide writes with a power on the name (``\\tanh^2(z)``, ``σ²(z)``, ``g^2(a)``)."""
+_FUNCTION_POWER = re.compile(rf"(?<![\w'])({_POWERED})\s*\^\s*(\{{\s*\d+\s*\}}|\d+)\s*\(")
 
 
 class _Error(ValueError):
