@@ -11,7 +11,7 @@ arrays; ``W_k`` has shape ``(n_k, n_{k-1})`` (the slide's ``W_L ∈ R^{n×k}`` i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -230,7 +230,46 @@ class Gradients(NamedTuple):
     forward: Forward
 
 
-def back_propagation(W: Params, b: Params, x: ArrayLike, y: int | ArrayLike, g: str = "logistic", O: str = "softmax") -> Gradients:
+class Steps(NamedTuple):
+    """The four steps of Module 4.8's backward loop, each a function; :func:`back_propagation` runs them.
+
+    An exercise's slips (:class:`~micrograd_nptel.exercises.worlds.NetworkWorld`) are this loop with one step replaced
+    (``steps._replace(preactivation=...)``): g' left out, W_k for W_k^T, h_k for h_{k-1}, ... .
+
+    Attributes:
+        output: ``∇_{a_L}L`` from the forward pass (:func:`grad_output` or :func:`grad_output_squared_error`).
+        weights: ``(k, ∇_{a_k}L, forward) -> ∇_{W_k}L`` (:func:`grad_weights` with h_{k-1}).
+        hidden: ``(k, ∇_{a_k}L) -> ∇_{h_{k-1}}L`` (:func:`grad_hidden` with W_k).
+        preactivation: ``(k, ∇_{h_k}L, forward) -> ∇_{a_k}L`` (:func:`grad_preactivation` with g'(a_k)).
+    """
+
+    output: Callable[[Forward], Vector]
+    weights: Callable[[int, Vector, Forward], Matrix]
+    hidden: Callable[[int, Vector], Vector]
+    preactivation: Callable[[int, Vector, Forward], Vector]
+
+
+def slide_steps(W: Params, y: int | ArrayLike, g: str = "logistic", O: str = "softmax") -> Steps:
+    """The slide's steps for the network ``W`` (``W_1..W_L``) and the true class / target ``y`` (see :func:`back_propagation`).
+
+    Source: CS7015 Lecture 4, Module 4.8 (the pseudo code), one slide per step (Modules 4.5, 4.6, 4.7).
+    """
+    Wd = {k: np.asarray(v, dtype=float) for k, v in (W.items() if isinstance(W, Mapping) else enumerate(W, start=1))}
+
+    def output_step(fwd: Forward) -> Vector:
+        return grad_output(fwd.y_hat, int(y)) if O == "softmax" else grad_output_squared_error(fwd.y_hat, y)  # type: ignore[arg-type]
+
+    return Steps(
+        output=output_step,
+        weights=lambda k, grad_a, fwd: grad_weights(grad_a, fwd.h[k - 1]),
+        hidden=lambda k, grad_a: grad_hidden(Wd[k], grad_a),
+        preactivation=lambda k, grad_h, fwd: grad_preactivation(grad_h, fwd.a[k], g),
+    )
+
+
+def back_propagation(
+    W: Params, b: Params, x: ArrayLike, y: int | ArrayLike, g: str = "logistic", O: str = "softmax", *, steps: Steps | None = None
+) -> Gradients:
     """The pseudo code of CS7015 Lecture 4, Module 4.8, line by line.
 
     ::
@@ -245,6 +284,8 @@ def back_propagation(W: Params, b: Params, x: ArrayLike, y: int | ArrayLike, g: 
         W, b, x, g, O: as in :func:`forward_propagation`.
         y: the true class l (an int) for ``O="softmax"``; the target vector (length k)
             for ``O="linear"``.
+        steps: the loop's steps (:class:`Steps`); None: the slide's (:func:`slide_steps`). An exercise's slips
+            pass the slide's with one replaced.
 
     Returns:
         :class:`Gradients`.
@@ -259,22 +300,22 @@ def back_propagation(W: Params, b: Params, x: ArrayLike, y: int | ArrayLike, g: 
         if isinstance(y, bool) or not isinstance(y, (int, np.integer)):
             raise ValueError(f"with O='softmax', y must be the class label (an int), got {y!r}")
         dy = grad_y_hat(fwd.y_hat, int(y))
-        ga = {L: grad_output(fwd.y_hat, int(y))}
     else:
         target = np.asarray(y, dtype=float)
         if target.shape != fwd.y_hat.shape:
             raise ValueError(f"with O='linear', y must be a target vector of length {fwd.y_hat.shape[0]}, got shape {target.shape}")
-        dy = ga_L = grad_output_squared_error(fwd.y_hat, target)
-        ga = {L: ga_L}
+        dy = grad_output_squared_error(fwd.y_hat, target)
+    step = steps if steps is not None else slide_steps(Wd, y, g, O)
+    ga = {L: step.output(fwd)}
     gW: dict[int, Matrix] = {}
     gb: dict[int, Vector] = {}
     gh: dict[int, Vector] = {}
     for k in range(L, 0, -1):
-        gW[k] = grad_weights(ga[k], fwd.h[k - 1])
+        gW[k] = step.weights(k, ga[k], fwd)
         gb[k] = grad_biases(ga[k])
-        gh[k - 1] = grad_hidden(Wd[k], ga[k])
+        gh[k - 1] = step.hidden(k, ga[k])
         if k > 1:
-            ga[k - 1] = grad_preactivation(gh[k - 1], fwd.a[k - 1], g)
+            ga[k - 1] = step.preactivation(k - 1, gh[k - 1], fwd)
     return Gradients(gW, gb, ga, gh, dy, fwd)
 
 

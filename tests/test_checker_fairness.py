@@ -296,3 +296,51 @@ def test_messages_a_student_pass_found_misleading_are_fixed() -> None:
     assert fb.mistake != "transpose" and "write @" in fb.message, fb
     fb = get("4.2-update", 0).check("W_1 - grad_W_1/10")
     assert not fb.correct and "every unit and every class" not in fb.message, fb
+
+
+# ---------------------------------------------------------------------- one slip pipeline (issue 32)
+@pytest.mark.parametrize("name", ["4.4-thin", "4.4-weight", "4.6-preactivation", "4.7-weights", "4.6-hidden", "4.5-output"])
+def test_built_in_exercises_are_network_worlds_with_the_lecture_slips(name: str) -> None:
+    """A built-in exercise's numbers are a NetworkWorld's, so it knows the lecture's slips a teacher's exercise knows; and
+    every such slip differs from the answer on some deciding world (no slip that is the answer: W^T of a 1 x 1 W, h_k
+    for h_{k-1} at a layer the target does not depend on)."""
+    from micrograd_nptel.exercises.worlds import NetworkWorld
+
+    ex = get(name)
+    assert isinstance(ex.world, NetworkWorld) and ex.world.target == ex.target
+    world_slips = list(ex.context().extra["slips"])
+    assert {"sign"} < {s.key for s in world_slips}
+    for i, slip in enumerate(world_slips):
+        differs = False
+        for ctx in ex.deciding_worlds():
+            value, want = list(ctx.extra["slips"])[i].value, ctx.values[ex.target]
+            differs = differs or not np.allclose(value.reshape(want.shape), want, rtol=1e-9, atol=1e-12)
+        assert differs, (name, slip.key, slip.message)
+
+
+def test_the_lecture_slips_name_a_built_in_answer_the_catalogue_does_not_list() -> None:
+    """g' evaluated at h on 4.6-preactivation: not in its catalogue, named by the world's lecture slip."""
+    ex = get("4.6-preactivation", 3)
+    assert "h_2 * (1 - h_2)" not in " ".join(f for m in ex.mistakes for f in m.formulas)
+    fb = ex.check("grad_h_2 * g(h_2) * (1 - g(h_2))")
+    assert not fb.correct and fb.mistake == "g_prime_at_h", fb
+
+
+def test_network_slips_are_module_4_8s_loop_with_one_step_replaced() -> None:
+    """The world's slips come from lecture.back_propagation with one of lecture.Steps replaced: unchanged, it is the
+    engine's gradient; g' left out at layer 1 is ∇_{h_1}L itself."""
+    from micrograd_nptel import lecture
+    from micrograd_nptel.exercises.worlds import NetworkWorld
+
+    world = NetworkWorld((2, 3, 3, 2), "tanh", "softmax", "dL/da_1")
+    v = world(4, 0).values
+    plain = world.backprop(v)
+    for name in ("dL/dW_1", "dL/da_2", "dL/dh_1", "dL/dx"):
+        np.testing.assert_allclose(plain[name], v[name], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(world.backprop(v, slip="missing_g_prime", layers=frozenset({1}))["dL/da_1"], v["dL/dh_1"], rtol=1e-12)
+    W = [v["W_1"], v["W_2"], v["W_3"]]
+    b = [v[f"b_{k}"][:, 0] for k in (1, 2, 3)]
+    label = int(v["l"]) - 1
+    steps = lecture.slide_steps(W, label, "tanh")._replace(preactivation=lambda k, grad_h, fwd: grad_h)
+    grads = lecture.back_propagation(W, b, v["x"][:, 0], label, "tanh", steps=steps)
+    np.testing.assert_allclose(grads.a[1], world.backprop(v, slip="missing_g_prime")["dL/da_1"][:, 0], rtol=1e-12)

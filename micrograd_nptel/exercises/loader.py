@@ -22,7 +22,7 @@ from .check import Exercise
 from .feedback import Mistake
 from .formula import AnswerError, container, read
 from .grading import student_seed
-from .worlds import WORLDS
+from .worlds import WORLDS, ExpressionWorld, NetworkWorld
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -192,7 +192,12 @@ def _world_entry(entry: dict[str, Any], label: str, check: bool) -> Exercise:
         if not (formulas and all(isinstance(f, str) for f in formulas) and isinstance(m["key"], str) and isinstance(m["message"], str)):
             raise ValueError(f"{label}: mistake {i} needs a key, a formula (or a list of them) and a message, got {m!r}")
         mistakes.append(Mistake(m["key"], formulas, m["message"]))
-    ex = Exercise(mistakes=tuple(mistakes), world=WORLDS[entry["world"]], **fields)
+    world = WORLDS[entry["world"]]
+    if isinstance(world, ExpressionWorld):
+        fields.setdefault("target", world.target)  # dz/dx: what the expression asks
+    if isinstance(world, NetworkWorld) and "target" in fields:  # the world lists the lecture's slips of what is asked
+        world = replace(world, target=fields["target"])
+    ex = Exercise(mistakes=tuple(mistakes), world=world, **fields)
     if check:
         _check_names(ex, entry, label)
         try:

@@ -33,7 +33,9 @@ import numpy as np
 from ..derivation import explain
 from ..engine import Value, topological_order
 from ..expression import parse_expression
+from ..lecture import Forward, Steps, activation_derivative, back_propagation, e, grad_hidden, grad_weights, slide_steps
 from ..nn import ACTIVATIONS, MLP, OUTPUTS, cross_entropy, one_hot, squared_error
+from ..notation import ACTIVATION_FUNCTIONS
 from ..optim import SGD
 from ..testing import gradient
 from .feedback import Slip
@@ -55,15 +57,6 @@ MAX_WEIGHTS = 2000
 """The most weights an exercise's network may have in all (a question a student can read has far fewer)."""
 
 
-_G_PRIME = {"logistic": "g'(a) = g(a)(1 - g(a))", "tanh": "g'(a) = 1 - g(a)²", "relu": "g'(a) = 1 for a > 0, else 0", "linear": "g'(a) = 1"}
-
-_OTHER_G_PRIME: dict[str, tuple[str, Callable[[Array], Array]]] = {
-    "logistic": ("1 - h² (tanh's)", lambda h: 1.0 - h * h),
-    "tanh": ("h(1 - h) (the logistic's)", lambda h: h * (1.0 - h)),
-}
-"""The slip ``wrong_function`` (Module 4.9): ∂h/∂a written with the other activation's rule in h = g(a)."""
-
-
 class _Lazy:
     """A world's list of slips, computed when first iterated: most worlds a formula is checked on never need them."""
 
@@ -77,7 +70,7 @@ class _Lazy:
         return iter(self._items)
 
 
-def _col(values: Sequence[float]) -> Array:
+def _col(values: Sequence[float] | Array) -> Array:
     return np.array(values, dtype=float).reshape(-1, 1)
 
 
@@ -153,24 +146,41 @@ def _entries(grads: dict[str, Array]) -> dict[str, Array]:
 
 
 # ---------------------------------------------------------------------- networks
+_G_PRIME_SLIPS = ("missing_g_prime", "g_for_g_prime", "g_prime_at_h", "wrong_function")
+"""The slips of ∂h_k/∂a_k = g'(a_k) (Module 4.9): left out, g for g', g' at h, another activation's rule."""
+
+_STEP_SLIPS = (*_G_PRIME_SLIPS, "transpose", "wrong_layer")
+"""The slips that replace a step of Module 4.8's loop at some layers (:meth:`NetworkWorld._layers`), each also at each
+layer alone; none where no layer has that step."""
+
+_OTHER_G = {"logistic": "tanh", "tanh": "logistic"}
+"""The slip ``wrong_function`` (Module 4.9): ∂h/∂a written with the other activation's rule in h = g(a)."""
+
+
 @dataclass(frozen=True)
 class NetworkWorld:
     """A feedforward network of ``sizes`` after one forward and backward pass on one input (CS7015 Lecture 4, Module 4.1).
 
     Seed s gives the weights (``MLP(..., seed=s)``), biases in [-0.5, 0.5], an input x in [-2, 2]^n_0 (two decimals)
-    and the true class l (softmax) or a target y in [-1, 1]^k (linear); worlds 1 and 2 draw all of them afresh.
+    and the true class l (softmax) or a target y in [-1, 1]^k (linear); worlds 1, 2, ... draw all of them afresh.
 
     Attributes:
         sizes: n_0, n_1, ..., n_{L-1}, k (at least an input and an output size; each 1..:data:`MAX_UNITS`).
         activation: g, one of :data:`~micrograd_nptel.nn.ACTIVATIONS`.
         output: O: ``"softmax"`` (with the cross-entropy L = -log ŷ_l) or ``"linear"`` (with L = Σ_j (ŷ_j - y_j)²).
         target: the canonical name of the quantity asked (``"dL/dW_1"``), whose slips the world lists.
+        numbers: ``"drawn"`` (a teacher's exercise: every number drawn from the seed, the class too) or ``"lecture"``
+            (the built-in exercises: seed 0 is the lecture's worked example,
+            :func:`~micrograd_nptel.examples.figure_network`, on a 3-3-3-2 network; the class comes from the seed, and
+            worlds 1, 2, ... take another class than the question's, so a formula that writes the class as a number
+            is caught; no bias is 0).
     """
 
     sizes: tuple[int, ...]
     activation: str = "logistic"
     output: str = "softmax"
     target: str = ""
+    numbers: str = "drawn"
 
     def __post_init__(self) -> None:
         if not isinstance(self.sizes, tuple) or not 2 <= len(self.sizes) <= MAX_LAYERS + 1:
@@ -187,6 +197,8 @@ class NetworkWorld:
             raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {self.output!r}")
         if self.output == "softmax" and self.sizes[-1] < 2:
             raise ValueError(f"a softmax output needs k >= 2 classes, got sizes {list(self.sizes)}")
+        if self.numbers not in ("drawn", "lecture"):
+            raise ValueError(f"numbers must be 'drawn' or 'lecture', got {self.numbers!r}")
 
     @property
     def layers(self) -> int:
@@ -194,19 +206,24 @@ class NetworkWorld:
         return len(self.sizes) - 1
 
     def __call__(self, seed: int, world: int) -> Context:
-        """The Context of world ``world`` (0, 1, 2) on the numbers of ``seed``: every quantity, its gradient and its entries."""
+        """The Context of world ``world`` (0: the question's) on the numbers of ``seed``: every quantity, its gradient
+        and its entries, the network (``extra["model"]``), the loss node and the world's slips (computed when read)."""
         net_seed = seed if world == 0 else 1_000_003 + 7 * seed + world
         rng = random.Random(net_seed * 7919 + 17)
         n0, *hidden, k = self.sizes
-        x = [round(rng.uniform(-2.0, 2.0), 2) for _ in range(n0)]
+        example = self.numbers == "lecture" and net_seed == 0 and n0 == 3
+        x = [1.0, 0.5, -1.5] if example else [round(rng.uniform(-2.0, 2.0), 2) for _ in range(n0)]
         mlp = MLP(n0, hidden, k, activation=self.activation, output=self.output, seed=net_seed)
-        for layer in mlp.layers:  # MLP's biases start at 0; an exercise needs them to show (a_k = b_k + W_k h_{k-1})
-            for bias in layer.b:
-                bias.data = round(rng.uniform(-0.5, 0.5), 2)
-        label = rng.randrange(k)
+        figure = example and self.sizes == (3, 3, 3, 2) and self.activation == "logistic" and self.output == "softmax"
+        if not figure:  # MLP's biases start at 0; an exercise needs them to show (a_k = b_k + W_k h_{k-1})
+            for layer in mlp.layers:
+                for bias in layer.b:
+                    drawn = round(rng.uniform(-0.5, 0.5), 2)
+                    bias.data = 0.01 if drawn == 0 and self.numbers == "lecture" else drawn
+        label = rng.randrange(k) if self.numbers == "drawn" else _label(seed, world, k)
         xs = [Value(v, label=f"x_{j + 1}") for j, v in enumerate(x)]
         y_hat = mlp(xs)
-        target = [float(i == label) for i in range(k)] if self.output == "softmax" else [round(rng.uniform(-1.0, 1.0), 2) for _ in range(k)]
+        target = one_hot(label, k) if self.output == "softmax" else [round(rng.uniform(-1.0, 1.0), 2) for _ in range(k)]
         loss = cross_entropy(y_hat, label) if self.output == "softmax" else squared_error(y_hat, target)
         loss.label = "L"
         loss.backward()
@@ -217,7 +234,8 @@ class NetworkWorld:
 
     # ------------------------------------------------------------------ slips
     def backprop(self, v: Mapping[str, Array], *, slip: str = "", layers: frozenset[int] | None = None) -> dict[str, Array]:
-        """Module 4.8's pseudo code in numpy on the world's numbers ``v``, with one step changed by ``slip``.
+        """Module 4.8's pseudo code (:func:`~micrograd_nptel.lecture.back_propagation`) on the world's numbers ``v``,
+        with one step replaced by ``slip``.
 
         ``slip``: ``""`` (the lecture's algorithm: equals the engine's gradients), ``"missing_g_prime"`` (g'(a) = 1),
         ``"g_for_g_prime"`` (g(a) for g'(a)), ``"g_prime_at_h"`` (g'(h) for g'(a)), ``"wrong_function"`` (tanh's
@@ -231,64 +249,88 @@ class NetworkWorld:
             and their entries.
         """
         L = self.layers
-        grad_a = v[f"dL/da_{L}"]
-        if slip == "softmax_diagonal":
-            l = int(v["l"]) - 1
-            grad_a = np.zeros_like(grad_a)
-            grad_a[l, 0] = -(1.0 - float(v["yhat"][l, 0]))
-        elif slip == "missing_factor":
-            grad_a = grad_a / 2.0
-        out: dict[str, Array] = {}
-        for k in range(L, 0, -1):
-            here = layers is None or k in layers
-            h_prev = v["x"] if k == 1 else v[f"h_{k - 1}"]
-            wrong_h = slip == "wrong_layer" and here and k < L and v[f"h_{k}"].shape == h_prev.shape
-            out[f"dL/da_{k}"], out[f"dL/db_{k}"], out[f"dL/dW_{k}"] = grad_a, grad_a, grad_a @ (v[f"h_{k}"] if wrong_h else h_prev).T
-            W = v[f"W_{k}"]
-            grad_h = (W if slip == "transpose" and here and W.shape[0] == W.shape[1] else W.T) @ grad_a
-            if k == 1:
-                out["dL/dx"] = grad_h
-                break
-            out[f"dL/dh_{k - 1}"] = grad_h
-            grad_a = grad_h * self._step(v, k - 1, slip if layers is None or k - 1 in layers else "")
+        W = [v[f"W_{k}"] for k in range(1, L + 1)]
+        b = [v[f"b_{k}"][:, 0] for k in range(1, L + 1)]
+        y = int(v["l"]) - 1 if self.output == "softmax" else v["y"][:, 0]
+        grads = back_propagation(W, b, v["x"][:, 0], y, self.activation, self.output, steps=self._steps(W, y, slip, layers))
+        out: dict[str, Array] = {"dL/dx": _col(grads.h[0])}
+        for k in range(1, L + 1):
+            out[f"dL/da_{k}"], out[f"dL/db_{k}"], out[f"dL/dW_{k}"] = _col(grads.a[k]), _col(grads.b[k]), grads.W[k]
+            if k < L:
+                out[f"dL/dh_{k}"] = _col(grads.h[k])
         return _entries(out)
 
-    def _step(self, v: Mapping[str, Array], k: int, slip: str) -> Array:
-        """∂h_k/∂a_k as used: g'(a_k), or the slip's 1, g(a_k) = h_k, or g'(h_k)."""
-        a, h = v[f"a_{k}"], v[f"h_{k}"]
-        if slip == "missing_g_prime":
-            return np.ones_like(a)
-        if slip == "g_for_g_prime":
-            return h
-        if slip == "wrong_function" and self.activation in _OTHER_G_PRIME:
-            return _OTHER_G_PRIME[self.activation][1](h)
-        return self._g_prime(h if slip == "g_prime_at_h" else a)
+    def _steps(self, W: Sequence[Array], y: int | Array, slip: str, layers: frozenset[int] | None) -> Steps:
+        """The slide's steps (:func:`~micrograd_nptel.lecture.slide_steps`) with the one ``slip`` changes replaced, at
+        the layers ``layers`` (None: every layer)."""
+        steps = slide_steps(W, y, self.activation, self.output)
+        L, g, other = self.layers, self.activation, _OTHER_G.get(self.activation)
+        here = {k for k in range(1, L + 1) if layers is None or k in layers}
+        square = {k for k in here if W[k - 1].shape[0] == W[k - 1].shape[1]}
+
+        def diagonal(fwd: Forward) -> Array:  # only the entry l of ŷ - e(l)
+            out: Array = -(1.0 - float(fwd.y_hat[int(y)])) * e(int(y), len(fwd.y_hat))
+            return out
+
+        def halved(fwd: Forward) -> Array:  # ŷ - y: the 2 of 2(ŷ - y) dropped
+            return steps.output(fwd) / 2.0
+
+        def transposed(k: int, grad_a: Array) -> Array:  # W_k for W_k^T where W_k is square (and not 1 x 1)
+            return grad_hidden(W[k - 1].T, grad_a) if k in square and W[k - 1].shape[0] > 1 else steps.hidden(k, grad_a)
+
+        def own_h(k: int, grad_a: Array, fwd: Forward) -> Array:  # h_k for h_{k-1} where it fits
+            return grad_weights(grad_a, fwd.h[k]) if k in square and k < L else steps.weights(k, grad_a, fwd)
+
+        def slipped_g_prime(k: int, grad_h: Array, fwd: Forward) -> Array:  # ∂h_k/∂a_k as the slip writes it
+            if k not in here:
+                return steps.preactivation(k, grad_h, fwd)
+            a, h = fwd.a[k], fwd.h[k]
+            used = {
+                "missing_g_prime": np.ones_like(a),
+                "g_for_g_prime": h,
+                "g_prime_at_h": activation_derivative(h, g),
+                "wrong_function": activation_derivative(a, other, h=h) if other else activation_derivative(a, g),
+            }[slip]
+            return grad_h * used
+
+        changed: dict[str, dict[str, Callable[..., Array]]] = {
+            "softmax_diagonal": {"output": diagonal},
+            "missing_factor": {"output": halved},
+            "transpose": {"hidden": transposed},
+            "wrong_layer": {"weights": own_h},
+        }
+        return steps._replace(**changed.get(slip, {"preactivation": slipped_g_prime} if slip in _G_PRIME_SLIPS else {}))
 
     def _layers(self, slip: str) -> list[int]:
-        """The layers where ``slip`` changes a step: g' at the hidden layers, W_k^T at a square W_k (k >= 2), h_k where it fits."""
+        """The layers where ``slip`` changes a step: g' at the hidden layers, W_k^T at a square W_k (n_k > 1), h_k where it fits."""
         sizes, L = self.sizes, self.layers
-        if slip in ("missing_g_prime", "g_for_g_prime", "g_prime_at_h", "wrong_function"):
+        if slip in _G_PRIME_SLIPS:
             return list(range(1, L))
         if slip == "transpose":
-            return [k for k in range(2, L + 1) if sizes[k] == sizes[k - 1]]
+            return [k for k in range(1, L + 1) if sizes[k] == sizes[k - 1] > 1]
         if slip == "wrong_layer":
             return [k for k in range(1, L) if sizes[k] == sizes[k - 1]]
         return []
 
-    def _g_prime(self, a: Array) -> Array:
-        if self.activation == "logistic":
-            s = 1.0 / (1.0 + np.exp(-a))
-            return s * (1.0 - s)
-        if self.activation == "tanh":
-            return 1.0 - np.tanh(a) ** 2
-        return (a > 0).astype(float) if self.activation == "relu" else np.ones_like(a)
+    @staticmethod
+    def _reaches(slip: str, k: int, t: str) -> bool:
+        """Whether ``slip`` at layer k changes the gradient ``t``: the loop computes ∇_{a_k}, ∇_{W_k}, ∇_{b_k}, then
+        ∇_{h_{k-1}} (x is h_0), so a step changes what it computes and everything below it, and h_k for h_{k-1} in
+        ∇_{W_k} changes ∇_{W_k} only."""
+        m = re.fullmatch(r"dL/d([Wabh])_(\d+)(?:,\d+)*", t)
+        quantity, j = (m.group(1), int(m.group(2))) if m else ("h", 0)
+        if slip == "wrong_layer":
+            return quantity == "W" and j == k
+        if slip == "transpose":  # ∇_{h_{k-1}} = W_k ∇_{a_k}: h_{k-1} and below
+            return j <= k - 1
+        return j <= k - 1 if quantity == "h" else j <= k  # g'(a_k): ∇_{a_k} and below
 
     def slips(self, v: Mapping[str, Array]) -> list[Slip]:
         """The lecture's slips for :attr:`target` on numbers ``v``: ``(key, message, value)``, the same list for every world."""
         t, want = self.target, v[self.target]
         out: list[Slip] = [Slip("sign", f"The sign is wrong: {pretty(t)} has the opposite sign.", -want)]
         if re.fullmatch(r"dL/d(?:[Wabh]_\d+(?:,\d+)*|x(?:_\d+)?)", t):
-            g = f"{self.activation}: {_G_PRIME[self.activation]}"
+            g = f"{self.activation}: g'(a) = {ACTIVATION_FUNCTIONS[self.activation].derivative}"
             messages = {
                 "missing_g_prime": f"No g'(a) factor: a step from h_k back to a_k (∇_{{a_k}}L = ∇_{{h_k}}L ⊙ g'(a_k)) was skipped ({g}).",
                 "g_for_g_prime": f"g(a) where g'(a) is needed: ∂h_k/∂a_k is the derivative of g ({g}), not g itself.",
@@ -296,9 +338,10 @@ class NetworkWorld:
                 "transpose": "W_k where W_k^T is needed on the way down: ∇_{h_{k-1}}L = W_k^T ∇_{a_k}L (Modules 4.6, 4.8).",
                 "wrong_layer": "h_k where h_{k-1} is needed: ∂a_{k,i}/∂W_{k,i,j} = h_{k-1,j}, the input to layer k (Module 4.7).",
             }
-            if self.activation in _OTHER_G_PRIME:
-                rule = _OTHER_G_PRIME[self.activation][0]
-                messages["wrong_function"] = f"{rule} is another activation's derivative rule: here g is the {g}."
+            other = _OTHER_G.get(self.activation)
+            if other:
+                rule = ACTIVATION_FUNCTIONS[other].derivative.replace("g(a)", "h")
+                messages["wrong_function"] = f"{rule} ({other}'s) is another activation's derivative rule: here g is the {g}."
             if self.output == "softmax":
                 messages["softmax_diagonal"] = (
                     "Only the i = l entry of ∇_{a_L}L: for softmax and cross-entropy ∇_{a_L}L = ŷ - e(l) (Module 4.5)."
@@ -306,8 +349,10 @@ class NetworkWorld:
             else:
                 messages["missing_factor"] = "The 2 of ∂(ŷ_j - y_j)²/∂ŷ_j = 2(ŷ_j - y_j) is missing."
             for key, message in messages.items():
+                each = [k for k in self._layers(key) if self._reaches(key, k, t)]
+                if key in _STEP_SLIPS and not each:
+                    continue  # no layer where the step can go wrong so and change t (no hidden layer, no square W_k)
                 out.append(Slip(key, message, self.backprop(v, slip=key)[t]))  # at every layer, then at each layer alone
-                each = self._layers(key)
                 for k in each if len(each) > 1 else []:
                     out.append(Slip(key, f"{message} (At layer {k}.)", self.backprop(v, slip=key, layers=frozenset({k}))[t]))
         out += self._shape_slips(v, t, want)
@@ -351,6 +396,7 @@ class ExpressionWorld:
         at: ``((name, value), ...)``: each input and its value in the question.
         ranges: ``((name, (low, high)), ...)``: where other seeds draw an input from (optional).
         root: the output's name (``"z"``); ``wrt``: the input the target differentiates by (``"x"``).
+        g: the activation a formula's ``g(z)`` and ``g'(z)`` name (Module 4.9).
     """
 
     text: str
@@ -358,6 +404,12 @@ class ExpressionWorld:
     root: str
     wrt: str
     ranges: tuple[tuple[str, tuple[float, float]], ...] = ()
+    g: str = "logistic"
+
+    @property
+    def target(self) -> str:
+        """The canonical name of d<root>/d<wrt> (``"dz/dx"``): what an exercise on this world asks unless it says otherwise."""
+        return f"d{self.root}/d{_canonical(self.wrt, Context({}, root=self.root))}"
 
     def inputs(self, seed: int, world: int) -> dict[str, float]:
         """The input values of world ``world`` on seed ``seed`` (attempt 0; see :meth:`__call__`)."""
@@ -410,7 +462,7 @@ class ExpressionWorld:
             values[key], nodes[key] = np.array(v.data), v
             if v is not root:
                 values[f"d{root.label}/d{key}"] = np.array(v.grad)
-        ctx = Context(values, root=root.label)
+        ctx = Context(values, root=root.label, g=self.g)
         wrt = nodes[_canonical(self.wrt, probe)]
         ctx.extra.update(root=root, nodes=nodes, slips=_Lazy(lambda: self.slips(root, wrt)))
         return ctx
@@ -450,10 +502,6 @@ def _canonical(name: str, probe: Context) -> str:
 
 
 # ---------------------------------------------------------------------- the built-in exercises' numbers
-def _network_seed(main: int, world: int) -> int:
-    return main if world == 0 else 1_000_003 + 7 * main + world
-
-
 def _label(main: int, world: int, k: int) -> int:
     """The true class (0-based): class 1 on the figure's example, random on other seeds, and on worlds 1, 2
     always another class than the question's, so a formula that writes the class as a number is caught."""
@@ -464,87 +512,36 @@ def _label(main: int, world: int, k: int) -> int:
     return others[(world - 1) % len(others)]
 
 
-def _network(main: int, world: int, sizes: tuple[int, ...] = (3, 3, 3, 2), g: str = "logistic", output: str = "softmax") -> Context:
-    """The figure's network (3-3-3-2, logistic, softmax + cross-entropy) or another of ``sizes``, after ``backward()``.
+@dataclass(frozen=True)
+class _OutputJacobian(NetworkWorld):
+    """The figure's network with k = 3 classes, and ∂ŷ/∂a_3 (3 x 3) from the engine as the target ``__target__``."""
 
-    World 0 of seed 0 is exactly :func:`~micrograd_nptel.examples.figure_network` (MLP seed 0, biases 0,
-    x = (1, 0.5, -1.5), l = 1): the network of notebooks 03-05, ``explain``, ``draw`` and ``verify``. Other seeds
-    and worlds have their own weights, biases (drawn from [-0.5, 0.5], so a_2 = b_2 + W_2 h_1 shows them), input
-    and true class (worlds 1, 2 another class than world 0's).
-    """
-    seed = _network_seed(main, world)
-    n0, *hidden, k = sizes
-    rng = random.Random(seed * 7919 + 17)
-    label = _label(main, world, k)
-    figure = seed == 0 and sizes == (3, 3, 3, 2) and g == "logistic" and output == "softmax"
-    x = [1.0, 0.5, -1.5] if seed == 0 and n0 == 3 else [round(rng.uniform(-2.0, 2.0), 2) for _ in range(n0)]
-    mlp = MLP(n0, hidden, k, activation=g, output=output, seed=seed)
-    if not figure:
-        for layer in mlp.layers:  # MLP's biases start at 0; other networks draw theirs so that they show
-            for bias in layer.b:
-                bias.data = round(rng.uniform(-0.5, 0.5), 2) or 0.01
-    xs = [Value(v, label=f"x_{j + 1}") for j, v in enumerate(x)]
-    y_hat = mlp(xs)
-    if output == "softmax":
-        target = one_hot(label, k)
-        loss = cross_entropy(y_hat, label)
-    else:
-        target = [round(rng.uniform(-1.0, 1.0), 2) for _ in range(k)]
-        loss = squared_error(y_hat, target)
-    loss.label = "L"
-    loss.backward()
-    values, nodes = network_values(mlp, xs, y_hat, target, label if output == "softmax" else None)
-    ctx = Context(values, root="L", g=g, k=k, layers=len(mlp.layers), label=label + 1 if output == "softmax" else None)
-    ctx.extra.update(model=mlp, root=loss, nodes=nodes)
-    return ctx
+    def __call__(self, seed: int, world: int) -> Context:
+        ctx = super().__call__(seed, world)
+        mlp: MLP = ctx.extra["model"]  # type: ignore[assignment]
+        a3, y_hat = mlp.layers[-1].a, mlp.layers[-1].h
+        ctx.values["__target__"] = np.array([gradient(v, list(a3)) for v in y_hat])
+        return ctx
 
 
-def _figure(main: int, world: int) -> Context:
-    return _network(main, world)
+@dataclass(frozen=True)
+class _Update(NetworkWorld):
+    """The figure's network and one gradient-descent step of W_1 with the library's SGD (no momentum): ``eta`` (worlds
+    take other rates: η is given too) and W_1 after the step as ``__target__`` (CS7015 Lecture 4, Module 4.2)."""
 
-
-def _thin(main: int, world: int) -> Context:
-    return _network(main, world, sizes=(1, 1, 1, 1), output="linear")
-
-
-def _wide_output(main: int, world: int) -> Context:
-    """The figure's network with k = 3 classes, and ∂ŷ/∂a_3 (3 x 3) from the engine as the target."""
-    ctx = _network(main, world, sizes=(3, 3, 3, 3))
-    mlp: MLP = ctx.extra["model"]  # type: ignore[assignment]
-    a3, y_hat = mlp.layers[-1].a, mlp.layers[-1].h
-    ctx.values["__target__"] = np.array([gradient(v, list(a3)) for v in y_hat])
-    return ctx
-
-
-def _update(main: int, world: int) -> Context:
-    """The figure's network and one gradient-descent step of W_1 with the library's SGD (no momentum)."""
-    ctx = _network(main, world)
-    eta = [0.1, 0.5, 0.2, 0.05, 0.3][(main + world) % 5]  # worlds 1, 2 take other rates: η is given too
-    mlp: MLP = ctx.extra["model"]  # type: ignore[assignment]
-    W1 = [w for row in mlp.layers[0].W for w in row]
-    SGD(W1, lr=eta).step()
-    ctx.values["eta"] = np.array(eta)
-    ctx.values["__target__"] = np.array([w.data for w in W1]).reshape(ctx.values["W_1"].shape)
-    return ctx
+    def __call__(self, seed: int, world: int) -> Context:
+        ctx = super().__call__(seed, world)
+        eta = [0.1, 0.5, 0.2, 0.05, 0.3][(seed + world) % 5]
+        mlp: MLP = ctx.extra["model"]  # type: ignore[assignment]
+        W1 = [w for row in mlp.layers[0].W for w in row]
+        SGD(W1, lr=eta).step()
+        ctx.values["eta"] = np.array(eta)
+        ctx.values["__target__"] = np.array([w.data for w in W1]).reshape(ctx.values["W_1"].shape)
+        return ctx
 
 
 def _rng(main: int, world: int) -> random.Random:
     return random.Random(main * 1_000_003 + world * 101 + 5)
-
-
-def _chain(main: int, world: int) -> Context:
-    """IIT Hyderabad Backpropagation-1: f(x) = e^{sin(x²)} at one x; the target df/dx from the engine."""
-    x = 0.8 if main == world == 0 else round(_rng(main, world).uniform(0.3, 1.7), 2)
-    xv = Value(x, label="x")
-    u = xv**2
-    v = u.sin()
-    f = v.exp()
-    u.label, v.label, f.label = "u", "v", "f"
-    f.backward()
-    values = {"x": x, "u": u.data, "v": v.data, "f": f.data, "__target__": xv.grad}
-    ctx = Context({k: np.array(val) for k, val in values.items()}, root="f")
-    ctx.extra.update(root=f)
-    return ctx
 
 
 def _upstream(main: int, world: int) -> Context:
@@ -571,47 +568,16 @@ def _upstream(main: int, world: int) -> Context:
     return ctx
 
 
-def _toy(main: int, world: int) -> Context:
-    """CS7015 Lecture 4, Module 4.6: z = log(y_1/y_2), y_1 = x², y_2 = x³; the target dz/dx from the engine."""
-    x = 2.0 if main == world == 0 else round(_rng(main, world).uniform(0.5, 3.0), 2)
-    xv = Value(x, label="x")
-    y1, y2 = xv**2, xv**3
-    y1.label, y2.label = "y_1", "y_2"
-    z = (y1 / y2).log()
-    z.label = "z"
-    z.backward()
-    values = {"x": x, "y_1": y1.data, "y_2": y2.data, "z": z.data, "dz/dy_1": y1.grad, "dz/dy_2": y2.grad}
-    ctx = Context({k: np.array(v) for k, v in values.items()}, root="z")
-    ctx.values["__target__"] = np.array(xv.grad)
-    ctx.extra.update(root=z, nodes={"x": xv})
-    return ctx
-
-
-def _activation(g: str) -> Callable[[int, int], Context]:
-    def build(main: int, world: int) -> Context:
-        z = 0.5 if main == world == 0 else round(_rng(main, world).uniform(-3.0, 3.0), 2)
-        zv = Value(z, label="z")
-        h = zv.sigmoid() if g == "logistic" else zv.tanh()
-        h.label = "g(z)"
-        h.backward()
-        ctx = Context({"z": np.array(z), "__target__": np.array(zv.grad)}, root="L", g=g)
-        ctx.extra.update(root=h)
-        return ctx
-
-    build.__doc__ = f"g'(z) for g = {g} at one z, from the engine (CS7015 Lecture 4, Module 4.9)."
-    return build
-
-
 WORLDS: dict[str, Callable[[int, int], Context]] = {
-    "figure": _figure,
-    "thin": _thin,
-    "wide-output": _wide_output,
-    "update": _update,
-    "chain": _chain,
+    "figure": NetworkWorld((3, 3, 3, 2), numbers="lecture"),
+    "thin": NetworkWorld((1, 1, 1, 1), output="linear", numbers="lecture"),
+    "wide-output": _OutputJacobian((3, 3, 3, 3), numbers="lecture"),
+    "update": _Update((3, 3, 3, 2), numbers="lecture"),
+    "chain": ExpressionWorld("u = x**2; v = sin(u); f = exp(v)", (("x", 0.8),), "f", "x", (("x", (0.3, 1.7)),)),
     "upstream": _upstream,
-    "toy": _toy,
-    "logistic": _activation("logistic"),
-    "tanh": _activation("tanh"),
+    "toy": ExpressionWorld("z = log(y_1/y_2); y_1 = x**2; y_2 = x**3", (("x", 2.0),), "z", "x", (("x", (0.5, 3.0)),)),
+    "logistic": ExpressionWorld("h = sigmoid(z)", (("z", 0.5),), "h", "z", (("z", (-3.0, 3.0)),), g="logistic"),
+    "tanh": ExpressionWorld("h = tanh(z)", (("z", 0.5),), "h", "z", (("z", (-3.0, 3.0)),), g="tanh"),
 }
 """The numbers of the built-in exercises, by the name a catalogue entry gives them (``world = "figure"``): each
 ``world(seed, k)`` builds network or expression k (0: the question's) after ``backward()``."""
