@@ -484,20 +484,24 @@ class Value:
         if not self._parents:  # a leaf: ∂self/∂self = 1, nothing below it
             self.grad += seed
             return
-        # the plain order: `order = nodes_below(self)`, then `node.grad = 0.0` for each node in it.
-        order = _reached(self)  # speed shortcut: the same, but only the nodes gradient can reach (zeroed)
+        # The plain version: `order = nodes_below(self)`, then `node.grad = 0.0` for each node in it.
+        order = _reached(self)  # speed shortcut: the same order, only the nodes gradient can reach (zeroed)
         self.grad = seed
-        for node in order:
+        large = False  # an upstream gradient above 1e150: only then may a leaf's sum overflow (see _check_leaf_grads)
+        for node in order:  # newest first: every node made from `node` has added its share, so node.grad is complete
             g = node.grad
             if g:
-                if g - g != 0.0:  # the first overflowed gradient, at the node nearest the root where it appeared
-                    raise OverflowError(
-                        f"backward: ∂/∂{node.label or node.op} overflowed a float ({g!r}); "
-                        "the gradients are too large: lower the learning rate"
-                    )
-                for parent, local in zip(node._parents, node._local_grads):
+                if not -1e150 < g < 1e150:  # rare: inf or NaN (the node nearest the root where it appeared), or large
+                    if g - g != 0.0:
+                        raise _gradient_overflow(node, g)
+                    large = True
+                parents = node._parents
+                if len(parents) == 1:  # speed shortcut: the loop below for one parent, without the zip
+                    parents[0].grad += node._local_grads[0] * g
+                    continue
+                for parent, local in zip(parents, node._local_grads):  # downstream += local × upstream
                     parent.grad += local * g
-        if max(map(abs, map(_grad_of, order))) > 1e150:  # a leaf's gradient may have overflowed: look (rare; 1% of the cost)
+        if large:
             _check_leaf_grads(order)
 
 
@@ -506,97 +510,30 @@ _new = object.__new__
 _created = count(1)  # creation numbers (PyTorch's sequence_nr): next() is atomic, so a node's is larger than its parents' in any thread
 _next_number = _created.__next__
 _order_of = attrgetter("_order")
-_oldest_of = attrgetter("_oldest")
-_NEVER = 1 << 62  # a leaf's _oldest: larger than any creation number
-_written = [0]  # the largest creation number of a node that backward() (or a copy) may have left a gradient on
-_written_lock = threading.Lock()
 
 
-def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...], oldest: int = -1) -> Value:
+def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...], oldest: int = -1, label: str = "") -> Value:
     """Make a non-leaf node; an op whose value overflowed (inf or NaN) raises ``OverflowError`` here."""
     if data - data != 0.0:  # False for every finite float, True for ±inf and NaN: one subtraction per op
         raise _overflow(op, parents, data)
     out: Value = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
+    out.label = label
     out._op = op
     out._parents = parents
     out._local_grads = local_grads
     out._order = n = _next_number()
     # speed shortcut for backward() (see _reached): the smallest creation number of a non-leaf below out, out included
-    if oldest < 0:  # not given by the caller (pre_activations finds it once for a whole layer)
+    if oldest < 0:  # not given by the caller (_units finds it once for a whole layer)
         if len(parents) == 2:
             oldest, other = parents[0]._oldest, parents[1]._oldest
             if other < oldest:
                 oldest = other
-        elif len(parents) == 1:
-            oldest = parents[0]._oldest
         else:
-            oldest = min(map(_oldest_of, parents))
+            oldest = parents[0]._oldest if len(parents) == 1 else min(map(_oldest_of, parents))
     out._oldest = oldest if oldest < n else n
     return out
-
-
-def _reached(root: Value) -> list[Value]:
-    """What ``root.backward()`` walks: the non-leaves below ``root`` gradient can reach, newest first, zeroed.
-
-    The plain version is ``nodes_below(root)``, every node zeroed. This one follows an edge
-    only if its local derivative is nonzero: gradient cannot cross a zero one, so the nodes
-    beyond are ∂root/∂node = 0 and need no work, if they already hold 0.0. A node holds 0.0
-    from its creation until a ``backward()`` writes into it, and a pass writes only nodes no
-    newer than its root; so a cut-off subgraph whose oldest non-leaf (``_oldest``, kept by
-    ``_node``) is newer than every earlier pass's root is skipped whole, and any other is
-    walked as far as it holds such old nodes, resetting them to 0.0. Linear in the nodes
-    visited; no recursion.
-
-    Source: CS7015 Lecture 4, Module 4.6 (a node's gradient is complete once every path
-    through the nodes made from it has been summed).
-    """
-    with _written_lock:
-        written = _written[0]  # nodes no newer than this may hold an earlier pass's gradient
-        if root._order > written:
-            _written[0] = root._order
-    seen = {root}
-    inner = [root]
-    cut = []
-    for node in inner:  # the list grows while it is read: each node reached is read once
-        parents = node._parents
-        if len(parents) == 1:  # speed shortcut: a unary node, the loops below for one parent (a leaf needs no visit)
-            parent = parents[0]
-            if parent._parents and parent not in seen:
-                if node._local_grads[0]:
-                    seen.add(parent)
-                    inner.append(parent)
-                elif parent._oldest <= written:
-                    cut.append(parent)
-            continue
-        if len(parents) > 3 and seen.issuperset(parents):  # speed shortcut: a unit whose inputs were all met (in C)
-            continue
-        if 0.0 in node._local_grads:  # an edge gradient cannot cross: the parent beyond it is cut off (unless reached another way)
-            for parent, local in zip(parents, node._local_grads):
-                if parent not in seen:
-                    if local or not parent._parents:
-                        seen.add(parent)
-                        if parent._parents:
-                            inner.append(parent)
-                    elif parent._oldest <= written:
-                        cut.append(parent)  # and an earlier pass may have written below it: reset it (below)
-        else:  # as in nodes_below
-            for parent in parents:
-                if parent not in seen:
-                    seen.add(parent)
-                    if parent._parents:
-                        inner.append(parent)
-    for node in cut:  # reset what earlier passes wrote below a cut (unless gradient reaches it after all)
-        if node not in seen:
-            seen.add(node)
-            node.grad = 0.0
-            cut.extend(p for p in node._parents if p._oldest <= written)
-    inner.sort(key=_order_of, reverse=True)
-    for node in inner:
-        node.grad = 0.0
-    return inner
 
 
 def nodes_below(root: Value) -> list[Value]:
@@ -621,14 +558,82 @@ def nodes_below(root: Value) -> list[Value]:
     seen = {root}
     inner = [root]
     for node in inner:  # the list grows while it is read: each new non-leaf is read once
-        # the plain step is the loop below; speed shortcut: a unit whose inputs were all met at the previous unit (in C)
-        if len(node._parents) > 3 and seen.issuperset(node._parents):
-            continue
         for parent in node._parents:
             if parent not in seen:
                 seen.add(parent)
                 if parent._parents:
                     inner.append(parent)
+    inner.sort(key=_order_of, reverse=True)
+    return inner
+
+
+# ---------------------------------------------------------------------- speed shortcut: backward() only where gradient flows
+_oldest_of = attrgetter("_oldest")
+_is_leaf = attrgetter("is_leaf")
+_NEVER = 1 << 62  # a leaf's _oldest: larger than any creation number
+_written = [0]  # the largest creation number of a node that backward() (or a copy) may have left a gradient on
+_written_lock = threading.Lock()
+
+
+def _reached(root: Value) -> list[Value]:
+    """What ``root.backward()`` walks: the non-leaves below ``root`` gradient can reach, newest first, zeroed.
+
+    The plain version is ``nodes_below(root)``, every node zeroed. This one follows an edge
+    only if its local derivative is nonzero: gradient cannot cross a zero one, so the nodes
+    beyond are ∂root/∂node = 0 and need no work, if they already hold 0.0. A node holds 0.0
+    from its creation until a ``backward()`` writes into it, and a pass writes only nodes no
+    newer than its root; so a cut-off subgraph whose oldest non-leaf (``_oldest``, kept by
+    ``_node``) is newer than every earlier pass's root is skipped whole, and any other is
+    walked as far as it holds such old nodes, resetting them to 0.0. A node whose ``_oldest``
+    is itself has only leaves as parents: nothing to visit. Linear in the nodes visited; no
+    recursion.
+
+    Source: CS7015 Lecture 4, Module 4.6 (a node's gradient is complete once every path
+    through the nodes made from it has been summed).
+    """
+    with _written_lock:
+        written = _written[0]  # nodes no newer than this may hold an earlier pass's gradient
+        if root._order > written:
+            _written[0] = root._order
+    seen = {root}
+    inner = [root]
+    cut = []
+    for node in inner:  # the list grows while it is read: each node reached is read once
+        node.grad = 0.0
+        if node._oldest == node._order:  # its parents are all leaves: none to visit
+            continue
+        parents = node._parents
+        if len(parents) == 1:  # a unary node: the loops below for one parent
+            parent = parents[0]
+            if parent not in seen:  # not a leaf (a node with a leaf parent only was skipped above)
+                if node._local_grads[0]:
+                    seen.add(parent)
+                    inner.append(parent)
+                elif parent._oldest <= written:
+                    cut.append(parent)
+            continue
+        if len(parents) > 3 and seen.issuperset(parents):  # a unit whose inputs were all met (in C)
+            continue
+        if 0.0 in node._local_grads:  # an edge gradient cannot cross: the parent beyond it is cut off (unless reached another way)
+            for parent, local in zip(parents, node._local_grads):
+                if parent not in seen:
+                    if local or not parent._parents:
+                        seen.add(parent)
+                        if parent._parents:
+                            inner.append(parent)
+                    elif parent._oldest <= written:
+                        cut.append(parent)  # and an earlier pass may have written below it: reset it (below)
+        else:  # as in nodes_below
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    if parent._parents:
+                        inner.append(parent)
+    for node in cut:  # reset what earlier passes wrote below a cut (unless gradient reaches it after all)
+        if node not in seen:
+            seen.add(node)
+            node.grad = 0.0
+            cut.extend(p for p in node._parents if p._oldest <= written)
     inner.sort(key=_order_of, reverse=True)
     return inner
 
@@ -673,8 +678,9 @@ def topological_order(root: Value) -> list[Value]:
 
 # ---------------------------------------------------------------------- internals
 make_node = _node
-"""``_node`` for the package's other modules (``_copy`` remakes pickled and copied nodes with it): a non-leaf node
-from its fields, unchecked but for overflow. Outside the package, :meth:`Value.from_op` is the checked form."""
+"""``_node`` for the package's other modules (``_copy`` remakes pickled and copied nodes with it, ``nn`` makes the
+cross-entropy's node): a non-leaf node from its fields, unchecked but for overflow. Outside the package,
+:meth:`Value.from_op` is the checked form."""
 
 
 def _wrote(node: Value) -> None:
@@ -689,20 +695,46 @@ gradient_written = _wrote
 
 
 _data = attrgetter("data")
-_grad_of = attrgetter("grad")
 
 
-def leaf_units(W: Sequence[Sequence[Value]], h_prev: Sequence[Value] | Sequence[float], b: Sequence[Value]) -> list[Value]:
-    """``Value.pre_activations(W, h_prev, b)`` for a W and b the caller knows to be leaves (``Layer`` keeps the leaves it
-    last checked), for the package's other modules. Speed shortcut: it reads no weight's ``_oldest``, which at every
-    call would cost about as much as reading its ``data``; the plain version is ``Value.pre_activations``."""
-    return _units(W, h_prev, b, _NEVER)
+LeafRows = list[tuple[tuple[Value, ...], Value, tuple[Value, ...]]]
+"""Each unit's ``(row of W, bias, (*row, bias))``, as :func:`leaf_rows` finds them."""
 
 
-def _units(
-    W: Sequence[Sequence[Value]], h_prev: Sequence[Value] | Sequence[float], b: Sequence[Value], weights_oldest: int = -1
-) -> list[Value]:
-    """``Value.pre_activations(W, h_prev, b)``; ``weights_oldest``: the smallest ``_oldest`` among W and b, if known."""
+def leaf_rows(W: Sequence[Sequence[Value]], b: Sequence[Value], nin: int) -> LeafRows | None:
+    """For ``leaf_units``: each unit's ``(row, bias, (*row, bias))`` if W and b are ``len(b)`` rows of ``nin`` leaves and
+    ``len(b)`` leaves, else None. ``Layer`` finds them once for the W and b it holds, and again when they change."""
+    try:
+        if len(W) != len(b) or any(len(row) != nin or not all(map(_is_leaf, row)) for row in W) or not all(map(_is_leaf, b)):
+            return None
+    except (AttributeError, TypeError):  # not Values: pre_activations says what is wrong
+        return None
+    return [(tuple(row), bi, (*row, bi)) for row, bi in zip(W, b)]
+
+
+def leaf_units(rows: LeafRows, h_prev: Sequence[Value] | Sequence[float], labels: Iterable[str]) -> list[Value]:
+    """``Value.pre_activations(W, h_prev, b)`` for ``rows = leaf_rows(W, b, len(h_prev))``, the nodes labelled ``labels``
+    (for the package's other modules). Speed shortcut: it checks no shape, reads no weight's ``_oldest`` (W and b are
+    leaves) and trusts ``h_prev`` to be all Values or all floats checked by the caller (``nn._inputs``); a constant input
+    shares one parents tuple ``(*row, bias)`` among its unit's nodes. The plain version is ``Value.pre_activations``."""
+    if type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
+        hs = cast(tuple[Value, ...], tuple(h_prev))
+        hd = [h.data for h in hs]
+        below = min(map(_oldest_of, hs))  # every unit's _oldest, for backward(): found once
+        a = []
+        for (row, bi, _), label in zip(rows, labels):
+            wd = [w.data for w in row]
+            a.append(_node(sum(map(mul, wd, hd)) + bi.data, "linear", (*row, *hs, bi), (*hd, *wd, 1.0), below, label))
+        return a
+    local = (*h_prev, 1.0)  # the same local derivatives (h_{k-1}, 1) for every unit: one tuple shared by all
+    return [
+        _node(sum(map(mul, [w.data for w in row], h_prev)) + bi.data, "linear", row_b, local, _NEVER, label)
+        for (row, bi, row_b), label in zip(rows, labels)
+    ]
+
+
+def _units(W: Sequence[Sequence[Value]], h_prev: Sequence[Value] | Sequence[float], b: Sequence[Value]) -> list[Value]:
+    """``Value.pre_activations(W, h_prev, b)``."""
     n = len(h_prev)
     if not W:
         raise ValueError(f"pre_activations needs at least one unit: W has no rows (and b has {len(b)} entries)")
@@ -712,8 +744,7 @@ def _units(
         i, row = next((i, row) for i, row in enumerate(W) if len(row) != n)
         raise ValueError(f"pre_activations: row {i + 1} of W has {len(row)} entries but h_prev has {n}")
     try:
-        if weights_oldest < 0:  # the smallest _oldest among W and b (_NEVER if all are leaves), for _node
-            weights_oldest = min(map(_oldest_of, chain(chain.from_iterable(W), b)))
+        weights_oldest = min(map(_oldest_of, chain(chain.from_iterable(W), b)))  # _NEVER if all are leaves, for _node
         if n and type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
             hs = cast(tuple[Value, ...], tuple(h_prev))
             hd = [h.data for h in hs]
@@ -742,6 +773,13 @@ def _not_values(W: Sequence[Sequence[object]], h_prev: Sequence[object], b: Sequ
     if len(kinds) > 1:
         return TypeError("pre_activations: h_prev mixes Values and numbers: give all Values (tracked) or all numbers (constants)")
     return TypeError(f"pre_activations: h_prev must hold Values or real numbers, got {list(h_prev)!r}")
+
+
+def _gradient_overflow(node: Value, g: float) -> OverflowError:
+    """The error for a gradient ``g`` (inf or NaN) found at ``node`` by ``backward``: the node nearest the root where it appeared."""
+    return OverflowError(
+        f"backward: ∂/∂{node.label or node.op} overflowed a float ({g!r}); the gradients are too large: lower the learning rate"
+    )
 
 
 def _check_leaf_grads(order: list[Value]) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from ._validate import as_rng, check_number, positive_int
-from .engine import Scalar, Value, leaf_units, lift
+from .engine import LeafRows, Scalar, Value, leaf_rows, leaf_units, lift, make_node
 from .files import check_input_file, write_atomic
 from .notation import ACTIVATION_FUNCTIONS
 
@@ -173,7 +173,9 @@ def cross_entropy_with_logits(a: Sequence[Scalar], label: int) -> Value:
     loss = (m - z[label]) + math.log1p(rest)
     grads = [ei / s for ei in e]  # ∂L/∂a_i = ŷ_i - 1(i = l), and ŷ_l - 1 = -Σ_{i≠l} ŷ_i without cancellation
     grads[label] = -(rest if top == label else math.fsum(e[:label] + e[label + 1 :])) / s
-    return Value.from_op(loss, logits, grads, op="cross_entropy")
+    # what Value.from_op(loss, logits, grads, op="cross_entropy") makes, unchecked but for overflow: the parents are
+    # Values and the local derivatives finite floats in [-1, 1] by construction (a speed shortcut: one node per example)
+    return make_node(loss, "cross_entropy", logits, tuple(grads))
 
 
 def _exp_difference(x: float, m: float) -> float:
@@ -268,14 +270,20 @@ def init_weights(rng: random.Random, nin: int, nout: int, init: str = "random") 
     return [[rng.gauss(0.0, sd) for _ in range(nin)] for _ in range(nout)]
 
 
-def _inputs(h: Sequence[Scalar], n: int, labels: Sequence[str]) -> tuple[Value, ...] | list[float]:
-    """The n inputs: a list of floats if all are numbers (they enter the graph as constants, no node each),
-    else a tuple of Values (a number among Values becomes a leaf labelled ``labels[k]``); or a clear error."""
+def _inputs(h: Sequence[Scalar], n: int, layer: int = 1) -> tuple[Value, ...] | list[float]:
+    """The n inputs of layer ``layer``: a list of floats if all are numbers (they enter the graph as constants, no node
+    each), else a tuple of Values (a number among Values becomes a leaf labelled ``x_k``, or ``h_{i-1,k}`` for a later
+    layer i); or a clear error."""
+    if (type(h) is list or type(h) is tuple) and len(h) == n and set(map(type, h)) == {float}:  # speed shortcut: n floats,
+        total = sum(h)
+        if total - total == 0.0:  # all finite if their sum is (else the checks below name the one that is not)
+            return list(h)
     if isinstance(h, (str, bytes)) or not isinstance(h, Iterable):
         raise TypeError(f"input must be a list of {n} numbers or Values, got {h!r}")
     h = list(h)
     if len(h) != n:
         raise ValueError(f"input has length {len(h)}, expected {n}")
+    labels = _x_labels(n) if layer == 1 else [f"h_{{{layer - 1},{k + 1}}}" for k in range(n)]
     if not any(isinstance(v, Value) for v in h):
         return [check_number(v, f"input {labels[k]}") for k, v in enumerate(h)]
     return tuple(v if isinstance(v, Value) else Value(check_number(v, f"input {labels[k]}"), label=labels[k]) for k, v in enumerate(h))
@@ -327,7 +335,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
         """Return ``h = g(b + Σ_k w_k x_k)`` for n inputs x (numbers or Values)."""
-        xs = _inputs(x, self.nin, _x_labels(self.nin))
+        xs = _inputs(x, self.nin)
         a = Value.pre_activations([self.w], xs, [self.b])[0]
         a.label = "a"
         h = a if self.activation == "linear" else _G[self.activation](a)
@@ -396,20 +404,28 @@ class Layer(Module):
         # the output layer's h_L is ŷ (Module 4.1: ŷ = h_L = O(a_L))
         self._h_labels = [f"ŷ_{j + 1}" if activation == "softmax" else f"h_{{{i},{j + 1}}}" for j in range(nout)]
 
-    def _weights_are_leaves(self) -> bool:
-        """True while W and b hold the leaves last found there (a speed shortcut for ``backward()``: see ``leaf_units``).
+    def _leaf_rows(self) -> LeafRows | None:
+        """``leaf_rows(W, b, nin)`` while W and b hold the leaves last found there, in this layer's shape, else None (a
+        speed shortcut: see ``leaf_units``).
 
         The lists last checked are kept (the same Values, so none can be freed and its address reused) and compared by
         identity, in C; a weight replaced by another Value, leaf or not, is found at the next call."""
         seen = self.__dict__.get("_leaves_seen")
         if seen is not None and seen[0] == self.W and seen[1] == self.b:
-            return True
-        try:
-            leaves = all(not w.parents for row in self.W for w in row) and all(not v.parents for v in self.b)
-        except AttributeError:  # not Values: pre_activations says what is wrong
-            leaves = False
-        self._leaves_seen = ([list(row) for row in self.W], list(self.b)) if leaves else None
-        return leaves
+            return cast(LeafRows, seen[2])
+        rows = leaf_rows(self.W, self.b, self.nin) if len(self.W) == self.nout else None
+        self._leaves_seen = ([list(row) for row in self.W], list(self.b), rows) if rows is not None else None
+        return rows
+
+    def _pre_activations(self, h_prev: Sequence[Value] | list[float], labels: Sequence[str] | None) -> list[Value]:
+        """``a_i = b_i + W_i h_{i-1}`` for ``h_{i-1}`` as ``_inputs`` gives it, labelled ``labels`` (None: left unlabelled)."""
+        rows = self._leaf_rows() if len(h_prev) == self.nin else None
+        if rows is not None:  # speed shortcut: W and b checked at their last change
+            return leaf_units(rows, h_prev, labels if labels is not None else [""] * self.nout)
+        a = Value.pre_activations(self.W, h_prev, self.b)  # the plain version
+        for node, name in zip(a, labels or ()):
+            node.label = name
+        return a
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle and copy the layer without the leaves last checked (found again at the next call)."""
@@ -423,17 +439,12 @@ class Layer(Module):
 
     def __call__(self, h_prev: Sequence[Scalar]) -> list[Value]:
         """Return ``h_i`` (``nout`` Values) for ``h_{i-1}`` (``nin`` numbers or Values)."""
-        i = self.index
-        labels = _x_labels(self.nin) if i == 1 else [f"h_{{{i - 1},{k + 1}}}" for k in range(self.nin)]
-        return self._forward(_inputs(h_prev, self.nin, labels))
+        return self._forward(_inputs(h_prev, self.nin, self.index))
 
     def _forward(self, h_prev: Sequence[Value] | list[float]) -> list[Value]:
         """``h_i`` for ``h_{i-1}``: Values, or a list of floats (constants: no node per input) as ``_inputs`` gives."""
-        # numbers enter as constants: then a's parents are W and b only
-        a = leaf_units(self.W, h_prev, self.b) if self._weights_are_leaves() else Value.pre_activations(self.W, h_prev, self.b)
+        a = self._pre_activations(h_prev, self._a_labels)  # numbers enter as constants: then a's parents are W and b only
         self.h_prev = h_prev
-        for node, name in zip(a, self._a_labels):
-            node.label = name
         if self.activation == "linear":
             h = a
         else:
@@ -442,6 +453,14 @@ class Layer(Module):
                 node.label = name
         self.a, self.h = a, h
         return h
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.0 (leaves accumulate across ``backward()`` calls)."""
+        for row in self.W:  # as Module.zero_grad, without listing the parameters first (a Value placed twice is zeroed twice)
+            for p in row:
+                p.grad = 0.0
+        for p in self.b:
+            p.grad = 0.0
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``W_{i,j,k}`` row by row, then ``b_{i,j}``: ``nout*nin + nout`` pairs."""
@@ -511,7 +530,7 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
         """Forward propagation: return ``ŷ`` (k Values) for one input x (n numbers or Values)."""
-        h: Sequence[Value] | list[float] = _inputs(x, self.nin, _x_labels(self.nin))
+        h: Sequence[Value] | list[float] = _inputs(x, self.nin)
         for layer in self.layers:
             h = layer._forward(h)
         return cast(list[Value], h)
@@ -529,11 +548,10 @@ class MLP(Module):
 
         Source: CS7015 Lecture 4, Module 4.1 (``a_L = b_L + W_L h_{L-1}``, ``ŷ = O(a_L)``).
         """
-        h: Sequence[Value] | list[float] = _inputs(x, self.nin, _x_labels(self.nin))
+        h: Sequence[Value] | list[float] = _inputs(x, self.nin)
         for layer in self.layers[:-1]:
             h = layer._forward(h)
-        out = self.layers[-1]
-        return Value.pre_activations(out.W, h, out.b)
+        return self.layers[-1]._pre_activations(h, None)
 
     @overload
     def predict(self, X: Sequence[Scalar]) -> int: ...
@@ -611,6 +629,11 @@ class MLP(Module):
         if len(X) != len(y) or len(X) == 0:
             raise ValueError(f"loss needs equal, non-zero numbers of rows and labels, got {len(X)} and {len(y)}")
         return math.fsum(example_loss(self, x, label)[0].data for x, label in zip(X, y)) / len(y)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.0 (leaves accumulate across ``backward()`` calls)."""
+        for layer in self.layers:
+            layer.zero_grad()
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """θ = [W_1..W_L, b_1..b_L] (CS7015 Lecture 4, Module 4.2), entries named ``W_{i,j,k}`` and ``b_{i,j}``."""
