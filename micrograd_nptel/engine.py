@@ -484,22 +484,20 @@ class Value:
         if not self._parents:  # a leaf: ∂self/∂self = 1, nothing below it
             self.grad += seed
             return
-        # The plain version: `order = nodes_below(self)`, then `node.grad = 0.0` for each node in it.
-        order = _reached(self)  # speed shortcut: the same order, only the nodes gradient can reach (zeroed)
+        order = _reached(self)  # speed shortcut for `order = nodes_below(self)`, every node's grad then set to 0.0
         self.grad = seed
         large = False  # an upstream gradient above 1e150: only then may a leaf's sum overflow (see _check_leaf_grads)
         for node in order:  # newest first: every node made from `node` has added its share, so node.grad is complete
             g = node.grad
-            if g:
-                if not -1e150 < g < 1e150:  # rare: inf or NaN (the node nearest the root where it appeared), or large
-                    if g - g != 0.0:
-                        raise _gradient_overflow(node, g)
-                    large = True
-                parents = node._parents
-                if len(parents) == 1:  # speed shortcut: the loop below for one parent, without the zip
-                    parents[0].grad += node._local_grads[0] * g
-                    continue
-                for parent, local in zip(parents, node._local_grads):  # downstream += local × upstream
+            if not g:
+                continue
+            if not -1e150 < g < 1e150:  # rare: inf or NaN (raised here, nearest the root where it appeared), or large
+                large = _large(node, g)
+            parents = node._parents
+            if len(parents) == 1:  # speed shortcut for the loop below with one parent (no zip)
+                parents[0].grad += node._local_grads[0] * g
+            else:
+                for parent, local in zip(parents, node._local_grads):  # the chain rule: downstream += local × upstream
                     parent.grad += local * g
         if large:
             _check_leaf_grads(order)
@@ -524,8 +522,7 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[f
     out._parents = parents
     out._local_grads = local_grads
     out._order = n = _next_number()
-    # speed shortcut for backward() (see _reached): the smallest creation number of a non-leaf below out, out included
-    if oldest < 0:  # not given by the caller (_units finds it once for a whole layer)
+    if oldest < 0:  # speed shortcut for backward() (see _reached): the oldest non-leaf below out, unless the caller knows it
         if len(parents) == 2:
             oldest, other = parents[0]._oldest, parents[1]._oldest
             if other < oldest:
@@ -553,10 +550,8 @@ def nodes_below(root: Value) -> list[Value]:
     Source: CS7015 Lecture 4, Module 4.6 (a node's gradient is complete once every path
     through its children has been summed).
     """
-    if not root._parents:
-        return []
     seen = {root}
-    inner = [root]
+    inner = [root] if root._parents else []  # a leaf has no non-leaf below it
     for node in inner:  # the list grows while it is read: each new non-leaf is read once
         for parent in node._parents:
             if parent not in seen:
@@ -775,11 +770,13 @@ def _not_values(W: Sequence[Sequence[object]], h_prev: Sequence[object], b: Sequ
     return TypeError(f"pre_activations: h_prev must hold Values or real numbers, got {list(h_prev)!r}")
 
 
-def _gradient_overflow(node: Value, g: float) -> OverflowError:
-    """The error for a gradient ``g`` (inf or NaN) found at ``node`` by ``backward``: the node nearest the root where it appeared."""
-    return OverflowError(
-        f"backward: ∂/∂{node.label or node.op} overflowed a float ({g!r}); the gradients are too large: lower the learning rate"
-    )
+def _large(node: Value, g: float) -> bool:
+    """True for a gradient ``g`` of ``node`` above 1e150 in magnitude; an ``OverflowError`` naming ``node`` if it is inf or NaN."""
+    if g - g != 0.0:
+        raise OverflowError(
+            f"backward: ∂/∂{node.label or node.op} overflowed a float ({g!r}); the gradients are too large: lower the learning rate"
+        )
+    return True
 
 
 def _check_leaf_grads(order: list[Value]) -> None:

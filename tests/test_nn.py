@@ -246,3 +246,51 @@ def test_load_rejects_mismatched_shapes_and_junk(tmp_path: Path) -> None:
 def test_bad_input_raises_the_documented_error(call: object, exc: type[Exception], match: str) -> None:
     with pytest.raises(exc, match=match):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_non_finite_input_among_floats_is_named(bad: float) -> None:
+    mlp = MLP(3, [2], 2)
+    with pytest.raises(ValueError, match="input x_2 must be finite"):
+        mlp([1.0, bad, 2.0])
+    with pytest.raises(ValueError, match=r"input h_\{1,2\} must be finite"):
+        mlp.layers[1]([0.5, bad])
+
+
+def test_finite_inputs_whose_sum_overflows_are_taken() -> None:
+    layer = Layer(2, 1, activation="linear")
+    layer.W[0][0].data, layer.W[0][1].data = 1e-300, 1e-300
+    assert layer([1.7e308, 1.7e308])[0].data == pytest.approx(3.4e8)
+
+
+def test_a_layer_whose_w_and_b_change_shape_or_kind_gives_what_pre_activations_gives() -> None:
+    # the layer keeps the leaves it last checked (a speed shortcut): every change to W or b is seen at the next call
+    layer = Layer(3, 2, activation="tanh", index=2)
+    x = [0.5, -1.0, 2.0]
+    layer(x)
+    layer.W.append([Value(0.1), Value(0.2), Value(0.3)])  # a third unit, added by hand
+    layer.b.append(Value(0.5))
+    a = layer(x)
+    assert [v.data for v in layer.a] == [v.data for v in Value.pre_activations(layer.W, x, layer.b)]
+    assert len(a) == 3 and [v.label for v in layer.a] == ["a_{2,1}", "a_{2,2}", ""]
+    w = Value(2.0)
+    layer.W[0][1] = w * 1.5  # a computed weight: backward must reach w through it
+    h = layer([Value(v) for v in x])
+    h[0].backward()
+    assert w.grad == pytest.approx(1.5 * -1.0 * (1.0 - h[0].data ** 2))
+    layer.W[1].pop()  # a row one short: the plain path names it
+    with pytest.raises(ValueError, match="row 2 of W has 2 entries but h_prev has 3"):
+        layer(x)
+
+
+def test_zero_grad_of_a_layer_and_an_mlp_clears_tied_and_computed_weights() -> None:
+    mlp = MLP(2, [3], 2)
+    mlp.layers[1].W[0][0] = mlp.layers[0].W[2][1]  # tied
+    w = Value(0.3)
+    mlp.layers[1].W[1][2] = w * 2.0  # computed
+    cross_entropy(mlp([1.0, 2.0]), 1).backward()
+    assert mlp.layers[1].W[1][2].grad != 0.0
+    mlp.layers[0].zero_grad()
+    assert all(p.grad == 0.0 for row in mlp.layers[0].W for p in row) and mlp.layers[1].W[0][0].grad == 0.0
+    mlp.zero_grad()
+    assert all(p.grad == 0.0 for p in mlp.parameters())
