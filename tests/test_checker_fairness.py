@@ -344,3 +344,47 @@ def test_network_slips_are_module_4_8s_loop_with_one_step_replaced() -> None:
     steps = lecture.slide_steps(W, label, "tanh")._replace(preactivation=lambda k, grad_h, fwd: grad_h)
     grads = lecture.back_propagation(W, b, v["x"][:, 0], label, "tanh", steps=steps)
     np.testing.assert_allclose(grads.a[1], world.backprop(v, slip="missing_g_prime")["dL/da_1"][:, 0], rtol=1e-12)
+
+
+def _verdict_cases() -> list[tuple[str, object, str]]:
+    h, up = get("4.6-hidden"), get("4.2-update")
+    w, W1, after = h.expected(0).ravel(), up.context().values["W_1"], up.expected(0)
+    first_only = np.where(np.arange(9).reshape(3, 3) == 0, W1, after)
+    return [
+        ("4.6-hidden", [1.0, 2.0], "shape"),
+        ("4.6-hidden", w.tolist(), "exact"),
+        ("4.6-hidden", (-w).tolist(), "slip"),
+        ("4.2-update", first_only.tolist(), "partial_step"),
+        ("4.6-hidden", [float(f"{v:.3g}") for v in w], "rounding"),
+        ("4.6-hidden", [-float(f"{v:.3g}") for v in w], "slip_to_rounding"),
+        ("4.2-update", (W1 + 0.2 * (after - W1)).tolist(), "no_step"),
+        ("4.2-update", (W1 + 0.5 * (after - W1)).tolist(), "step_size"),
+        ("4.6-hidden", [5.0, 6.0, 7.0], "far_off"),
+        ("4.6-hidden", "W_3", "shape"),
+        ("4.6-hidden", "W_3^T @ grad_a_3", "decided"),
+        ("4.2-update", "W_1 - 0.1 * grad_W_1", "as_given"),
+        ("BP1-chain", "exp(sin(x^2)) * cos(x^2) * 1.60001", "digits"),
+        ("4.5-output", "yhat - e(1)", "fixed_class"),
+        ("4.1-preactivation", "W_2 @ h_1", "hidden_slip"),
+        ("BP1-chain", "exp(sin(x^2)) * cos(x^2) * 1.6", "by_accident"),
+        ("4.6-hidden", "-(W_3^T @ grad_a_3)", "slip"),
+        ("4.2-update", "W_1 * 1.0001", "no_step"),
+        ("4.2-update", "W_1 - 0.7 * eta * grad_W_1", "step_size"),
+        ("4.6-hidden", "W_3^T @ grad_a_3 + 1", "far_off"),
+    ]
+
+
+def test_the_verdict_is_an_ordered_list_of_named_rules_each_of_which_decides_some_answer() -> None:
+    """check.NUMBER_RULES and check.FORMULA_RULES are the verdict, in order: the Feedback names the rule that decided,
+    and every rule decides some answer (none is dead)."""
+    from micrograd_nptel.exercises.check import FORMULA_RULES, NUMBER_RULES
+
+    decided: dict[str, set[str]] = {"number": set(), "formula": set()}
+    for name, answer, rule in _verdict_cases():
+        fb = get(name).check(answer)
+        assert fb.rule == rule, (name, answer, fb)
+        assert fb.correct == (rule in ("exact", "rounding", "decided", "as_given")), fb
+        decided["formula" if isinstance(answer, str) else "number"].add(rule)
+    assert decided["number"] == {r.name for r in NUMBER_RULES}
+    assert decided["formula"] == {r.name for r in FORMULA_RULES}
+    assert [r.name for r in FORMULA_RULES].index("decided") < [r.name for r in FORMULA_RULES].index("slip")

@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import graphviz
 import numpy as np
@@ -49,7 +49,21 @@ from .formula import (
 from .latex import normalize
 from .slips import rewrites
 
-__all__ = ["EXACT", "FORMULA_RTOL", "ROUNDING", "Exercise", "Match", "exactly", "fit_shape", "formula_close", "rounded"]
+__all__ = [
+    "EXACT",
+    "FORMULA_RTOL",
+    "FORMULA_RULES",
+    "NUMBER_RULES",
+    "ROUNDING",
+    "Exercise",
+    "Judged",
+    "Match",
+    "Rule",
+    "exactly",
+    "fit_shape",
+    "formula_close",
+    "rounded",
+]
 
 EXACT = 5
 """Significant digits of a correct number: every entry agrees with the engine's to 5 significant digits of its own
@@ -494,72 +508,15 @@ class Exercise:
         return self.context(world).values[self.target]
 
     def _check_formula(self, formula: Formula) -> Feedback:
-        """The verdict on a formula, as an ordered list of rules: (1) it cannot be evaluated here (shapes, not finite);
-        (2) it equals the answer on every deciding world (:meth:`deciding_worlds`): correct; (3) read with its literals
-        as the given values they print as, it does: correct; (4) it equals the answer on the question's numbers only:
-        the class written as a number, or a match by accident (the world where it differs is named); (5) a slip the
-        exercise knows; (6) an update's step; (7) how far off it is, entry by entry."""
+        """The verdict on a formula: it cannot be evaluated here (shapes, not finite), or the first of
+        :data:`FORMULA_RULES` that decides, on its values on the first three worlds."""
         values: list[Array] = []
         for world in range(3):
             v = self._evaluate(formula, world)
             if isinstance(v, Feedback):
                 return v
             values.append(v)
-        want = [self.expected(w) for w in range(3)]
-        fitted = [fit_shape(v, w) for v, w in zip(values, want)]
-        if fitted[0] is None:  # a slip of another shape (the inner product for the outer), else the shapes named
-            return self._diagnose(values, formula_close, formula_worlds=3) or self._shape_feedback(values[0], want[0])
-        decided = all(formula_close(f, w) for f, w in zip(fitted, want))
-        differs = self._differing_world(formula) if decided else None
-        if decided and differs is None:
-            return self._correct_formula(formula, want[0])
-        for variant, note in self._as_given(formula, fitted[0], want[0]):
-            if self._differing_world(variant, first=0) is None:
-                return self._correct_formula(variant, want[0], note)
-        if not formula_close(fitted[0], want[0]) and self._exact(fitted[0], want[0]) and _literals(formula.tree.body):
-            return Feedback(
-                False,
-                "digits",
-                f"{formula.text} agrees with {self.asks} here to {EXACT} significant digits, but a formula is judged on other "
-                "numbers too, where a number typed into it stays the same: write the given quantity's name for each number "
-                f"that stands for one, or give the answer as a number.\n{format_pair(self.asks, want[0], fitted[0])}",
-                self.name,
-            )
-        if formula_close(fitted[0], want[0]):
-            ctx = self.context()
-            other, theirs, wanted = differs if differs is not None else (self.context(1), values[1], want[1])
-            if ctx.label is not None and other.label != ctx.label and self._as_class(formula, ctx) is not None:
-                return Feedback(
-                    False,
-                    "fixed_class",
-                    f"{formula.text} writes the true class as the number {ctx.label}: it is right for this example only. "
-                    f"Write l (e(l), ŷ_l): on other numbers of the same shape the class is {other.label}, and there "
-                    f"{formula.text} gives {format_value(theirs)} instead of {format_value(wanted)}.",
-                    self.name,
-                )
-            found = self._diagnose(values, formula_close, formula_worlds=3)
-            if found:  # a slip that these numbers hide (b_2 = 0 in the figure's network) but the others show
-                return found
-            why = _why(ctx, other, self._given_entries(ctx), formula)
-            theirs_text, wanted_text = format_value(theirs), format_value(wanted)
-            if theirs_text == wanted_text:  # they differ beyond 6 digits: show enough to see it
-                theirs_text, wanted_text = (np.array2string(np.asarray(v).ravel(), precision=12) for v in (theirs, wanted))
-            return Feedback(
-                False,
-                None,
-                f"{formula.text} gives {format_value(want[0])} here, but not on other numbers of the same shape"
-                f"{why}: there it gives {theirs_text} instead of {wanted_text}. It matches these numbers by accident: a "
-                "formula must hold on every student's numbers.",
-                self.name,
-            )
-        found = self._diagnose(values, formula_close, formula_worlds=3)
-        if found:
-            return found
-        if self.before_step(fitted[0]):
-            return self._no_step(fitted[0], formula=True)
-        if self._along_the_step(fitted[0]):
-            return self._step_size(fitted[0])
-        return self._far_off(values[0], want[0], formula=True)
+        return self._verdict(FORMULA_RULES, Judged(values, [self.expected(w) for w in range(3)], formula))
 
     def _correct_formula(self, formula: Formula, want: Array, note: str = "") -> Feedback:
         n = len(self.deciding_worlds())
@@ -751,45 +708,18 @@ class Exercise:
         return variant if self._differing_world(variant, first=0) is None else None
 
     def _check_number(self, value: Array | Feedback) -> Feedback:
-        """The verdict on a number, as an ordered list of rules: (1) the wrong shape (a slip of that shape, or the shapes
-        named); (2) every entry agrees to :data:`EXACT` digits, allowing for the printed numbers' rounding
-        (:meth:`printed_slack`), and an update is on its step: correct; (3) a slip the exercise knows; (4) an update
-        with some entries not updated or stepped the wrong way; (5) agrees to :data:`ROUNDING` digits: correct to
-        rounding; (6) a slip to rounding; (7) an update before or off its step; (8) how far off, entry by entry."""
+        """The verdict on a number: the first of :data:`NUMBER_RULES` that decides."""
         if isinstance(value, Feedback):
             return value
-        want = self.expected(0)
-        fitted = fit_shape(value, want)
-        if fitted is None:
-            return self._diagnose([value], exactly, formula_worlds=1) or self._shape_feedback(value, want)
-        if self._exact(fitted, want) and not self.before_step(fitted) and self.on_step(fitted):
-            return Feedback(True, None, f"{self.asks} = {format_value(want, len(self.asks) + 3)}", self.name)
-        found = self._diagnose([fitted], exactly, formula_worlds=1)
-        if found:
-            return found
-        rounded_answer = self._is_rounded_answer(fitted) and self._rounded(fitted, want)
-        partly = None if rounded_answer else self._partial_step(fitted)
-        if partly is not None:
-            return partly
-        if rounded_answer or (self._rounded(fitted, want) and self.on_step(fitted) and not self.before_step(fitted)):
-            note = ""
-            if self.update is not None and not self.on_step(fitted):
-                note = f" At {ROUNDING} digits the step does not show in every entry: give 6 significant digits to show it."
-            return Feedback(
-                True,
-                "rounding",
-                f"Correct to rounding: every entry agrees with {self.asks} = {format_value(want)} to {ROUNDING} significant digits "
-                f"(exact is {EXACT}). Keep more digits in the intermediate steps.{note}",
-                self.name,
-            )
-        found = self._diagnose([fitted], rounded, formula_worlds=1)
-        if found:
-            return replace(found, message=found.message + " (to rounding)")
-        if self.before_step(fitted):
-            return self._no_step(fitted)
-        if self._along_the_step(fitted):
-            return self._step_size(fitted)
-        return self._far_off(value, want)
+        return self._verdict(NUMBER_RULES, Judged([value], [self.expected(0)]))
+
+    def _verdict(self, rules: Sequence[Rule], judged: Judged) -> Feedback:
+        """The first rule of ``rules`` (in order) that decides ``judged``; the last always does."""
+        for rule in rules:
+            found = rule.apply(self, judged)
+            if found is not None:
+                return replace(found, rule=rule.name)
+        raise AssertionError(f"no rule of {[r.name for r in rules]} decided")  # pragma: no cover - far_off always decides
 
     def printed_slack(self) -> Array:
         """How far each entry of the answer moves when it is computed from the given numbers as printed (6 significant
@@ -1155,6 +1085,218 @@ class Exercise:
                 expected = self.expected(0)
                 return Feedback(False, key, f"{message}\n{format_pair(self.asks, expected, values[0])}", self.name)
         return None
+
+
+# ---------------------------------------------------------------------- the verdict, as data
+@dataclass
+class Judged:
+    """An answer as the verdict's rules read it.
+
+    Attributes:
+        values: its value on the worlds compared (a number: the question's only; a formula: worlds 0, 1, 2).
+        want: the engine's answer on the same worlds.
+        formula: the formula, or None for a number.
+        fitted: each value in the answer's shape (None: it cannot be put in it).
+        differs: for a formula that matches the first three worlds, the first deciding world where it does not,
+            ``(world, its value there, the answer there)`` (set by the rule ``decided``).
+    """
+
+    values: list[Array]
+    want: list[Array]
+    formula: Formula | None = None
+    fitted: list[Array | None] = field(init=False)
+    differs: tuple[Context, Array, Array] | None = None
+
+    def __post_init__(self) -> None:
+        self.fitted = [fit_shape(v, w) for v, w in zip(self.values, self.want)]
+
+    @property
+    def here(self) -> Array:
+        """The value on the question's numbers, in the answer's shape (a rule after ``shape`` may assume it fits)."""
+        fitted = self.fitted[0]
+        if fitted is None:  # pragma: no cover - the rule "shape" decides first
+            raise AssertionError("the shape rule decides an answer that does not fit")
+        return fitted
+
+
+class Rule(NamedTuple):
+    """One rule of the verdict: its name, what it says, and how it decides (a Feedback) or passes (None)."""
+
+    name: str
+    says: str
+    apply: Callable[[Exercise, Judged], Feedback | None]
+
+
+def _shape(ex: Exercise, j: Judged) -> Feedback | None:
+    if j.fitted[0] is not None:
+        return None
+    match = exactly if j.formula is None else formula_close
+    return ex._diagnose(j.values, match, formula_worlds=len(j.values)) or ex._shape_feedback(j.values[0], j.want[0])
+
+
+def _exact(ex: Exercise, j: Judged) -> Feedback | None:
+    if ex._exact(j.here, j.want[0]) and not ex.before_step(j.here) and ex.on_step(j.here):
+        return Feedback(True, None, f"{ex.asks} = {format_value(j.want[0], len(ex.asks) + 3)}", ex.name)
+    return None
+
+
+def _slip(ex: Exercise, j: Judged) -> Feedback | None:
+    if j.formula is not None:
+        return ex._diagnose(j.values, formula_close, formula_worlds=3)
+    return ex._diagnose([j.here], exactly, formula_worlds=1)
+
+
+def _rounded_answer(ex: Exercise, j: Judged) -> bool:
+    return ex._is_rounded_answer(j.here) and ex._rounded(j.here, j.want[0])
+
+
+def _partial_step(ex: Exercise, j: Judged) -> Feedback | None:
+    return None if _rounded_answer(ex, j) else ex._partial_step(j.here)
+
+
+def _rounding(ex: Exercise, j: Judged) -> Feedback | None:
+    v, want = j.here, j.want[0]
+    if not (_rounded_answer(ex, j) or (ex._rounded(v, want) and ex.on_step(v) and not ex.before_step(v))):
+        return None
+    note = ""
+    if ex.update is not None and not ex.on_step(v):
+        note = f" At {ROUNDING} digits the step does not show in every entry: give 6 significant digits to show it."
+    return Feedback(
+        True,
+        "rounding",
+        f"Correct to rounding: every entry agrees with {ex.asks} = {format_value(want)} to {ROUNDING} significant digits "
+        f"(exact is {EXACT}). Keep more digits in the intermediate steps.{note}",
+        ex.name,
+    )
+
+
+def _slip_to_rounding(ex: Exercise, j: Judged) -> Feedback | None:
+    found = ex._diagnose([j.here], rounded, formula_worlds=1)
+    return replace(found, message=found.message + " (to rounding)") if found else None
+
+
+def _no_step(ex: Exercise, j: Judged) -> Feedback | None:
+    return ex._no_step(j.here, formula=j.formula is not None) if ex.before_step(j.here) else None
+
+
+def _step_size(ex: Exercise, j: Judged) -> Feedback | None:
+    return ex._step_size(j.here) if ex._along_the_step(j.here) else None
+
+
+def _far_off(ex: Exercise, j: Judged) -> Feedback | None:
+    return ex._far_off(j.values[0], j.want[0], formula=j.formula is not None)
+
+
+def _decided(ex: Exercise, j: Judged) -> Feedback | None:
+    assert j.formula is not None
+    if not all(formula_close(f, w) for f, w in zip(j.fitted, j.want)):
+        return None
+    j.differs = ex._differing_world(j.formula)
+    return ex._correct_formula(j.formula, j.want[0]) if j.differs is None else None
+
+
+def _as_given(ex: Exercise, j: Judged) -> Feedback | None:
+    assert j.formula is not None
+    for variant, note in ex._as_given(j.formula, j.here, j.want[0]):
+        if ex._differing_world(variant, first=0) is None:
+            return ex._correct_formula(variant, j.want[0], note)
+    return None
+
+
+def _digits(ex: Exercise, j: Judged) -> Feedback | None:
+    assert j.formula is not None
+    if formula_close(j.here, j.want[0]) or not ex._exact(j.here, j.want[0]) or not _literals(j.formula.tree.body):
+        return None
+    return Feedback(
+        False,
+        "digits",
+        f"{j.formula.text} agrees with {ex.asks} here to {EXACT} significant digits, but a formula is judged on other "
+        "numbers too, where a number typed into it stays the same: write the given quantity's name for each number "
+        f"that stands for one, or give the answer as a number.\n{format_pair(ex.asks, j.want[0], j.here)}",
+        ex.name,
+    )
+
+
+def _elsewhere(ex: Exercise, j: Judged) -> tuple[Context, Array, Array]:
+    """Where a formula that matches the question's numbers does not: the deciding world, else world 1."""
+    return j.differs if j.differs is not None else (ex.context(1), j.values[1], j.want[1])
+
+
+def _fixed_class(ex: Exercise, j: Judged) -> Feedback | None:
+    assert j.formula is not None
+    ctx = ex.context()
+    if not formula_close(j.here, j.want[0]) or ctx.label is None:
+        return None
+    other, theirs, wanted = _elsewhere(ex, j)
+    if other.label == ctx.label or ex._as_class(j.formula, ctx) is None:
+        return None
+    return Feedback(
+        False,
+        "fixed_class",
+        f"{j.formula.text} writes the true class as the number {ctx.label}: it is right for this example only. "
+        f"Write l (e(l), ŷ_l): on other numbers of the same shape the class is {other.label}, and there "
+        f"{j.formula.text} gives {format_value(theirs)} instead of {format_value(wanted)}.",
+        ex.name,
+    )
+
+
+def _hidden_slip(ex: Exercise, j: Judged) -> Feedback | None:
+    return _slip(ex, j) if formula_close(j.here, j.want[0]) else None
+
+
+def _by_accident(ex: Exercise, j: Judged) -> Feedback | None:
+    assert j.formula is not None
+    if not formula_close(j.here, j.want[0]):
+        return None
+    other, theirs, wanted = _elsewhere(ex, j)
+    ctx = ex.context()
+    why = _why(ctx, other, ex._given_entries(ctx), j.formula)
+    theirs_text, wanted_text = format_value(theirs), format_value(wanted)
+    if theirs_text == wanted_text:  # they differ beyond 6 digits: show enough to see it
+        theirs_text, wanted_text = (np.array2string(np.asarray(v).ravel(), precision=12) for v in (theirs, wanted))
+    return Feedback(
+        False,
+        None,
+        f"{j.formula.text} gives {format_value(j.want[0])} here, but not on other numbers of the same shape"
+        f"{why}: there it gives {theirs_text} instead of {wanted_text}. It matches these numbers by accident: a "
+        "formula must hold on every student's numbers.",
+        ex.name,
+    )
+
+
+_SHAPE = Rule("shape", "of another shape: a slip of that shape, or the two shapes named", _shape)
+_SLIP = Rule("slip", "a slip the exercise knows (:meth:`Exercise.slips`), named by its key", _slip)
+_NO_STEP = Rule("no_step", "an update closer to the value before the step than after it", _no_step)
+_STEP_SIZE = Rule("step_size", "an update along the step but of another size (another η)", _step_size)
+_FAR_OFF = Rule("far_off", "how far off it is, entry by entry (always decides)", _far_off)
+
+NUMBER_RULES: tuple[Rule, ...] = (
+    _SHAPE,
+    Rule("exact", f"every entry agrees to {EXACT} digits (printed numbers' rounding allowed), an update is on its step: correct", _exact),
+    _SLIP,
+    Rule("partial_step", "an update with some entries not updated, or stepped the wrong way", _partial_step),
+    Rule("rounding", f"every entry agrees to {ROUNDING} digits: correct to rounding", _rounding),
+    Rule("slip_to_rounding", f"a slip the exercise knows, to {ROUNDING} digits", _slip_to_rounding),
+    _NO_STEP,
+    _STEP_SIZE,
+    _FAR_OFF,
+)
+"""The verdict on a number, in order: the first rule that decides gives the :class:`Feedback`."""
+
+FORMULA_RULES: tuple[Rule, ...] = (
+    _SHAPE,
+    Rule("decided", "equals the answer on every deciding world (:meth:`Exercise.deciding_worlds`): correct", _decided),
+    Rule("as_given", "with its literals read as the given values they print as (η = 0.1), it does: correct", _as_given),
+    Rule("digits", f"a typed number makes it agree to {EXACT} digits here only: write the quantity's name", _digits),
+    Rule("fixed_class", "right here only because it writes the true class as a number: write l", _fixed_class),
+    Rule("hidden_slip", "right here only: a slip these numbers hide (b_2 = 0 in the figure) and the others show", _hidden_slip),
+    Rule("by_accident", "right here only: where it differs is named (which world, which number)", _by_accident),
+    _SLIP,
+    _NO_STEP,
+    _STEP_SIZE,
+    _FAR_OFF,
+)
+"""The verdict on a formula that can be evaluated on the first three worlds, in order."""
 
 
 def _unit(want: Array, digits: int) -> Array:

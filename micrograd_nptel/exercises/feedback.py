@@ -5,7 +5,7 @@ vectors as columns, matrices one row per line; in LaTeX for a notebook)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -61,12 +61,16 @@ class Feedback:
             (``"placeholder"`` when the answer was still ``...``).
         message: the diagnosis in the slide's notation, with the numbers.
         exercise: the name of the exercise.
+        rule: the name of the verdict's rule that decided (see ``NUMBER_RULES`` and ``FORMULA_RULES`` in
+            :mod:`~micrograd_nptel.exercises.check`); ``""`` for an answer decided before them (the placeholder, a
+            decimal comma, a formula where a number is asked, one that cannot be evaluated). Not compared.
     """
 
     correct: bool
     mistake: str | None
     message: str
     exercise: str = ""
+    rule: str = field(default="", compare=False)
 
     @property
     def placeholder(self) -> bool:
