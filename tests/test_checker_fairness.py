@@ -4,6 +4,7 @@ what is wrong."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -14,6 +15,15 @@ from micrograd_nptel.exercises import AnswerError, catalogue, get
 from micrograd_nptel.exercises.rates import library_forms, mutants, teacher_examples
 
 SEEDS = range(200)
+
+
+@functools.cache
+def student(exercise: str | exercises.Exercise, seed: int) -> exercises.Exercise:
+    """``exercise`` (a name, or an Exercise) on ``seed``'s numbers, made once for this module: the tests that check the
+    same students share each one's deciding worlds (which the library caches on the Exercise) instead of drawing them
+    again. Seed 0 of a name is the built-in exercise itself, as ``get(name)`` gives it."""
+    base = get(exercise) if isinstance(exercise, str) else exercise
+    return base if seed == base.seed else base.new(seed)
 
 
 @pytest.fixture(scope="module")
@@ -27,26 +37,26 @@ def teachers() -> dict[str, exercises.Exercise]:
 def test_a_relu_formula_without_g_prime_is_refused_for_every_student(teachers: dict[str, exercises.Exercise]) -> None:
     ex = teachers["teacher-relu"]
     wrong = "e(2,3)^T @ (W_2^T @ grad_a_2) * x_1"  # g'(a_1) left out: right only while a_{1,2} > 0
-    assert not [s for s in SEEDS if ex.new(s).check(wrong).correct]
-    assert all(ex.new(s).check(ex.reference).correct for s in range(20))
+    assert not [s for s in SEEDS if student(ex, s).check(wrong).correct]
+    assert all(student(ex, s).check(ex.reference).correct for s in range(20))
 
 
 def test_abs_of_one_factor_is_refused_for_every_student() -> None:
     thin, logistic = get("4.4-thin"), get("4.9-logistic")
-    assert not [s for s in SEEDS if thin.new(s).check("2*(yhat - y) * W_3 * g'(a_2) * abs(W_2) * g'(a_1) * x").correct]
-    assert not [s for s in SEEDS if logistic.new(s).check("g(abs(z)) * (1 - g(z))").correct]
+    assert not [s for s in SEEDS if student(thin, s).check("2*(yhat - y) * W_3 * g'(a_2) * abs(W_2) * g'(a_1) * x").correct]
+    assert not [s for s in SEEDS if student(logistic, s).check("g(abs(z)) * (1 - g(z))").correct]
 
 
 def test_a_formula_wrong_for_one_class_only_is_refused_for_every_student(teachers: dict[str, exercises.Exercise]) -> None:
     ex = teachers["teacher-5-class"]
-    assert not [s for s in SEEDS if ex.new(s).check("yhat - e(l) + sum(e(l)*e(3))*0.1").correct]
-    assert all(ex.new(s).check("yhat - e(l)").correct for s in range(20))
+    assert not [s for s in SEEDS if student(ex, s).check("yhat - e(l) + sum(e(l)*e(3))*0.1").correct]
+    assert all(student(ex, s).check("yhat - e(l)").correct for s in range(20))
 
 
 @pytest.mark.parametrize("seed", range(10))
 def test_the_deciding_worlds_show_every_class_every_relu_unit_and_both_signs(teachers: dict[str, exercises.Exercise], seed: int) -> None:
     for base in (teachers["teacher-relu"], teachers["teacher-5-class"], get("4.4-thin"), get("4.9-logistic")):
-        ex = base.new(seed)
+        ex = student(base, seed)
         worlds = ex.deciding_worlds()
         assert len(worlds) >= 3 + ex.POOL
         if worlds[0].label is not None:
@@ -73,7 +83,7 @@ def test_no_mutant_of_a_reference_is_accepted_unless_it_equals_the_answer_elsewh
 @pytest.mark.parametrize("name", [e.name for e in catalogue()])
 def test_everything_the_library_writes_as_the_solution_is_accepted_back(name: str) -> None:
     for seed in range(20):
-        ex = get(name, seed)
+        ex = student(name, seed)
         for form in library_forms(ex):
             fb = ex.check(form)
             assert fb.correct, (seed, form, fb)
@@ -107,7 +117,7 @@ def test_everything_the_library_writes_as_the_solution_is_accepted_back(name: st
 )
 def test_latex_juxtaposition_entries_and_equations_are_read(name: str, answer: str) -> None:
     for seed in (0, 7):
-        fb = get(name, seed).check(answer)
+        fb = student(name, seed).check(answer)
         assert fb.correct, (seed, fb)
 
 
@@ -116,11 +126,11 @@ def test_printed_numbers_put_into_a_formula_are_read_as_what_they_print() -> Non
     assert get("BP1-chain").check("exp(sin(x^2)) * cos(x^2) * 2 * 0.8").correct  # x = 0.8 typed
     assert get("4.9-logistic").check("sigmoid(0.5) * (1 - sigmoid(0.5))").correct
     for seed in range(10):
-        ex = get("4.2-update", seed)
+        ex = student("4.2-update", seed)
         eta = float(ex.context().values["eta"])
         fb = ex.check(f"W_1 - {eta:g} * grad_W_1")
         assert fb.correct and "as η" in fb.message, fb
-        ex = get("4.7-weight", seed)
+        ex = student("4.7-weight", seed)
         g = float(ex.context().values["dL/da_2,2"])
         assert ex.check(f"{g:.6g} * h_{{1,3}}").correct
     assert not get("4.6-toy", 0).check("(1/y1)*(2+x) - (1/y2)*(3*x^2)").correct  # a whole number is never read as x = 2
@@ -130,14 +140,14 @@ def test_work_with_every_printed_digit_is_accepted_without_blame() -> None:
     fb = get("4.6-hidden", 498).check("[0.307054, 0.526009, -0.000366901]")  # W_3^T ∇ from the printed numbers
     assert fb.correct and fb.mistake is None, fb
     for seed in range(20):  # the printed W_3 and ∇_{a_3}L multiplied out in float64
-        ex = get("4.6-hidden", seed)
+        ex = student("4.6-hidden", seed)
         W, g = (np.array([[float(f"{t:.6g}") for t in row] for row in ex.context().values[n]]) for n in ("W_3", "dL/da_3"))
         assert ex.check((W.T @ g)[:, 0].tolist()).correct, seed
 
 
 @pytest.mark.parametrize("seed", range(20))
 def test_an_update_rounded_to_3_digits_is_rounding(seed: int) -> None:
-    ex = get("4.2-update", seed)
+    ex = student("4.2-update", seed)
     want = ex.solution_value()
     fb = ex.check([[float(f"{t:.3g}") for t in row] for row in want])
     assert fb.correct, fb
@@ -172,9 +182,9 @@ def test_sign_names_the_negated_answer_only() -> None:
 
 
 def test_a_formula_right_on_these_numbers_only_says_where_it_differs(teachers: dict[str, exercises.Exercise]) -> None:
-    fb = teachers["teacher-relu"].new(1).check("e(2,3)^T @ (W_2^T @ grad_a_2) * x_1")
+    fb = student(teachers["teacher-relu"], 1).check("e(2,3)^T @ (W_2^T @ grad_a_2) * x_1")
     assert not fb.correct and fb.mistake == "missing_g_prime", fb  # a_{1,2} > 0 here: the slip shows on the others
-    fb = get("4.4-thin", 1).check("2*(yhat - y) * W_3 * g'(a_2) * abs(W_2) * g'(a_1) * x")
+    fb = student("4.4-thin", 1).check("2*(yhat - y) * W_3 * g'(a_2) * abs(W_2) * g'(a_1) * x")
     assert not fb.correct and ("other sign" in fb.message or fb.mistake == "sign"), fb
 
 
@@ -233,7 +243,7 @@ UNLISTED_SLIPS = [  # realistic wrong answers that no catalogue entry lists, and
 
 def test_slips_the_catalogue_does_not_list_are_named() -> None:
     named = [
-        (name, seed, answer) for name, answer, key in UNLISTED_SLIPS for seed in (0, 3) if get(name, seed).check(answer).mistake == key
+        (name, seed, answer) for name, answer, key in UNLISTED_SLIPS for seed in (0, 3) if student(name, seed).check(answer).mistake == key
     ]
     assert len(named) >= 0.9 * 2 * len(UNLISTED_SLIPS), set((n, a) for n, a, _ in UNLISTED_SLIPS) - {(n, a) for n, _, a in named}
 
@@ -257,8 +267,8 @@ def test_abs_behind_a_relu_unit_that_is_often_off_is_refused() -> None:
         "(abs(W_2)^T grad_a_2)_3 g'(a_{1,3}) x_2",
     ]
     for seed in (24, 33, 34):
-        assert ex.new(seed).check("(W_2^T grad_a_2)_3 g'(a_{1,3}) x_2").correct
-        assert not [w for w in wrong if ex.new(seed).check(w).correct], seed
+        assert student(ex, seed).check("(W_2^T grad_a_2)_3 g'(a_{1,3}) x_2").correct
+        assert not [w for w in wrong if student(ex, seed).check(w).correct], seed
 
 
 @pytest.mark.parametrize(
@@ -280,7 +290,7 @@ def test_abs_behind_a_relu_unit_that_is_often_off_is_refused() -> None:
 )
 def test_forms_a_student_pass_found_refused_are_read(name: str, answer: str) -> None:
     for seed in (0, 3):
-        assert get(name, seed).check(answer).correct, (seed, answer)
+        assert student(name, seed).check(answer).correct, (seed, answer)
 
 
 def test_messages_a_student_pass_found_misleading_are_fixed() -> None:
