@@ -398,3 +398,46 @@ def test_the_verdict_is_an_ordered_list_of_named_rules_each_of_which_decides_som
     assert decided["number"] == {r.name for r in NUMBER_RULES}
     assert decided["formula"] == {r.name for r in FORMULA_RULES}
     assert [r.name for r in FORMULA_RULES].index("decided") < [r.name for r in FORMULA_RULES].index("slip")
+
+
+_OUTSIDE_THE_GRAMMAR = {
+    "4.6-hidden": [
+        "W_3ᵗ @ grad_a_3",
+        "W₃ᵀ @ grad_a_3",
+        "((W_3^T @ grad_a_3)",
+        "W_3.T @ grad_a_3",
+        "transpose(W_3) @ grad_a_3",
+        "W_3^T @ grad_a_3;",
+        "h_1 = W_3^T @ grad_a_3",
+        "W_3ᵀ∇",
+        "W_3^T grad_a_3)",
+        "np.dot(W_3.T, grad_a_3)",
+        "sin x",
+        "2 3",
+        "(W_3^T @ grad_a_3)_9",
+    ],
+    "4.9-logistic": ["sigma z (1 - sigma z)", "g(z)*(1-g(z)", "sigma(z) * (1 - sigma(z))", "sech(z)", "σ'(z)"],
+    "BP1-chain": ["e^{sin x^2} cos x^2 2x", "exp(sin x^2) * cos x^2 * 2*x", "exp(sin(x^2)) * cos(x^2) * 2*x.", "f'(x)"],
+    "4.7-weights": ["grad_a_2 @ h_1.T", "∇_{a_2}L h₁ᵀ", "dL/dW_2 = grad_a_2 @ h_1^T"],
+}
+"""Answers outside the grammar, as students write them (numpy's .T, subscript digits, sin x, a bracket left open)."""
+
+
+def test_every_suggestion_is_an_answer_the_exercise_reads() -> None:
+    """An unreadable answer's suggestion ("Write: ...") is itself read by the exercise (and here, each is right)."""
+    suggested = []
+    for name, answers in _OUTSIDE_THE_GRAMMAR.items():
+        ex = get(name)
+        for answer in answers:
+            try:
+                ex.check(answer)
+                continue
+            except AnswerError as e:
+                if e.suggestion is None:
+                    assert "Write:" not in str(e), e
+                    continue
+                assert str(e).endswith(f"Write: {e.suggestion}"), e
+                assert ex.check(e.suggestion).correct, (answer, e.suggestion)
+                suggested.append(answer)
+    assert len(suggested) >= 14, suggested
+    assert {"W_3.T @ grad_a_3", "transpose(W_3) @ grad_a_3", "e^{sin x^2} cos x^2 2x", "g(z)*(1-g(z)"} <= set(suggested)

@@ -48,6 +48,7 @@ from .formula import (
 )
 from .latex import normalize
 from .slips import rewrites
+from .suggest import suggestion
 
 __all__ = [
     "EXACT",
@@ -397,7 +398,7 @@ class Exercise:
                 )
             parts = _sides(answer)
             if len(parts) > 1:  # "∇_{h_2}L = W_3ᵀ ∇_{a_3}L": the left side must be the quantity asked for
-                self._check_left_side(parts[0])
+                self._check_left_side(parts[0], parts[-1])
                 verdicts = [self._check_text(p) for p in parts[1:]]
                 return next((v for v in verdicts if not v.correct), verdicts[0])
             return self._check_text(answer.strip())
@@ -420,11 +421,11 @@ class Exercise:
             return self._check_number(self._evaluate(formula, 0))
         return self._check_formula(formula)
 
-    def _check_left_side(self, text: str) -> None:
+    def _check_left_side(self, text: str, right: str) -> None:
         """``lhs`` of ``lhs = rhs`` names the quantity asked for (as the question, the solution or LaTeX write it).
 
         Raises:
-            AnswerError: it names something else, or is empty.
+            AnswerError: it names something else, or is empty (with the right side as its suggestion when it reads).
         """
 
         def plain(t: str) -> str:
@@ -442,10 +443,15 @@ class Exercise:
                     return
             except AnswerError:
                 pass
-        raise AnswerError(
+        error = AnswerError(
             f"the left side of '=' is {text.strip()!r}, not {self.asks}, the quantity asked for: write {self.asks} = ..., "
             "or the right side alone"
         )
+        try:
+            self.read_formula(right)
+        except AnswerError:
+            raise error from None
+        raise _suggesting(error, right.strip())
 
     def assert_correct(self, answer: object) -> None:
         """Assert that ``answer`` is correct, for a pytest test or an autograder's test cell.
@@ -467,8 +473,19 @@ class Exercise:
         """``text`` read as a formula of this exercise: only its given (and defined) names, never the quantity asked.
 
         Raises:
-            AnswerError: a name that is not given, the quantity asked for, or anything :func:`read` refuses.
+            AnswerError: a name that is not given, the quantity asked for, or anything :func:`read` refuses; when a
+                rewrite of :mod:`~micrograd_nptel.exercises.suggest` reads (``sin x`` -> ``sin(x)``), the message ends
+                with it ("Write: sin(x)") and the error's ``suggestion`` holds it.
         """
+        try:
+            return self._read_formula(text)
+        except AnswerError as e:
+            fixed = suggestion(text, self._read_formula) if e.suggestion is None else None
+            if fixed is None:
+                raise
+            raise _suggesting(e, fixed) from None
+
+    def _read_formula(self, text: str) -> Formula:
         ctx = self.context()
         asked = self.asked_name
         refuse = {asked: f"that is the quantity asked for; write it with {self._names()}"} if asked else {}
@@ -1297,6 +1314,13 @@ FORMULA_RULES: tuple[Rule, ...] = (
     _FAR_OFF,
 )
 """The verdict on a formula that can be evaluated on the first three worlds, in order."""
+
+
+def _suggesting(error: AnswerError, fixed: str) -> AnswerError:
+    """``error`` with the answer to write instead: at the end of its message and as its ``suggestion``."""
+    out = AnswerError(f"{error}. Write: {fixed}")
+    out.suggestion = fixed
+    return out
 
 
 def _unit(want: Array, digits: int) -> Array:

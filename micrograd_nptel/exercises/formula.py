@@ -89,7 +89,14 @@ MAX_ENTRIES = 10_000
 
 
 class AnswerError(ValueError):
-    """An answer that cannot be read: the message says where and what was expected."""
+    """An answer that cannot be read: the message says where and what was expected.
+
+    Attributes:
+        suggestion: an answer to write instead that the exercise reads (:mod:`~micrograd_nptel.exercises.suggest`),
+            or None.
+    """
+
+    suggestion: str | None = None
 
 
 @dataclass
