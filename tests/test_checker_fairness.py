@@ -441,3 +441,14 @@ def test_every_suggestion_is_an_answer_the_exercise_reads() -> None:
                 suggested.append(answer)
     assert len(suggested) >= 14, suggested
     assert {"W_3.T @ grad_a_3", "transpose(W_3) @ grad_a_3", "e^{sin x^2} cos x^2 2x", "g(z)*(1-g(z)"} <= set(suggested)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_dividing_by_the_printed_rate_is_reading_eta(seed: int) -> None:
+    """W_1 - ∇/10 with η = 0.1 printed is W_1 - η ∇ (1/10 read as η), as 0.1 typed for η is; another divisor is not."""
+    ex = get("4.2-update", seed)
+    eta = float(ex.context().values["eta"])
+    divisor = f"{1 / eta:g}"
+    fb = ex.check(f"W_1 - grad_W_1/{divisor}")
+    assert fb.correct and f"reading 1/{divisor} as η" in fb.message, fb
+    assert not ex.check(f"W_1 - grad_W_1/{1 / eta + 1:g}").correct

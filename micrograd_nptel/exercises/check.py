@@ -676,11 +676,14 @@ class Exercise:
             return []
         ctx = self.context()
         printed = [(n, float(ctx.values[n])) for n in self._given_entries(ctx)]
-        choices: list[list[tuple[int, float, str] | None]] = []
+        divisors = _divisors(formula.tree.body)
+        choices: list[list[tuple[int, float, str, bool] | None]] = []
         for i, node in enumerate(_literals(formula.tree.body)):
             c = _literal_value(node)
-            names = [n for n, v in printed if _prints_as(c, v)]
-            choices.append([None, *((i, c, n) for n in names)])  # each literal kept, or read as a given value
+            readings = [(n, False) for n, v in printed if _prints_as(c, v)]
+            if id(node) in divisors and c != 0:  # grad_W_1 / 10: 1/10 as η = 0.1
+                readings += [(n, True) for n, v in printed if _prints_as(1.0 / c, v)]
+            choices.append([None, *((i, c, n, inverse) for n, inverse in readings)])  # each literal kept, or read as a given value
         out: list[tuple[Formula, str]] = []
         combos = itertools.islice(itertools.product(*choices), 1, 65)  # the first keeps every literal: already judged
         for combo in combos:
@@ -688,13 +691,14 @@ class Exercise:
             names = list(formula.names)
             tree = copy.deepcopy(formula.tree)
             sites = _literals(tree.body)
-            swap: dict[int, str] = {}
-            for i, _, n in chosen:
+            swap: dict[int, ast.expr] = {}
+            for i, _, n, inverse in chosen:
                 if n not in names:
                     names.append(n)
-                swap[id(sites[i])] = f"_n{names.index(n)}"
+                name = ast.Name(id=f"_n{names.index(n)}", ctx=ast.Load())
+                swap[id(sites[i])] = ast.BinOp(ast.Constant(1.0), ast.Div(), name) if inverse else name
             variant = Formula(formula.text, _replaced(tree, swap), names, formula.functions)
-            said = ", ".join(f"{c:g} as {pretty(n)}" for _, c, n in chosen)
+            said = ", ".join(f"{'1/' if inverse else ''}{c:g} as {pretty(n)}" for _, c, n, inverse in chosen)
             out.append((variant, f" (reading {said}, as printed)"))
         return out
 
@@ -1395,13 +1399,18 @@ def _prints_as(c: float, v: float) -> bool:
     return digits >= 3 and c == float(f"{v:.{digits}g}")
 
 
-def _replaced(tree: ast.Expression, swap: dict[int, str]) -> ast.Expression:
-    """``tree`` with the nodes whose id is in ``swap`` replaced by those names (changed in place and returned)."""
+def _divisors(node: ast.AST) -> set[int]:
+    """The ids of the literals that divide (``x / 10``), so that 1/10 may be read as a given value."""
+    return {id(n.right) for n in ast.walk(node) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)}
+
+
+def _replaced(tree: ast.Expression, swap: dict[int, ast.expr]) -> ast.Expression:
+    """``tree`` with the nodes whose id is in ``swap`` replaced by those expressions (changed in place and returned)."""
 
     class Swap(ast.NodeTransformer):
         def visit(self, node: ast.AST) -> ast.AST:
             if id(node) in swap:
-                return ast.Name(id=swap[id(node)], ctx=ast.Load())
+                return ast.fix_missing_locations(ast.copy_location(swap[id(node)], node))
             out: ast.AST = super().visit(node)
             return out
 
