@@ -312,9 +312,6 @@ def latex_number(x: float, digits: int = 4) -> str:
     return s
 
 
-_num = latex_number  # the former private name, which exercises/feedback.py still imports
-
-
 def bmatrix(m: NDArray[np.float64], digits: int = 4) -> str:
     """A 2-D array as LaTeX ``\\begin{bmatrix}...\\end{bmatrix}``, ``digits`` significant digits (for ``IPython.display.Math``)."""
     rows = [" & ".join(latex_number(float(v), digits) for v in row) for row in np.atleast_2d(m)]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ..derivation import Derivation, _num, bmatrix
+from ..derivation import Derivation, bmatrix, latex_number
 from .formula import Array
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def format_pair(name: str, want: Array, yours: Array) -> str:
 def tex_value(v: Array) -> str:
     """6 significant digits (enough to get the answer right to 1e-4 by hand); a column vector as a row with ^T."""
     if v.ndim == 0 or v.size == 1:
-        return _num(float(v.reshape(())), 6)
+        return latex_number(float(v.reshape(())), 6)
     return bmatrix(v.T, 6) + "^T" if v.shape[1] == 1 else bmatrix(v, 6)
 
 

@@ -176,7 +176,7 @@ _FUNCTIONS = {
 FUNCTION_NAMES = (*_GRAMMAR_OPS, "g", "g'", "e", "diag", "sum")
 """The functions a formula may call."""
 
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"""(?P<space>\s+)
       |(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
       |(?P<name>∇_\{(?:[^{}]|\{[^{}]*\})*\}[A-Za-z]?
@@ -184,6 +184,7 @@ _TOKEN = re.compile(
       |(?P<op>\^T\b|ᵀ|\*\*|[-+*/@^(),\[\]{}⊙·×−])""",
     re.VERBOSE,
 )
+"""The tokens of the answer grammar: blanks, numbers, names (with ∇_{...}, d.../d..., grad_ forms), operators."""
 _OPS = {"^T": ".T", "ᵀ": ".T", "^": "**", "⊙": "*", "·": "*", "×": "*", "−": "-", "{": "(", "}": ")"}
 _CONSTANTS = {"e": repr(math.e), "pi": repr(math.pi), "π": repr(math.pi)}
 """``e`` (when not called as ``e(l)``), ``pi``: numbers, so ``e^{sin(x^2)}`` reads as the slide writes it."""
@@ -291,7 +292,7 @@ def display(text: str, ctx: Context) -> str:
     ``"dL/da_{2,2} * h_{1,3}"`` -> ``"∂L/∂a_{2,2}·h_{1,3}"``."""
     out, pos = [], 0
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = TOKEN.match(text, pos)
         if not m:
             return text
         tok = m.group()
@@ -354,7 +355,7 @@ def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Fo
     pos, length = 0, 0
     last = ""  # the previous token: "value" (a name, ")", "]", ^T), "number", "call" (a function's name), or "" (an operator)
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = TOKEN.match(text, pos)
         if not m:
             raise AnswerError(_where(text, pos, f"cannot read {text[pos]!r}"))
         kind, tok = m.lastgroup, m.group()
@@ -510,7 +511,8 @@ def evaluate(formula: Formula, ctx: Context, forbidden: frozenset[str] = frozens
             raise AnswerError("the formula is nested too deeply to evaluate") from None
 
 
-def _unparse(node: ast.AST, formula: Formula) -> str:
+def unparse(node: ast.AST, formula: Formula) -> str:
+    """The formula text of a node of ``formula``'s tree, in the names and functions the student wrote (``W_3^T``)."""
     text = ast.unparse(node)
     text = re.sub(r"_n(\d+)", lambda m: pretty(formula.names[int(m.group(1))]), text)
     text = re.sub(r"_f_(\w+)", lambda m: "g'" if m.group(1) == "gprime" else m.group(1), text)
@@ -555,20 +557,18 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
             right = _one_hot_for(node.right, left, right, ctx)
             if left.ndim != 2 or right.ndim != 2 or left.shape[1] != right.shape[0]:
                 fits = left.ndim == 2 and right.ndim == 2 and (left.shape[0] == right.shape[0] or left.shape[1] == right.shape[1])
-                raise ShapeMismatch("@", _unparse(node.left, f), _unparse(node.right, f), left.shape, right.shape, fits)
-            _bound(left.shape[0] * right.shape[1], lambda: _unparse(node, f))
+                raise ShapeMismatch("@", unparse(node.left, f), unparse(node.right, f), left.shape, right.shape, fits)
+            _bound(left.shape[0] * right.shape[1], lambda: unparse(node, f))
             result: Array = left @ right
             return result
         if left.shape != right.shape and not _scalar_like(left) and not _scalar_like(right):
-            raise ShapeMismatch(
-                op, _unparse(node.left, f), _unparse(node.right, f), left.shape, right.shape, left.shape == right.shape[::-1]
-            )
+            raise ShapeMismatch(op, unparse(node.left, f), unparse(node.right, f), left.shape, right.shape, left.shape == right.shape[::-1])
         if _scalar_like(left) and not _scalar_like(right):
             left = left.reshape(())
         if _scalar_like(right) and not _scalar_like(left):
             right = right.reshape(())
         if op == "^" and _scalar_like(left) and left.item() < 0 and not np.all(np.mod(right, 1) == 0):
-            raise FloatingPointError(f"{_unparse(node, f)}: a negative number to a fractional power")
+            raise FloatingPointError(f"{unparse(node, f)}: a negative number to a fractional power")
         out: Array = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[op](left, right)
         return out
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("_f_") and not node.keywords:
@@ -583,7 +583,7 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
             return _literal(node)
         return _list(node, f, ctx, forbidden)
     raise AnswerError(
-        f"{_unparse(node, f)!r} is not part of the grammar: use names, numbers, + - * / ^ @ ^T and {', '.join(FUNCTION_NAMES)}"
+        f"{unparse(node, f)!r} is not part of the grammar: use names, numbers, + - * / ^ @ ^T and {', '.join(FUNCTION_NAMES)}"
     )
 
 
@@ -620,9 +620,9 @@ def _entry(node: ast.Subscript, f: Formula, ctx: Context, forbidden: frozenset[s
     numbers = []
     for p in parts:
         if not (isinstance(p, ast.Constant) and isinstance(p.value, int) and not isinstance(p.value, bool)):
-            raise AnswerError(f"an entry's index is a whole number counted from 1, got {ast.unparse(p)!r} in {_unparse(node, f)!r}")
+            raise AnswerError(f"an entry's index is a whole number counted from 1, got {ast.unparse(p)!r} in {unparse(node, f)!r}")
         numbers.append(p.value)
-    what = _unparse(node.value, f)
+    what = unparse(node.value, f)
     if v.ndim == 2 and 1 in v.shape and len(numbers) == 1:
         (i,) = numbers
         n = v.size
@@ -655,7 +655,7 @@ def _list(node: ast.List | ast.Tuple, f: Formula, ctx: Context, forbidden: froze
             return [walk(e) for e in n.elts]
         v = _eval(n, f, ctx, forbidden)
         if v.size != 1:
-            raise AnswerError(f"each entry of a list is a number; {_unparse(n, f)} is {shape_text(v.shape)}")
+            raise AnswerError(f"each entry of a list is a number; {unparse(n, f)} is {shape_text(v.shape)}")
         return float(v.reshape(()))
 
     return as_array(walk(node))

@@ -13,7 +13,7 @@ import numpy as np
 
 from .check import Exercise, exactly, fit_shape, formula_close, rounded
 from .feedback import Feedback, typed
-from .formula import _TOKEN, AnswerError, Array, ShapeMismatch, canonical, container, evaluate, read
+from .formula import TOKEN, AnswerError, Array, ShapeMismatch, canonical, container, evaluate, read
 from .loader import catalogue
 
 __all__ = ["Rate", "diagnosis_rates", "library_forms", "mutants", "rate_summary", "rates_table", "teacher_examples"]
@@ -231,7 +231,7 @@ def mutants(ex: Exercise) -> list[str]:
     tokens = []
     pos = 0
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = TOKEN.match(text, pos)
         if not m:
             return []
         tokens.append((m.lastgroup, m.group()))

@@ -22,7 +22,7 @@ import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .formula import Context, Formula, _unparse, pretty
+from .formula import Context, Formula, pretty, unparse
 
 __all__ = ["KINDS", "Kind", "Rewrite", "rewrites"]
 
@@ -76,10 +76,10 @@ def _term_left_out(f: Formula, ctx: Context) -> Iterator[Rewrite]:
     if not 2 <= len(terms) <= 6:
         return
     for i, (_, t) in enumerate(terms):
-        shown = _unparse(t, f)
+        shown = unparse(t, f)
         yield Rewrite(
             "missing_factor",
-            f"The term {shown} of the sum is left out: {_unparse(f.tree.body, f)} has every term.",
+            f"The term {shown} of the sum is left out: {unparse(f.tree.body, f)} has every term.",
             _with(f, _sum(terms[:i] + terms[i + 1 :])),
         )
 
@@ -99,10 +99,10 @@ def _factor_dropped(f: Formula, ctx: Context) -> Iterator[Rewrite]:
             continue  # a factor, not most of the chain
         body = copy.deepcopy(tree)
         _replace(body, list(ast.walk(body))[i], ast.Constant(value=1.0))
-        shown = _unparse(site, f)
+        shown = unparse(site, f)
         yield Rewrite(
             "missing_factor",
-            f"The factor {shown} is missing from the chain: every factor of {_unparse(tree, f)} belongs in it.",
+            f"The factor {shown} is missing from the chain: every factor of {unparse(tree, f)} belongs in it.",
             _with(f, body),
         )
 
