@@ -448,7 +448,8 @@ class Layer(Module):
         if self.activation == "linear":
             h = a
         else:
-            h = softmax(a) if self.activation == "softmax" else [_G[self.activation](v) for v in a]
+            g = _G.get(self.activation)
+            h = softmax(a) if g is None else [g(v) for v in a]
             for node, name in zip(h, self._h_labels):
                 node.label = name
         self.a, self.h = a, h
