@@ -466,7 +466,9 @@ class Value:
         through a zero local derivative (a relu at or below 0, a met margin) is skipped, as a
         hand-written loop skips it; it is visited only to reset it if an earlier ``backward()``
         wrote into it (see ``_reached``). A ``.grad`` you assign to a non-leaf yourself is
-        not such a write: it is reset only where gradient reaches that node.
+        not such a write: it is reset only where gradient reaches that node. In the code, each
+        speed shortcut is marked as one beside the plain form it stands for (``_reached`` for
+        :func:`nodes_below` with every gradient set to 0.0).
 
         Args:
             grad: ∂L/∂self, the upstream gradient (1.0 when ``self`` is the loss).
@@ -564,7 +566,6 @@ def nodes_below(root: Value) -> list[Value]:
 
 # ---------------------------------------------------------------------- speed shortcut: backward() only where gradient flows
 _oldest_of = attrgetter("_oldest")
-_is_leaf = attrgetter("is_leaf")
 _NEVER = 1 << 62  # a leaf's _oldest: larger than any creation number
 _written = [0]  # the largest creation number of a node that backward() (or a copy) may have left a gradient on
 _written_lock = threading.Lock()
@@ -692,6 +693,7 @@ gradient_written = _wrote
 _data = attrgetter("data")
 
 
+_is_leaf = attrgetter("is_leaf")
 LeafRows = list[tuple[tuple[Value, ...], Value, tuple[Value, ...]]]
 """Each unit's ``(row of W, bias, (*row, bias))``, as :func:`leaf_rows` finds them."""
 
