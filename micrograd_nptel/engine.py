@@ -714,7 +714,7 @@ def leaf_units(rows: LeafRows, h_prev: Sequence[Value] | Sequence[float], labels
     (for the package's other modules). Speed shortcut: it checks no shape, reads no weight's ``_oldest`` (W and b are
     leaves) and trusts ``h_prev`` to be all Values or all floats checked by the caller (``nn._inputs``); a constant input
     shares one parents tuple ``(*row, bias)`` among its unit's nodes. The plain version is ``Value.pre_activations``."""
-    if type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
+    if isinstance(h_prev[0], Value):  # Values: each unit's parents are its row of W, h_{k-1} and its bias
         hs = cast(tuple[Value, ...], tuple(h_prev))
         hd = [h.data for h in hs]
         below = min(map(_oldest_of, hs))  # every unit's _oldest, for backward(): found once
@@ -742,7 +742,7 @@ def _units(W: Sequence[Sequence[Value]], h_prev: Sequence[Value] | Sequence[floa
         raise ValueError(f"pre_activations: row {i + 1} of W has {len(row)} entries but h_prev has {n}")
     try:
         weights_oldest = min(map(_oldest_of, chain(chain.from_iterable(W), b)))  # _NEVER if all are leaves, for _node
-        if n and type(h_prev[0]) is Value:  # Values: each unit's parents are its row of W, h_{k-1} and its bias
+        if n and isinstance(h_prev[0], Value):  # Values: each unit's parents are its row of W, h_{k-1} and its bias
             hs = cast(tuple[Value, ...], tuple(h_prev))
             hd = [h.data for h in hs]
             below = min(weights_oldest, *map(_oldest_of, hs))  # every unit's _oldest, for backward(): found once

@@ -294,3 +294,17 @@ def test_zero_grad_of_a_layer_and_an_mlp_clears_tied_and_computed_weights() -> N
     assert all(p.grad == 0.0 for row in mlp.layers[0].W for p in row) and mlp.layers[1].W[0][0].grad == 0.0
     mlp.zero_grad()
     assert all(p.grad == 0.0 for p in mlp.parameters())
+
+
+def test_a_layer_takes_values_of_a_subclass_of_value() -> None:
+    class Named(Value):
+        __slots__ = ()
+
+    layer = Layer(2, 2, activation="tanh")
+    x = [Named(0.5), Named(-1.0)]
+    h = layer(x)
+    assert [v.data for v in layer.a] == [v.data for v in Value.pre_activations(layer.W, [0.5, -1.0], layer.b)]
+    h[0].backward()
+    assert x[0].grad == pytest.approx(layer.W[0][0].data * (1.0 - h[0].data ** 2))
+    a = Value.pre_activations(layer.W, x, layer.b)  # the plain path takes them too
+    assert [v.data for v in a] == [v.data for v in layer.a] and a[0].parents[2] is x[0]
