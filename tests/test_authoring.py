@@ -439,3 +439,93 @@ def test_answer_number_in_python_and_toml(tmp_path: Path) -> None:
     assert loaded[1].check("-1/x").message.startswith("This exercise asks for the number")
     entry = "[[exercise]]\nname = 'w'\n" + ENTRY + "reference = '-1/x'\nanswer = 'number'\n"
     assert exercises.load(toml(tmp_path, entry, "w.toml"))[0].check("-1/x").mistake == "number_asked"
+
+
+def test_a_teachers_exercise_says_what_a_built_in_one_says() -> None:
+    """from_network/from_expression take the Exercise fields a catalogue entry gives, as overrides of their defaults."""
+    net = exercises.from_network(
+        "w",
+        sizes=[2, 3, 2],
+        target="dL/dW_{2,1,3}",
+        given=["h_1", "grad_a_2"],
+        asks="∂L/∂W_213",
+        asks_tex=r"\frac{\partial L}{\partial W_{213}}",
+        shape="one number",
+        hint="Downstream = upstream × local.",
+        accepts=["∂L/∂a_{2,1} · h_{1,3}", r"\frac{\partial L}{\partial a_{2,1}} h_{1,3}"],
+        forbidden=["g'"],
+        neighbours=False,
+        asked="dL/dW_{2,1,3}",
+        slips=[("no_h", "dL/da_{2,1}", "h_{1,3} is missing."), ("no_h", "dL/da_{2,1} * 2", "Still no h_{1,3}.")],
+    )
+    assert (net.asks, net.shape, net.hint, net.neighbours, net.asked) == (
+        "∂L/∂W_213",
+        "one number",
+        "Downstream = upstream × local.",
+        False,
+        "dL/dW_2,1,3",
+    )
+    assert net.forbidden == frozenset({"gprime"}) and len(net.accepts) == 2 and net.paths == "W_2,1,3"
+    assert [m.message for m in net.mistakes] == ["h_{1,3} is missing.", "Still no h_{1,3}."]  # one key, two messages
+    assert net.check("dL/da_{2,1} * 2").mistake == "no_h" and net.check("dL/da_{2,1} * h_{1,3}").correct
+    assert exercises.from_network("d", sizes=[2, 3, 2], target="dL/dW_{2,1,3}").neighbours  # the default stays
+    toy = exercises.from_expression(
+        "t", "z = log(y1/y2); y1 = x**2; y2 = x**3", target="dz/dx", at={"x": 2.0}, defined=["dz/dy1"], path_examples=["(1/y1) * (2*x)"]
+    )
+    assert toy.defined == ("dz/dy_1",) and toy.path_examples == ("(1/y1) * (2*x)",) and toy.paths == "x"
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", accepts=["x"]),
+            ValueError,
+            "accepts 'x' disagrees with the engine",
+        ),
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", neighbours=True),
+            ValueError,
+            "neighbours: ∇_{W_1}L has no indices",
+        ),
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", forbidden=["cosh"]),
+            ValueError,
+            "forbidden: 'cosh' is not a function",
+        ),
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", defined=["q"]),
+            ValueError,
+            "defined name 'q' is not a quantity",
+        ),
+        (lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", paths="q"), ValueError, "paths 'q' is not a node"),
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", path_examples=["x +"]),
+            ValueError,
+            "path_examples: the formula",
+        ),
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", update="W_1"),
+            TypeError,
+            "unexpected keyword argument 'update'",
+        ),
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="grad_W_1", accepts="x"),
+            TypeError,
+            "accepts must be a list of formulas",
+        ),
+        (
+            lambda: exercises.from_network("n", sizes=[2, 2], target="a_1", slips=[("k", "x")]),
+            ValueError,
+            "slip 1 must be \\(key, formula, message\\)",
+        ),
+        (
+            lambda: exercises.from_expression("e", "z = x**2", target="dz/dx", at={"x": 1.0}, neighbours=True),
+            ValueError,
+            "neighbours: dz/dx has no indices",
+        ),
+    ],
+)
+def test_a_field_that_does_not_fit_is_named(make: object, error: type, words: str) -> None:
+    with pytest.raises(error, match=words):
+        make()  # type: ignore[operator]

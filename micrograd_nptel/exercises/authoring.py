@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from .formula import (
     Array,
     Context,
     ShapeMismatch,
+    call_name,
     canonical,
     container,
     display,
@@ -53,7 +54,10 @@ from .formula import (
 from .steps import derivative_formula, order_steps
 from .worlds import LOSSES, ExpressionWorld, NetworkWorld
 
-__all__ = ["SEEDS_TRIED", "from_expression", "from_network"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["FIELDS", "SEEDS_TRIED", "Fields", "Slips", "from_expression", "from_network", "slip_records"]
 
 SEEDS_TRIED = 500
 """:func:`from_expression` builds the numbers of seeds 0 .. 499 (each student's seed is one of a million; 500 tries find
@@ -62,8 +66,74 @@ a range where one draw in 200 or more cannot be built) and refuses an expression
 ANSWERS = ("any", "number")
 """What an exercise accepts: ``"any"`` (a number, an array or a formula) or ``"number"`` (numbers only)."""
 
-Slips = Mapping[str, Any]
-"""``{key: (formula, message)}`` or ``{key: {"formula": ..., "message": ...}}``; a formula may be a list of formulas."""
+Slips = Mapping[str, Any] | Sequence[Any]
+"""A teacher's slips, tried first, in the order given: a list of ``(key, formula, message)`` (or of tables
+``{"key": ..., "formula": ..., "message": ...}``, or of :class:`~micrograd_nptel.exercises.Mistake`), where one key may
+come twice with different messages; or the shorthand ``{key: (formula, message)}`` (``{key: {"formula": ...,
+"message": ...}}``), one message a key. A formula may be a list of formulas."""
+
+
+class Fields(TypedDict, total=False):
+    """The keys every exercise has, wherever its numbers come from: the keyword arguments :func:`from_network` and
+    :func:`from_expression` take beside their own (``sizes``, ... / ``expression``, ...), and the keys of a TOML entry
+    beside ``sizes``, ``expression`` or ``world`` (:data:`~micrograd_nptel.exercises.loader.KEYS` says the same, key
+    by key). Each is a field of :class:`~micrograd_nptel.exercises.Exercise`, optional here, its default made from the
+    network or the expression.
+
+    Attributes:
+        given: the names of the numbers the question shows (and an answer may use), e.g. ``["x", "W_2", "grad_a_2"]``
+            (default: none for a network; the inputs and the named steps but the output for an expression).
+        question, question_tex: the question in text, and in Markdown with LaTeX (defaults: one naming the network or
+            the expression and the target; ``question_tex``: ``question``).
+        title, module, notebook: shown with the exercise (defaults: the target and its network or expression).
+        seed: the numbers, a whole number >= 0 (0: the question's; ``ex.new(seed)`` for others).
+        answer: ``"any"`` (a number, an array or a formula) or ``"number"``: numbers only, so that a formula copied
+            from a classmate is not accepted (it gets "this exercise asks for the number").
+        reference: the lecture's formula for the answer, checked against the engine on three networks or inputs
+            (default: Module 4.8's for a network, the chain rule's for an expression, in the given names);
+            ``reference_tex`` in LaTeX (default: from ``reference``).
+        slips: the teacher's slips (:data:`Slips`), tried before the lecture's; each must be readable and not the
+            correct answer.
+        asks, asks_tex: the quantity asked for in text and LaTeX (default: the target, ``∇_{W_1}L``).
+        shape: the answer's shape in words (default: "a 3 x 2 matrix (n_1 x n_0)", "a number").
+        hint: the last line of a far-off answer's message (default: "Check each factor of the chain.").
+        accepts: other correct ways to write the answer (display or LaTeX forms); each must agree with the engine.
+        defined: names the question defines on the way, usable beside ``given`` but not listed among its numbers.
+        forbidden: functions a formula may not use (``["g'"]`` when g' is what is asked).
+        paths: the scalar whose paths to the output are summed, for ``missing_paths`` (default: the weight or unit
+            asked, or the expression's input).
+        path_examples: formulas that sum some of the paths only (:func:`diagnosis_rates` measures them).
+        neighbours: diagnose ``index_shift``, a neighbouring weight's or unit's gradient (default: True for one weight
+            or unit; networks only: an expression's names have no indices).
+        asked: the name refused in a formula as "the quantity asked for" (default: the target).
+    """
+
+    given: Sequence[str]
+    question: str
+    question_tex: str
+    title: str
+    module: str
+    notebook: str
+    seed: int
+    answer: str
+    reference: str
+    reference_tex: str
+    slips: Slips
+    asks: str
+    asks_tex: str
+    shape: str
+    hint: str
+    accepts: Sequence[str]
+    defined: Sequence[str]
+    forbidden: Iterable[str]
+    paths: str
+    path_examples: Sequence[str]
+    neighbours: bool
+    asked: str
+
+
+FIELDS = tuple(Fields.__annotations__)
+"""The keys of :class:`Fields`, in its order."""
 
 
 # ---------------------------------------------------------------------- networks
@@ -75,17 +145,7 @@ def from_network(
     activation: str = "logistic",
     output: str | None = None,
     loss: str | None = None,
-    given: Sequence[str] = (),
-    question: str | None = None,
-    question_tex: str | None = None,
-    slips: Slips | None = None,
-    reference: str | None = None,
-    reference_tex: str | None = None,
-    title: str | None = None,
-    module: str = "",
-    notebook: str = "",
-    seed: int = 0,
-    answer: str = "any",
+    **fields: Unpack[Fields],
 ) -> Exercise:
     """An exercise on one quantity of a feedforward network (CS7015 Lecture 4, Modules 4.1-4.8), answered by the engine.
 
@@ -97,21 +157,11 @@ def from_network(
         activation: g: ``"logistic"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
         output, loss: O and L: ``"softmax"`` with ``"cross_entropy"`` (the default) or ``"linear"`` with
             ``"squared_error"``; give either or both (Module 4.3's pairs).
-        given: the names of the numbers the question shows (and an answer may use), e.g. ``["x", "W_2", "grad_a_2"]``.
-        question: the question in text (default: one naming the network and the target); ``question_tex`` in Markdown
-            with LaTeX (default: ``question``).
-        slips: the teacher's slips, tried first: ``{key: (formula, message)}``, e.g.
-            ``{"no_bias": ("W_2 @ h_1", "The bias b_2 is missing.")}``; ``key`` names the slip in the feedback and
-            in ``micrograd-nptel grade``'s counts; ``message`` may use ``{formula}``.
-        reference: the lecture's formula for the answer (default: Module 4.8's, for the targets above, written with
-            the given names only: ``grad_a_1 @ x^T`` becomes ``((W_2^T @ grad_a_2) * g'(a_1)) @ x^T`` when the question
-            gives W_2, grad_a_2 and a_1 and not grad_a_1); it is checked against the engine on three networks.
-            ``reference_tex``: in LaTeX (default: from ``reference``).
-        title, module, notebook: shown with the exercise (defaults: the target and the network).
-        seed: the numbers, a whole number >= 0 (``ex.new(seed)`` for others; ``micrograd-nptel grade`` gives each
-            student theirs).
-        answer: ``"any"`` (a number, an array or a formula) or ``"number"``: numbers only, so that a formula copied
-            from a classmate is not accepted (it gets "this exercise asks for the number").
+        fields: the keys every exercise has (:class:`Fields`), each optional: ``given``, ``question``, ``slips``
+            (``{"no_bias": ("W_2 @ h_1", "The bias b_2 is missing.")}``), ``reference`` (default: Module 4.8's, in
+            the given names: ``grad_a_1 @ x^T`` becomes ``((W_2^T @ grad_a_2) * g'(a_1)) @ x^T`` when the question
+            gives W_2, grad_a_2 and a_1 and not grad_a_1), ``seed``, ``answer``, and what a built-in exercise says
+            (``asks``, ``shape``, ``hint``, ``accepts``, ``neighbours``, ...).
 
     Returns:
         An :class:`~micrograd_nptel.exercises.Exercise`.
@@ -119,48 +169,51 @@ def from_network(
     Raises:
         ValueError: a bad size, activation, output or loss (or an output and a loss that do not go together), a target or
             a given name the network does not have, the target among the given names, a slip that cannot be read or that
-            gives the correct answer, a reference that disagrees with the engine (the message names which), a default
-            reference that needs a name the question does not give (the message names it), a negative seed, an
-            ``answer`` that is neither "any" nor "number".
-        TypeError: an argument of the wrong type.
+            gives the correct answer, a reference or an ``accepts`` formula that disagrees with the engine (the message
+            names which), a default reference that needs a name the question does not give (the message names it), a
+            negative seed, an ``answer`` that is neither "any" nor "number", ``neighbours`` for a target without indices.
+        TypeError: an argument of the wrong type, or a keyword that is not one of :class:`Fields`.
     """
     out = _output(output, loss)
-    sizes_t = tuple(sizes) if isinstance(sizes, (list, tuple)) else sizes
-    if not isinstance(sizes_t, tuple):
+    if not isinstance(sizes, (list, tuple)):
         raise TypeError(f"sizes must be a list of ints, got {sizes!r}")
+    sizes_t = tuple(sizes)
     probe = NetworkWorld(sizes_t, activation, out)(0, 0)
     key = _name_in(target, probe, "target")
+    parts = _given_parts(fields, "from_network")
+    if not parts.get("reference"):
+        parts["reference"] = _network_default(key, target, sizes_t, out, parts.get("given"), probe)
     world = NetworkWorld(sizes_t, activation, out, key)
-    default = reference is None
-    reference = reference or _network_reference(key, sizes_t, out)
+    return _make(world, key, name, {**_network_defaults(key, sizes_t, activation, out, probe, parts), **parts})
+
+
+def _network_default(key: str, target: str, sizes: tuple[int, ...], out: str, given: Iterable[str] | None, probe: Context) -> str:
+    """Module 4.8's formula for ``key`` written in the given names (:func:`_in_given_names`); ValueError without one."""
+    reference = _network_reference(key, sizes, out)
     if reference is None:
         raise ValueError(f"give reference=... (a formula for {pretty(key)}): there is no default for target {target!r}")
-    if default:
-        reference = _in_given_names(reference, given, probe, lambda n: _network_reference(n, sizes_t, out), key)
-    net = "-".join(map(str, sizes_t))
-    loss_text = "softmax and cross-entropy" if out == "softmax" else "linear output and squared error"
-    asks = pretty(key)
-    if question is None:
-        question = f"In a {net} network ({activation} g, {loss_text}), find {asks}."
-        question_tex = question_tex or f"In a {net} network ({activation} $g$, {loss_text}), find ${pretty_tex(key)}$."
-    return _make(
-        name,
-        world,
-        key,
-        given,
-        question,
-        question_tex,
-        slips,
-        reference,
-        reference_tex,
-        title or f"{asks} in a {net} network ({activation}, {loss_text})",
-        module or "CS7015 Lecture 4, Modules 4.1-4.8",
-        notebook,
-        seed,
-        answer,
-        shape=_network_shape(key, probe.values[key], sizes_t),
-        paths=key[4:] if re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+|x_\d+)", key) else None,
-    )
+    return _in_given_names(reference, given, probe, lambda n: _network_reference(n, sizes, out), key)
+
+
+def _network_defaults(
+    key: str, sizes: tuple[int, ...], activation: str, out: str, probe: Context, parts: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a network exercise says unless the teacher says otherwise: the question and title naming the network and
+    the target, the module, the shape in words; for one weight or unit, its paths and its neighbours."""
+    net = "-".join(map(str, sizes))
+    losses = "softmax and cross-entropy" if out == "softmax" else "linear output and squared error"
+    defaults: dict[str, Any] = {
+        "title": f"{pretty(key)} in a {net} network ({activation}, {losses})",
+        "module": "CS7015 Lecture 4, Modules 4.1-4.8",
+        "shape": _network_shape(key, probe.values[key], sizes),
+        "neighbours": bool(re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+)", key)),
+    }
+    if "question" not in parts:
+        defaults["question"] = f"In a {net} network ({activation} g, {losses}), find {pretty(key)}."
+        defaults["question_tex"] = f"In a {net} network ({activation} $g$, {losses}), find ${pretty_tex(key)}$."
+    if re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+|x_\d+)", key):
+        defaults["paths"] = key[4:]
+    return defaults
 
 
 def _output(output: str | None, loss: str | None) -> str:
@@ -236,18 +289,8 @@ def from_expression(
     *,
     target: str,
     at: Mapping[str, float],
-    given: Sequence[str] | None = None,
     ranges: Mapping[str, Sequence[float]] | None = None,
-    question: str | None = None,
-    question_tex: str | None = None,
-    slips: Slips | None = None,
-    reference: str | None = None,
-    reference_tex: str | None = None,
-    title: str | None = None,
-    module: str = "",
-    notebook: str = "",
-    seed: int = 0,
-    answer: str = "any",
+    **fields: Unpack[Fields],
 ) -> Exercise:
     """An exercise on the derivative of an expression written in named steps (CS7015 Lecture 4, Module 4.6), answered by the engine.
 
@@ -258,14 +301,13 @@ def from_expression(
             tanh, sigmoid, relu, abs).
         target: ``"dz/dx"``: the output (the step no other step uses) differentiated by an input.
         at: each input's value in the question, e.g. ``{"x": 2.0}``.
-        given: the names the question shows (default: the inputs and the named steps but the output).
         ranges: ``{input: (low, high)}``: where other seeds draw that input from (default: ``at``'s value times 0.5 to 1.5).
             A draw where some step is not defined (a log of a negative number) is drawn again, up to 20 times; the
             first :data:`SEEDS_TRIED` seeds are tried here, and an expression that some of them cannot build is refused
             (the message names the step and the range to narrow).
-        question, question_tex, slips, reference, reference_tex, title, module, notebook, seed, answer: as for
-            :func:`from_network`; with no ``reference``, the solution is the chain rule's formula in the given names
-            (a step the question does not give is written out).
+        fields: the keys every exercise has (:class:`Fields`), as for :func:`from_network` (but ``neighbours``); with
+            no ``given``, the question gives the inputs and the named steps but the output; with no ``reference``, the
+            solution is the chain rule's formula in the given names (a step the question does not give is written out).
 
     Returns:
         An :class:`~micrograd_nptel.exercises.Exercise`.
@@ -273,9 +315,39 @@ def from_expression(
     Raises:
         ValueError: an expression that cannot be read (``^`` for a power: write ``**``), an input in ``at`` it does not
             use (or one it uses missing), a target that is not ``d<output>/d<input>``, numbers that are not finite, a bad
-            range, seeds among the first :data:`SEEDS_TRIED` whose numbers cannot be built, or as :func:`from_network`.
-        TypeError: an argument of the wrong type.
+            range, seeds among the first :data:`SEEDS_TRIED` whose numbers cannot be built, ``neighbours``, or as
+            :func:`from_network`.
+        TypeError: an argument of the wrong type, or a keyword that is not one of :class:`Fields`.
     """
+    values, bounds, root, wrt = _expression_inputs(expression, target, at, ranges)
+    world = ExpressionWorld(expression, values, root, wrt, bounds)
+    named = _expression_steps(world, expression, target, at)
+    _check_seeds(world, bounds)
+    ctx = world(0, 0)
+    key = _name_in(f"d{root}/d{wrt}", ctx, "target")
+    parts = _given_parts(fields, "from_expression")
+    if "neighbours" in parts:
+        raise ValueError(f"neighbours: {target} has no indices (an expression's names are scalars), so no neighbour to name")
+    if parts.get("given") is None:
+        steps = [s.split("=")[0].strip() for s in order_steps(expression)[0].split(";")]
+        parts["given"] = [*at, *(n for n in steps if n in named and n != root)]
+    _warn_printed_values(name, parts.get("question"), values)
+    if not parts.get("reference"):
+        parts["reference"] = _expression_default(expression, target, wrt, parts["given"], ctx, key)
+    point = ", ".join(at)  # "at the given x": another seed (a student's) gives other numbers, listed under the question
+    defaults: dict[str, Any] = {"title": f"{target} for {expression}", "module": "CS7015 Lecture 4, Module 4.6", "shape": "a number"}
+    if "question" not in parts:
+        defaults["question"] = f"{expression}. Find {target} at the given {point}."
+        defaults["question_tex"] = f"`{expression}`. Find ${pretty_tex(key)}$ at the given ${point}$."
+    defaults["paths"] = _name_in(wrt, ctx, "input")
+    return _make(world, key, name, {**defaults, **parts})
+
+
+def _expression_inputs(
+    expression: object, target: object, at: object, ranges: object
+) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, tuple[float, float]], ...], str, str]:
+    """The checked arguments of :func:`from_expression`: ``at``'s values, ``ranges``' bounds, the output and the input
+    the target differentiates by."""
     if not isinstance(expression, str):
         raise TypeError(f"expression must be a str, got {expression!r}")
     if "^" in expression:
@@ -283,6 +355,8 @@ def from_expression(
     if not isinstance(at, Mapping) or not at:
         raise ValueError(f"at must give each input's value, e.g. {{'x': 2.0}}; got {at!r}")
     values = tuple((str(k), _finite(v, f"at[{k!r}]")) for k, v in at.items())
+    if ranges is not None and not isinstance(ranges, Mapping):
+        raise TypeError(f"ranges must map an input to (low, high), got {ranges!r}")
     bounds = tuple((str(k), _range(k, r)) for k, r in (ranges or {}).items())
     for k, _ in bounds:
         if k not in at:
@@ -290,8 +364,13 @@ def from_expression(
     m = re.fullmatch(r"\s*(?:d|∂)([A-Za-z]\w*)\s*/\s*(?:d|∂)([A-Za-z]\w*)\s*", target) if isinstance(target, str) else None
     if not m:
         raise ValueError(f"target must be d<output>/d<input>, e.g. 'dz/dx', got {target!r}")
-    root, wrt = m.groups()
-    world = ExpressionWorld(expression, values, root, wrt, bounds)
+    return values, bounds, m.group(1), m.group(2)
+
+
+def _expression_steps(world: ExpressionWorld, expression: str, target: str, at: Mapping[str, float]) -> dict[str, Any]:
+    """The named steps of the question's expression; ValueError for an input ``at`` misses, one it has that the
+    expression does not use, or a target by an input it does not use."""
+    values = world.at
     try:
         _, used, named = world.graph(dict(values))
     except ExpressionError as e:
@@ -302,53 +381,38 @@ def from_expression(
                 f"at = {{{', '.join([*(f'{k}: {v:g}' for k, v in values), f'{missing.group(1)}: NUMBER'])}}}"
             ) from None
         raise
-    if wrt not in used:
-        raise ValueError(f"target {target!r} differentiates by {wrt!r}, which the expression does not use (its inputs: {', '.join(used)})")
+    if world.wrt not in used:
+        raise ValueError(
+            f"target {target!r} differentiates by {world.wrt!r}, which the expression does not use (its inputs: {', '.join(used)})"
+        )
     unused = [k for k in at if k not in used]
     if unused:
         raise ValueError(f"at: {expression!r} does not use the input {', '.join(map(repr, unused))}; remove it from at")
-    _check_seeds(world, bounds)
-    ctx = world(0, 0)
-    key = _name_in(f"d{root}/d{wrt}", ctx, "target")
-    if given is None:
-        steps = [s.split("=")[0].strip() for s in order_steps(expression)[0].split(";")]
-        given = [*at, *(n for n in steps if n in named and n != root)]
-    point = ", ".join(at)  # "at the given x": another seed (a student's) gives other numbers, listed under the question
+    return dict(named)
+
+
+def _warn_printed_values(name: str, question: object, values: tuple[tuple[str, float], ...]) -> None:
+    """Warn when the question prints an input's value: other seeds (each student's) give it other values."""
     for k, v in values:
-        if question is not None and re.search(rf"\b{re.escape(k)}\s*=\s*{re.escape(f'{v:g}')}(?!\.?\d)", question):
+        if isinstance(question, str) and re.search(rf"\b{re.escape(k)}\s*=\s*{re.escape(f'{v:g}')}(?!\.?\d)", question):
             warnings.warn(
                 f"{name}: the question says {k} = {v:g}, but other seeds (each student's) give {k} other values; "
                 f"write 'at the given {k}' (the question lists each student's numbers)",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-    default = reference is None
-    reference = reference or derivative_formula(expression, wrt)
+
+
+def _expression_default(expression: str, target: str, wrt: str, given: Iterable[str], ctx: Context, key: str) -> str:
+    """The chain rule's formula for d<output>/d<wrt>, written in the given names: a step the question does not give is
+    replaced by its definition."""
+    reference = derivative_formula(expression, wrt)
     if reference is None:
         raise ValueError(f"give reference=... (a formula for {target}): relu has no derivative in the answer grammar")
-    if default:
-        pairs = [step.split("=", 1) for step in order_steps(expression)[0].split(";") if "=" in step]
-        spelled = {canonical(k.strip(), ctx): k.strip() for k, _ in pairs}
-        definitions = {canonical(k.strip(), ctx): v.strip() for k, v in pairs}
-        reference = _in_given_names(reference, given, ctx, definitions.get, key, lambda n: spelled.get(n, typed(n)))
-    return _make(
-        name,
-        world,
-        key,
-        given,
-        question or f"{expression}. Find {target} at the given {point}.",
-        question_tex or (None if question else f"`{expression}`. Find ${pretty_tex(key)}$ at the given ${point}$."),
-        slips,
-        reference,
-        reference_tex,
-        title or f"{target} for {expression}",
-        module or "CS7015 Lecture 4, Module 4.6",
-        notebook,
-        seed,
-        answer,
-        shape="a number",
-        paths=_name_in(wrt, ctx, "input"),
-    )
+    pairs = [step.split("=", 1) for step in order_steps(expression)[0].split(";") if "=" in step]
+    spelled = {canonical(k.strip(), ctx): k.strip() for k, _ in pairs}
+    definitions = {canonical(k.strip(), ctx): v.strip() for k, v in pairs}
+    return _in_given_names(reference, given, ctx, definitions.get, key, lambda n: spelled.get(n, typed(n)))
 
 
 def _check_seeds(world: ExpressionWorld, bounds: tuple[tuple[str, tuple[float, float]], ...]) -> None:
@@ -467,86 +531,135 @@ def _name_in(text: object, ctx: Context, what: str) -> str:
     return key
 
 
-def _make(
-    name: str,
-    world: NetworkWorld | ExpressionWorld,
-    key: str,
-    given: Iterable[str],
-    question: str,
-    question_tex: str | None,
-    slips: Slips | None,
-    reference: str,
-    reference_tex: str | None,
-    title: str,
-    module: str,
-    notebook: str,
-    seed: int,
-    answer: str,
-    *,
-    shape: str,
-    paths: str | None,
-) -> Exercise:
+def _given_parts(fields: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """The :class:`Fields` a teacher gave, None (and an empty title or module) meaning "the default"; TypeError for a
+    keyword that is not one."""
+    for key in fields:
+        if key not in FIELDS:
+            raise TypeError(f"{what}() got an unexpected keyword argument {key!r}; the fields every exercise has are {', '.join(FIELDS)}")
+    return {k: v for k, v in fields.items() if v is not None and not (k in ("title", "module") and v == "")}
+
+
+def _make(world: NetworkWorld | ExpressionWorld, key: str, name: str, parts: dict[str, Any]) -> Exercise:
     """Check the teacher's parts against the engine on three worlds and build the Exercise."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be a whole number >= 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0 (0: the question's own numbers), got {seed}")
-    if answer not in ANSWERS:
-        raise ValueError(f'answer must be "any" (a number or a formula) or "number" (numbers only), got {answer!r}')
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.\-]{0,63}", name):
-        raise ValueError(f"name must be 1 to 64 letters, digits, '.', '-' or '_', got {name!r}")
-    for text, what in ((question, "question"), (title, "title"), (module, "module"), (notebook, "notebook")):
-        if not isinstance(text, str):
-            raise TypeError(f"{what} must be a str, got {text!r}")
-    if isinstance(given, str) or not isinstance(given, Iterable):
-        raise TypeError(f"given must be a list of names, got {given!r}")
+    parts = {"given": (), "notebook": "", "seed": 0, "answer": "any", **parts}
+    _check_texts(name, parts)
+    seed = parts["seed"]
     ctx = world(seed, 0)
-    given_keys = tuple(dict.fromkeys(_name_in(g, ctx, "given name") for g in given))
-    if key in given_keys:
+    given = tuple(dict.fromkeys(_name_in(g, ctx, "given name") for g in parts["given"]))
+    if key in given:
         raise ValueError(f"given includes the target {pretty(key)} itself: the question would give its answer away")
-    mistakes = _slips(slips, ctx)
+    mistakes = _slips(parts.pop("slips", None), ctx)
     worlds = [world(seed, w) for w in range(3)]
-    _check_reference(reference, key, worlds)
-    ex = Exercise(
-        name=name,
-        module=module,
-        notebook=notebook,
-        title=title,
-        question=question,
-        question_tex=question_tex if question_tex is not None else question,
-        asks=pretty(key),
-        asks_tex=pretty_tex(key),
-        shape=shape,
-        given=given_keys,
-        reference=reference,
-        reference_tex=reference_tex if reference_tex is not None else _tex(display(reference, ctx)),
-        mistakes=mistakes,
-        target=key,
-        paths=paths,
-        neighbours=bool(re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+)", key)),
-        seed=seed,
-        answer=answer,
-        world=world,
-    )
+    _check_reference(parts["reference"], key, worlds)
+    fields = _checked_fields(parts, key, ctx, worlds)
+    parts.setdefault("question_tex", parts["question"])
+    parts.setdefault("reference_tex", _tex(display(parts["reference"], ctx)))
+    parts.update(given=given, asks=parts.get("asks", pretty(key)), asks_tex=parts.get("asks_tex", pretty_tex(key)), **fields)
+    ex = Exercise(name=name, mistakes=mistakes, target=key, world=world, **parts)
     for m in mistakes:
         _check_slip(m, ex, worlds)
     return ex
 
 
-def _slips(slips: Slips | None, ctx: Context) -> tuple[Mistake, ...]:
-    """The teacher's slips as Mistakes; each formula must be readable on the exercise's names."""
+def _check_texts(name: object, parts: Mapping[str, Any]) -> None:
+    """The name, the texts, ``given``, ``seed`` and ``answer`` are of their types and values."""
+    seed = parts["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be a whole number >= 0, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0 (0: the question's own numbers), got {seed}")
+    if parts["answer"] not in ANSWERS:
+        raise ValueError(f'answer must be "any" (a number or a formula) or "number" (numbers only), got {parts["answer"]!r}')
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.\-]{0,63}", name):
+        raise ValueError(f"name must be 1 to 64 letters, digits, '.', '-' or '_', got {name!r}")
+    for what in (
+        "question",
+        "title",
+        "module",
+        "notebook",
+        "question_tex",
+        "reference",
+        "reference_tex",
+        "asks",
+        "asks_tex",
+        "shape",
+        "hint",
+    ):
+        if what in parts and not isinstance(parts[what], str):
+            raise TypeError(f"{what} must be a str, got {parts[what]!r}")
+    for what in ("given", "accepts", "defined", "forbidden", "path_examples"):
+        value = parts.get(what, ())
+        if isinstance(value, str) or not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{what} must be a list of {'names' if what != 'accepts' else 'formulas'}, got {value!r}")
+
+
+def _checked_fields(parts: Mapping[str, Any], key: str, ctx: Context, worlds: list[Context]) -> dict[str, Any]:
+    """The optional :class:`Fields` of an Exercise, in its types and checked on its numbers: each ``accepts`` agrees
+    with the engine, each ``path_examples`` formula reads, ``defined``/``asked`` are names of the exercise, ``paths`` a
+    node, ``forbidden`` functions of the grammar, ``neighbours`` only for a target with indices."""
+    out: dict[str, Any] = {}
+    for formula in parts.get("accepts", ()):
+        _check_reference(formula, key, worlds, "accepts")
+    out["accepts"] = tuple(parts.get("accepts", ()))
+    for formula in parts.get("path_examples", ()):
+        _readable(formula, ctx, "path_examples")
+    out["path_examples"] = tuple(parts.get("path_examples", ()))
+    out["defined"] = tuple(_name_in(n, ctx, "defined name") for n in parts.get("defined", ()))
+    out["forbidden"] = frozenset(_function(f) for f in parts.get("forbidden", ()))
+    if "asked" in parts:
+        out["asked"] = _name_in(parts["asked"], ctx, "asked")
+    nodes: Mapping[str, object] = ctx.extra.get("nodes", {})  # type: ignore[assignment]
+    if "paths" in parts and parts["paths"] not in nodes:
+        raise ValueError(f"paths {parts['paths']!r} is not a node of this exercise; it has {', '.join(nodes)}")
+    neighbours = parts.get("neighbours", False)
+    if not isinstance(neighbours, bool):
+        raise TypeError(f"neighbours must be True or False, got {neighbours!r}")
+    if neighbours and not re.fullmatch(r"dL/d(W_\d+,\d+,\d+|[abh]_\d+,\d+|x_\d+)", key):
+        raise ValueError(f"neighbours: {pretty(key)} has no indices, so no neighbouring weight or unit (ask for one, dL/dW_{{2,1,3}})")
+    return out
+
+
+def _function(text: object) -> str:
+    """A function a formula may call, as :data:`forbidden` holds it (``"g'"`` -> ``"gprime"``); ValueError for others."""
+    try:
+        return call_name(str(text))
+    except AnswerError as e:
+        raise ValueError(f"forbidden: {e}") from None
+
+
+def _readable(formula: str, ctx: Context, what: str) -> None:
+    try:
+        read(formula, ctx)
+    except AnswerError as e:
+        raise ValueError(f"{what}: the formula {formula!r} cannot be read: {e}") from None
+
+
+def slip_records(slips: Slips | None) -> tuple[Mistake, ...]:
+    """A teacher's slips (:data:`Slips`, either form) as :class:`~micrograd_nptel.exercises.Mistake` records, in order;
+    their formulas are read on an exercise's numbers later (:func:`from_network`, :func:`from_expression`, a loaded
+    catalogue entry).
+
+    Raises:
+        TypeError: ``slips`` neither a list nor a table.
+        ValueError: a slip without a key, a formula (or a list of them) and a message, or with another field (named).
+    """
     if slips is None:
         return ()
-    if not isinstance(slips, Mapping):
-        raise TypeError(f"slips must map a key to (formula, message), got {slips!r}")
+    if isinstance(slips, Mapping):
+        items: list[tuple[object, object]] = list(slips.items())
+    elif isinstance(slips, (list, tuple)):
+        items = [_keyed(i, spec) for i, spec in enumerate(slips, 1)]
+    else:
+        raise TypeError(f"slips must be a list of (key, formula, message) or map a key to (formula, message), got {slips!r}")
     out = []
-    for key, spec in slips.items():
+    for key, spec in items:
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][\w\-]{0,63}", key):
             raise ValueError(f"slip key must be a name such as 'no_bias', got {key!r}")
         if isinstance(spec, Mapping):
             unknown = set(spec) - {"formula", "message"}
             if unknown:
-                raise ValueError(f"slip {key!r}: unknown field {sorted(unknown)[0]!r} (a slip has a formula and a message)")
+                raise ValueError(f"slip {key!r}: unknown field {sorted(unknown)[0]!r} (a slip has a key, a formula and a message)")
             formula, message = spec.get("formula"), spec.get("message")
         elif isinstance(spec, (list, tuple)) and len(spec) == 2:
             formula, message = spec
@@ -557,13 +670,31 @@ def _slips(slips: Slips | None, ctx: Context) -> tuple[Mistake, ...]:
             raise ValueError(f"slip {key!r}: formula must be a formula or a list of formulas, got {formula!r}")
         if not isinstance(message, str) or not message.strip():
             raise ValueError(f"slip {key!r}: message must be the text shown to the student, got {message!r}")
-        for f in formulas:
+        out.append(Mistake(key, formulas, message))
+    return tuple(out)
+
+
+def _keyed(i: int, spec: object) -> tuple[object, object]:
+    """One slip of the list form -> ``(key, (formula, message))`` (a Mistake, a triple or a table with a key)."""
+    if isinstance(spec, Mistake):
+        return spec.key, (list(spec.formulas), spec.message)
+    if isinstance(spec, (list, tuple)) and len(spec) == 3:
+        return spec[0], tuple(spec[1:])
+    if isinstance(spec, Mapping) and "key" in spec:
+        return spec["key"], {k: v for k, v in spec.items() if k != "key"}
+    raise ValueError(f"slip {i} must be (key, formula, message) or a table with key, formula and message, got {spec!r}")
+
+
+def _slips(slips: Slips | None, ctx: Context) -> tuple[Mistake, ...]:
+    """The teacher's slips as Mistakes; each formula must be readable on the exercise's names."""
+    out = slip_records(slips)
+    for m in out:
+        for f in m.formulas:
             try:
                 read(f, ctx)
             except AnswerError as e:
-                raise ValueError(f"slip {key!r}: its formula {f!r} cannot be read: {e}") from None
-        out.append(Mistake(key, formulas, message))
-    return tuple(out)
+                raise ValueError(f"slip {m.key!r}: its formula {f!r} cannot be read: {e}") from None
+    return out
 
 
 def _value(text: str, ctx: Context) -> Array | None:
@@ -583,15 +714,16 @@ def _same(v: Array | None, want: Array) -> bool:
     return bool(np.allclose(v.reshape(want.shape), want, rtol=1e-9, atol=1e-12 * max(1.0, float(np.abs(want).max()))))
 
 
-def _check_reference(reference: str, key: str, worlds: list[Context]) -> None:
+def _check_reference(reference: str, key: str, worlds: list[Context], what: str = "reference") -> None:
+    """``reference`` (or an ``accepts`` formula) equals the engine's ``key`` on each of ``worlds``; ValueError if not."""
     for w, ctx in enumerate(worlds):
         try:
             v = evaluate(read(reference, ctx), ctx)
         except (AnswerError, ShapeMismatch, FloatingPointError) as e:
-            raise ValueError(f"reference {reference!r} cannot be evaluated: {e}") from None
+            raise ValueError(f"{what} {reference!r} cannot be evaluated: {e}") from None
         if not _same(v, ctx.values[key]):
             where = "on the question's numbers" if w == 0 else f"on check network {w}"
-            raise ValueError(f"reference {reference!r} disagrees with the engine's {pretty(key)} {where}")
+            raise ValueError(f"{what} {reference!r} disagrees with the engine's {pretty(key)} {where}")
 
 
 def _check_slip(m: Mistake, ex: Exercise, worlds: list[Context]) -> None:

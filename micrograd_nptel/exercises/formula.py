@@ -64,6 +64,7 @@ __all__ = [
     "Formula",
     "ShapeMismatch",
     "as_array",
+    "call_name",
     "canonical",
     "container",
     "display",
@@ -175,6 +176,21 @@ _FUNCTIONS = {
 }
 FUNCTION_NAMES = (*_GRAMMAR_OPS, "g", "g'", "e", "diag", "sum")
 """The functions a formula may call."""
+
+
+def call_name(text: str) -> str:
+    """The grammar's own name of a function a formula may call, as an exercise's ``forbidden`` holds it: ``"g'"`` ->
+    ``"gprime"``, ``"σ"`` and ``"logistic"`` -> ``"sigmoid"``, ``"exp"`` -> ``"exp"``.
+
+    Raises:
+        AnswerError: not one of :data:`FUNCTION_NAMES` (or their other spellings).
+    """
+    if text in _FUNCTIONS:
+        return _FUNCTIONS[text]
+    if text in _FUNCTIONS.values():
+        return text
+    raise AnswerError(f"{text!r} is not a function of the grammar; the functions are {', '.join(FUNCTION_NAMES)}")
+
 
 TOKEN = re.compile(
     r"""(?P<space>\s+)
