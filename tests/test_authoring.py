@@ -349,7 +349,7 @@ ENTRY = "world = 'toy'\nasks = 'dz/dx'\nasks_tex = 'x'\nshape = 'a number'\nques
         (ENTRY.replace("'toy'", "'globe'") + "reference = 'x'", "world 'globe' is not one of figure"),
         (ENTRY.replace("shape = 'a number'\n", "") + "reference = 'x'", "the key 'shape' is missing"),
         (ENTRY.replace("asks_tex = 'x'\n", "") + "reference = 'x'", "reference 'x' is not the engine's"),  # asks_tex may go
-        ("world = 'toy'\nsizes = [2, 2]", "unknown key 'sizes'"),
+        ("world = 'toy'\nsizes = [2, 2]", "give either sizes .*; this entry gives sizes and world"),
         ("world = 'toy'\nneighbours = 'yes'", "key 'neighbours' must be a true or false"),
         ("world = 'toy'\ngiven = [1]", "key 'given' must be a list of strings"),
         (ENTRY + "reference = 'x'", "reference 'x' is not the engine's dz/dx"),
@@ -529,3 +529,11 @@ def test_a_teachers_exercise_says_what_a_built_in_one_says() -> None:
 def test_a_field_that_does_not_fit_is_named(make: object, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         make()  # type: ignore[operator]
+
+
+def test_the_default_reference_tex_names_each_op_as_notation_does_and_reads_back() -> None:
+    """The LaTeX of a default reference writes each op's name as notation.UNARY_OPS does (sqrt was ``\\sqrt(x)``, a
+    root over a bracket, which read back as an empty list)."""
+    ex = exercises.from_expression("s", "z = sqrt(x) + exp(x) * tanh(x)", target="dz/dx", at={"x": 4.0})
+    assert r"\operatorname{sqrt}(x)" in ex.reference_tex and r"\exp(x)" in ex.reference_tex and r"\sqrt(" not in ex.reference_tex
+    assert ex.check(ex.reference_tex).correct and ex.new(7).check(ex.reference_tex).correct

@@ -19,8 +19,13 @@ slips to name (each a formula in the answer grammar of :mod:`~micrograd_nptel.ex
 The lecture's own diagnoses apply to every exercise made here (see :mod:`~micrograd_nptel.exercises.worlds`): for a
 network, the sign, no g', g for g', g' at h, W_k for W_k^T, h_k for h_{k-1}, the softmax's diagonal, another
 layer's gradient, a neighbouring weight's; for an expression, the sign, a missing path, one path's sign, the
-paths multiplied, a factor left out. The same exercises load from a TOML file with :func:`~micrograd_nptel.exercises.loader.load` (the
-format is in the README, section "Write your own exercise").
+paths multiplied, a factor left out.
+
+Both functions take the keys every exercise has as keyword arguments (:class:`Fields`: ``given``, ``question``,
+``slips``, ``reference``, ... and the fields a built-in exercise gives, ``asks``, ``shape``, ``hint``, ``accepts``,
+``neighbours``, ...), the same keys, with the same meanings, as an entry of a TOML file read by
+:func:`~micrograd_nptel.exercises.loader.load` (:data:`~micrograd_nptel.exercises.loader.KEYS`; the README's section
+"Write your own exercise" has the table).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import numpy as np
 
 from .._validate import check_number
 from ..expression import ExpressionError
+from ..notation import UNARY_OPS
 from .check import Exercise
 from .feedback import Mistake, typed
 from .formula import (
@@ -57,7 +63,7 @@ from .worlds import LOSSES, ExpressionWorld, NetworkWorld
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["FIELDS", "SEEDS_TRIED", "Fields", "Slips", "from_expression", "from_network", "slip_records"]
+__all__ = ["FIELDS", "SEEDS_TRIED", "Fields", "Slips", "check_formulas", "from_expression", "from_network", "slip_records"]
 
 SEEDS_TRIED = 500
 """:func:`from_expression` builds the numbers of seeds 0 .. 499 (each student's seed is one of a million; 500 tries find
@@ -552,14 +558,30 @@ def _make(world: NetworkWorld | ExpressionWorld, key: str, name: str, parts: dic
     mistakes = _slips(parts.pop("slips", None), ctx)
     worlds = [world(seed, w) for w in range(3)]
     _check_reference(parts["reference"], key, worlds)
-    fields = _checked_fields(parts, key, ctx, worlds)
+    fields = _checked_fields(parts, key, ctx)
     parts.setdefault("question_tex", parts["question"])
     parts.setdefault("reference_tex", _tex(display(parts["reference"], ctx)))
     parts.update(given=given, asks=parts.get("asks", pretty(key)), asks_tex=parts.get("asks_tex", pretty_tex(key)), **fields)
     ex = Exercise(name=name, mistakes=mistakes, target=key, world=world, **parts)
-    for m in mistakes:
-        _check_slip(m, ex, worlds)
+    check_formulas(ex, worlds)
     return ex
+
+
+def check_formulas(ex: Exercise, worlds: Sequence[Context]) -> None:
+    """Check the formulas an exercise holds besides its reference, on ``worlds`` (the question's numbers and two more
+    sets, e.g. ``[ex.context(w) for w in range(3)]``): each of :attr:`~micrograd_nptel.exercises.Exercise.accepts`
+    equals the engine's answer, each of ``path_examples`` reads, and no slip gives the correct answer. Used for every
+    exercise a teacher makes (:func:`from_network`, :func:`from_expression`, a loaded entry on a built-in world).
+
+    Raises:
+        ValueError: the first formula that does not (named, with the key it is under).
+    """
+    for formula in ex.accepts:
+        _check_reference(formula, ex.target, list(worlds), "accepts")
+    for formula in ex.path_examples:
+        _readable(formula, worlds[0], "path_examples")
+    for m in ex.mistakes:
+        _check_slip(m, ex, list(worlds))
 
 
 def _check_texts(name: object, parts: Mapping[str, Any]) -> None:
@@ -594,17 +616,11 @@ def _check_texts(name: object, parts: Mapping[str, Any]) -> None:
             raise TypeError(f"{what} must be a list of {'names' if what != 'accepts' else 'formulas'}, got {value!r}")
 
 
-def _checked_fields(parts: Mapping[str, Any], key: str, ctx: Context, worlds: list[Context]) -> dict[str, Any]:
-    """The optional :class:`Fields` of an Exercise, in its types and checked on its numbers: each ``accepts`` agrees
-    with the engine, each ``path_examples`` formula reads, ``defined``/``asked`` are names of the exercise, ``paths`` a
-    node, ``forbidden`` functions of the grammar, ``neighbours`` only for a target with indices."""
-    out: dict[str, Any] = {}
-    for formula in parts.get("accepts", ()):
-        _check_reference(formula, key, worlds, "accepts")
-    out["accepts"] = tuple(parts.get("accepts", ()))
-    for formula in parts.get("path_examples", ()):
-        _readable(formula, ctx, "path_examples")
-    out["path_examples"] = tuple(parts.get("path_examples", ()))
+def _checked_fields(parts: Mapping[str, Any], key: str, ctx: Context) -> dict[str, Any]:
+    """The optional :class:`Fields` of an Exercise, in its types and checked on its numbers: ``defined``/``asked`` are
+    names of the exercise, ``paths`` a node, ``forbidden`` functions of the grammar, ``neighbours`` only for a target
+    with indices (its formulas are checked by :func:`check_formulas`)."""
+    out: dict[str, Any] = {"accepts": tuple(parts.get("accepts", ())), "path_examples": tuple(parts.get("path_examples", ()))}
     out["defined"] = tuple(_name_in(n, ctx, "defined name") for n in parts.get("defined", ()))
     out["forbidden"] = frozenset(_function(f) for f in parts.get("forbidden", ()))
     if "asked" in parts:
@@ -739,7 +755,10 @@ def _tex(text: str) -> str:
     text = re.sub(r"∂(\w+)/∂(\w+(?:_\{[^{}]*\}|_\w+)?)", lambda m: rf"\frac{{\partial {_sym(m.group(1))}}}{{\partial {m.group(2)}}}", text)
     for a, b in (("ᵀ", "^T"), ("·", r" \cdot "), ("ŷ", r"\hat{y}"), ("η", r"\eta"), ("*", r" \cdot ")):
         text = text.replace(a, b)
-    return re.sub(r"\b(exp|log|sin|cos|tanh|sqrt)\b", r"\\\1", text)
+    for name, op in UNARY_OPS.items():  # \exp, \tanh, \operatorname{sqrt}: as derivations write them (notation.py)
+        if op.latex is not None:
+            text = re.sub(rf"\b{name}\b", op.latex.replace("\\", "\\\\"), text)
+    return text
 
 
 def _sym(s: str) -> str:
