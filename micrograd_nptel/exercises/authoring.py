@@ -99,7 +99,8 @@ class Fields(TypedDict, total=False):
             (default: Module 4.8's for a network, the chain rule's for an expression, in the given names);
             ``reference_tex`` in LaTeX (default: from ``reference``).
         slips: the teacher's slips (:data:`Slips`), tried before the lecture's; each must be readable and not the
-            correct answer.
+            correct answer. A slip's key names it in the feedback and in ``micrograd-nptel grade``'s counts; its
+            message may use ``{formula}``.
         asks, asks_tex: the quantity asked for in text and LaTeX (default: the target, ``∇_{W_1}L``).
         shape: the answer's shape in words (default: "a 3 x 2 matrix (n_1 x n_0)", "a number").
         hint: the last line of a far-off answer's message (default: "Check each factor of the chain.").
@@ -569,7 +570,7 @@ def _make(world: NetworkWorld | ExpressionWorld, key: str, name: str, parts: dic
 
 def check_formulas(ex: Exercise, worlds: Sequence[Context]) -> None:
     """Check the formulas an exercise holds besides its reference, on ``worlds`` (the question's numbers and two more
-    sets, e.g. ``[ex.context(w) for w in range(3)]``): each of :attr:`~micrograd_nptel.exercises.Exercise.accepts`
+    sets, e.g. ``[ex.context(w) for w in range(3)]``): each of the exercise's ``accepts``
     equals the engine's answer, each of ``path_examples`` reads, and no slip gives the correct answer. Used for every
     exercise a teacher makes (:func:`from_network`, :func:`from_expression`, a loaded entry on a built-in world).
 
