@@ -172,3 +172,18 @@ def test_the_readme_and_the_teachers_page_describe_the_one_table() -> None:
         assert f"`{key}`" in section or f"exercise.{key}" in section, key
     assert "[exercise.slips.KEY]" in section and "[[exercise.mistakes]]" in section
     assert "loader.KEYS" in (root / "docs" / "teachers.md").read_text("utf-8")  # the page prints the table itself
+
+
+def test_a_world_entry_reads_names_as_from_network_does(tmp_path: Path) -> None:
+    """grad_a_2 and W_{2,2,3} mean dL/da_2 and W_2,2,3 in a world entry as in a network's (the catalogue writes the
+    canonical spelling; a teacher's copy need not)."""
+    text = (Path(loader.__file__).parent / "catalogue" / "module_4_7.toml").read_text("utf-8")
+    first = text.index("[[exercise]]")
+    entry = text[first : text.index("[[exercise]]", first + 1)]
+    assert "target = 'dL/dW_2,2,3'" in entry and "'dL/da_2'" in entry
+    mine = entry.replace("name = '4.7-weight'", "name = 'x'").replace("'dL/dW_2,2,3'", "'dL/dW_{2,2,3}'").replace("'dL/da_2'", "'grad_a_2'")
+    (tmp_path / "hw.toml").write_text(mine, encoding="utf-8")
+    loaded = exercises.load(tmp_path / "hw.toml")[0]
+    original = exercises.get("4.7-weight")
+    assert (loaded.target, loaded.given) == (original.target, original.given) == ("dL/dW_2,2,3", ("dL/da_2", "h_1", "h_2"))
+    assert loaded.check("dL/da_{2,2} * h_{1,3}").correct

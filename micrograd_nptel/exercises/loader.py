@@ -25,7 +25,7 @@ from ..files import read_input_file
 from .authoring import ANSWERS, check_formulas, from_expression, from_network, slip_records
 from .check import Exercise
 from .feedback import Mistake
-from .formula import AnswerError, call_name, container, read
+from .formula import AnswerError, Context, call_name, canonical, container, read
 from .grading import student_seed
 from .worlds import WORLDS, ExpressionWorld, NetworkWorld
 
@@ -255,6 +255,8 @@ def _world_entry(entry: dict[str, Any], mistakes: list[Mistake], label: str, che
         raise ValueError(f"{label}: key 'seed' must be a whole number >= 0 (0: the question's own numbers), got {entry['seed']}")
     if entry.get("answer", "any") not in ANSWERS:
         raise ValueError(f'{label}: key \'answer\' must be "any" (a number or a formula) or "number", got {entry["answer"]!r}')
+    if check:  # a teacher's file: names as from_network reads them (grad_a_2 for dL/da_2)
+        entry = {**entry, **_spelled(entry, WORLDS[entry["world"]])}
     skip = ("world", "mistakes", "slips")
     fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k not in skip}
     try:
@@ -283,6 +285,24 @@ def _world_entry(entry: dict[str, Any], mistakes: list[Mistake], label: str, che
     return ex
 
 
+def _spelled(entry: dict[str, Any], world: Callable[[int, int], Context]) -> dict[str, Any]:
+    """The names of a world entry (``target``, ``update``, ``asked``, ``given``, ``defined``) in their canonical
+    spelling, as :func:`from_network` reads a name: ``grad_a_2`` -> ``dL/da_2``, ``W_{3,1,2}`` -> ``W_3,1,2``; a name
+    the world does not have is kept, for :func:`_check_names` to name."""
+    ctx = world(entry.get("seed", 0), 0)
+
+    def spell(name: str) -> str:
+        try:
+            key = canonical(name.strip(), ctx)
+        except AnswerError:
+            return name
+        return key if key in ctx.values else name
+
+    out: dict[str, Any] = {k: spell(entry[k]) for k in ("target", "update", "asked") if k in entry}
+    out.update({k: [spell(n) for n in entry[k]] for k in ("given", "defined") if k in entry})
+    return out
+
+
 def _check_names(ex: Exercise, entry: dict[str, Any], label: str) -> None:
     """Every name of a catalogue-form entry is one of its world's, and every slip's formula reads there (so a typo is
     found when the file is loaded, not when a student's answer is checked)."""
@@ -293,15 +313,13 @@ def _check_names(ex: Exercise, entry: dict[str, Any], label: str) -> None:
         name = entry.get(key)
         if name is not None and name not in ctx.values and not (key == "paths" and name in nodes):
             raise ValueError(
-                f"{label}: key {key!r} names {name!r}, which world {entry['world']!r} does not have; "
-                f"write one of {', '.join(names)} (their canonical spelling, e.g. 'dL/da_2' for grad_a_2)"
+                f"{label}: key {key!r} names {name!r}, which world {entry['world']!r} does not have; write one of {', '.join(names)}"
             )
     for key in ("given", "defined"):
         for name in entry.get(key, []):
             if name not in ctx.values:
                 raise ValueError(
-                    f"{label}: key {key!r} names {name!r}, which world {entry['world']!r} does not have; "
-                    f"write one of {', '.join(names)} (their canonical spelling, e.g. 'dL/da_2' for grad_a_2)"
+                    f"{label}: key {key!r} names {name!r}, which world {entry['world']!r} does not have; write one of {', '.join(names)}"
                 )
     for i, m in enumerate(ex.mistakes, 1):
         for f in m.formulas:
