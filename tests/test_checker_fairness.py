@@ -304,7 +304,9 @@ def test_messages_a_student_pass_found_misleading_are_fixed() -> None:
     assert ex.check(f"[{want[0]:.6g} {want[1]:.6g}]").correct  # a list with blanks between its numbers
     fb = get("4.7-weights").check("∇_{a_2}L · h_1ᵀ")
     assert fb.mistake != "transpose" and "write @" in fb.message, fb
-    fb = get("4.2-update", 0).check("W_1 - grad_W_1/10")
+    fb = get("4.2-update", 0).check("W_1 - grad_W_1/10")  # 1/10 is η = 0.1 as printed: read so since a62146f
+    assert fb.correct and "every unit and every class" not in fb.message, fb
+    fb = get("4.2-update", 0).check("W_1 - grad_W_1/8")
     assert not fb.correct and "every unit and every class" not in fb.message, fb
 
 

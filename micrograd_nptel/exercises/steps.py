@@ -9,6 +9,8 @@ import ast
 import re
 from collections.abc import Mapping
 
+from ..notation import UNARY_OPS
+
 __all__ = ["derivative_formula", "order_steps"]
 
 
@@ -120,16 +122,8 @@ def _add(a: str, b: str, sign: str = "+") -> str:
     return f"{a} {sign} {_p(b) if sign == '-' else b}"
 
 
-_DERIVATIVE = {
-    "exp": "exp({u})",
-    "log": "1/{pu}",
-    "sqrt": "1/(2*sqrt({u}))",
-    "sin": "cos({u})",
-    "cos": "-sin({u})",
-    "tanh": "1 - tanh({u})^2",
-    "sigmoid": "sigmoid({u}) * (1 - sigmoid({u}))",
-    "abs": "{pu}/abs({u})",
-}
+_DERIVATIVE = {name: op.derivative for name, op in UNARY_OPS.items() if op.derivative is not None}
+"""Each unary op's local derivative as formula text (:data:`~micrograd_nptel.notation.UNARY_OPS`; none for relu)."""
 
 
 def _d(node: ast.AST, wrt: str, derivs: Mapping[str, str]) -> str:
