@@ -141,7 +141,7 @@ def test_the_slips_table_is_the_shorthand_of_the_mistakes_array(tmp_path: Path) 
             {**BASES["world"], "mistakes": [{"key": "s", "formula": "-1/x", "message": "m"}]},
             "slip 's': its formula '-1/x' gives the correct answer",
         ),
-        ({**BASES["world"], "forbidden": ["cosh"]}, r"key 'forbidden': 'cosh' is not a function of the grammar"),
+        ({**BASES["world"], "forbidden": ["arcsin"]}, r"key 'forbidden': 'arcsin' is not a function of the grammar"),
         ({**BASES["sizes"], "accepts": ["h_1"]}, r"accepts 'h_1' disagrees with the engine's"),
         (
             {**BASES["sizes"], "neighbours": True, "target": "grad_W_1", "given": ["x", "grad_a_1"]},

@@ -382,7 +382,9 @@ class Exercise:
                 is neither a number nor a formula, or ``None``/``True``.
         """
         if answer is Ellipsis:
-            return Feedback(False, "placeholder", f"Replace ... with your answer: {self.asks}, {self.shape}.", self.name)
+            return Feedback(
+                False, "placeholder", f"Replace ... with your answer: {self.asks}, {self.shape}.", self.name, rule="placeholder"
+            )
         if answer is None or isinstance(answer, (bool, np.bool_)):
             raise AnswerError(f"expected a number, a list or a formula for {self.asks}, got {answer!r}")
         if isinstance(answer, str):
@@ -395,6 +397,7 @@ class Exercise:
                     f"{answer.strip()} is read as a list of two numbers: a comma separates entries. For the number, write "
                     f"{point} (a point is the decimal mark). {self.asks} is {self.shape}.",
                     self.name,
+                    rule="decimal_comma",
                 )
             parts = _sides(answer)
             if len(parts) > 1:  # "∇_{h_2}L = W_3ᵀ ∇_{a_3}L": the left side must be the quantity asked for
@@ -416,6 +419,7 @@ class Exercise:
                 f"This exercise asks for the number: compute {self.asks} on your numbers and write its value "
                 f"({self.shape}), not a formula.",
                 self.name,
+                rule="number_asked",
             )
         if formula.is_number:
             return self._check_number(self._evaluate(formula, 0))
@@ -511,14 +515,23 @@ class Exercise:
         try:
             return evaluate(formula, self.context(world), self.forbidden)
         except ShapeMismatch as e:
-            if e.outer:  # ∇ · h^T: elementwise between a column and a row
-                hint = " (· and ⊙ are elementwise; a column times a row is the matrix product: write @, or put them side by side)"
-                return Feedback(False, "shape", f"{e}{hint}. {self.asks} is {self.shape}.", self.name)
-            key = "transpose" if e.transposed_fits else "shape"
-            hint = " (a transpose, ^T, would make them fit)" if e.transposed_fits else ""
-            return Feedback(False, key, f"{e}{hint}. {self.asks} is {self.shape}.", self.name)
+            return self._mismatch(e)
         except FloatingPointError as e:
-            return Feedback(False, None, f"{formula.text} is not a finite number on these numbers ({e}).", self.name)
+            return Feedback(False, None, f"{formula.text} is not a finite number on these numbers ({e}).", self.name, rule="evaluates")
+
+    def _mismatch(self, e: ShapeMismatch) -> Feedback:
+        """Two operands whose shapes do not fit, with what was likely meant (rule ``evaluates``)."""
+        left, right = e.left_shape, e.right_shape
+        key, hint = "shape", ""
+        if e.outer:  # ∇ ⊙ h^T: elementwise between a column and a row
+            hint = " (⊙ and * are elementwise; a column times a row is the matrix product: write @, ·, or put them side by side)"
+        elif e.op == "@" and left == right and len(left) == 2 and left[1] == 1:  # two columns: ⊙ was meant
+            hint = " (two vectors of the same shape: for ⊙, entry by entry, write *)"
+        elif e.op == "*" and len(left) == 2 and len(right) == 2 and left[1] == right[0]:
+            hint = " (* is entry by entry; for the matrix product write @, or put them side by side)"
+        elif e.transposed_fits:
+            key, hint = "transpose", " (a transpose, ^T, would make them fit)"
+        return Feedback(False, key, f"{e}{hint}. {self.asks} is {self.shape}.", self.name, rule="evaluates")
 
     def expected(self, world: int = 0) -> Array:
         """The engine's answer on world ``world`` (0: the question's): a 0-d array, a column (n x 1) or a matrix."""
@@ -671,8 +684,16 @@ class Exercise:
 
     def _as_given(self, formula: Formula, value: Array | None, want: Array) -> list[tuple[Formula, str]]:
         """``formula`` with its literals read as the given quantities they print as (``W_1 - 0.1 * grad_W_1`` with
-        η = 0.1 printed), when it agrees with the answer here to :data:`EXACT` digits: each reading, with a note."""
-        if value is None or not self._exact(value, want) or not formula.names:
+        η = 0.1 printed; ``dL/da_{2,2} * 0.6085`` with h_{1,3} printed 0.608537), when it agrees with the answer here to
+        :data:`ROUNDING` digits: each reading, with a note."""
+        if value is None or not self._rounded(value, want):
+            return []
+        return self._readings(formula)
+
+    def _readings(self, formula: Formula) -> list[tuple[Formula, str]]:
+        """``formula`` with some of its literals read as the given quantities they print as (at most 64 readings), each
+        with a note saying which (" (reading 0.1 as η, as printed)"); none for a formula of literals alone."""
+        if not formula.names:
             return []
         ctx = self.context()
         printed = [(n, float(ctx.values[n])) for n in self._given_entries(ctx)]
@@ -714,6 +735,22 @@ class Exercise:
             if m and m.group(1) + "l" in ctx.values:
                 names[i], changed = m.group(1) + "l", True
         tree = copy.deepcopy(formula.tree)
+
+        class OneHot(ast.NodeTransformer):  # [1, 0] or [[1], [0]]: e(l) written out
+            def visit_List(self, node: ast.List) -> ast.AST:
+                entries = [e.elts[0] if isinstance(e, ast.List) and len(e.elts) == 1 else e for e in node.elts]
+                values = [e.value if isinstance(e, ast.Constant) and isinstance(e.value, (int, float)) else None for e in entries]
+                if len(values) == ctx.k and values == [float(i == label) for i in range(1, len(values) + 1)] and "l" in ctx.values:
+                    if "l" not in names:
+                        names.append("l")
+                    return ast.copy_location(
+                        ast.Call(ast.Name("_f_e", ast.Load()), [ast.Name(f"_n{names.index('l')}", ast.Load())], []), node
+                    )
+                return self.generic_visit(node)
+
+        before = ast.dump(tree)
+        tree = OneHot().visit(tree)
+        changed = changed or ast.dump(tree) != before
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_f_e" and node.args:
                 first = node.args[0]
@@ -725,7 +762,7 @@ class Exercise:
                     changed = True
         if not changed:
             return None
-        variant = Formula(formula.text, tree, names, formula.functions)
+        variant = Formula(formula.text, ast.fix_missing_locations(tree), names, formula.functions)
         return variant if self._differing_world(variant, first=0) is None else None
 
     def _check_number(self, value: Array | Feedback) -> Feedback:
@@ -1162,9 +1199,19 @@ def _exact(ex: Exercise, j: Judged) -> Feedback | None:
 
 
 def _slip(ex: Exercise, j: Judged) -> Feedback | None:
-    if j.formula is not None:
-        return ex._diagnose(j.values, formula_close, formula_worlds=3)
-    return ex._diagnose([j.here], exactly, formula_worlds=1)
+    if j.formula is None:
+        return ex._diagnose([j.here], exactly, formula_worlds=1)
+    found = ex._diagnose(j.values, formula_close, formula_worlds=3)
+    if found is not None:
+        return found
+    for variant, note in ex._readings(j.formula):  # W_1 + 0.1 * grad_W_1: the sign slip, with 0.1 read as η
+        values = [ex._evaluate(variant, w) for w in range(3)]
+        arrays = [v for v in values if not isinstance(v, Feedback)]
+        found = ex._diagnose(arrays, formula_close, formula_worlds=3) if len(arrays) == 3 else None
+        if found is not None:
+            head, _, rest = found.message.partition("\n")
+            return replace(found, message=f"{head}{note}\n{rest}" if rest else head + note)
+    return None
 
 
 def _rounded_answer(ex: Exercise, j: Judged) -> bool:

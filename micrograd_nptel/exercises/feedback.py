@@ -62,8 +62,9 @@ class Feedback:
         message: the diagnosis in the slide's notation, with the numbers.
         exercise: the name of the exercise.
         rule: the name of the verdict's rule that decided (see ``NUMBER_RULES`` and ``FORMULA_RULES`` in
-            :mod:`~micrograd_nptel.exercises.check`); ``""`` for an answer decided before them (the placeholder, a
-            decimal comma, a formula where a number is asked, one that cannot be evaluated). Not compared.
+            :mod:`~micrograd_nptel.exercises.check`), or of the check made before them: ``"placeholder"``,
+            ``"decimal_comma"``, ``"number_asked"``, ``"evaluates"`` (a formula whose shapes do not fit, or not
+            finite). Not compared.
     """
 
     correct: bool

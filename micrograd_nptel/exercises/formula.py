@@ -173,8 +173,12 @@ _FUNCTIONS = {
     "e": "e",
     "diag": "diag",
     "sum": "sum",
+    **{name: name for name in ("cosh", "sinh", "sech")},
 }
-FUNCTION_NAMES = (*_GRAMMAR_OPS, "g", "g'", "e", "diag", "sum")
+_HYPERBOLIC: dict[str, Callable[[Array], Array]] = {"cosh": np.cosh, "sinh": np.sinh, "sech": lambda v: 1.0 / np.cosh(v)}
+"""Functions a slide may write that are no op of the engine: tanh's derivative is sech²(z) = 1/cosh²(z) (Module 4.9)."""
+
+FUNCTION_NAMES = (*_GRAMMAR_OPS, "g", "g'", "e", "diag", "sum", *_HYPERBOLIC)
 """The functions a formula may call."""
 
 
@@ -201,7 +205,9 @@ TOKEN = re.compile(
     re.VERBOSE,
 )
 """The tokens of the answer grammar: blanks, numbers, names (with ∇_{...}, d.../d..., grad_ forms), operators."""
-_OPS = {"^T": ".T", "ᵀ": ".T", "^": "**", "⊙": "*", "·": "*", "×": "*", "−": "-", "{": "(", "}": ")"}
+_OPS = {"^T": ".T", "ᵀ": ".T", "^": "**", "⊙": "*", "·": "%", "×": "*", "−": "-", "{": "(", "}": ")"}
+"""Operators as Python writes them; ``·`` is read as juxtaposition is (``%``): the slides write ∇_{a_k}L · h_{k-1}^T
+for the outer product and σ(z) · (1 - σ(z)) for a product of numbers."""
 _CONSTANTS = {"e": repr(math.e), "pi": repr(math.pi), "π": repr(math.pi)}
 """``e`` (when not called as ``e(l)``), ``pi``: numbers, so ``e^{sin(x^2)}`` reads as the slide writes it."""
 
@@ -714,6 +720,8 @@ def _call(name: str, shown: str, args: list[Array], ctx: Context) -> Array:
         return ACTIVATION_FUNCTIONS[ctx.g].g(v)
     if name == "gprime":
         return ACTIVATION_FUNCTIONS[ctx.g].g_prime(v, None)
+    if name in _HYPERBOLIC:
+        return _HYPERBOLIC[name](v)
     return UNARY_OPS[name].numpy(v)
 
 

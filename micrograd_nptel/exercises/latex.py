@@ -8,7 +8,9 @@ derivation or ``explain``, can be pasted back as an answer. :func:`normalize` re
 * fonts and names: ``\\mathcal{L}`` -> ``L``, ``\\mathrm{diag}``/``\\operatorname{diag}`` -> ``diag``, ``\\hat{y}`` -> ``ŷ``,
   ``\\sigma`` -> ``σ``, ``\\eta`` -> ``η``, ``\\ell`` -> ``l``, ``\\nabla`` -> ``∇``, ``\\partial`` -> ``∂``,
   ``\\exp \\log \\sin \\cos \\tanh`` -> the functions;
-* operators: ``\\odot``, ``\\cdot``, ``\\times`` -> ``*``; ``^\\top``, ``^{T}``, ``^{\\top}`` -> ``^T``; ``g^{\\prime}`` -> ``g'``;
+* operators: ``\\odot``, ``\\times`` -> ``*``; ``\\cdot`` -> ``·`` (a product as juxtaposition reads it: the slides'
+  ``∇_{a_k}L \\cdot h_{k-1}^T`` is the outer product); ``\\mathcal{L}(\\theta)`` and ``L(θ)`` -> ``L``;
+  ``^\\top``, ``^{T}``, ``^{\\top}`` -> ``^T``; ``g^{\\prime}`` -> ``g'``;
 * ``\\frac{\\partial L}{\\partial W_{1,1,1}}`` -> ``∂L/∂W_{1,1,1}`` (a gradient), any other ``\\frac{A}{B}`` -> ``((A)/(B))``,
   ``\\sqrt{A}`` -> ``sqrt(A)``;
 * ``\\sum_{m=1}^{2} body`` -> ``(body[m=1] + body[m=2])`` (the body runs to the next ``+``, ``-`` or closing bracket at
@@ -47,7 +49,8 @@ _WORDS = {
     "nabla": "∇",
     "partial": "∂",
     "odot": "*",
-    "cdot": "*",
+    "cdot": "·",
+    "theta": "θ",
     "times": "*",
     "ast": "*",
     "ln": "log",
@@ -60,6 +63,10 @@ _WORDS = {
 _POWERED = "|".join([*_OP_COMMANDS.values(), "sigmoid", UNARY_OPS["sigmoid"].glyph, "g"])
 """The functions a slide writes with a power on the name (``\\tanh^2(z)``, ``σ²(z)``, ``g^2(a)``)."""
 _FUNCTION_POWER = re.compile(rf"(?<![\w'])({_POWERED})\s*\^\s*(\{{\s*\d+\s*\}}|\d+)\s*\(")
+
+
+_THETA = re.compile(r"(\\mathcal\s*\{\s*L\s*\}|(?<![A-Za-z0-9_\\])L)\s*\(\s*(?:\\theta|θ)\s*\)")
+"""``L(θ)`` as the slides write the loss (``\\mathcal{L}(\\theta)``): read as L."""
 
 
 class _Error(ValueError):
@@ -84,6 +91,7 @@ def normalize(text: str) -> str:
     from .formula import AnswerError
 
     try:
+        text = _THETA.sub(r"\1", text)  # the slides' L(θ), \mathcal{L}(\theta): the loss, of every parameter θ
         out = _latex(text) if "\\" in text else text.replace("$", " ")
         out = re.sub(r"\^\s*\{\s*(T|⊤|\')\s*\}", lambda m: "'" if m.group(1) == "'" else "^T", out).replace("⊤", "T")
         out = re.sub(r"(?<=[\w)ᵀ])ŷ", " ŷ", out.replace("ℓ", "l"))  # ŷŷᵀ: two names
@@ -223,9 +231,9 @@ def _spaced_lists(text: str) -> str:
             return "[" + ", ".join(rows[0]) + "]"
         return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
 
-    return re.sub(
-        rf"\[((?:\s*{number}\s*;?)+)\]", lambda m: fix(m) if re.search(rf"{number}\s+{number}|;", m.group(1)) else m.group(), text
-    )
+    # each number set off from the next by blanks or ";" (no two ways to split "123": a pasted numpy list is linear)
+    spaced = rf"\[(\s*{number}(?:\s*;\s*{number}|\s+{number})*\s*;?\s*)\]"
+    return re.sub(spaced, lambda m: fix(m) if re.search(rf"{number}\s+{number}|;", m.group(1)) else m.group(), text)
 
 
 def _superscripts(text: str) -> str:

@@ -3,8 +3,9 @@
 A student who types ``sin x``, ``W_3.T @ grad_a_3`` or ``transpose(W_3)`` meant something the grammar of
 :mod:`~micrograd_nptel.exercises.formula` reads when written its way. :func:`suggestion` applies the rewrites of
 :data:`FIXES` (each a common way of writing outside the grammar: a function's argument without brackets, numpy's
-``.T``, a subscript digit, a bracket left open) until the answer reads, and returns it only then, so a suggestion
-is always an answer the checker reads (a test reads every one). It says nothing about whether the answer is right.
+``.T``, a subscript digit) until the answer reads, and returns it only then, so a suggestion
+is always an answer the checker reads (a test reads every one). It says nothing about whether the answer is right. A
+bracket left open gets no suggestion: where it closes is the student's meaning (the error points at it).
 """
 
 from __future__ import annotations
@@ -20,15 +21,6 @@ __all__ = ["FIXES", "Fix", "suggestion"]
 _SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _CALLED = "|".join(re.escape(f) for f in sorted({*FUNCTION_NAMES, "σ", "sigma", "ln"} - {"e", "g'"}, key=len, reverse=True))
 _ARGUMENT = r"(?:[A-Za-z_]\w*(?:\{[^{}]*\}\w*)?|\d+(?:\.\d+)?)(?:\^\d+|\*\*\d+)?"
-
-
-def _close_brackets(text: str) -> str:
-    """``text`` with the brackets left open closed at its end (``g(z)*(1-g(z)`` -> ``g(z)*(1-g(z))``)."""
-    open_count = 0
-    for c in text:
-        open_count += c == "("
-        open_count -= c == ")" and open_count > 0
-    return text + ")" * open_count
 
 
 class Fix(NamedTuple):
@@ -50,7 +42,6 @@ FIXES: tuple[Fix, ...] = (
     ),
     Fix("a small t for the transpose: W_3ᵗ -> W_3ᵀ", lambda t: t.replace("ᵗ", "ᵀ")),
     Fix("sigma spelled out: sigma(z) -> σ(z)", lambda t: re.sub(r"\bsigma\b", "σ", t)),
-    Fix("a bracket left open: (1 - g(z) -> (1 - g(z))", _close_brackets),
     Fix("a ; or . at the end", lambda t: re.sub(r"[;.,\s]+$", "", t)),
 )
 """The rewrites :func:`suggestion` tries, in order, on an answer that cannot be read."""
