@@ -538,3 +538,19 @@ def test_a_pasted_numpy_list_is_read_in_linear_time() -> None:
     start = time.process_time()
     assert normalize(text) == text
     assert time.process_time() - start < 1.0
+
+
+def test_a_teachers_slip_whose_shapes_do_not_fit_is_named_as_the_teacher_wrote_it() -> None:
+    """A slip formula with no value (W_2 for W_2^T on a 2-4-3 network) is still recognised when typed: the teacher's
+    key and message, then the shapes (a student pass found the generic [transpose] text instead)."""
+    ex = exercises.from_network(
+        "hw",
+        sizes=[2, 4, 3],
+        target="grad_a_1",
+        given=["W_2", "grad_a_2", "a_1"],
+        slips=[("no_transpose", "(W_2 @ grad_a_2) * g'(a_1)", "W_2 needs its transpose on the way down.")],
+    )
+    fb = ex.check("(W_2 @ grad_a_2) * g'(a_1)")
+    assert fb.mistake == "no_transpose" and fb.message.startswith("W_2 needs its transpose") and "does not fit" in fb.message, fb
+    assert fb.rule == "slip"
+    assert ex.check("(W_2 @ grad_a_2) * g'(a_1) * 2").mistake != "no_transpose"

@@ -544,9 +544,20 @@ class Exercise:
         for world in range(3):
             v = self._evaluate(formula, world)
             if isinstance(v, Feedback):
-                return v
+                return self._written_slip(formula, v) or v
             values.append(v)
         return self._verdict(FORMULA_RULES, Judged(values, [self.expected(w) for w in range(3)], formula))
+
+    def _written_slip(self, formula: Formula, why: Feedback) -> Feedback | None:
+        """A catalogued slip written as its formula, when that formula has no value here (``W_3 @ grad_a_3`` where the
+        shapes do not fit): its key and message, then ``why``'s, so a teacher's slip of that kind is named as the
+        teacher wrote it."""
+        tree = ast.dump(formula.tree)
+        for mistake, text, read_slip in zip(self._mistake_of_formula(), self._slip_formulas(), self._slips_read()):
+            if read_slip is not None and ast.dump(read_slip.tree) == tree and read_slip.names == formula.names:
+                message = mistake.message.replace("{formula}", display(text, self.context()))
+                return Feedback(False, mistake.key, f"{message}\n{why.message}", self.name, rule="slip")
+        return None
 
     def _correct_formula(self, formula: Formula, want: Array, note: str = "") -> Feedback:
         n = len(self.deciding_worlds())
@@ -642,9 +653,11 @@ class Exercise:
         for n in self._relu_units(ctx):
             out.add(("relu", n, 1 if ctx.values[n] > 0 else -1))
         want = ctx.values.get(self.target)
-        for i, text in enumerate(self._slip_formulas()):
+        for i, formula in enumerate(self._slips_read()):
             try:
-                v = evaluate(read(text, ctx), ctx)
+                if formula is None:
+                    raise AnswerError("unreadable")
+                v = evaluate(formula, ctx)
             except (AnswerError, ShapeMismatch, FloatingPointError):
                 out.add(("slip", i))  # a slip of another shape (W_3 for W_3^T) differs wherever it is compared
                 continue
@@ -668,6 +681,23 @@ class Exercise:
 
     def _slip_formulas(self) -> list[str]:
         return [t for m in self.mistakes for t in m.formulas]
+
+    def _mistake_of_formula(self) -> list[Mistake]:
+        return [m for m in self.mistakes for _ in m.formulas]
+
+    def _slips_read(self) -> list[Formula | None]:
+        """Each catalogued slip formula read once (on the question's numbers: every world has the same names), or None
+        where it cannot be read (cached)."""
+        cached = self._cache.get("slips_read")
+        if cached is None:
+            ctx, cached = self.context(), []
+            for text in self._slip_formulas():
+                try:
+                    cached.append(read(text, ctx))
+                except AnswerError:
+                    cached.append(None)
+            self._cache["slips_read"] = cached
+        return list(cached)
 
     def _differing_world(self, formula: Formula, first: int = 3) -> tuple[Context, Array, Array] | None:
         """The first deciding world (from index ``first``) where ``formula`` does not equal the answer: ``(world, its
@@ -1036,14 +1066,12 @@ class Exercise:
             return cached  # type: ignore[no-any-return]
         ctx = self.context(world)
         out: list[Slip] = []
-        for mistake in self.mistakes:
-            for text in mistake.formulas:
-                formula = read(text, ctx)
-                try:
-                    v = evaluate(formula, ctx)
-                except (ShapeMismatch, FloatingPointError):
-                    v = np.full((0, 0), np.nan)  # no value here: never matches, keeps the slips aligned across worlds
-                out.append(Slip(mistake.key, mistake.message.replace("{formula}", display(text, ctx)), v, text))
+        for mistake, text, formula in zip(self._mistake_of_formula(), self._slip_formulas(), self._slips_read()):
+            try:
+                v = evaluate(formula if formula is not None else read(text, ctx), ctx)
+            except (ShapeMismatch, FloatingPointError):
+                v = np.full((0, 0), np.nan)  # no value here: never matches, keeps the slips aligned across worlds
+            out.append(Slip(mistake.key, mistake.message.replace("{formula}", display(text, ctx)), v, text))
         if self.expected(world).ndim == 0:  # a 1 x 1 slip (a product of a row and a column) is a number
             out = [s._replace(value=s.value.reshape(()) if s.value.shape == (1, 1) else s.value) for s in out]
         out += self._generic_candidates(ctx, world)
