@@ -371,7 +371,8 @@ def _verdict_cases() -> list[tuple[str, object, str]]:
         ("4.2-update", first_only.tolist(), "partial_step"),
         ("4.6-hidden", [float(f"{v:.3g}") for v in w], "rounding"),
         ("4.6-hidden", [-float(f"{v:.3g}") for v in w], "slip_to_rounding"),
-        ("4.2-update", (W1 + 0.2 * (after - W1)).tolist(), "no_step"),
+        ("4.2-update", (W1 * 1.01).tolist(), "no_step"),
+        ("4.2-update", (W1 + 0.1 * (after - W1)).tolist(), "step_size"),  # η/10: another η, not "no step"
         ("4.2-update", (W1 + 0.5 * (after - W1)).tolist(), "step_size"),
         ("4.6-hidden", [5.0, 6.0, 7.0], "far_off"),
         ("4.6-hidden", "W_3", "shape"),
@@ -486,7 +487,8 @@ def test_the_slides_own_notation_is_accepted(name: str, answer: str) -> None:
 def test_every_verdict_names_its_rule() -> None:
     """Feedback.rule is set for every answer check() judges, those decided before the rules included."""
     cases = [
-        ("4.6-hidden", "W_3 @ grad_a_3", "evaluates"),
+        ("4.6-hidden", "W_3 @ grad_a_3", "slip"),  # the catalogue's slip W for W^T, written as its formula
+        ("4.6-hidden", "W_3 @ W_3", "evaluates"),
         ("4.6-hidden", "W_3^T * grad_a_3", "evaluates"),
         ("4.6-preactivation", "grad_h_2 @ g'(a_2)", "evaluates"),
         ("4.6-hidden", ..., "placeholder"),
@@ -496,7 +498,6 @@ def test_every_verdict_names_its_rule() -> None:
     for name, answer, rule in cases:
         fb = get(name).check(answer)
         assert fb.rule == rule, (answer, fb)
-    assert get("4.6-hidden").check("W_3 @ grad_a_3").rule == "evaluates"
 
 
 def test_a_mix_up_of_at_and_star_gets_the_right_advice() -> None:

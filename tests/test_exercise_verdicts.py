@@ -80,14 +80,14 @@ def test_the_update_refuses_the_unchanged_weights_and_a_wrong_rate() -> None:
     ex = get("4.2-update")
     ctx = ex.context()
     W, grad, eta = ctx.values["W_1"], ctx.values["dL/dW_1"], float(ctx.values["eta"])
-    for wrong in (W, W - 0.01 * grad, W - eta / 10 * grad, np.round(W, 3)):
+    for wrong, key in ((W, "no_step"), (np.round(W, 3), "no_step"), (W - 0.01 * grad, "step_size"), (W - eta / 10 * grad, "step_size")):
         fb = ex.check(wrong.tolist())
-        assert not fb.correct and fb.mistake == "no_step", fb
+        assert not fb.correct and fb.mistake == key, fb  # a step of η/10 is another η (c = 0.1), not "no step"
         assert "entries differ" not in fb.message  # never "0 of 9 entries differ" beside a refusal
     assert ex.check((W - eta * grad).tolist()).correct
     assert ex.check("W_1 - η * ∇_{W_1}L").correct
     fb = ex.check("W_1 - 0.01 * grad_W_1")  # η = 0.1 at seed 0
-    assert not fb.correct and fb.mistake == "no_step" and "check η" in fb.message
+    assert not fb.correct and fb.mistake == "step_size" and "c = 0.1" in fb.message and "check η" in fb.message
 
 
 def test_every_entry_must_agree_to_3_significant_digits_of_its_own() -> None:

@@ -1276,7 +1276,8 @@ def _no_step(ex: Exercise, j: Judged) -> Feedback | None:
 
 
 def _step_size(ex: Exercise, j: Judged) -> Feedback | None:
-    return ex._step_size(j.here) if ex._along_the_step(j.here) else None
+    """Along the step, a real step (c not 0): named before no_step, so η/10 is "another η", not "no step"."""
+    return ex._step_size(j.here) if ex._along_the_step(j.here) and abs(ex._step_factor(j.here)) > 0.02 else None
 
 
 def _far_off(ex: Exercise, j: Judged) -> Feedback | None:
@@ -1363,7 +1364,7 @@ def _by_accident(ex: Exercise, j: Judged) -> Feedback | None:
 _SHAPE = Rule("shape", "of another shape: a slip of that shape, or the two shapes named", _shape)
 _SLIP = Rule("slip", "a slip the exercise knows (:meth:`Exercise.slips`), named by its key", _slip)
 _NO_STEP = Rule("no_step", "an update closer to the value before the step than after it", _no_step)
-_STEP_SIZE = Rule("step_size", "an update along the step but of another size (another η)", _step_size)
+_STEP_SIZE = Rule("step_size", "an update along the step but of another size (another η, a step c ≠ 0 times the true one)", _step_size)
 _FAR_OFF = Rule("far_off", "how far off it is, entry by entry (always decides)", _far_off)
 
 NUMBER_RULES: tuple[Rule, ...] = (
@@ -1373,8 +1374,8 @@ NUMBER_RULES: tuple[Rule, ...] = (
     Rule("partial_step", "an update with some entries not updated, or stepped the wrong way", _partial_step),
     Rule("rounding", f"every entry agrees to {ROUNDING} digits: correct to rounding", _rounding),
     Rule("slip_to_rounding", f"a slip the exercise knows, to {ROUNDING} digits", _slip_to_rounding),
-    _NO_STEP,
     _STEP_SIZE,
+    _NO_STEP,
     _FAR_OFF,
 )
 """The verdict on a number, in order: the first rule that decides gives the :class:`Feedback`."""
@@ -1388,8 +1389,8 @@ FORMULA_RULES: tuple[Rule, ...] = (
     Rule("hidden_slip", "right here only: a slip these numbers hide (b_2 = 0 in the figure) and the others show", _hidden_slip),
     Rule("by_accident", "right here only: where it differs is named (which world, which number)", _by_accident),
     _SLIP,
-    _NO_STEP,
     _STEP_SIZE,
+    _NO_STEP,
     _FAR_OFF,
 )
 """The verdict on a formula that can be evaluated on the first three worlds, in order."""
