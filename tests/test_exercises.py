@@ -370,3 +370,24 @@ def test_the_old_import_paths_give_the_same_objects() -> None:
     assert grading.grade_file is exercises.grading.grade_file and authoring.load is exercises.load
     assert worlds.NetworkWorld is exercises.NetworkWorld
     assert all(hasattr(m, name) for m in (authoring, formula, grading, worlds) for name in m.__all__)
+
+
+def test_no_catalogue_message_holds_a_placeholder_but_formula() -> None:
+    """A slip's message is shown with ``{formula}`` filled in and nothing else: a ``{g}`` would reach the student as it is.
+
+    Braces after ``_`` or ``^`` are the slides' indices and powers (``W_{1,1,1}``, ``e^{-z}``), not placeholders."""
+    import re
+
+    placeholder = re.compile(r"(?<![_^\\\w])\{([A-Za-z_]\w*)\}")
+    found = [
+        (e.name, m.key, hole)
+        for e in catalogue()
+        for m in e.mistakes
+        for hole in placeholder.findall(m.message)
+        if hole != "formula"
+    ]
+    assert found == []
+    texts = [(e.name, t) for e in catalogue() for t in (e.title, e.question, e.asks, e.hint)]
+    assert [(name, t) for name, t in texts if placeholder.search(t)] == []
+    four_four = next(m for m in get("4.4-thin").mistakes if m.key == "missing_g_prime")
+    assert "logistic" in four_four.message
