@@ -266,3 +266,52 @@ def test_a_name_bash_split_at_its_braces_gets_a_hint_to_quote_it(args: tuple[str
     line = one_line(run_cli(*args), 2)
     assert line.startswith("micrograd-nptel: error: unrecognized arguments: ") and hint in line, line
     assert "brace" not in one_line(run_cli("explain", "W_2", "foo"), 2)
+
+
+def matrix_rows(text: str) -> list[list[tuple[int, list[int]]]]:
+    """Each matrix written by rows in ``text``: per row, the column of its ``[`` and of its commas.
+
+    A matrix starts at ``[[`` (its first row's ``[`` is the second); a following line that starts with blanks and
+    ``[`` is its next row. A row line with no matrix before it is returned alone (so it fails any alignment check)."""
+    matrices: list[list[tuple[int, list[int]]]] = []
+    current: list[tuple[int, list[int]]] | None = None
+    for line in text.splitlines():
+        start = line.find("[[")
+        row = re.match(r" +\[", line)
+        if start >= 0 and "]]" not in line[start:]:
+            end = line.find("]", start)
+            current = [(start + 1, [i for i in range(start + 1, end) if line[i] == ","])]
+            matrices.append(current)
+        elif row:
+            at = row.end() - 1
+            entry = (at, [i for i in range(at, line.find("]", at)) if line[i] == ","])
+            if current is None:
+                matrices.append([entry])
+            else:
+                current.append(entry)
+        else:
+            current = None
+    return matrices
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["4.2-update", "--solution"],
+        ["4.7-weights", "--solution"],
+        ["4.7-weights", "--answer", "[[-0.019,-0.0113,-0.0151],[-0.000839,-0.000497,-0.000667],[0.0869,0.0515,0.069]]"],
+        ["4.7-weights", "--answer", "-grad_a_2 @ h_1^T"],
+        ["4.2-update", "--answer", "[[1,2,3],[1,2,3],[1,2,3]]"],
+    ],
+)
+def test_exercise_prints_every_row_of_a_matrix_under_its_first(args: list[str]) -> None:
+    """--solution and the checker's messages (rounding, a wrong sign, a far-off answer): a matrix written by rows has
+    every row's '[' under its first row's, and two matrices written one under the other have their columns aligned."""
+    done = run("exercise", *args)
+    assert done.returncode in (0, 1), done.stderr
+    matrices = matrix_rows(done.stdout)
+    for rows in matrices:
+        assert len(rows) > 1 and {at for at, _ in rows} == {rows[0][0]}, done.stdout
+        assert all(commas == rows[0][1] for _, commas in rows), done.stdout
+    if "yours" in done.stdout and matrices:  # want and yours: their commas in the same columns
+        assert len(matrices) == 2 and matrices[0][0][1] == matrices[1][0][1], done.stdout

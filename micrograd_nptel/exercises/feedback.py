@@ -131,22 +131,43 @@ class Slip(NamedTuple):
 
 
 # ---------------------------------------------------------------------- formatting numbers
-def format_value(v: Array, indent: int = 0) -> str:
-    """A number (6 significant digits), a column ``[...]ᵀ``, or a matrix one row per line, rows indented by ``indent``."""
+def _cells(v: Array) -> list[list[str]]:
+    return [[f"{float(t):.6g}" for t in row] for row in v]
+
+
+def format_value(v: Array, indent: int | None = None, width: int | None = None) -> str:
+    """A number (6 significant digits), a column ``[...]ᵀ``, or a matrix.
+
+    Args:
+        v: a 0-d array, a column (n x 1) or a matrix.
+        indent: None (inside a sentence): a matrix on one line, as it is typed, ``[[0.1, -0.2], [0.3, 0.4]]``. An
+            int: one row per line, the columns aligned, and rows 2 onward indented by ``indent`` characters: the
+            column at which the value starts on its line (``len("dL/dW_2 = ")``), so every row lines up under row 1.
+        width: the width of every cell of a matrix written by rows (default: its widest cell's), so two matrices
+            written one under the other (:func:`format_pair`) have their columns aligned too.
+
+    Returns:
+        The text.
+    """
     if v.ndim == 0 or v.size == 1:
         return f"{float(v.reshape(())):.6g}"
     if v.shape[1] == 1:
         return "[" + ", ".join(f"{float(t):.6g}" for t in v[:, 0]) + "]ᵀ"
-    cells = [[f"{float(t):.6g}" for t in row] for row in v]
-    width = max(len(c) for row in cells for c in row)
+    cells = _cells(v)
+    if indent is None:
+        return "[" + ", ".join("[" + ", ".join(row) + "]" for row in cells) + "]"
+    width = max([width or 0, *(len(c) for row in cells for c in row)])
     rows = ["[" + ", ".join(c.rjust(width) for c in row) + "]" for row in cells]
     return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
 
 
 def format_pair(name: str, want: Array, yours: Array) -> str:
-    """``name = value`` and ``yours = value`` on lines of their own, matrices aligned."""
+    """``name = value`` and ``yours = value`` on lines of their own; matrices one row per line, every row under the
+    first and, when both are matrices written by rows, the two matrices' columns under each other."""
     pad = max(len(name), 5)
-    return f"{name.ljust(pad)} = {format_value(want, pad + 3)}\n{'yours'.ljust(pad)} = {format_value(yours, pad + 3)}"
+    rows = [_cells(v) for v in (want, yours) if v.ndim == 2 and v.size > 1 and v.shape[1] > 1]
+    width = max((len(c) for m in rows for row in m for c in row), default=0)
+    return f"{name.ljust(pad)} = {format_value(want, pad + 3, width)}\n{'yours'.ljust(pad)} = {format_value(yours, pad + 3, width)}"
 
 
 def tex_value(v: Array) -> str:
@@ -181,7 +202,8 @@ class Solution:
 
     def __str__(self) -> str:
         v = np.asarray(self.value)
-        text = f"{self.exercise.asks} = {self.formula} = {format_value(v.reshape(-1, 1) if v.ndim == 1 else v)}"
+        head = f"{self.exercise.asks} = {self.formula} = "
+        text = head + format_value(v.reshape(-1, 1) if v.ndim == 1 else v, len(head))  # a matrix's rows under its first
         return text + (f"\n\n{self.derivation}" if self.derivation is not None else "")
 
     def _repr_markdown_(self) -> str:
