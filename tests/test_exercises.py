@@ -379,13 +379,7 @@ def test_no_catalogue_message_holds_a_placeholder_but_formula() -> None:
     import re
 
     placeholder = re.compile(r"(?<![_^\\\w])\{([A-Za-z_]\w*)\}")
-    found = [
-        (e.name, m.key, hole)
-        for e in catalogue()
-        for m in e.mistakes
-        for hole in placeholder.findall(m.message)
-        if hole != "formula"
-    ]
+    found = [(e.name, m.key, hole) for e in catalogue() for m in e.mistakes for hole in placeholder.findall(m.message) if hole != "formula"]
     assert found == []
     texts = [(e.name, t) for e in catalogue() for t in (e.title, e.question, e.asks, e.hint)]
     assert [(name, t) for name, t in texts if placeholder.search(t)] == []
