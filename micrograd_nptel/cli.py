@@ -820,7 +820,9 @@ def _add_grade(sub: argparse._SubParsersAction[_Parser]) -> None:
         "grade",
         help="grade a class: a gradebook of every student's answers, each on that student's own numbers",
         description="ANSWERS is a CSV file with a student column and one column per exercise, headed by the exercise's "
-        "name (built in, or in --file); every other column (name, e-mail, section) is kept. Writes the gradebook: one "
+        "name (built in, or in --file); every other column (name, e-mail, section) is kept, and one that looks like an "
+        "exercise's name but names none (4.7-weigth; a teacher's exercise without --file) is named in a warning on stderr "
+        "with the closest names. Writes the gradebook: one "
         "row per student, those columns, then each exercise's score (1 or 0) and a one-line feedback, then total. With "
         "--exercise NAME, ANSWERS has the columns student,answer[,seed] and the grades are "
         "student,seed,correct,mistake,message. Without a seed column, a student's numbers come from their id: "
@@ -856,6 +858,17 @@ def _not_an_input(output: str, inputs: dict[str, str]) -> None:
             raise UsageError(f"-o {output!r} is the {what} {path!r}: the grades would replace it; write them to another file")
 
 
+def _unmatched(column: str, close: Sequence[str], file: str | None) -> str:
+    """The warning for a class file's column that looks like an exercise's name but names none: the closest names,
+    or where a teacher's exercises come from."""
+    if close:
+        names = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+        return f"column {column!r} names no exercise and is not graded; did you mean {names}?"
+    if file is None:
+        return f"column {column!r} names no built-in exercise and is not graded; use --file for a teacher's exercises"
+    return f"column {column!r} names no exercise, built in or in --file {file}, and is not graded"
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .exercises import grading
 
@@ -878,6 +891,8 @@ def _grade(args: argparse.Namespace) -> int:
             book = grading.gradebook(table, pool, feedback=args.feedback)
             text, summary = grading.gradebook_csv(book), book.summary()
             derived, name = sum(r.seed is None for r in table.rows), "NAME"
+            for column, close in book.unmatched:
+                print(f"micrograd-nptel grade: warning: {_unmatched(column, close, args.file)}", file=sys.stderr)
     except (FileNotFoundError, ValueError) as e:
         raise UsageError(str(e)) from None
     seconds = time.perf_counter() - start
@@ -887,7 +902,8 @@ def _grade(args: argparse.Namespace) -> int:
         write_atomic(output, "\ufeff" + text, "-o")
     print(summary, file=sys.stderr)
     where = f"; written to {args.output}" if output else ""
-    seeds = f"; {derived} seeds derived from the student ids (exercise{file} {name} --student ID shows their numbers)" if derived else ""
+    many = f"{derived} seed{'s' * (derived != 1)} derived from the student id{'s' * (derived != 1)}"
+    seeds = f"; {many} (exercise{file} {name} --student ID shows their numbers)" if derived else ""
     print(f"graded in {seconds:.2f} s{where}{seeds}", file=sys.stderr)
     return 0
 

@@ -388,3 +388,61 @@ def test_a_student_whose_numbers_cannot_be_built_is_a_row_not_the_end_of_the_cla
     assert [(r.correct, r.mistake) for r in rows] == [(True, None), (False, "no_numbers"), (False, rows[2].mistake)]
     assert rows[1].message == "no numbers for seed 13: log(x - 2.0): no finite numbers in 20 draws"
     assert "no_numbers" in summary(rows)
+
+
+def test_columns_that_look_like_an_exercise_but_name_none_are_found_with_the_closest_names() -> None:
+    names = [e.name for e in exercises.catalogue()]
+    ordinary = ["name", "student", "email", "Section", "seed", "roll no", "Timestamp", "marks", "comments", "phone", "group"]
+    ordinary += ["first name", "email address", "cs21b042", "q1", "total", "4.7-weight", "4.7-weight feedback", ""]
+    assert grading.unmatched_columns(ordinary, names) == []
+    found = dict(grading.unmatched_columns([" 4.7-weigth ", "hw3-toy", "4.6 Hidden", "softmax", "hw3_toy", "section"], names))
+    assert found == {
+        "4.7-weigth": ("4.7-weight", "4.7-weights", "4.4-weight"),
+        "hw3-toy": (),
+        "4.6 Hidden": ("4.6-hidden", "4.6-hidden-unit"),
+        "softmax": ("4.5-softmax",),
+        "hw3_toy": (),
+    }
+    assert grading.unmatched_columns(["hw3-tooy"], [*names, "hw3-toy"]) == [("hw3-tooy", ("hw3-toy",))]
+
+
+def test_grade_warns_of_each_column_that_looks_like_an_exercise_and_is_not_graded(tmp_path: Path) -> None:
+    answers = write(
+        tmp_path,
+        "name,student,email,section,4.7-weigth,4.6-hidden,hw3-toy\nAsha,cs1,a@example.org,A,1,W_3^T @ grad_a_3,-1/x\n",
+        "class.csv",
+    )
+    book = grading.gradebook(answers)
+    assert book.unmatched == (("4.7-weigth", ("4.7-weight", "4.7-weights", "4.4-weight")), ("hw3-toy", ()))
+    assert book.columns[:7] == ("name", "student", "email", "section", "4.7-weigth", "hw3-toy", "4.6-hidden")  # kept
+    result = run("grade", str(answers))
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "micrograd-nptel grade: warning: column '4.7-weigth' names no exercise and is not graded; "
+        "did you mean 4.7-weight, 4.7-weights or 4.4-weight?",
+        "micrograd-nptel grade: warning: column 'hw3-toy' names no built-in exercise and is not graded; "
+        "use --file for a teacher's exercises",
+    ]
+    assert not any(c in result.stderr for c in ("'name'", "'email'", "'section'"))
+    # one of each: the counts in the singular
+    assert "1 student, 1 exercise\n" in result.stderr and "1 seed derived from the student id " in result.stderr
+    homework = '[[exercise]]\nname = "hw3-toy"\nexpression = "z = log(y1/y2); y1 = x**2; y2 = x**3"\ntarget = "dz/dx"\nat = { x = 2.0 }\n'
+    toml = write(tmp_path, homework, "hw3.toml")
+    with_file = run("grade", str(answers), "--file", str(toml))
+    assert with_file.returncode == 0 and "1 student, 2 exercises" in with_file.stderr and "hw3-toy: 1/1 correct" in with_file.stderr
+    assert [line for line in with_file.stderr.splitlines() if "warning" in line] == warnings[:1]
+    other = write(tmp_path, "student,hw4-toy,4.6-hidden\ncs1,1,W_3^T @ grad_a_3\ncs2,2,\n", "other.csv")
+    done = run("grade", str(other), "--file", str(toml))
+    assert done.returncode == 0 and "did you mean hw3-toy or 4.6-toy?" in done.stderr
+    # nothing graded: exit 2, one line that says which column is close to which name
+    nothing = write(tmp_path, "student,4.7-weigth,hw3-toy\ncs1,1,2\n", "nothing.csv")
+    failed = run("grade", str(nothing))
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1, failed.stderr
+    assert "'4.7-weigth' is close to 4.7-weight" in failed.stderr and "'hw3-toy' looks like an exercise's name" in failed.stderr
+
+
+def test_the_summaries_count_in_the_singular_and_the_plural() -> None:
+    one = [grading.Grade("cs1", 5, True, None, "")]
+    assert summary(one).splitlines()[0] == "1 answer: 1 correct (100.0%), 0 not yet"
+    assert summary(one * 2).splitlines()[0] == "2 answers: 2 correct (100.0%), 0 not yet"

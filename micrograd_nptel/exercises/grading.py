@@ -2,8 +2,10 @@
 
 A gradebook (:func:`gradebook`, ``micrograd-nptel grade CLASS.csv -o GRADEBOOK.csv``) reads a class file with a
 ``student`` column and one column per exercise, headed by the exercise's name; every other column (a name, an
-e-mail, a section) is kept as it was. It gives one row per student: those columns, then for each exercise its score
-(1 or 0) and a one-line feedback, then ``total``. :func:`write_gradebook` writes it as a file a spreadsheet opens
+e-mail, a section) is kept as it was; one that looks like an exercise's name but names none (``4.7-weigth``, or a
+teacher's ``hw3-toy`` graded without their file) is kept too, and :func:`unmatched_columns` names it with the closest
+names (the command line warns of it on stderr). It gives one row per student: those columns, then for each exercise
+its score (1 or 0) and a one-line feedback, then ``total``. :func:`write_gradebook` writes it as a file a spreadsheet opens
 safely (UTF-8 with a byte-order mark; a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 and is not a number gets a leading ``'``, so it is shown, never run).
 
@@ -29,6 +31,7 @@ number of the solution, so the grades can be handed back without handing out the
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import math
@@ -65,6 +68,7 @@ __all__ = [
     "safe_cell",
     "student_seed",
     "summary",
+    "unmatched_columns",
     "write_gradebook",
     "write_grades",
 ]
@@ -324,6 +328,11 @@ def grade_file(exercise: Exercise, path: str | os.PathLike[str], feedback: Feedb
     return grade(exercise, read_answers(path), feedback)
 
 
+def _count(n: int, word: str) -> str:
+    """``"1 student"``, ``"2 students"``: a count with its noun in the singular or the plural."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def one_line(message: str) -> str:
     """A feedback message on one line: its lines joined with `` | `` and runs of blanks made one."""
     return " | ".join(re.sub(r"\s+", " ", line).strip() for line in message.splitlines() if line.strip())
@@ -376,7 +385,7 @@ def summary(grades: Sequence[Grade]) -> str:
     if n == 0:
         return "no answers"
     correct = sum(g.correct for g in grades)
-    lines = [f"{n} answers: {correct} correct ({100 * correct / n:.1f}%), {n - correct} not yet"]
+    lines = [f"{_count(n, 'answer')}: {correct} correct ({100 * correct / n:.1f}%), {n - correct} not yet"]
     counts = Counter(g.mistake or ("" if g.correct else "not diagnosed") for g in grades)
     counts.pop("", None)
     width = max((len(k) for k in counts), default=0)
@@ -428,19 +437,27 @@ class Gradebook(list[dict[str, object]]):
         exercises: the exercises graded, in the columns' order.
         grades: ``{exercise name: [Grade per student]}``, for :meth:`summary`.
         columns: the columns, in order.
+        unmatched: the class file's columns that look like an exercise's name but name none, each with the closest
+            names (:func:`unmatched_columns`): kept as other columns, not graded.
     """
 
     def __init__(
-        self, rows: Iterable[dict[str, object]], exercises: Sequence[Exercise], grades: Mapping[str, list[Grade]], columns: Sequence[str]
+        self,
+        rows: Iterable[dict[str, object]],
+        exercises: Sequence[Exercise],
+        grades: Mapping[str, list[Grade]],
+        columns: Sequence[str],
+        unmatched: Sequence[tuple[str, tuple[str, ...]]] = (),
     ):
         super().__init__(rows)
         self.exercises = tuple(exercises)
         self.grades = dict(grades)
         self.columns = tuple(columns)
+        self.unmatched = tuple(unmatched)
 
     def summary(self, top: int = 3) -> str:
         """For each exercise: the share correct and the ``top`` slips that explain the most answers (one line each)."""
-        lines = [f"{len(self)} students, {len(self.exercises)} exercises"]
+        lines = [f"{_count(len(self), 'student')}, {_count(len(self.exercises), 'exercise')}"]
         for ex in self.exercises:
             rows = self.grades[ex.name]
             n = len(rows)
@@ -449,6 +466,54 @@ class Gradebook(list[dict[str, object]]):
             slips = ", ".join(f"{k} {c}" for k, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
             lines.append(f"  {ex.name}: {correct}/{n} correct ({100 * correct / n:.1f}%)" + (f"; {slips}" if slips else ""))
         return "\n".join(lines)
+
+
+_EXERCISE_SHAPED = re.compile(r"[a-z]*\d+(\.\d+)*[-_][a-z]")
+"""The start of a name shaped like the catalogue's (``4.7-weight``, ``bp1-chain``) or a teacher's (``hw3-toy``)."""
+
+LOOKS_CLOSE = 0.7
+"""How close (difflib's ratio, 0 to 1) a column's header must be to an exercise's name to be taken for a misspelling
+of it: ``4.7-weigth`` is 0.90 from ``4.7-weight``, ``output`` 0.75 from ``4.5-output``; ``section`` is 0.50 from the
+nearest name, ``name`` and ``email`` 0.29."""
+
+
+def unmatched_columns(header: Sequence[str], names: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The columns of a class file that look like an exercise's name but name none of ``names``: a misspelt name
+    (``4.7-weigth``) or a teacher's exercise whose file was not given (``hw3-toy``), which would be kept ungraded.
+
+    A column looks like an exercise's name when its header (stripped, lower case) starts like the catalogue's names,
+    digits then ``-`` or ``_`` and a letter (``4.7-...``, ``bp1-...``, ``hw3_...``), or is at least :data:`LOOKS_CLOSE`
+    similar to a name (``4.7 weight``, ``softmax``). ``student``, ``seed``, an empty header, a name itself and a
+    gradebook's own ``NAME feedback`` and ``total`` columns never are; neither are a class list's other columns
+    (``name``, ``email``, ``section``, ``roll no``, ``timestamp``).
+
+    Args:
+        header: the columns as written (e.g. :attr:`ClassFile.header`).
+        names: the exercises' names.
+
+    Returns:
+        ``(column as written, up to 3 closest names)`` per such column, in the file's order; no close name (an empty
+        tuple) when none is at least 0.6 similar (difflib's default).
+    """
+    by_lower: dict[str, str] = {}
+    for name in names:
+        by_lower.setdefault(name.strip().lower(), name)
+    own = {"student", "seed", "total", "", *by_lower, *(f"{n} feedback" for n in by_lower)}
+    found = []
+    for written in header:
+        column = written.strip().lower()
+        if column in own:
+            continue
+        shaped = _EXERCISE_SHAPED.match(column) is not None
+        if shaped or difflib.get_close_matches(column, by_lower, 1, LOOKS_CLOSE):
+            close = tuple(by_lower[n] for n in difflib.get_close_matches(column, by_lower, 3))
+            found.append((written.strip(), close))
+    return found
+
+
+def _unmatched_text(unmatched: Sequence[tuple[str, tuple[str, ...]]]) -> str:
+    teachers = "looks like an exercise's name (a teacher's exercises: --file)"
+    return "; ".join(f"{column!r} is close to {', '.join(close)}" if close else f"{column!r} {teachers}" for column, close in unmatched)
 
 
 def gradebook(
@@ -469,12 +534,17 @@ def gradebook(
             both have a name.
         feedback: ``"full"`` or ``"brief"`` (see :func:`brief`).
 
+    A column that looks like an exercise's name but names none (:func:`unmatched_columns`: ``4.7-weigth``, or a
+    teacher's ``hw3-toy`` without their file) is kept as it was and listed in :attr:`Gradebook.unmatched`, with the
+    closest names; ``micrograd-nptel grade`` warns of each on stderr.
+
     Returns:
         A :class:`Gradebook` (a list of dicts).
 
     Raises:
         FileNotFoundError, AnswersFileError: as :func:`read_class`. ValueError: no column names an exercise (the
-            message lists the columns and the exercises), or a bad ``feedback``.
+            message lists the columns, the exercises and the columns that look like a misspelt name, with the
+            closest), or a bad ``feedback``.
     """
     mode = _feedback_mode(feedback)
     table = answers if isinstance(answers, ClassFile) else read_class(answers)
@@ -486,11 +556,13 @@ def gradebook(
     for ex in exercises:
         pool.setdefault(ex.name.lower(), ex)
     graded = [(i, pool[c]) for i, c in enumerate(table.columns) if c in pool]
+    unmatched = unmatched_columns(table.header, [e.name for e in pool.values()])
     if not graded:
         kept = ", ".join(repr(h) for h in table.header)
+        close = f"; {_unmatched_text(unmatched)}" if unmatched else ""
         raise AnswersFileError(
             f"answers file {table.name!r}: no column is headed by an exercise's name (the columns: {kept}; "
-            f"the exercises: {', '.join(e.name for e in pool.values())})"
+            f"the exercises: {', '.join(e.name for e in pool.values())}){close}"
         )
     skip = {i for i, _ in graded}
     kept_columns = [(i, h.strip()) for i, h in enumerate(table.header) if i not in skip]
@@ -516,7 +588,7 @@ def gradebook(
             total += int(g.correct)
         out["total"] = total
         rows.append(out)
-    return Gradebook(rows, [ex for _, ex in graded], grades, columns)
+    return Gradebook(rows, [ex for _, ex in graded], grades, columns, unmatched)
 
 
 def _full(g: Grade) -> str:
