@@ -555,3 +555,19 @@ def test_a_teachers_slip_whose_shapes_do_not_fit_is_named_as_the_teacher_wrote_i
     assert fb.mistake == "no_transpose" and fb.message.startswith("W_2 needs its transpose") and "does not fit" in fb.message, fb
     assert fb.rule == "slip"
     assert ex.check("(W_2 @ grad_a_2) * g'(a_1) * 2").mistake != "no_transpose"
+
+
+def test_a_number_too_large_for_a_float_is_named_and_a_huge_one_warns_nothing() -> None:
+    import warnings
+
+    with pytest.raises(AnswerError, match="1e400 is too large for a float"):
+        get("4.7-weight").check("1e400")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's overflow RuntimeWarning in the far-off message was printed before
+        fb = get("4.7-weight").check(1e308)
+    assert not fb.correct and "far more than" in fb.message, fb
+
+
+def test_a_transposed_matrix_names_the_shape_once() -> None:
+    fb = get("4.7-weights-output").check([[1, 2], [3, 4], [5, 6]])
+    assert fb.mistake == "transpose" and fb.message.count("2 x 3") == 1, fb

@@ -977,7 +977,8 @@ class Exercise:
                     "it is transposed (drop the ^T, or transpose it)."
                 )
             else:
-                text = f"Your answer is {yours}; {self.asks} is {self.shape} ({theirs}): it is transposed" + (
+                shown = self.shape if theirs in self.shape else f"{self.shape} ({theirs})"
+                text = f"Your answer is {yours}; {self.asks} is {shown}: it is transposed" + (
                     " (∇_{W_k}L = ∇_{a_k}L h_{k-1}^T, not h_{k-1} ∇_{a_k}L^T)." if "W" in self.asks else "."
                 )
             return Feedback(False, "transpose", text, self.name)
@@ -1017,7 +1018,7 @@ class Exercise:
                 return Feedback(False, "sign", f"The sign is wrong{size}: {self.asks} = {format_value(want)}, yours is {v:.6g}.", self.name)
             if w != 0 and abs(v) <= 1e-9 * abs(w):
                 return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours is 0. {self.hint}", self.name)
-            ratio = f"{v / w:.3g} times" if w != 0 else "not"
+            ratio = f"{v / w:.3g} times" if w != 0 and math.isfinite(v / w) else "not" if w == 0 else "far more than"
             return Feedback(False, None, f"{self.asks} = {format_value(want)}; yours, {v:.6g}, is {ratio} that. {self.hint}", self.name)
         slack = 2 * self.printed_slack() + _unit(want, ROUNDING) / 2
         good = np.abs(fitted - want) <= slack
@@ -1281,7 +1282,8 @@ def _step_size(ex: Exercise, j: Judged) -> Feedback | None:
 
 
 def _far_off(ex: Exercise, j: Judged) -> Feedback | None:
-    return ex._far_off(j.values[0], j.want[0], formula=j.formula is not None)
+    with np.errstate(over="ignore"):  # an answer near 1e308: its ratio to the answer is not a float ("far more than")
+        return ex._far_off(j.values[0], j.want[0], formula=j.formula is not None)
 
 
 def _decided(ex: Exercise, j: Judged) -> Feedback | None:

@@ -397,6 +397,8 @@ def read(text: str, ctx: Context, refuse: Mapping[str, str] | None = None) -> Fo
             if kind == "name":
                 piece, now = _name(text, m, ctx, refuse, names, functions)
             else:
+                if kind == "number" and math.isinf(float(tok)):
+                    raise AnswerError(_where(text, pos, f"the number {tok} is too large for a float (the largest is about 1.8e308)"))
                 piece = _OPS.get(tok, tok) if kind == "op" else tok
                 now = "number" if kind == "number" else "value" if tok in (")", "}", "]", "^T", "ᵀ") else ""
         last = now
