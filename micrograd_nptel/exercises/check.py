@@ -225,7 +225,12 @@ class Exercise:
                 "or make it with exercises.from_network / from_expression"
             )
         build: Callable[[int], Context] = lambda w: _world_context(built, self.seed, w)  # noqa: E731
-        return build(0) if world == 0 else self._other_world(world, build)
+        if world == 0:
+            return build(0)
+        chosen = self._cache.get(f"world{world}")  # which world _other_world chose (its tests read every given number)
+        if chosen is None:
+            chosen = self._cache[f"world{world}"] = self._other_world(world, build)
+        return chosen
 
     def _other_world(self, world: int, build: Callable[[int], Context]) -> Context:
         """World ``world`` (1, 2, ...), or the next of its parity that differs from world 0 in every given number
@@ -481,13 +486,19 @@ class Exercise:
                 rewrite of :mod:`~micrograd_nptel.exercises.suggest` reads (``sin x`` -> ``sin(x)``), the message ends
                 with it ("Write: sin(x)") and the error's ``suggestion`` holds it.
         """
+        cached = self._cache.get("read:" + text)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
         try:
-            return self._read_formula(text)
+            formula = self._read_formula(text)
         except AnswerError as e:
             fixed = suggestion(text, self._read_formula) if e.suggestion is None else None
             if fixed is None:
                 raise
             raise _suggesting(e, fixed) from None
+        if len(self._cache) < 2048:  # the same answer checked again (a gradebook, the rates): read once per exercise
+            self._cache["read:" + text] = formula
+        return formula
 
     def _read_formula(self, text: str) -> Formula:
         ctx = self.context()
