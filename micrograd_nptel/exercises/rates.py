@@ -289,7 +289,11 @@ def _renumbered(token: str, numbers: list[str]) -> str:
 
 def _same_elsewhere(ex: Exercise, text: str) -> bool:
     """``text`` equals the answer on other students' numbers (worlds 0-2 of seeds seed+1..seed+4) and on worlds of this
-    seed beyond those the checker uses (300-309): an accepted formula must."""
+    seed beyond those the checker uses (300-309): an accepted formula must. (Read once: every world has the same names.)"""
+    try:
+        formula = read(text, ex.context())
+    except AnswerError:
+        return False
     for other, worlds in [*((ex.new(ex.seed + d), range(3)) for d in range(1, 5)), (ex, range(300, 310))]:
         for w in worlds:
             ctx = other.context(w) if w < 3 else other.world(other.seed, w) if other.world else None
@@ -297,7 +301,7 @@ def _same_elsewhere(ex: Exercise, text: str) -> bool:
                 continue
             want = ctx.values[other.target]
             try:
-                v = evaluate(read(text, ctx), ctx)
+                v = evaluate(formula, ctx)
             except (AnswerError, ShapeMismatch, FloatingPointError):
                 return False
             if not formula_close(fit_shape(v, want), want):
