@@ -773,6 +773,26 @@ def load() -> str:
         return "n/a"
 
 
+def ratio_target(
+    checks: list[tuple[str, bool, str]],
+    text: str,
+    top: dict[str, Any],
+    bottom: dict[str, Any],
+    *,
+    at_most: float | None = None,
+    at_least: float | None = None,
+    with_min: bool = False,
+    digits: int = 2,
+) -> None:
+    """Append the target ``text`` to ``checks``: the median time of ``top`` over ``bottom``, at most ``at_most`` (a
+    multiple of a peer) or at least ``at_least`` (a speed-up); skipped when either measurement failed."""
+    if "median_s" not in top or "median_s" not in bottom:
+        return
+    ratio = top["median_s"] / bottom["median_s"]
+    shown = f"{ratio:.{digits}f}x" + (f" median, {top['min_s'] / bottom['min_s']:.2f}x min" if with_min else "")
+    checks.append((text, ratio <= at_most if at_most is not None else ratio >= (at_least or 0.0), shown))
+
+
 def ms(r: dict[str, Any], key: str = "median_s") -> str:
     return f"{r[key] * 1e3:.2f}" if key in r else "failed"
 
@@ -884,13 +904,7 @@ def main() -> None:
                 f"min {ours['min_s'] / fl['min_s']:.2f}x; last 20 steps {ours['last20_s'] / fl['last20_s']:.2f}x"
             )
             if regime == "engines":
-                checks.append(
-                    (
-                        "moons along its 100-step trajectory within 4.5x of the floor",
-                        ours["median_s"] / fl["median_s"] <= 4.5,
-                        f"{ours['median_s'] / fl['median_s']:.2f}x median, {ours['min_s'] / fl['min_s']:.2f}x min",
-                    )
-                )
+                ratio_target(checks, "moons along its 100-step trajectory within 4.5x of the floor", ours, fl, at_most=4.5, with_min=True)
     for regime in ("engines", "users"):
         now, before = traj[("trajectory-ours", regime)], traj.get(("trajectory-ours" + BASELINE, regime), {})
         if "median_s" in now and "median_s" in before:
@@ -918,14 +932,8 @@ def main() -> None:
         vs = f"{r['median_s'] / fl['median_s']:.2f}x ({r['min_s'] / fl['min_s']:.2f}x)" if "median_s" in fl else "n/a"
         print(f"{label_of(digit_labels, name):<55} {regime:>8} {ms(r):>10} {ms(r, 'min_s'):>8} {vs:>16} {r['loss']:>10.6f}")
     d, dfl = digits[("digits-mlp", "engines")], digits[("digits-floor", "engines")]
-    if "median_s" in d and "median_s" in dfl:
-        checks.append(
-            (
-                "digits: fit()'s step within 2.0x of the floor (engines alone, as fit() trains)",
-                d["median_s"] / dfl["median_s"] <= 2.0,
-                f"{d['median_s'] / dfl['median_s']:.2f}x median, {d['min_s'] / dfl['min_s']:.2f}x min",
-            )
-        )
+    text = "digits: fit()'s step within 2.0x of the floor (engines alone, as fit() trains)"
+    ratio_target(checks, text, d, dfl, at_most=2.0, with_min=True)
     print()
 
     # ------------------------------------------------------------------ 1c. a student's own loop
@@ -1022,35 +1030,11 @@ def main() -> None:
 
     print(f"## Targets (this run; load average at the end {load()})")
     base, mlp, scalar, fl = (step[(n, "users")] for n in ("micrograd", "ours-mlp", "ours-scalar", "floor"))
-    if "median_s" in base and "median_s" in mlp:
-        checks.append(
-            (
-                "(c) >= 100x faster than micrograd, as users run them",
-                base["median_s"] / mlp["median_s"] >= 100,
-                f"{base['median_s'] / mlp['median_s']:.1f}x",
-            )
-        )
-    if "median_s" in base and "median_s" in scalar:
-        checks.append(
-            (
-                "(b) >= 15x faster than micrograd, as users run them",
-                base["median_s"] / scalar["median_s"] >= 15,
-                f"{base['median_s'] / scalar['median_s']:.1f}x",
-            )
-        )
+    ratio_target(checks, "(c) >= 100x faster than micrograd, as users run them", base, mlp, at_least=100, digits=1)
+    ratio_target(checks, "(b) >= 15x faster than micrograd, as users run them", base, scalar, at_least=15, digits=1)
     e_mlp, e_fl = step[("ours-mlp", "engines")], step[("floor", "engines")]
-    if "median_s" in e_mlp and "median_s" in e_fl:
-        checks.append(
-            (
-                "(c) within 4.5x of the floor (d) at the first step, engines alone",
-                e_mlp["median_s"] / e_fl["median_s"] <= 4.5,
-                f"{e_mlp['median_s'] / e_fl['median_s']:.2f}x",
-            )
-        )
-    if "median_s" in bn and "median_s" in bt:
-        checks.append(
-            ("batched step within 2x of PyTorch CPU", bn["median_s"] / bt["median_s"] <= 2, f"{bn['median_s'] / bt['median_s']:.2f}x")
-        )
+    ratio_target(checks, "(c) within 4.5x of the floor (d) at the first step, engines alone", e_mlp, e_fl, at_most=4.5)
+    ratio_target(checks, "batched step within 2x of PyTorch CPU", bn, bt, at_most=2)
     ratio = mem["ours"]["bytes_binary"] / mem["micrograd"]["bytes_binary"]
     checks.append(("bytes per node <= half of micrograd's", ratio <= 0.5, f"{ratio:.2f} of micrograd's"))
     for what, ok, value in checks:
