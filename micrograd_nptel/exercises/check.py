@@ -564,7 +564,7 @@ class Exercise:
         shapes do not fit): its key and message, then ``why``'s, so a teacher's slip of that kind is named as the
         teacher wrote it."""
         tree = ast.dump(formula.tree)
-        for mistake, text, read_slip in zip(self._mistake_of_formula(), self._slip_formulas(), self._slips_read()):
+        for mistake, text, read_slip in self._catalogued():
             if read_slip is not None and ast.dump(read_slip.tree) == tree and read_slip.names == formula.names:
                 message = mistake.message.replace("{formula}", display(text, self.context()))
                 return Feedback(False, mistake.key, f"{message}\n{why.message}", self.name, rule="slip")
@@ -644,7 +644,7 @@ class Exercise:
         if base.label is not None and base.k:
             needs |= {("class", c) for c in range(1, base.k + 1)}
         needs |= {("relu", n, s) for n in self._relu_units(base) for s in (1, -1)}
-        needs |= {("slip", i) for i in range(len(self._slip_formulas()))}
+        needs |= {("slip", i) for i in range(len(self._catalogued()))}
         for ctx in worlds:
             needs -= self._features(ctx)
         return needs
@@ -664,7 +664,7 @@ class Exercise:
         for n in self._relu_units(ctx):
             out.add(("relu", n, 1 if ctx.values[n] > 0 else -1))
         want = ctx.values.get(self.target)
-        for i, formula in enumerate(self._slips_read()):
+        for i, (_, _, formula) in enumerate(self._catalogued()):
             try:
                 if formula is None:
                     raise AnswerError("unreadable")
@@ -690,24 +690,19 @@ class Exercise:
             self._cache["given_entries"] = cached
         return list(cached)
 
-    def _slip_formulas(self) -> list[str]:
-        return [t for m in self.mistakes for t in m.formulas]
-
-    def _mistake_of_formula(self) -> list[Mistake]:
-        return [m for m in self.mistakes for _ in m.formulas]
-
-    def _slips_read(self) -> list[Formula | None]:
-        """Each catalogued slip formula read once (on the question's numbers: every world has the same names), or None
-        where it cannot be read (cached)."""
-        cached = self._cache.get("slips_read")
+    def _catalogued(self) -> list[tuple[Mistake, str, Formula | None]]:
+        """Each catalogued slip formula with its :class:`Mistake`, read once (on the question's numbers: every world has
+        the same names), or None where it cannot be read (cached)."""
+        cached = self._cache.get("catalogued")
         if cached is None:
             ctx, cached = self.context(), []
-            for text in self._slip_formulas():
-                try:
-                    cached.append(read(text, ctx))
-                except AnswerError:
-                    cached.append(None)
-            self._cache["slips_read"] = cached
+            for mistake in self.mistakes:
+                for text in mistake.formulas:
+                    try:
+                        cached.append((mistake, text, read(text, ctx)))
+                    except AnswerError:
+                        cached.append((mistake, text, None))
+            self._cache["catalogued"] = cached
         return list(cached)
 
     def _differing_world(self, formula: Formula, first: int = 3) -> tuple[Context, Array, Array] | None:
@@ -1078,7 +1073,7 @@ class Exercise:
             return cached  # type: ignore[no-any-return]
         ctx = self.context(world)
         out: list[Slip] = []
-        for mistake, text, formula in zip(self._mistake_of_formula(), self._slip_formulas(), self._slips_read()):
+        for mistake, text, formula in self._catalogued():
             try:
                 v = evaluate(formula if formula is not None else read(text, ctx), ctx)
             except (ShapeMismatch, FloatingPointError):
