@@ -264,9 +264,8 @@ class NetworkWorld:
         """The slide's steps (:func:`~micrograd_nptel.lecture.slide_steps`) with the one ``slip`` changes replaced, at
         the layers ``layers`` (None: every layer)."""
         steps = slide_steps(W, y, self.activation, self.output)
-        L, g, other = self.layers, self.activation, _OTHER_G.get(self.activation)
-        here = {k for k in range(1, L + 1) if layers is None or k in layers}
-        square = {k for k in here if W[k - 1].shape[0] == W[k - 1].shape[1]}
+        g, other = self.activation, _OTHER_G.get(self.activation)
+        here = {k for k in self._layers(slip) if layers is None or k in layers}  # the layers whose step it changes
 
         def diagonal(fwd: Forward) -> Array:  # only the entry l of ŷ - e(l)
             out: Array = -(1.0 - float(fwd.y_hat[int(y)])) * e(int(y), len(fwd.y_hat))
@@ -276,22 +275,22 @@ class NetworkWorld:
             return steps.output(fwd) / 2.0
 
         def transposed(k: int, grad_a: Array) -> Array:  # W_k for W_k^T where W_k is square (and not 1 x 1)
-            return grad_hidden(W[k - 1].T, grad_a) if k in square and W[k - 1].shape[0] > 1 else steps.hidden(k, grad_a)
+            return grad_hidden(W[k - 1].T, grad_a) if k in here else steps.hidden(k, grad_a)
 
         def own_h(k: int, grad_a: Array, fwd: Forward) -> Array:  # h_k for h_{k-1} where it fits
-            return grad_weights(grad_a, fwd.h[k]) if k in square and k < L else steps.weights(k, grad_a, fwd)
+            return grad_weights(grad_a, fwd.h[k]) if k in here else steps.weights(k, grad_a, fwd)
 
         def slipped_g_prime(k: int, grad_h: Array, fwd: Forward) -> Array:  # ∂h_k/∂a_k as the slip writes it
+            a, h = fwd.a[k], fwd.h[k]
             if k not in here:
                 return steps.preactivation(k, grad_h, fwd)
-            a, h = fwd.a[k], fwd.h[k]
-            used = {
-                "missing_g_prime": np.ones_like(a),
-                "g_for_g_prime": h,
-                "g_prime_at_h": activation_derivative(h, g),
-                "wrong_function": activation_derivative(a, other, h=h) if other else activation_derivative(a, g),
-            }[slip]
-            return grad_h * used
+            if slip == "missing_g_prime":
+                return grad_h
+            if slip == "g_for_g_prime":
+                return grad_h * h
+            if slip == "g_prime_at_h":
+                return grad_h * activation_derivative(h, g)
+            return grad_h * activation_derivative(a, other or g, h=h if other else None)  # wrong_function
 
         changed: dict[str, dict[str, Callable[..., Array]]] = {
             "softmax_diagonal": {"output": diagonal},
