@@ -124,10 +124,10 @@ def network_values(
         values[f"y_{j}"] = np.array(float(t))
     if label is not None:
         values["l"] = np.array(float(label + 1))
+        entry_l = {f"{d}{v}{label + 1}": f"{d}{v}l" for d in ("", "dL/d") for v in ("yhat_", "y_", f"a_{last},")}
         for name in list(values):  # ŷ_l, a_{L,l} and their gradients: entry l of each world, for a formula in l
-            m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{last},))(\d+)", name)
-            if m and int(m.group(2)) == label + 1:
-                values[m.group(1) + "l"] = values[name]
+            if name in entry_l:
+                values[entry_l[name]] = values[name]
     return values, nodes
 
 
