@@ -13,10 +13,19 @@ import numpy as np
 
 from .check import Exercise, exactly, fit_shape, formula_close, rounded
 from .feedback import Feedback, typed
-from .formula import TOKEN, AnswerError, Array, ShapeMismatch, canonical, container, evaluate, read
+from .formula import TOKEN, AnswerError, Array, Context, ShapeMismatch, canonical, container, evaluate, read
 from .loader import catalogue
 
-__all__ = ["Rate", "diagnosis_rates", "library_forms", "mutants", "rate_summary", "rates_table", "teacher_examples"]
+__all__ = [
+    "Rate",
+    "diagnosis_rates",
+    "library_forms",
+    "mutants",
+    "rate_summary",
+    "rates_table",
+    "teacher_examples",
+    "wrongly_accepted_mutants",
+]
 
 
 class Rate(NamedTuple):
@@ -92,15 +101,43 @@ def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exerci
     rows: list[Rate] = []
     for base in exercises if exercises is not None else catalogue():
         tally: dict[tuple[str, str], tuple[int, int]] = {}
+        students = _Students(base)
         for seed in seeds:
-            ex = base.new(seed)
+            ex = students.on(seed)
             count = functools.partial(_count, tally)
             _count_accepted(ex, count)
             slips = _slips(ex)
-            _count_refused(ex, slips, count)
+            _count_refused(ex, slips, count, students)
             _count_named(ex, slips, count)
         rows += [Rate(base.name, key, form, done, seen) for (key, form), (done, seen) in tally.items()]
     return rows
+
+
+class _Students:
+    """One exercise's students, each made once for a sweep (:meth:`Exercise.new` of its seed), and the worlds an
+    accepted formula must also hold on (:func:`_same_elsewhere`): a student's worlds are drawn once, not again for
+    each formula and for each neighbouring seed that reads them."""
+
+    def __init__(self, base: Exercise) -> None:
+        self.base = base
+        self._made: dict[int, Exercise] = {}
+        self._elsewhere: dict[int, list[Context]] = {}
+
+    def on(self, seed: int) -> Exercise:
+        """The student of ``seed``."""
+        if seed not in self._made:
+            self._made[seed] = self.base.new(seed)
+        return self._made[seed]
+
+    def elsewhere(self, seed: int) -> list[Context]:
+        """Worlds 0-2 of seeds seed+1 .. seed+4 (other students' numbers) and worlds 300-309 of ``seed`` (beyond those
+        the checker draws), in that order; the far worlds only where the exercise has a world builder."""
+        if seed not in self._elsewhere:
+            ex = self.on(seed)
+            near = [self.on(seed + d).context(w) for d in range(1, 5) for w in range(3)]
+            far = [ex.world(seed, w) for w in range(300, 310)] if ex.world else []
+            self._elsewhere[seed] = near + far
+        return self._elsewhere[seed]
 
 
 Count = Callable[[str, str, bool], None]
@@ -158,7 +195,7 @@ def _slips(ex: Exercise) -> list[Known]:
     return out
 
 
-def _count_refused(ex: Exercise, slips: list[Known], count: Count) -> None:
+def _count_refused(ex: Exercise, slips: list[Known], count: Count, students: _Students) -> None:
     """Wrong answers, none of which may be judged correct (see :func:`diagnosis_rates`)."""
     ctx = ex.context()
     want = ex.expected(0)
@@ -177,7 +214,7 @@ def _count_refused(ex: Exercise, slips: list[Known], count: Count) -> None:
     if "l" in ex.given and ctx.label is not None:
         fixed = re.sub(r"\bl\b", str(ctx.label), ex.reference)
         count("refused", "fixed class", _refused(ex, fixed))
-    count("refused", "mutant", not [m for m in mutants(ex) if _correct(ex, m) and not _same_elsewhere(ex, m)])
+    count("refused", "mutant", not _wrongly_accepted(ex, students))
 
 
 def _count_named(ex: Exercise, slips: list[Known], count: Count) -> None:
@@ -287,25 +324,41 @@ def _renumbered(token: str, numbers: list[str]) -> str:
     return "".join(parts)
 
 
-def _same_elsewhere(ex: Exercise, text: str) -> bool:
-    """``text`` equals the answer on other students' numbers (worlds 0-2 of seeds seed+1..seed+4) and on worlds of this
-    seed beyond those the checker uses (300-309): an accepted formula must. (Read once: every world has the same names.)"""
+def wrongly_accepted_mutants(base: Exercise, seed: int) -> list[str]:
+    """The mutants of ``base``'s reference (:func:`mutants`) on ``seed``'s numbers that :meth:`Exercise.check` judges
+    correct although they differ from the answer on other numbers (worlds 0-2 of seeds seed+1 .. seed+4, and worlds
+    300-309 of ``seed``): wrong verdicts, so the list must be empty. :func:`diagnosis_rates` counts the same sweep as
+    its refused form ``mutant``.
+
+    Args:
+        base: an exercise (built-in or a teacher's). seed: the student's seed (an int >= 0).
+
+    Returns:
+        The mutant formulas judged correct wrongly, in :func:`mutants`' order (none: the checker is fair on them).
+    """
+    students = _Students(base)
+    return _wrongly_accepted(students.on(seed), students)
+
+
+def _wrongly_accepted(ex: Exercise, students: _Students) -> list[str]:
+    return [m for m in mutants(ex) if _correct(ex, m) and not _same_elsewhere(ex, m, students.elsewhere(ex.seed))]
+
+
+def _same_elsewhere(ex: Exercise, text: str, worlds: list[Context]) -> bool:
+    """``text`` equals the answer on ``worlds`` (:meth:`_Students.elsewhere`: other students' numbers, and worlds of
+    this seed beyond those the checker uses): an accepted formula must. (Read once: every world has the same names.)"""
     try:
         formula = read(text, ex.context())
     except AnswerError:
         return False
-    for other, worlds in [*((ex.new(ex.seed + d), range(3)) for d in range(1, 5)), (ex, range(300, 310))]:
-        for w in worlds:
-            ctx = other.context(w) if w < 3 else other.world(other.seed, w) if other.world else None
-            if ctx is None:
-                continue
-            want = ctx.values[other.target]
-            try:
-                v = evaluate(formula, ctx)
-            except (AnswerError, ShapeMismatch, FloatingPointError):
-                return False
-            if not formula_close(fit_shape(v, want), want):
-                return False
+    for ctx in worlds:
+        want = ctx.values[ex.target]
+        try:
+            v = evaluate(formula, ctx)
+        except (AnswerError, ShapeMismatch, FloatingPointError):
+            return False
+        if not formula_close(fit_shape(v, want), want):
+            return False
     return True
 
 
