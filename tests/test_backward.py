@@ -20,6 +20,7 @@ from test_engine import live_values
 
 from micrograd_nptel import MLP, Value, cross_entropy, squared_error, topological_order
 from micrograd_nptel.engine import _reached, nodes_below
+from micrograd_nptel.training import gc_paused
 
 
 def sorted_grads(root: Value, leaves: list[Value]) -> list[float]:
@@ -356,14 +357,17 @@ def test_pickle_size_is_linear_in_the_distinct_nodes() -> None:
 
 
 def test_pickle_and_deepcopy_of_a_deep_chain_and_a_model() -> None:
-    x = Value(0.5)
-    v = x
-    for i in range(100_000):
-        v = v.relu() if i % 2 else v * 1.00001
-    for copied in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v)):
-        assert copied.data == v.data and copied is not v
-        copied.backward()
-    v.backward()
+    # A big graph, alive at once: built with the collector paused (training.gc_paused, as for a student's own loop
+    # over a big graph); the engine's graphs hold no cycles. The subject is copying a graph deeper than the recursion limit.
+    with gc_paused():
+        x = Value(0.5)
+        v = x
+        for i in range(100_000):
+            v = v.relu() if i % 2 else v * 1.00001
+        for copied in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v)):
+            assert copied.data == v.data and copied is not v
+            copied.backward()
+        v.backward()
     mlp = MLP(2, [3], 2, seed=1)
     L = cross_entropy(mlp([0.2, 0.4]), 1)
     model2, L2 = pickle.loads(pickle.dumps((mlp, L)))

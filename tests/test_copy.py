@@ -6,17 +6,21 @@ import copy
 import pickle
 
 from micrograd_nptel import MLP, Value
+from micrograd_nptel.training import gc_paused
 
 
 def test_pickle_and_deepcopy_a_100k_node_chain() -> None:
-    x = Value(0.5, label="x")
-    v = x
-    for _ in range(100_000):
-        v = (v * 1.0001).tanh()
-    v.backward()
-    for copied in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v)):
-        assert copied.data == v.data and copied is not v
-        copied.backward()
+    # A big graph, alive at once: built with the collector paused (training.gc_paused, as for a student's own loop
+    # over a big graph); the engine's graphs hold no cycles. The subject is copying a graph deeper than the recursion limit.
+    with gc_paused():
+        x = Value(0.5, label="x")
+        v = x
+        for _ in range(100_000):
+            v = (v * 1.0001).tanh()
+        v.backward()
+        for copied in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v)):
+            assert copied.data == v.data and copied is not v
+            copied.backward()
     mlp = MLP(2, [3], 2, seed=0)
     again = copy.deepcopy(mlp)
     assert again.layers[0].W[0][0] is not mlp.layers[0].W[0][0] and again.state_dict() == mlp.state_dict()

@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd_nptel import GradcheckError, Value, gradcheck, topological_order
+from micrograd_nptel.training import gc_paused
 
 POINTS = [-2.5, -0.7, 0.3, 1.0, 2.2]
 POSITIVE = [0.2, 0.9, 1.5, 3.0]
@@ -254,13 +255,16 @@ def test_gradcheck_report_and_error() -> None:
 
 # ---------------------------------------------------------------- backward semantics
 def test_million_node_chain_backward_with_default_recursion_limit() -> None:
-    x = Value(1.0)
-    y = x
-    for _ in range(1_000_000):
-        y = y + 1.0
-    y.backward()
-    assert x.grad == 1.0 and y.data == 1_000_001.0
-    del y  # freeing a deep chain must not overflow the C stack either
+    # A big graph, alive at once: built with the collector paused (training.gc_paused, as for a student's own loop
+    # over a big graph); the engine's graphs hold no cycles. The subject is recursion.
+    with gc_paused():
+        x = Value(1.0)
+        y = x
+        for _ in range(1_000_000):
+            y = y + 1.0
+        y.backward()
+        assert x.grad == 1.0 and y.data == 1_000_001.0
+        del y  # freeing a deep chain must not overflow the C stack either
 
 
 def test_repeated_backward_accumulates_leaves_and_resets_interior() -> None:
