@@ -597,7 +597,7 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
         return -v if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.Subscript):
         return _entry(node, f, ctx, forbidden)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, tuple(_BINARY)):
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _eval(node.left, f, ctx, forbidden), _eval(node.right, f, ctx, forbidden)
         op = _BINARY[type(node.op)]
         if op == " ":  # juxtaposition: a matrix product where the shapes chain (W_2 h_1, ∇a h^T), else elementwise
@@ -620,7 +620,7 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
             right = right.reshape(())
         if op == "^" and _scalar_like(left) and left.item() < 0 and not np.all(np.mod(right, 1) == 0):
             raise FloatingPointError(f"{unparse(node, f)}: a negative number to a fractional power")
-        out: Array = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[op](left, right)
+        out: Array = _ELEMENTWISE[op](left, right)
         return out
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("_f_") and not node.keywords:
         name = node.func.id[3:]
@@ -640,6 +640,9 @@ def _eval(node: ast.AST, f: Formula, ctx: Context, forbidden: frozenset[str]) ->
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^", ast.MatMult: "@", ast.Mod: " "}
 """The operators of the grammar; ``%`` is what :func:`read` writes for a juxtaposition (a student cannot type it)."""
+
+_ELEMENTWISE = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}
+"""The entry-by-entry operators, as numpy's functions (a number with an array: the number with every entry)."""
 
 
 def _one_hot_for(node: ast.AST, left: Array, right: Array, ctx: Context) -> Array:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..training import gc_paused
 from .check import Exercise, exactly, fit_shape, formula_close, rounded
 from .feedback import Feedback, typed
 from .formula import TOKEN, AnswerError, Array, Context, ShapeMismatch, canonical, container, evaluate, read
@@ -92,6 +93,11 @@ def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exerci
       ``path_examples`` (formulas); ``index_shift`` every neighbour's gradient. A seed counts when every answer of the
       (key, form) does.
 
+    Each exercise's seeds are swept inside :func:`~micrograd_nptel.training.gc_paused` (as :func:`~micrograd_nptel.fit`
+    trains): its students, their worlds and their read formulas stay alive through the sweep, and with the collector
+    on its passes over them took about a third of the time (58 s -> 38 s for 20 seeds in a test process). What little
+    garbage in cycles a sweep leaves (a caught error's traceback) is collected after it, when the collector resumes.
+
     Args:
         seeds: the seeds (default 0-19). exercises: default, the catalogue.
 
@@ -102,13 +108,14 @@ def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exerci
     for base in exercises if exercises is not None else catalogue():
         tally: dict[tuple[str, str], tuple[int, int]] = {}
         students = _Students(base)
-        for seed in seeds:
-            ex = students.on(seed)
-            count = functools.partial(_count, tally)
-            _count_accepted(ex, count)
-            slips = _slips(ex)
-            _count_refused(ex, slips, count, students)
-            _count_named(ex, slips, count)
+        with gc_paused():  # one exercise's students and their worlds stay alive through its seeds: see the docstring
+            for seed in seeds:
+                ex = students.on(seed)
+                count = functools.partial(_count, tally)
+                _count_accepted(ex, count)
+                slips = _slips(ex)
+                _count_refused(ex, slips, count, students)
+                _count_named(ex, slips, count)
         rows += [Rate(base.name, key, form, done, seen) for (key, form), (done, seen) in tally.items()]
     return rows
 
