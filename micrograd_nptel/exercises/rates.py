@@ -93,7 +93,7 @@ def diagnosis_rates(seeds: Sequence[int] = range(20), exercises: Sequence[Exerci
       ``path_examples`` (formulas); ``index_shift`` every neighbour's gradient. A seed counts when every answer of the
       (key, form) does.
 
-    Each exercise's seeds are swept inside :func:`~micrograd_nptel.training.gc_paused` (as :func:`~micrograd_nptel.fit`
+    Each exercise's seeds are swept inside :func:`~micrograd_nptel.training.gc_paused` (as :func:`~micrograd_nptel.training.fit`
     trains): its students, their worlds and their read formulas stay alive through the sweep, and with the collector
     on its passes over them took about a third of the time (58 s -> 38 s for 20 seeds in a test process). What little
     garbage in cycles a sweep leaves (a caught error's traceback) is collected after it, when the collector resumes.
