@@ -14,6 +14,7 @@ the neighbouring indices and its world's slips), and the first that matches is n
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import itertools
 import math
@@ -38,7 +39,6 @@ from .formula import (
     as_array,
     canonical,
     container,
-    copy_tree,
     display,
     evaluate,
     pretty,
@@ -764,7 +764,7 @@ class Exercise:
         for combo in combos:
             chosen = [c for c in combo if c is not None]
             names = list(formula.names)
-            tree = copy_tree(formula.tree)
+            tree = copy.deepcopy(formula.tree)
             sites = _literals(tree.body)
             swap: dict[int, ast.expr] = {}
             for i, _, n, inverse in chosen:
@@ -788,7 +788,7 @@ class Exercise:
             m = re.fullmatch(rf"((?:dL/d)?(?:yhat_|y_|a_{ctx.layers},)){label}", n)
             if m and m.group(1) + "l" in ctx.values:
                 names[i], changed = m.group(1) + "l", True
-        tree = copy_tree(formula.tree)
+        tree = copy.deepcopy(formula.tree)
 
         class OneHot(ast.NodeTransformer):  # [1, 0] or [[1], [0]]: e(l) written out
             def visit_List(self, node: ast.List) -> ast.AST:

@@ -46,7 +46,6 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,7 +67,6 @@ __all__ = [
     "call_name",
     "canonical",
     "container",
-    "copy_tree",
     "display",
     "evaluate",
     "pretty",
@@ -76,8 +74,6 @@ __all__ = [
     "read",
     "shape_text",
 ]
-
-_Node = TypeVar("_Node", bound=ast.AST)
 
 Array = NDArray[np.float64]
 """A float64 numpy array: a number (shape ``()``), a column vector (n x 1, as on the slides) or a matrix (n_k x n_{k-1})."""
@@ -537,29 +533,6 @@ def evaluate(formula: Formula, ctx: Context, forbidden: frozenset[str] = frozens
             return _eval(formula.tree.body, formula, ctx, forbidden)
         except RecursionError:
             raise AnswerError("the formula is nested too deeply to evaluate") from None
-
-
-def copy_tree(node: _Node, memo: dict[int, ast.AST] | None = None) -> _Node:
-    """A copy of the AST ``node`` and of every node below it, fields, positions and a node met twice (the same object in
-    two places) as :func:`copy.deepcopy` copies them, without deepcopy's generic machinery (several times faster): a
-    slip (:mod:`~micrograd_nptel.exercises.slips`) or a reading of a formula rewrites a copy, never the formula read.
-
-    Args:
-        node: any :mod:`ast` node (a formula's ``tree`` or part of it). memo: the nodes copied so far (internal).
-    """
-    memo = {} if memo is None else memo
-    done = memo.get(id(node))
-    if done is not None:
-        return cast(_Node, done)
-    new = node.__class__.__new__(node.__class__)
-    memo[id(node)] = new
-    for key, value in node.__dict__.items():
-        if isinstance(value, ast.AST):
-            value = copy_tree(value, memo)
-        elif isinstance(value, list):
-            value = [copy_tree(v, memo) if isinstance(v, ast.AST) else v for v in value]
-        new.__dict__[key] = value
-    return new
 
 
 def unparse(node: ast.AST, formula: Formula) -> str:

@@ -18,10 +18,11 @@ of the exercise like any answer (CS7015 Lecture 4, Modules 4.4-4.8: the chain ru
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .formula import Context, Formula, copy_tree, pretty, unparse
+from .formula import Context, Formula, pretty, unparse
 
 __all__ = ["KINDS", "Kind", "Rewrite", "rewrites"]
 
@@ -96,7 +97,7 @@ def _factor_dropped(f: Formula, ctx: Context) -> Iterator[Rewrite]:
         names = sum(isinstance(n, ast.Name) and n.id.startswith("_n") for n in ast.walk(site))
         if (isinstance(site, ast.Constant) and site.value in (1, 1.0)) or names > 2:
             continue  # a factor, not most of the chain
-        body = copy_tree(tree)
+        body = copy.deepcopy(tree)
         _replace(body, list(ast.walk(body))[i], ast.Constant(value=1.0))
         shown = unparse(site, f)
         yield Rewrite(
@@ -121,7 +122,7 @@ def _entry_left_out(f: Formula, ctx: Context) -> Iterator[Rewrite]:
             continue
         n = v.shape[0]
         for m in range(1, n + 1):
-            body = copy_tree(f.tree.body)
+            body = copy.deepcopy(f.tree.body)
             keep = ast.BinOp(
                 left=ast.Constant(value=1.0),
                 op=ast.Sub(),
@@ -152,7 +153,7 @@ def _factors(node: ast.expr) -> list[ast.expr]:
 def _scaled(factor: float) -> Callable[[Formula, Context], Iterator[Rewrite]]:
     def generator(f: Formula, ctx: Context) -> Iterator[Rewrite]:
         own_two = any(isinstance(n, ast.Constant) and n.value in (2, 2.0) for n in _factors(f.tree.body))
-        body = ast.BinOp(left=ast.Constant(value=factor), op=ast.Mult(), right=copy_tree(f.tree.body))
+        body = ast.BinOp(left=ast.Constant(value=factor), op=ast.Mult(), right=copy.deepcopy(f.tree.body))
         if factor == 0.5 and own_two:
             yield Rewrite(
                 "missing_factor",
