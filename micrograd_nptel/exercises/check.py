@@ -1112,8 +1112,9 @@ class Exercise:
         rewrites are made once per exercise, on the question's numbers: every world has the same names and shapes)."""
         made = self._cache.get("rewrites")
         if made is None:
+            question = self.context()
             try:
-                made = rewrites(read(self.reference, self.context()), self.context())
+                made = rewrites(read(self.reference, question), question)
             except AnswerError:
                 made = []
             self._cache["rewrites"] = made
@@ -1199,10 +1200,10 @@ class Exercise:
         matches = [i for i, (s, v) in enumerate(zip(first, fitted)) if _near(v, s.value) and match(v, s.value)]
         if not matches:
             return None  # the other worlds' slips are valued only when one matches on the question's numbers
-        per_world = [first, *(self.slips(w) for w in range(1, formula_worlds))]
+        others = [self.slips(w) for w in range(1, formula_worlds)]
         for i in matches:
             key, message = first[i].key, first[i].message
-            if all(i < len(c) and c[i].key == key and match(fit_shape(v, c[i].value), c[i].value) for v, c in zip(values, per_world)):
+            if all(i < len(c) and c[i].key == key and match(fit_shape(v, c[i].value), c[i].value) for v, c in zip(values[1:], others)):
                 return Feedback(False, key, f"{message}\n{format_pair(self.asks, self.expected(0), values[0])}", self.name)
         return None
 

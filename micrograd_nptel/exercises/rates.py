@@ -342,6 +342,12 @@ def wrongly_accepted_mutants(base: Exercise, seed: int) -> list[str]:
 
     Returns:
         The mutant formulas judged correct wrongly, in :func:`mutants`' order (none: the checker is fair on them).
+
+    Raises:
+        TypeError: ``seed`` is not an int. ValueError: ``seed`` < 0 (as :meth:`Exercise.new`).
+
+    Source: the lecture's derivatives (CS7015 Lecture 4, Modules 4.4-4.9) are each a formula of the exercise's given
+    names; a slip changes one piece of it, and a fair checker tells the slip from the formula on other numbers.
     """
     students = _Students(base)
     return _wrongly_accepted(students.on(seed), students)
